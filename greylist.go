@@ -1,0 +1,71 @@
+package hookd
+
+import "time"
+
+// GreylistPolicy is the grey-listing rule of the source document: after After
+// consecutive failures a URL is grey-listed for Base; each failure after a
+// period ends doubles the period up to Max; one success clears everything.
+type GreylistPolicy struct {
+	After int           // consecutive failures before grey-listing; defaults to 3
+	Base  time.Duration // first period; defaults to 1m
+	Max   time.Duration // longest period; defaults to 24h
+}
+
+// DefaultGreylistPolicy is the source document's policy.
+var DefaultGreylistPolicy = GreylistPolicy{After: 3, Base: time.Minute, Max: 24 * time.Hour}
+
+// URLState is the grey-list state of one URL, shared by every webhook with
+// that URL. The zero value is a healthy URL.
+type URLState struct {
+	URL                 string    `json:"url"`
+	ConsecutiveFailures int       `json:"consecutiveFailures"`
+	Level               int       `json:"level"` // 0: not grey-listed; n: the nth period in a row
+	Until               time.Time `json:"until"` // zero when not grey-listed
+}
+
+// Greylisted reports whether deliveries to the URL are skipped at now.
+func (s URLState) Greylisted(now time.Time) bool {
+	return !s.Until.IsZero() && now.Before(s.Until)
+}
+
+// Healthy reports whether the state is the zero state (nothing to store).
+func (s URLState) Healthy() bool {
+	return s.ConsecutiveFailures == 0 && s.Level == 0 && s.Until.IsZero()
+}
+
+// Period returns the length of the level-th grey-list period:
+// Base, 2×Base, 4×Base, … capped at Max.
+func (p GreylistPolicy) Period(level int) time.Duration {
+	d := p.Base
+	for i := 1; i < level; i++ {
+		d *= 2
+		if d >= p.Max || d <= 0 {
+			return p.Max
+		}
+	}
+	if d > p.Max {
+		return p.Max
+	}
+	return d
+}
+
+// Apply returns the state after one delivery attempt that ended at now.
+func (p GreylistPolicy) Apply(s URLState, ok bool, now time.Time) URLState {
+	if ok {
+		return URLState{URL: s.URL}
+	}
+	s.ConsecutiveFailures++
+	switch {
+	case s.Greylisted(now):
+		// A send that was already in flight when the URL was grey-listed:
+		// it counts as a failure but does not start another period.
+	case s.Level > 0:
+		// The period ended and the first try after it failed.
+		s.Level++
+		s.Until = now.Add(p.Period(s.Level))
+	case s.ConsecutiveFailures >= p.After:
+		s.Level = 1
+		s.Until = now.Add(p.Period(1))
+	}
+	return s
+}

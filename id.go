@@ -1,0 +1,69 @@
+package hookd
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"sync"
+	"time"
+)
+
+// ID prefixes say what an ID names.
+const (
+	PrefixAccount  = "acc_"
+	PrefixAPIKey   = "key_"
+	PrefixWebhook  = "wh_"
+	PrefixTrigger  = "tr_"
+	PrefixDelivery = "dl_"
+	PrefixUser     = "usr_"
+)
+
+const crockford = "0123456789abcdefghjkmnpqrstvwxyz"
+
+var idState struct {
+	sync.Mutex
+	ms   uint64
+	rand [10]byte
+}
+
+// NewID returns prefix + a 26-character, lexically time-ordered ID (a ULID in
+// lower-case Crockford base32). IDs made in one process are strictly
+// increasing, so sorting by ID sorts by creation time.
+func NewID(prefix string) string {
+	return newIDAt(prefix, time.Now())
+}
+
+func newIDAt(prefix string, t time.Time) string {
+	ms := uint64(t.UnixMilli())
+	idState.Lock()
+	if ms <= idState.ms {
+		ms = idState.ms
+		// Increment the 80-bit random part.
+		for i := len(idState.rand) - 1; i >= 0; i-- {
+			idState.rand[i]++
+			if idState.rand[i] != 0 {
+				break
+			}
+		}
+	} else {
+		idState.ms = ms
+		_, _ = rand.Read(idState.rand[:])
+		idState.rand[0] &= 0x7f // leave room to increment within the ms
+	}
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], ms<<16)
+	copy(b[6:], idState.rand[:])
+	idState.Unlock()
+
+	out := make([]byte, len(prefix)+26)
+	copy(out, prefix)
+	dst := out[len(prefix):]
+	// 128 bits as 26 base32 digits, most significant first (first digit has 3 bits).
+	hi := binary.BigEndian.Uint64(b[:8])
+	lo := binary.BigEndian.Uint64(b[8:])
+	for i := 25; i >= 0; i-- {
+		dst[i] = crockford[lo&31]
+		lo = lo>>5 | hi<<59
+		hi >>= 5
+	}
+	return string(out)
+}

@@ -1,0 +1,177 @@
+package hookd
+
+import (
+	"context"
+	"time"
+)
+
+// Account owns webhooks, triggers, deliveries, API keys and panel users. An
+// API key or a user sees only its own account's records.
+type Account struct {
+	ID        string
+	Name      string
+	CreatedAt time.Time
+}
+
+// APIKey authenticates API calls for one account. Only a SHA-256 hash of the
+// key is stored: keys are long random strings, so a fast hash is enough.
+type APIKey struct {
+	ID        string
+	AccountID string
+	Hash      string // hex SHA-256 of the key
+	Prefix    string // the first characters of the key, to recognise it
+	CreatedAt time.Time
+}
+
+// User signs in to the control panel.
+type User struct {
+	ID           string
+	AccountID    string
+	Username     string
+	PasswordHash string // bcrypt
+	Admin        bool
+	CreatedAt    time.Time
+}
+
+// Session is a signed-in panel user. The cookie holds a random token; only
+// its hash is stored.
+type Session struct {
+	TokenHash string
+	UserID    string
+	CSRFToken string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// BootstrapParams is the first account, its API key and its admin user.
+type BootstrapParams struct {
+	Account Account
+	APIKey  APIKey
+	Admin   User
+}
+
+// ClaimParams asks for pending triggers whose lease is free.
+type ClaimParams struct {
+	Node  string    // who claims; recorded with the lease
+	Now   time.Time // leases that end before Now are free
+	Until time.Time // the new lease's end
+	Limit int       // at most this many triggers
+}
+
+// RecordParams is one batch of delivery results, written in one transaction.
+type RecordParams struct {
+	// Deliveries are inserted, or replace the row with the same ID (a
+	// pending test or redelivery that has now been sent).
+	Deliveries []Delivery
+	// DoneTriggers have every delivery recorded: they are never claimed again.
+	DoneTriggers []string
+	// Outcomes update the grey-list state of their URLs with Policy.
+	Outcomes []URLOutcome
+	Policy   GreylistPolicy
+}
+
+// URLOutcome is the result of one send to a URL (skipped sends have none).
+type URLOutcome struct {
+	URL string
+	OK  bool
+	At  time.Time
+}
+
+// DeliveryFilter selects deliveries of one account, newest first.
+type DeliveryFilter struct {
+	AccountID string
+	WebhookID string // optional
+	TriggerID string // optional
+	Status    string // optional
+	Limit     int    // defaults to 50
+	Cursor    string // optional: deliveries older than this delivery ID
+}
+
+// DeliveryStat counts the deliveries of one webhook with one status in one
+// minute.
+type DeliveryStat struct {
+	WebhookID string
+	Minute    time.Time
+	Status    string
+	Count     int
+}
+
+// Store keeps hookd's records. The sqlite and postgres packages implement it
+// and one conformance suite (storetest) checks both. Every method takes ctx
+// first; "not found" is an *Error with code ENOTFOUND; a store that cannot be
+// reached or written returns an *Error with code EUNAVAILABLE.
+type Store interface {
+	// Bootstrap creates the first account, API key and admin user when the
+	// store has no account yet, and reports whether it did.
+	Bootstrap(ctx context.Context, p BootstrapParams) (bool, error)
+	CreateAccount(ctx context.Context, a *Account) error
+	CreateAPIKey(ctx context.Context, k *APIKey) error
+	// AccountByAPIKey finds the account of the key with this hash.
+	AccountByAPIKey(ctx context.Context, hash string) (Account, error)
+
+	CreateUser(ctx context.Context, u *User) error // ECONFLICT when the username is taken
+	User(ctx context.Context, id string) (User, error)
+	UserByUsername(ctx context.Context, username string) (User, error)
+	Users(ctx context.Context, accountID string) ([]User, error)
+	SetPassword(ctx context.Context, userID, hash string) error
+	CreateSession(ctx context.Context, s *Session) error
+	Session(ctx context.Context, tokenHash string, now time.Time) (Session, error) // expired: ENOTFOUND
+	DeleteSession(ctx context.Context, tokenHash string) error
+
+	CreateWebhook(ctx context.Context, w *Webhook) error
+	Webhook(ctx context.Context, accountID, id string) (Webhook, error)
+	Webhooks(ctx context.Context, accountID string) ([]Webhook, error) // oldest first
+	UpdateWebhook(ctx context.Context, w *Webhook) error               // all fields but ID, AccountID, CreatedAt
+	DeleteWebhook(ctx context.Context, accountID, id string) error
+	// EnabledWebhooks returns the enabled webhooks of every account.
+	EnabledWebhooks(ctx context.Context) ([]Webhook, error)
+	// WebhooksVersion changes whenever any webhook is created, changed or
+	// deleted, so a dispatcher reloads EnabledWebhooks only when needed.
+	WebhooksVersion(ctx context.Context) (int64, error)
+
+	// InsertTriggers stores triggers all-or-nothing; when it returns nil they
+	// are durable.
+	InsertTriggers(ctx context.Context, ts []Trigger) error
+	Trigger(ctx context.Context, accountID, id string) (Trigger, error)
+	// ClaimTriggers leases pending triggers to p.Node, oldest first.
+	ClaimTriggers(ctx context.Context, p ClaimParams) ([]Trigger, error)
+	// ExtendLeases moves the lease end of triggers still held by node.
+	ExtendLeases(ctx context.Context, node string, ids []string, until time.Time) error
+	// SentWebhooks returns, per trigger ID, the webhooks that already have a
+	// sent or skipped delivery of it, so a re-claimed trigger does not send
+	// them again.
+	SentWebhooks(ctx context.Context, triggerIDs []string) (map[string][]string, error)
+	// PendingTriggers counts triggers not yet done.
+	PendingTriggers(ctx context.Context) (int64, error)
+
+	// InsertPendingDelivery stores a delivery with status pending that is about
+	// to be sent at once (a test or a redelivery), and its trigger if not nil
+	// (a test trigger, stored as done).
+	InsertPendingDelivery(ctx context.Context, t *Trigger, d *Delivery) error
+	RecordDeliveries(ctx context.Context, p RecordParams) error
+	Delivery(ctx context.Context, accountID, id string) (Delivery, error)
+	// Deliveries returns a page of deliveries and the cursor of the next page
+	// ("" on the last page).
+	Deliveries(ctx context.Context, f DeliveryFilter) ([]Delivery, string, error)
+	// LastDeliveries returns the newest delivery of each of the account's
+	// webhooks that has one.
+	LastDeliveries(ctx context.Context, accountID string) (map[string]Delivery, error)
+	// DeliveryStats counts the account's deliveries since a time by webhook,
+	// minute and status.
+	DeliveryStats(ctx context.Context, accountID string, since time.Time) ([]DeliveryStat, error)
+
+	// URLStates returns every URL state that is not healthy.
+	URLStates(ctx context.Context) ([]URLState, error)
+	// URLState returns the state of one URL (the zero state when healthy).
+	URLState(ctx context.Context, url string) (URLState, error)
+	// Greylist returns the states with a level above zero of the URLs of the
+	// account's webhooks.
+	Greylist(ctx context.Context, accountID string) ([]URLState, error)
+	// ReleaseURL clears a URL's state. ENOTFOUND when none of the account's
+	// webhooks has that URL.
+	ReleaseURL(ctx context.Context, accountID, url string) error
+
+	// Ping reports whether the store can be reached.
+	Ping(ctx context.Context) error
+	Close() error
+}

@@ -1,0 +1,96 @@
+package hookd
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Trigger is one "this happened" from the host platform: a hook, its data and
+// when the action happened. It is delivered to every enabled webhook of its
+// account that subscribes to its hook.
+type Trigger struct {
+	ID         string          `json:"id"`
+	AccountID  string          `json:"-"`
+	Hook       string          `json:"hook"`
+	Data       json.RawMessage `json:"data"`
+	Timestamp  time.Time       `json:"timestamp"`  // when the action happened
+	ReceivedAt time.Time       `json:"receivedAt"` // when hookd accepted it
+}
+
+// TimeFormat is the format of every time in the API and in payloads.
+const TimeFormat = "2006-01-02T15:04:05.000Z07:00"
+
+// FormatTime renders t as RFC 3339 in UTC with milliseconds.
+func FormatTime(t time.Time) string { return t.UTC().Format(TimeFormat) }
+
+// ParseTrigger validates one trigger object of a POST /api/v1/triggers body.
+// Field errors are keyed with prefix (e.g. "[3]."). now is the default
+// timestamp. The returned trigger has no ID or account yet.
+func ParseTrigger(raw json.RawMessage, prefix string, now time.Time, errs FieldErrors) (Trigger, bool) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || raw[0] != '{' {
+		errs.Add(prefix+"trigger", `must be an object like {"hook": "eventCanceled", "data": {...}}`)
+		return Trigger{}, false
+	}
+	var in map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &in); err != nil {
+		errs.Add(prefix+"trigger", "is not valid JSON: "+err.Error())
+		return Trigger{}, false
+	}
+	before := len(errs)
+	for k := range in {
+		switch k {
+		case "hook", "data", "timestamp":
+		default:
+			errs.Add(prefix+k, `is not a trigger field (use "hook", "data" and optionally "timestamp")`)
+		}
+	}
+	t := Trigger{Timestamp: now.UTC().Truncate(time.Millisecond)}
+	var hook *Hook
+	if v, ok := in["hook"]; !ok {
+		errs.Add(prefix+"hook", "is required: the name of a hook from GET /api/v1/hooks")
+	} else if err := json.Unmarshal(v, &t.Hook); err != nil || v[0] != '"' {
+		errs.Add(prefix+"hook", "must be a string naming a hook from GET /api/v1/hooks")
+	} else if hook, ok = LookupHook(t.Hook); !ok {
+		errs.Add(prefix+"hook", fmt.Sprintf("%q is not a hook; see GET /api/v1/hooks for the 16 hook names", t.Hook))
+	}
+	if v, ok := in["timestamp"]; ok {
+		var s string
+		if err := json.Unmarshal(v, &s); err != nil {
+			errs.Add(prefix+"timestamp", `must be an RFC 3339 time string such as "2026-12-01T07:00:00Z"`)
+		} else if ts, err := time.Parse(time.RFC3339Nano, s); err != nil {
+			errs.Add(prefix+"timestamp", fmt.Sprintf(`must be an RFC 3339 time such as "2026-12-01T07:00:00Z", not %q`, s))
+		} else {
+			t.Timestamp = ts.UTC().Truncate(time.Millisecond)
+		}
+	}
+	if v, ok := in["data"]; !ok {
+		errs.Add(prefix+"data", "is required: an object with the hook's fields")
+	} else if hook != nil {
+		t.Data = hook.ValidateData(v, prefix, errs)
+	}
+	return t, len(errs) == before
+}
+
+// Envelope returns the JSON body POSTed to subscribers:
+// {"id", "hook", "timestamp", "data"}. It is built once per trigger and
+// shared by all of its deliveries.
+func (t *Trigger) Envelope() []byte {
+	data := t.Data
+	if len(data) == 0 {
+		data = json.RawMessage("{}")
+	}
+	b := make([]byte, 0, 64+len(t.ID)+len(t.Hook)+len(data))
+	b = append(b, `{"id":"`...)
+	b = append(b, t.ID...) // IDs are [0-9a-z_] only
+	b = append(b, `","hook":"`...)
+	b = append(b, t.Hook...) // hook names are catalogue names or "test"
+	b = append(b, `","timestamp":"`...)
+	b = t.Timestamp.UTC().AppendFormat(b, TimeFormat)
+	b = append(b, `","data":`...)
+	b = append(b, data...)
+	b = append(b, '}')
+	return b
+}

@@ -1,0 +1,115 @@
+package hookd
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Webhook is a subscription: a name, a URL and the hooks it receives.
+type Webhook struct {
+	ID        string    `json:"id"`
+	AccountID string    `json:"-"`
+	Name      string    `json:"name"`
+	URL       string    `json:"url"`
+	Hooks     []string  `json:"hooks"`
+	Enabled   bool      `json:"enabled"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	// Secret signs deliveries. PreviousSecret, until PreviousUntil, also signs
+	// them so that receivers can switch after a rotation.
+	Secret         string    `json:"-"`
+	PreviousSecret string    `json:"-"`
+	PreviousUntil  time.Time `json:"-"`
+}
+
+// Subscribes reports whether the webhook receives hook.
+func (w *Webhook) Subscribes(hook string) bool {
+	for _, h := range w.Hooks {
+		if h == hook {
+			return true
+		}
+	}
+	return false
+}
+
+// Secrets returns the secrets that sign a delivery sent at now: the current
+// one and, within the rotation overlap, the previous one.
+func (w *Webhook) Secrets(now time.Time) []string {
+	if w.PreviousSecret != "" && now.Before(w.PreviousUntil) {
+		return []string{w.Secret, w.PreviousSecret}
+	}
+	return []string{w.Secret}
+}
+
+// RotationOverlap is how long the previous secret keeps signing after a
+// rotation.
+const RotationOverlap = 24 * time.Hour
+
+// ValidateName checks a webhook name.
+func ValidateName(name string, errs FieldErrors) {
+	n := utf8.RuneCountInString(strings.TrimSpace(name))
+	if n == 0 {
+		errs.Add("name", "is required: give the webhook a name (1 to 200 characters)")
+	} else if utf8.RuneCountInString(name) > 200 {
+		errs.Add("name", fmt.Sprintf("must be at most 200 characters (it has %d)", utf8.RuneCountInString(name)))
+	}
+}
+
+// ValidateURL checks the form of a webhook URL: absolute http or https, a
+// host, no user info. Whether its address is public is checked by netguard.
+func ValidateURL(raw string, errs FieldErrors) *url.URL {
+	if strings.TrimSpace(raw) == "" {
+		errs.Add("url", "is required: the http or https address the notifications are sent to")
+		return nil
+	}
+	if len(raw) > 2048 {
+		errs.Add("url", "must be at most 2048 characters")
+		return nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		errs.Add("url", "is not a valid URL: "+strings.TrimPrefix(err.Error(), "parse "))
+		return nil
+	}
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		errs.Add("url", "must start with http:// or https://")
+	case u.Host == "" || u.Hostname() == "":
+		errs.Add("url", "must include a host name, as in https://example.org/hooks")
+	case u.User != nil:
+		errs.Add("url", "must not contain a user name or password; put credentials in the path or query instead")
+	case u.Fragment != "":
+		errs.Add("url", "must not contain a #fragment")
+	default:
+		return u
+	}
+	return nil
+}
+
+// ValidateHooks checks a webhook's hook list and returns it without
+// duplicates, in catalogue order.
+func ValidateHooks(hooks []string, errs FieldErrors) []string {
+	if len(hooks) == 0 {
+		errs.Add("hooks", "must list at least one hook; see GET /api/v1/hooks")
+		return nil
+	}
+	want := make(map[string]bool, len(hooks))
+	for _, h := range hooks {
+		if _, ok := LookupHook(h); !ok {
+			errs.Add("hooks", fmt.Sprintf("%q is not a hook; see GET /api/v1/hooks for the 16 hook names", h))
+			return nil
+		}
+		want[h] = true
+	}
+	out := make([]string, 0, len(want))
+	for _, h := range Catalogue {
+		if want[h.Name] {
+			out = append(out, h.Name)
+		}
+	}
+	return out
+}
