@@ -1,0 +1,214 @@
+// Package app holds hookd's use cases — what a person or a program can do —
+// shared by the REST API and the control panel: validating and saving
+// webhooks, accepting triggers durably, sending tests and redeliveries, and
+// releasing grey-listed URLs.
+package app
+
+import (
+	"context"
+	"net/url"
+	"time"
+
+	"hookd"
+)
+
+// URLChecker refuses webhook URLs that hookd must not send to (netguard).
+type URLChecker interface {
+	CheckURL(ctx context.Context, u *url.URL) error
+}
+
+// Sender sends one delivery at once, outside the batch schedule (dispatch).
+type Sender interface {
+	// SendNow sends trigger t to webhook w and records the result under the
+	// pending delivery d, which is already stored.
+	SendNow(t hookd.Trigger, w hookd.Webhook, d hookd.Delivery)
+	// ReleaseURL forgets a URL's grey-list state held in memory.
+	ReleaseURL(url string)
+}
+
+// App is hookd's use cases over a store.
+type App struct {
+	Store  hookd.Store
+	Guard  URLChecker
+	Sender Sender
+	Ingest *Ingester
+	Now    func() time.Time // defaults to time.Now
+}
+
+// New returns an App; Open the Ingester before accepting triggers.
+func New(store hookd.Store, guard URLChecker, sender Sender) *App {
+	return &App{Store: store, Guard: guard, Sender: sender, Ingest: NewIngester(store), Now: time.Now}
+}
+
+func (a *App) now() time.Time { return a.Now().UTC().Truncate(time.Millisecond) }
+
+// WebhookInput is a webhook to create or the fields of one to change; nil
+// fields are left as they are (and are required on create, but Enabled,
+// which defaults to true).
+type WebhookInput struct {
+	Name    *string
+	URL     *string
+	Hooks   *[]string
+	Enabled *bool
+}
+
+// validate checks in and applies it to w. Field errors are keyed "name",
+// "url" and "hooks".
+func (a *App) validate(ctx context.Context, w *hookd.Webhook, in WebhookInput, create bool) error {
+	errs := hookd.FieldErrors{}
+	if in.Name != nil || create {
+		var name string
+		if in.Name != nil {
+			name = *in.Name
+		}
+		hookd.ValidateName(name, errs)
+		w.Name = name
+	}
+	if in.URL != nil || create {
+		var raw string
+		if in.URL != nil {
+			raw = *in.URL
+		}
+		if u := hookd.ValidateURL(raw, errs); u != nil && a.Guard != nil {
+			if err := a.Guard.CheckURL(ctx, u); err != nil {
+				errs.Add("url", err.Error())
+			}
+		}
+		w.URL = raw
+	}
+	if in.Hooks != nil || create {
+		var hooks []string
+		if in.Hooks != nil {
+			hooks = *in.Hooks
+		}
+		w.Hooks = hookd.ValidateHooks(hooks, errs)
+	}
+	if in.Enabled != nil {
+		w.Enabled = *in.Enabled
+	}
+	return errs.Err()
+}
+
+// CreateWebhook validates in and stores a new webhook with a fresh secret.
+func (a *App) CreateWebhook(ctx context.Context, accountID string, in WebhookInput) (hookd.Webhook, error) {
+	w := hookd.Webhook{AccountID: accountID, Enabled: true}
+	if err := a.validate(ctx, &w, in, true); err != nil {
+		return hookd.Webhook{}, err
+	}
+	now := a.now()
+	w.ID = hookd.NewID(hookd.PrefixWebhook)
+	w.Secret = hookd.NewSecret()
+	w.CreatedAt, w.UpdatedAt = now, now
+	if err := a.Store.CreateWebhook(ctx, &w); err != nil {
+		return hookd.Webhook{}, err
+	}
+	return a.Store.Webhook(ctx, accountID, w.ID)
+}
+
+// UpdateWebhook validates and applies the fields set in in.
+func (a *App) UpdateWebhook(ctx context.Context, accountID, id string, in WebhookInput) (hookd.Webhook, error) {
+	w, err := a.Store.Webhook(ctx, accountID, id)
+	if err != nil {
+		return hookd.Webhook{}, err
+	}
+	if err := a.validate(ctx, &w, in, false); err != nil {
+		return hookd.Webhook{}, err
+	}
+	w.UpdatedAt = a.now()
+	if err := a.Store.UpdateWebhook(ctx, &w); err != nil {
+		return hookd.Webhook{}, err
+	}
+	return a.Store.Webhook(ctx, accountID, id)
+}
+
+// DeleteWebhook deletes a webhook; its delivery log stays.
+func (a *App) DeleteWebhook(ctx context.Context, accountID, id string) error {
+	return a.Store.DeleteWebhook(ctx, accountID, id)
+}
+
+// RotateSecret gives the webhook a new secret. The old one keeps signing
+// deliveries, beside the new one, for hookd.RotationOverlap.
+func (a *App) RotateSecret(ctx context.Context, accountID, id string) (hookd.Webhook, error) {
+	w, err := a.Store.Webhook(ctx, accountID, id)
+	if err != nil {
+		return hookd.Webhook{}, err
+	}
+	now := a.now()
+	w.PreviousSecret, w.PreviousUntil = w.Secret, now.Add(hookd.RotationOverlap)
+	w.Secret = hookd.NewSecret()
+	w.UpdatedAt = now
+	if err := a.Store.UpdateWebhook(ctx, &w); err != nil {
+		return hookd.Webhook{}, err
+	}
+	return w, nil
+}
+
+// SendTest sends a test delivery ({"hook": "test", "data": {}}) to the
+// webhook at once and returns its pending delivery; the result replaces it
+// in the log when the send ends. Disabled webhooks can be tested too.
+func (a *App) SendTest(ctx context.Context, accountID, webhookID string) (hookd.Delivery, error) {
+	w, err := a.Store.Webhook(ctx, accountID, webhookID)
+	if err != nil {
+		return hookd.Delivery{}, err
+	}
+	now := a.now()
+	t := hookd.Trigger{
+		ID: hookd.NewID(hookd.PrefixTrigger), AccountID: accountID, Hook: hookd.TestHook,
+		Data: []byte("{}"), Timestamp: now, ReceivedAt: now,
+	}
+	return a.sendNow(ctx, &t, t, w)
+}
+
+// Redeliver sends a delivery's trigger to its webhook again, at once, as a
+// new delivery row, and returns that pending row.
+func (a *App) Redeliver(ctx context.Context, accountID, deliveryID string) (hookd.Delivery, error) {
+	old, err := a.Store.Delivery(ctx, accountID, deliveryID)
+	if err != nil {
+		return hookd.Delivery{}, err
+	}
+	w, err := a.Store.Webhook(ctx, accountID, old.WebhookID)
+	if err != nil {
+		if hookd.ErrorCode(err) == hookd.ENOTFOUND {
+			return hookd.Delivery{}, hookd.Errorf(hookd.ENOTFOUND, "the webhook of delivery %s was deleted, so it cannot be redelivered", deliveryID)
+		}
+		return hookd.Delivery{}, err
+	}
+	t, err := a.Store.Trigger(ctx, accountID, old.TriggerID)
+	if err != nil {
+		return hookd.Delivery{}, err
+	}
+	return a.sendNow(ctx, nil, t, w)
+}
+
+func (a *App) sendNow(ctx context.Context, newTrigger *hookd.Trigger, t hookd.Trigger, w hookd.Webhook) (hookd.Delivery, error) {
+	d := hookd.Delivery{
+		ID: hookd.NewID(hookd.PrefixDelivery), AccountID: w.AccountID, TriggerID: t.ID, WebhookID: w.ID,
+		Hook: t.Hook, URL: w.URL, Status: hookd.StatusPending, AttemptedAt: a.now(),
+	}
+	if err := a.Store.InsertPendingDelivery(ctx, newTrigger, &d); err != nil {
+		return hookd.Delivery{}, err
+	}
+	a.Sender.SendNow(t, w, d)
+	return d, nil
+}
+
+// ReleaseURL takes a URL off the grey-list at once.
+func (a *App) ReleaseURL(ctx context.Context, accountID, rawURL string) error {
+	if err := a.Store.ReleaseURL(ctx, accountID, rawURL); err != nil {
+		return err
+	}
+	a.Sender.ReleaseURL(rawURL)
+	return nil
+}
+
+// Trigger stores triggers durably, all or nothing, and fills in their IDs,
+// account and reception time. When it returns nil they will be delivered.
+func (a *App) Trigger(ctx context.Context, accountID string, ts []hookd.Trigger) error {
+	now := a.now()
+	for i := range ts {
+		ts[i].ID = hookd.NewID(hookd.PrefixTrigger)
+		ts[i].AccountID = accountID
+		ts[i].ReceivedAt = now
+	}
+	return a.Ingest.Insert(ctx, ts)
+}
