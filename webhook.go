@@ -24,6 +24,13 @@ type Webhook struct {
 	Secret         string    `json:"-"`
 	PreviousSecret string    `json:"-"`
 	PreviousUntil  time.Time `json:"-"`
+
+	// Greylist is the grey-list state of the webhook's URL (shared by every
+	// webhook with that URL); the zero state when the URL is healthy. It is
+	// read only: stores fill it in Webhook, Webhooks and EnabledWebhooks and
+	// ignore it when saving a webhook; RecordDeliveries and ReleaseURL change
+	// it.
+	Greylist URLState `json:"greylist"`
 }
 
 // Subscribes reports whether the webhook receives hook.
