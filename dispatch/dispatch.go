@@ -1,0 +1,548 @@
+// Package dispatch sends triggers to webhooks: every batch interval it
+// claims the pending triggers, fans each out to the enabled webhooks
+// subscribed to its hook, sends them concurrently under a global and a
+// per-host cap, records every attempt, and keeps the per-URL grey-list.
+package dispatch
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"hookd"
+)
+
+// Config configures a Dispatcher. Zero fields take the defaults named.
+type Config struct {
+	Store hookd.Store
+	// Node names this process in trigger leases; defaults to host-pid-random.
+	Node string
+	// Interval is how often pending triggers are dispatched; defaults to 5s.
+	Interval time.Duration
+	// Timeout covers one whole send, reading the answer included; defaults to 10s.
+	Timeout time.Duration
+	// Lease is how long claimed triggers stay with this node without being
+	// renewed; defaults to 30s or 3×Timeout, whichever is longer.
+	Lease  time.Duration
+	Policy hookd.GreylistPolicy
+	// MaxConcurrency caps the sends in flight; defaults to 256.
+	MaxConcurrency int
+	// MaxPerHost caps the sends in flight to one host:port; defaults to 64.
+	MaxPerHost int
+	// MaxQueued stops claiming more triggers while this many sends wait;
+	// defaults to 2,000,000.
+	MaxQueued int
+	// DialContext dials receivers (netguard's SSRF-safe dialer); defaults to
+	// a plain net.Dialer.
+	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
+	// UserAgent is sent with every delivery; defaults to "hookd".
+	UserAgent string
+	Logger    *slog.Logger
+	Metrics   *Metrics
+	// Now is the clock of timestamps and the grey-list; defaults to time.Now.
+	Now func() time.Time
+}
+
+// Dispatcher delivers triggers to webhooks. Open starts it, Close stops it.
+type Dispatcher struct {
+	cfg    Config
+	store  hookd.Store
+	log    *slog.Logger
+	client *http.Client
+	sched  *scheduler
+	m      *Metrics
+
+	results chan result
+
+	mu          sync.RWMutex
+	webhooks    *snapshot
+	urlStates   map[string]hookd.URLState
+	leased      map[string]*batchTrigger // triggers this node holds, by ID
+	webhooksVer int64
+
+	tickMu  sync.Mutex // one tick at a time
+	cancel  context.CancelFunc
+	loops   sync.WaitGroup
+	workers sync.WaitGroup
+	writer  sync.WaitGroup
+}
+
+// batchTrigger is a claimed trigger and its envelope, shared by its sends.
+type batchTrigger struct {
+	hookd.Trigger
+	body      []byte
+	remaining int // sends not yet recorded; touched only by the writer
+}
+
+// result is one finished (or skipped) send.
+type result struct {
+	d       hookd.Delivery
+	t       *batchTrigger // nil for a test or redelivery
+	outcome bool          // whether the send counts for the grey-list
+}
+
+// New returns a Dispatcher for cfg.
+func New(cfg Config) *Dispatcher {
+	if cfg.Interval <= 0 {
+		cfg.Interval = 5 * time.Second
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 10 * time.Second
+	}
+	if cfg.Lease <= 0 {
+		cfg.Lease = max(30*time.Second, 3*cfg.Timeout)
+	}
+	if cfg.Policy == (hookd.GreylistPolicy{}) {
+		cfg.Policy = hookd.DefaultGreylistPolicy
+	}
+	if cfg.Policy.After < 1 {
+		cfg.Policy.After = 1
+	}
+	if cfg.MaxConcurrency <= 0 {
+		cfg.MaxConcurrency = 256
+	}
+	if cfg.MaxPerHost <= 0 {
+		cfg.MaxPerHost = 64
+	}
+	if cfg.MaxQueued <= 0 {
+		cfg.MaxQueued = 2_000_000
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = "hookd"
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Node == "" {
+		host, _ := os.Hostname()
+		cfg.Node = host + "-" + strconv.Itoa(os.Getpid()) + "-" + hookd.NewID("")[20:]
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = NewMetrics(nil)
+	}
+	d := &Dispatcher{
+		cfg:         cfg,
+		store:       cfg.Store,
+		log:         cfg.Logger,
+		m:           cfg.Metrics,
+		sched:       newScheduler(cfg.MaxPerHost),
+		results:     make(chan result, 8192),
+		urlStates:   make(map[string]hookd.URLState),
+		leased:      make(map[string]*batchTrigger),
+		webhooksVer: -1,
+	}
+	d.client = newClient(cfg)
+	return d
+}
+
+// Node returns the name this dispatcher claims triggers under.
+func (d *Dispatcher) Node() string { return d.cfg.Node }
+
+// Open starts the workers, the result writer, the tick loop and lease
+// renewal.
+func (d *Dispatcher) Open(ctx context.Context) error {
+	ctx, d.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	for i := 0; i < d.cfg.MaxConcurrency; i++ {
+		d.workers.Add(1)
+		go d.worker()
+	}
+	d.writer.Add(1)
+	go d.writeResults()
+	d.loops.Add(2)
+	go d.tickLoop(ctx)
+	go d.leaseLoop(ctx)
+	return nil
+}
+
+// Close stops claiming, lets sends in flight finish, records their results,
+// and hands the triggers it could not finish back to the store at once, so
+// that the next node or the next start sends them.
+func (d *Dispatcher) Close() error {
+	if d.cancel == nil {
+		return nil
+	}
+	d.cancel()
+	d.loops.Wait()
+	d.tickMu.Lock() // no tick in progress from here on
+	dropped := d.sched.close()
+	d.workers.Wait()
+	close(d.results)
+	d.writer.Wait()
+	d.tickMu.Unlock()
+
+	d.mu.Lock()
+	ids := make([]string, 0, len(d.leased))
+	for id := range d.leased {
+		ids = append(ids, id)
+	}
+	d.leased = map[string]*batchTrigger{}
+	d.mu.Unlock()
+	if len(ids) > 0 {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := d.store.ExtendLeases(ctx, d.cfg.Node, ids, d.cfg.Now()); err != nil {
+			d.log.Warn("could not hand back unfinished triggers; they are sent after their lease ends",
+				"triggers", len(ids), "err", err)
+		} else {
+			d.log.Info("handed back unfinished triggers", "triggers", len(ids), "sends", len(dropped))
+		}
+	}
+	return nil
+}
+
+func (d *Dispatcher) tickLoop(ctx context.Context) {
+	defer d.loops.Done()
+	t := time.NewTicker(d.cfg.Interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := d.Tick(ctx); err != nil && ctx.Err() == nil {
+				d.log.Error("dispatch tick failed; trying again at the next tick", "err", err)
+			}
+		}
+	}
+}
+
+func (d *Dispatcher) leaseLoop(ctx context.Context) {
+	defer d.loops.Done()
+	t := time.NewTicker(d.cfg.Lease / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			d.mu.RLock()
+			ids := make([]string, 0, len(d.leased))
+			for id := range d.leased {
+				ids = append(ids, id)
+			}
+			d.mu.RUnlock()
+			if len(ids) == 0 {
+				continue
+			}
+			until := d.cfg.Now().Add(d.cfg.Lease)
+			for start := 0; start < len(ids); start += 1000 {
+				end := min(start+1000, len(ids))
+				if err := d.store.ExtendLeases(ctx, d.cfg.Node, ids[start:end], until); err != nil && ctx.Err() == nil {
+					d.log.Warn("could not renew trigger leases", "err", err)
+				}
+			}
+		}
+	}
+}
+
+// claimSize is how many triggers one claim takes.
+const claimSize = 1000
+
+// Tick claims every pending trigger and queues its sends. The tick loop
+// calls it every Interval; tests may call it directly.
+func (d *Dispatcher) Tick(ctx context.Context) error {
+	d.tickMu.Lock()
+	defer d.tickMu.Unlock()
+	if err := d.refresh(ctx); err != nil {
+		return err
+	}
+	for d.sched.len() < d.cfg.MaxQueued {
+		now := d.cfg.Now()
+		ts, err := d.store.ClaimTriggers(ctx, hookd.ClaimParams{
+			Node: d.cfg.Node, Now: now, Until: now.Add(d.cfg.Lease), Limit: claimSize,
+		})
+		if err != nil {
+			return err
+		}
+		if len(ts) == 0 {
+			return nil
+		}
+		if err := d.fanOut(ctx, ts); err != nil {
+			return err
+		}
+		if len(ts) < claimSize {
+			return nil
+		}
+	}
+	return nil
+}
+
+// refresh reloads the webhooks when they changed and the grey-list states,
+// which other nodes may have changed.
+func (d *Dispatcher) refresh(ctx context.Context) error {
+	ver, err := d.store.WebhooksVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if ver != d.webhooksVer {
+		ws, err := d.store.EnabledWebhooks(ctx)
+		if err != nil {
+			return err
+		}
+		snap := newSnapshot(ws)
+		d.mu.Lock()
+		d.webhooks, d.webhooksVer = snap, ver
+		d.mu.Unlock()
+	}
+	states, err := d.store.URLStates(ctx)
+	if err != nil {
+		return err
+	}
+	m := make(map[string]hookd.URLState, len(states))
+	for _, s := range states {
+		m[s.URL] = s
+	}
+	d.mu.Lock()
+	d.urlStates = m
+	d.mu.Unlock()
+	d.m.greylisted.Set(float64(countGreylisted(states, d.cfg.Now())))
+	return nil
+}
+
+func countGreylisted(states []hookd.URLState, now time.Time) int {
+	n := 0
+	for _, s := range states {
+		if s.Greylisted(now) {
+			n++
+		}
+	}
+	return n
+}
+
+// fanOut queues the sends of claimed triggers, leaving out webhooks that
+// already have a recorded delivery of a re-claimed trigger.
+func (d *Dispatcher) fanOut(ctx context.Context, ts []hookd.Trigger) error {
+	ids := make([]string, len(ts))
+	for i := range ts {
+		ids[i] = ts[i].ID
+	}
+	sent, err := d.store.SentWebhooks(ctx, ids)
+	if err != nil {
+		return err
+	}
+	d.mu.RLock()
+	snap := d.webhooks
+	d.mu.RUnlock()
+	var jobs []job
+	var done []string
+	for i := range ts {
+		bt := &batchTrigger{Trigger: ts[i]}
+		subs := snap.subscribers(ts[i].AccountID, ts[i].Hook)
+		skip := sent[ts[i].ID]
+		start := len(jobs)
+		for _, w := range subs {
+			if len(skip) > 0 && contains(skip, w.ID) {
+				continue
+			}
+			jobs = append(jobs, job{t: bt, w: w})
+		}
+		n := len(jobs) - start
+		if n == 0 {
+			done = append(done, ts[i].ID)
+			continue
+		}
+		bt.body = bt.Envelope()
+		bt.remaining = n
+		d.mu.Lock()
+		d.leased[bt.ID] = bt
+		d.mu.Unlock()
+	}
+	if len(done) > 0 {
+		if err := d.store.RecordDeliveries(ctx, hookd.RecordParams{DoneTriggers: done, Policy: d.cfg.Policy}); err != nil {
+			return err
+		}
+	}
+	d.m.queued.Add(float64(len(jobs)))
+	d.sched.push(jobs)
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// SendNow sends t to w at once, ahead of the batch schedule, and records the
+// result under the pending delivery p. Tests and redeliveries are sent even
+// to a grey-listed URL, since a person asked for them; their result counts
+// for the grey-list like any other.
+func (d *Dispatcher) SendNow(t hookd.Trigger, w hookd.Webhook, p hookd.Delivery) {
+	bt := &batchTrigger{Trigger: t}
+	bt.body = bt.Envelope()
+	e := newWebhookEntry(w)
+	d.m.queued.Inc()
+	d.sched.push([]job{{t: bt, w: e, deliveryID: p.ID}})
+}
+
+// ReleaseURL forgets a URL's grey-list state at once (the store's state is
+// cleared by the caller).
+func (d *Dispatcher) ReleaseURL(u string) {
+	d.mu.Lock()
+	delete(d.urlStates, u)
+	d.mu.Unlock()
+}
+
+func (d *Dispatcher) worker() {
+	defer d.workers.Done()
+	for {
+		j, h, ok := d.sched.next()
+		if !ok {
+			return
+		}
+		d.m.queued.Dec()
+		d.results <- d.send(j)
+		d.sched.done(h)
+	}
+}
+
+// send makes one delivery attempt, or skips it when the URL is grey-listed.
+func (d *Dispatcher) send(j job) result {
+	now := d.cfg.Now()
+	r := result{
+		t: j.t,
+		d: hookd.Delivery{
+			ID: j.deliveryID, AccountID: j.w.AccountID, TriggerID: j.t.ID, WebhookID: j.w.ID,
+			Hook: j.t.Hook, URL: j.w.URL, AttemptedAt: now,
+		},
+	}
+	if j.deliveryID != "" {
+		r.t = nil // not part of a batch
+	} else {
+		r.d.ID = hookd.NewID(hookd.PrefixDelivery)
+		d.mu.RLock()
+		st, known := d.urlStates[j.w.URL]
+		d.mu.RUnlock()
+		if known && st.Greylisted(now) {
+			r.d.Status = hookd.StatusSkipped
+			r.d.Error = "not sent: the URL is grey-listed until " + hookd.FormatTime(st.Until) +
+				" after " + strconv.Itoa(st.ConsecutiveFailures) + " consecutive failures"
+			return r
+		}
+	}
+	out := d.post(j, now)
+	r.d.Status, r.d.StatusCode, r.d.Error, r.d.Response = out.status, out.code, out.err, out.response
+	r.d.DurationMs = out.duration.Milliseconds()
+	r.outcome = true
+	// Update this node's view at once, so the sends queued behind this one
+	// see the URL grey-listed; the store applies the same rule durably.
+	d.mu.Lock()
+	st := d.urlStates[j.w.URL]
+	st.URL = j.w.URL
+	st = d.cfg.Policy.Apply(st, out.status == hookd.StatusDelivered, now)
+	if st.Healthy() {
+		delete(d.urlStates, j.w.URL)
+	} else {
+		d.urlStates[j.w.URL] = st
+	}
+	d.mu.Unlock()
+	return r
+}
+
+// writeResults records results in batches: everything that finished while
+// the previous batch was being written goes into the next transaction.
+func (d *Dispatcher) writeResults() {
+	defer d.writer.Done()
+	const maxBatch = 5000
+	var batch []result
+	for first := range d.results {
+		batch = append(batch[:0], first)
+	drain:
+		for len(batch) < maxBatch {
+			select {
+			case r, ok := <-d.results:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, r)
+			default:
+				break drain
+			}
+		}
+		d.record(batch)
+	}
+}
+
+func (d *Dispatcher) record(batch []result) {
+	p := hookd.RecordParams{Policy: d.cfg.Policy, Deliveries: make([]hookd.Delivery, len(batch))}
+	var finished []*batchTrigger
+	for i, r := range batch {
+		p.Deliveries[i] = r.d
+		if r.outcome {
+			p.Outcomes = append(p.Outcomes, hookd.URLOutcome{URL: r.d.URL, OK: r.d.Status == hookd.StatusDelivered, At: r.d.AttemptedAt})
+		}
+		if r.t != nil {
+			r.t.remaining--
+			if r.t.remaining == 0 {
+				p.DoneTriggers = append(p.DoneTriggers, r.t.ID)
+				finished = append(finished, r.t)
+			}
+		}
+	}
+	// Results are never dropped: a store that cannot be written is retried
+	// until it can, which holds the workers back through the results channel.
+	for attempt := 0; ; attempt++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		err := d.store.RecordDeliveries(ctx, p)
+		cancel()
+		if err == nil {
+			break
+		}
+		d.log.Error("could not record deliveries; retrying", "deliveries", len(p.Deliveries), "attempt", attempt+1, "err", err)
+		time.Sleep(min(time.Duration(attempt+1)*200*time.Millisecond, 5*time.Second))
+	}
+	d.mu.Lock()
+	for _, t := range finished {
+		delete(d.leased, t.ID)
+	}
+	d.mu.Unlock()
+	for _, r := range batch {
+		d.m.observe(r.d)
+	}
+}
+
+// Stats is a snapshot of the dispatcher's work, for tests and operators.
+type Stats struct {
+	Queued int // sends waiting for a worker
+	Leased int // claimed triggers not yet done
+}
+
+// Stats returns the dispatcher's current load.
+func (d *Dispatcher) Stats() Stats {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return Stats{Queued: d.sched.len(), Leased: len(d.leased)}
+}
+
+// Idle reports whether nothing is queued, in flight or unrecorded.
+func (d *Dispatcher) Idle() bool {
+	s := d.Stats()
+	return s.Queued == 0 && s.Leased == 0
+}
+
+var errRedirect = errors.New("redirect not followed")
+
+func hostKey(u *url.URL) string {
+	port := u.Port()
+	if port == "" {
+		if u.Scheme == "https" {
+			port = "443"
+		} else {
+			port = "80"
+		}
+	}
+	return u.Hostname() + ":" + port
+}

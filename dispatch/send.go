@@ -1,0 +1,145 @@
+package dispatch
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"hookd"
+)
+
+// maxResponseRead is how much of a receiver's answer is read; the rest is
+// dropped with the connection.
+const maxResponseRead = 64 << 10
+
+func newClient(cfg Config) *http.Client {
+	dial := cfg.DialContext
+	if dial == nil {
+		dial = (&net.Dialer{Timeout: cfg.Timeout, KeepAlive: 30 * time.Second}).DialContext
+	}
+	tr := &http.Transport{
+		Proxy:                 nil, // webhooks go straight to their URL: a proxy would bypass the SSRF checks
+		DialContext:           dial,
+		MaxIdleConns:          cfg.MaxConcurrency,
+		MaxIdleConnsPerHost:   cfg.MaxPerHost,
+		MaxConnsPerHost:       cfg.MaxPerHost,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   cfg.Timeout,
+		ResponseHeaderTimeout: cfg.Timeout,
+		ExpectContinueTimeout: 0,
+		ForceAttemptHTTP2:     true,
+		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
+		DisableCompression:    true,
+	}
+	return &http.Client{
+		Transport: tr,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse // a redirect is an answer, and a failure
+		},
+	}
+}
+
+type sendOutcome struct {
+	status   string
+	code     int
+	err      string
+	response string
+	duration time.Duration
+}
+
+// post sends one signed delivery. One deadline covers the whole exchange,
+// reading the answer included.
+func (d *Dispatcher) post(j job, now time.Time) (out sendOutcome) {
+	start := time.Now()
+	defer func() { out.duration = time.Since(start) }()
+	ctx, cancel := context.WithTimeout(context.Background(), d.cfg.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, j.w.URL, bytes.NewReader(j.t.body))
+	if err != nil {
+		return sendOutcome{status: hookd.StatusFailed, err: "invalid URL: " + err.Error()}
+	}
+	ts := now.Unix()
+	// Header names as the contract and Standard Webhooks spell them.
+	req.Header = http.Header{
+		"Content-Type":      {"application/json"},
+		"User-Agent":        {d.cfg.UserAgent},
+		"webhook-id":        {j.t.ID},
+		"webhook-timestamp": {strconv.FormatInt(ts, 10)},
+		"webhook-signature": {j.w.signer(now).Sign(j.t.ID, ts, j.t.body)},
+	}
+	resp, err := d.client.Do(req)
+	if err != nil {
+		return sendOutcome{status: hookd.StatusFailed, err: describeError(err, d.cfg.Timeout)}
+	}
+	defer resp.Body.Close()
+	body, rerr := io.ReadAll(io.LimitReader(resp.Body, maxResponseRead))
+	out = sendOutcome{code: resp.StatusCode, response: logged(body)}
+	switch {
+	case rerr != nil:
+		out.status = hookd.StatusFailed
+		out.err = "HTTP " + strconv.Itoa(resp.StatusCode) + ", then reading the answer failed: " + describeError(rerr, d.cfg.Timeout)
+	case resp.StatusCode >= 200 && resp.StatusCode < 300:
+		out.status = hookd.StatusDelivered
+	case resp.StatusCode >= 300 && resp.StatusCode < 400:
+		out.status = hookd.StatusFailed
+		out.err = fmt.Sprintf("HTTP %d: redirect to %q not followed; point the webhook at the final URL", resp.StatusCode, resp.Header.Get("Location"))
+	default:
+		out.status = hookd.StatusFailed
+		out.err = "HTTP " + strconv.Itoa(resp.StatusCode) + " " + http.StatusText(resp.StatusCode)
+	}
+	return out
+}
+
+// logged keeps at most MaxLoggedResponse bytes of an answer, cut at a UTF-8
+// boundary.
+func logged(b []byte) string {
+	if len(b) > hookd.MaxLoggedResponse {
+		b = b[:hookd.MaxLoggedResponse]
+		for len(b) > 0 && b[len(b)-1]&0xc0 == 0x80 {
+			b = b[:len(b)-1]
+		}
+		if len(b) > 0 && b[len(b)-1] >= 0xc0 {
+			b = b[:len(b)-1]
+		}
+	}
+	return strings.ToValidUTF8(string(b), "\uFFFD")
+}
+
+// describeError turns a transport error into a message a person can act on.
+func describeError(err error, timeout time.Duration) string {
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		err = uerr.Err
+	}
+	var dnsErr *net.DNSError
+	var certErr *tls.CertificateVerificationError
+	var recErr tls.RecordHeaderError
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded):
+		return "timed out after " + timeout.String() + " (the whole request, reading the answer included)"
+	case errors.As(err, &dnsErr):
+		return "DNS lookup failed: " + dnsErr.Error()
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused: nothing listens at that address"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "connection reset by the receiver"
+	case errors.As(err, &certErr):
+		return "TLS certificate not trusted: " + certErr.Err.Error()
+	case errors.As(err, &recErr):
+		return "TLS handshake failed: the receiver did not answer with TLS (is the URL http rather than https?)"
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return "the receiver closed the connection without a complete answer"
+	}
+	return err.Error()
+}

@@ -1,0 +1,70 @@
+package dispatch
+
+import (
+	"net/url"
+	"time"
+
+	"hookd"
+)
+
+// webhookEntry is a webhook ready to be sent to: its host and its secrets'
+// keys are worked out once per snapshot, not once per send.
+type webhookEntry struct {
+	hookd.Webhook
+	host     string
+	current  *hookd.Signer
+	both     *hookd.Signer // current and previous secret, while the rotation overlap lasts
+	bothEnds time.Time
+}
+
+func newWebhookEntry(w hookd.Webhook) *webhookEntry {
+	e := &webhookEntry{Webhook: w, host: w.URL}
+	if u, err := url.Parse(w.URL); err == nil {
+		e.host = hostKey(u)
+	}
+	e.current, _ = hookd.NewSigner(w.Secret)
+	if w.PreviousSecret != "" {
+		e.both, _ = hookd.NewSigner(w.Secret, w.PreviousSecret)
+		e.bothEnds = w.PreviousUntil
+	}
+	if e.current == nil {
+		e.current, _ = hookd.NewSigner()
+	}
+	return e
+}
+
+func (e *webhookEntry) signer(now time.Time) *hookd.Signer {
+	if e.both != nil && now.Before(e.bothEnds) {
+		return e.both
+	}
+	return e.current
+}
+
+// snapshot indexes the enabled webhooks by account and hook.
+type snapshot struct {
+	byHook map[subKey][]*webhookEntry
+}
+
+type subKey struct{ account, hook string }
+
+func newSnapshot(ws []hookd.Webhook) *snapshot {
+	s := &snapshot{byHook: make(map[subKey][]*webhookEntry)}
+	for _, w := range ws {
+		if !w.Enabled {
+			continue
+		}
+		e := newWebhookEntry(w)
+		for _, h := range w.Hooks {
+			k := subKey{w.AccountID, h}
+			s.byHook[k] = append(s.byHook[k], e)
+		}
+	}
+	return s
+}
+
+func (s *snapshot) subscribers(account, hook string) []*webhookEntry {
+	if s == nil {
+		return nil
+	}
+	return s.byHook[subKey{account, hook}]
+}
