@@ -87,3 +87,9 @@ func (f FieldErrors) Err() error {
 	}
 	return &Error{Code: EINVALID, Message: strings.Join(parts, "; "), Fields: map[string]string(f)}
 }
+
+// EMETHOD is the code of a request whose method the path does not allow (405).
+const EMETHOD = "method_not_allowed"
+
+// EUNSUPPORTED is the code of a request body that is not JSON (415).
+const EUNSUPPORTED = "unsupported_media_type"

@@ -1,0 +1,150 @@
+// Package api is hookd's REST API under /api/v1: JSON in and out,
+// authenticated with a Bearer API key, every error in the contract's shape.
+package api
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"hookd"
+	"hookd/app"
+)
+
+// MaxBody is the largest request body accepted (1 MiB); larger ones get 413.
+const MaxBody = 1 << 20
+
+// Config configures the API handler.
+type Config struct {
+	App    *app.App
+	Logger *slog.Logger
+}
+
+// Handler serves /api/v1.
+type Handler struct {
+	app   *app.App
+	store hookd.Store
+	log   *slog.Logger
+	mux   *http.ServeMux
+
+	keyMu    sync.Mutex
+	keyCache map[string]cachedKey // by key hash
+}
+
+type cachedKey struct {
+	account string
+	expires time.Time
+}
+
+// New returns the API handler.
+func New(cfg Config) *Handler {
+	h := &Handler{app: cfg.App, store: cfg.App.Store, log: cfg.Logger, mux: http.NewServeMux(), keyCache: map[string]cachedKey{}}
+	if h.log == nil {
+		h.log = slog.New(slog.DiscardHandler)
+	}
+	m := h.mux
+	m.HandleFunc("GET /api/v1/hooks", h.listHooks)
+	m.HandleFunc("POST /api/v1/webhooks", h.createWebhook)
+	m.HandleFunc("GET /api/v1/webhooks", h.listWebhooks)
+	m.HandleFunc("GET /api/v1/webhooks/{id}", h.getWebhook)
+	m.HandleFunc("PATCH /api/v1/webhooks/{id}", h.patchWebhook)
+	m.HandleFunc("DELETE /api/v1/webhooks/{id}", h.deleteWebhook)
+	m.HandleFunc("GET /api/v1/webhooks/{id}/secret", h.getSecret)
+	m.HandleFunc("POST /api/v1/webhooks/{id}/secret/rotate", h.rotateSecret)
+	m.HandleFunc("POST /api/v1/webhooks/{id}/test", h.testWebhook)
+	m.HandleFunc("POST /api/v1/triggers", h.postTriggers)
+	m.HandleFunc("GET /api/v1/triggers/{id}", h.getTrigger)
+	m.HandleFunc("GET /api/v1/deliveries", h.listDeliveries)
+	m.HandleFunc("GET /api/v1/deliveries/{id}", h.getDelivery)
+	m.HandleFunc("POST /api/v1/deliveries/{id}/redeliver", h.redeliver)
+	m.HandleFunc("GET /api/v1/greylist", h.listGreylist)
+	m.HandleFunc("DELETE /api/v1/greylist", h.releaseGreylist)
+	return h
+}
+
+type ctxKey struct{}
+
+func accountID(ctx context.Context) string { s, _ := ctx.Value(ctxKey{}).(string); return s }
+
+// ServeHTTP routes a request: unknown paths and methods get JSON 404 and
+// 405, then the API key is checked, then the body is capped.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	if _, pattern := h.mux.Handler(r); pattern == "" {
+		h.noRoute(w, r)
+		return
+	}
+	acc, err := h.authenticate(r)
+	if err != nil {
+		if hookd.ErrorCode(err) == hookd.EUNAUTHORIZED {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="hookd"`)
+		}
+		h.error(w, r, err)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+	h.mux.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, acc)))
+}
+
+func (h *Handler) noRoute(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range []string{"GET", "POST", "PATCH", "DELETE"} {
+		r2 := r.Clone(r.Context())
+		r2.Method = m
+		if _, p := h.mux.Handler(r2); p != "" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		h.error(w, r, hookd.Errorf(hookd.EMETHOD, "%s is not allowed on %s; use %s", r.Method, r.URL.Path, strings.Join(allow, " or ")))
+		return
+	}
+	h.error(w, r, hookd.Errorf(hookd.ENOTFOUND, "no API endpoint %s %s; the endpoints are listed in the README", r.Method, r.URL.Path))
+}
+
+// keyCacheTTL bounds how long a deleted key keeps working on this node.
+const keyCacheTTL = 30 * time.Second
+
+func (h *Handler) authenticate(r *http.Request) (string, error) {
+	auth := r.Header.Get("Authorization")
+	key, ok := strings.CutPrefix(auth, "Bearer ")
+	if !ok || strings.TrimSpace(key) == "" {
+		return "", hookd.Errorf(hookd.EUNAUTHORIZED, "missing API key: send the header \"Authorization: Bearer <api key>\"")
+	}
+	hash := HashKey(strings.TrimSpace(key))
+	now := time.Now()
+	h.keyMu.Lock()
+	c, ok := h.keyCache[hash]
+	h.keyMu.Unlock()
+	if ok && now.Before(c.expires) {
+		return c.account, nil
+	}
+	acc, err := h.store.AccountByAPIKey(r.Context(), hash)
+	if err != nil {
+		if hookd.ErrorCode(err) == hookd.ENOTFOUND {
+			return "", hookd.Errorf(hookd.EUNAUTHORIZED, "invalid API key: check the key in the Authorization header")
+		}
+		return "", err
+	}
+	h.keyMu.Lock()
+	if len(h.keyCache) > 10000 {
+		clear(h.keyCache)
+	}
+	h.keyCache[hash] = cachedKey{account: acc.ID, expires: now.Add(keyCacheTTL)}
+	h.keyMu.Unlock()
+	return acc.ID, nil
+}
+
+// HashKey returns the stored form of an API key: hex SHA-256. Keys are long
+// random strings, so a fast hash is safe, and looking a key up by its hash
+// compares no secret byte by byte.
+func HashKey(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:])
+}

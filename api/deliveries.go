@@ -1,0 +1,123 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"hookd"
+)
+
+type deliveryJSON struct {
+	ID          string `json:"id"`
+	TriggerID   string `json:"triggerId"`
+	WebhookID   string `json:"webhookId"`
+	Hook        string `json:"hook"`
+	URL         string `json:"url"`
+	Status      string `json:"status"`
+	StatusCode  *int   `json:"statusCode"`
+	Error       string `json:"error"`
+	DurationMs  int64  `json:"durationMs"`
+	AttemptedAt string `json:"attemptedAt"`
+	Response    string `json:"response,omitempty"`
+}
+
+func toDeliveryJSON(d hookd.Delivery) deliveryJSON {
+	out := deliveryJSON{
+		ID: d.ID, TriggerID: d.TriggerID, WebhookID: d.WebhookID, Hook: d.Hook, URL: d.URL,
+		Status: d.Status, Error: d.Error, DurationMs: d.DurationMs,
+		AttemptedAt: hookd.FormatTime(d.AttemptedAt), Response: d.Response,
+	}
+	if d.StatusCode != 0 {
+		c := d.StatusCode
+		out.StatusCode = &c
+	}
+	return out
+}
+
+func (h *Handler) listDeliveries(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := hookd.DeliveryFilter{
+		AccountID: accountID(r.Context()), WebhookID: q.Get("webhookId"), TriggerID: q.Get("triggerId"),
+		Status: q.Get("status"), Cursor: q.Get("cursor"), Limit: 50,
+	}
+	errs := hookd.FieldErrors{}
+	if f.Status != "" && !hookd.ValidStatus(f.Status) {
+		errs.Add("status", "must be one of pending, delivered, failed, skipped")
+	}
+	if s := q.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 1000 {
+			errs.Add("limit", "must be a whole number from 1 to 1000")
+		}
+		f.Limit = n
+	}
+	if err := errs.Err(); err != nil {
+		h.error(w, r, err)
+		return
+	}
+	ds, next, err := h.store.Deliveries(r.Context(), f)
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	out := make([]deliveryJSON, len(ds))
+	for i, d := range ds {
+		out[i] = toDeliveryJSON(d)
+	}
+	var nextCursor *string
+	if next != "" {
+		nextCursor = &next
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"deliveries": out, "nextCursor": nextCursor})
+}
+
+func (h *Handler) getDelivery(w http.ResponseWriter, r *http.Request) {
+	d, err := h.store.Delivery(r.Context(), accountID(r.Context()), r.PathValue("id"))
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toDeliveryJSON(d))
+}
+
+func (h *Handler) redeliver(w http.ResponseWriter, r *http.Request) {
+	d, err := h.app.Redeliver(r.Context(), accountID(r.Context()), r.PathValue("id"))
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, toDeliveryJSON(d))
+}
+
+type greylistEntryJSON struct {
+	URL                 string  `json:"url"`
+	Until               *string `json:"until"`
+	Level               int     `json:"level"`
+	ConsecutiveFailures int     `json:"consecutiveFailures"`
+}
+
+func (h *Handler) listGreylist(w http.ResponseWriter, r *http.Request) {
+	states, err := h.store.Greylist(r.Context(), accountID(r.Context()))
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	out := make([]greylistEntryJSON, len(states))
+	for i, s := range states {
+		out[i] = greylistEntryJSON{URL: s.URL, Until: timePtr(s.Until), Level: s.Level, ConsecutiveFailures: s.ConsecutiveFailures}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"entries": out})
+}
+
+func (h *Handler) releaseGreylist(w http.ResponseWriter, r *http.Request) {
+	u := r.URL.Query().Get("url")
+	if u == "" {
+		h.error(w, r, (hookd.FieldErrors{"url": "is required: DELETE /api/v1/greylist?url=<the webhook URL, URL-encoded>"}).Err())
+		return
+	}
+	if err := h.app.ReleaseURL(r.Context(), accountID(r.Context()), u); err != nil {
+		h.error(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -1,0 +1,167 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"unicode/utf8"
+
+	"hookd"
+)
+
+// status maps an application error code to its HTTP status: the one place
+// where that mapping lives.
+func status(code string) int {
+	switch code {
+	case hookd.EINVALID, hookd.EBADREQUEST:
+		return http.StatusBadRequest
+	case hookd.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case hookd.EFORBIDDEN:
+		return http.StatusForbidden
+	case hookd.ENOTFOUND:
+		return http.StatusNotFound
+	case hookd.EMETHOD:
+		return http.StatusMethodNotAllowed
+	case hookd.ECONFLICT:
+		return http.StatusConflict
+	case hookd.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
+	case hookd.EUNSUPPORTED:
+		return http.StatusUnsupportedMediaType
+	case hookd.ERATELIMITED:
+		return http.StatusTooManyRequests
+	case hookd.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+// error writes err in the contract's shape. Internal errors are logged with
+// their cause and shown as "internal error".
+func (h *Handler) error(w http.ResponseWriter, r *http.Request, err error) {
+	code := hookd.ErrorCode(err)
+	var fields map[string]string
+	var e *hookd.Error
+	if errors.As(err, &e) {
+		fields = e.Fields
+	}
+	switch code {
+	case hookd.EINTERNAL:
+		h.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	case hookd.EUNAVAILABLE:
+		h.log.Warn("store unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", "5")
+	}
+	writeJSON(w, status(code), errorBody{errorDetail{Code: code, Message: hookd.ErrorMessage(err), Fields: fields}})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"error":{"code":"internal","message":"internal error"}}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
+}
+
+// readBody reads a JSON request body: it must be declared as JSON, fit in
+// MaxBody, be UTF-8 and not be empty.
+func readBody(r *http.Request) ([]byte, error) {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !(len(mt) > 5 && mt[len(mt)-5:] == "+json")) {
+			return nil, hookd.Errorf(hookd.EUNSUPPORTED, "the body must be JSON: send the header \"Content-Type: application/json\" (got %q)", ct)
+		}
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, hookd.Errorf(hookd.ETOOLARGE, "the body is larger than %d bytes; send large batches in several requests", MaxBody)
+		}
+		return nil, hookd.Errorf(hookd.EBADREQUEST, "could not read the body: %v", err)
+	}
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 {
+		return nil, hookd.Errorf(hookd.EBADREQUEST, "the body is empty; send a JSON object")
+	}
+	if !utf8.Valid(body) {
+		return nil, hookd.Errorf(hookd.EBADREQUEST, "the body is not valid UTF-8; JSON must be UTF-8 encoded")
+	}
+	if !json.Valid(body) {
+		return nil, hookd.Errorf(hookd.EBADREQUEST, "the body is not valid JSON: %s", syntaxError(body))
+	}
+	return body, nil
+}
+
+func syntaxError(body []byte) string {
+	var v any
+	err := json.Unmarshal(body, &v)
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Sprintf("%s (at byte %d)", se.Error(), se.Offset)
+	}
+	if err != nil {
+		return err.Error()
+	}
+	return "unknown error"
+}
+
+// decodeObject decodes a JSON object body into dst, refusing unknown fields
+// and naming the field of a type mismatch.
+func decodeObject(body []byte, dst any) error {
+	if body[0] != '{' {
+		return hookd.Errorf(hookd.EBADREQUEST, "the body must be a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(dst)
+	if err == nil {
+		return nil
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		field := te.Field
+		return (hookd.FieldErrors{field: "must be " + jsonType(te.Type.String())}).Err()
+	}
+	if f, ok := unknownField(err); ok {
+		return (hookd.FieldErrors{f: "is not a field here (see the README for the fields)"}).Err()
+	}
+	return hookd.Errorf(hookd.EBADREQUEST, "the body could not be read: %v", err)
+}
+
+func unknownField(err error) (string, bool) {
+	var f string
+	if _, e := fmt.Sscanf(err.Error(), "json: unknown field %q", &f); e == nil {
+		return f, true
+	}
+	return "", false
+}
+
+func jsonType(goType string) string {
+	switch goType {
+	case "string", "*string":
+		return "a string"
+	case "bool", "*bool":
+		return "true or false"
+	case "[]string", "*[]string":
+		return "a list of strings"
+	}
+	return "of another type"
+}

@@ -1,0 +1,163 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"hookd"
+	"hookd/app"
+)
+
+// webhookJSON is a webhook as the API shows it.
+type webhookJSON struct {
+	ID        string       `json:"id"`
+	Name      string       `json:"name"`
+	URL       string       `json:"url"`
+	Hooks     []string     `json:"hooks"`
+	Enabled   bool         `json:"enabled"`
+	CreatedAt string       `json:"createdAt"`
+	UpdatedAt string       `json:"updatedAt"`
+	Greylist  greylistJSON `json:"greylist"`
+	Secret    string       `json:"secret,omitempty"`
+}
+
+type greylistJSON struct {
+	Until               *string `json:"until"`
+	Level               int     `json:"level"`
+	ConsecutiveFailures int     `json:"consecutiveFailures"`
+}
+
+func timePtr(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	s := hookd.FormatTime(t)
+	return &s
+}
+
+func toWebhookJSON(w hookd.Webhook) webhookJSON {
+	hooks := w.Hooks
+	if hooks == nil {
+		hooks = []string{}
+	}
+	return webhookJSON{
+		ID: w.ID, Name: w.Name, URL: w.URL, Hooks: hooks, Enabled: w.Enabled,
+		CreatedAt: hookd.FormatTime(w.CreatedAt), UpdatedAt: hookd.FormatTime(w.UpdatedAt),
+		Greylist: greylistJSON{
+			Until: timePtr(w.Greylist.Until), Level: w.Greylist.Level,
+			ConsecutiveFailures: w.Greylist.ConsecutiveFailures,
+		},
+	}
+}
+
+type webhookBody struct {
+	Name    *string   `json:"name"`
+	URL     *string   `json:"url"`
+	Hooks   *[]string `json:"hooks"`
+	Enabled *bool     `json:"enabled"`
+}
+
+func (b webhookBody) input() app.WebhookInput {
+	return app.WebhookInput{Name: b.Name, URL: b.URL, Hooks: b.Hooks, Enabled: b.Enabled}
+}
+
+func (h *Handler) readWebhookBody(r *http.Request) (webhookBody, error) {
+	var b webhookBody
+	body, err := readBody(r)
+	if err != nil {
+		return b, err
+	}
+	return b, decodeObject(body, &b)
+}
+
+func (h *Handler) listHooks(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"hooks": hookd.Catalogue})
+}
+
+func (h *Handler) createWebhook(w http.ResponseWriter, r *http.Request) {
+	b, err := h.readWebhookBody(r)
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	wh, err := h.app.CreateWebhook(r.Context(), accountID(r.Context()), b.input())
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	out := toWebhookJSON(wh)
+	out.Secret = wh.Secret
+	w.Header().Set("Location", "/api/v1/webhooks/"+wh.ID)
+	writeJSON(w, http.StatusCreated, out)
+}
+
+func (h *Handler) listWebhooks(w http.ResponseWriter, r *http.Request) {
+	ws, err := h.store.Webhooks(r.Context(), accountID(r.Context()))
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	out := make([]webhookJSON, len(ws))
+	for i, wh := range ws {
+		out[i] = toWebhookJSON(wh)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"webhooks": out})
+}
+
+func (h *Handler) getWebhook(w http.ResponseWriter, r *http.Request) {
+	wh, err := h.store.Webhook(r.Context(), accountID(r.Context()), r.PathValue("id"))
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toWebhookJSON(wh))
+}
+
+func (h *Handler) patchWebhook(w http.ResponseWriter, r *http.Request) {
+	b, err := h.readWebhookBody(r)
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	wh, err := h.app.UpdateWebhook(r.Context(), accountID(r.Context()), r.PathValue("id"), b.input())
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toWebhookJSON(wh))
+}
+
+func (h *Handler) deleteWebhook(w http.ResponseWriter, r *http.Request) {
+	if err := h.app.DeleteWebhook(r.Context(), accountID(r.Context()), r.PathValue("id")); err != nil {
+		h.error(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *Handler) getSecret(w http.ResponseWriter, r *http.Request) {
+	wh, err := h.store.Webhook(r.Context(), accountID(r.Context()), r.PathValue("id"))
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"secret": wh.Secret})
+}
+
+func (h *Handler) rotateSecret(w http.ResponseWriter, r *http.Request) {
+	wh, err := h.app.RotateSecret(r.Context(), accountID(r.Context()), r.PathValue("id"))
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"secret": wh.Secret})
+}
+
+func (h *Handler) testWebhook(w http.ResponseWriter, r *http.Request) {
+	d, err := h.app.SendTest(r.Context(), accountID(r.Context()), r.PathValue("id"))
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, toDeliveryJSON(d))
+}
