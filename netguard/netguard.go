@@ -262,7 +262,9 @@ func (g *Guard) Dialer() *net.Dialer {
 
 // DialContext dials like net.Dialer.DialContext, but without AllowPrivate it
 // refuses to connect to an address CheckIP refuses, whatever the name
-// resolved to at save time. Use it as http.Transport.DialContext.
+// resolved to at save time. Use it as http.Transport.DialContext, with
+// Transport.Proxy left nil: through a proxy, the address dialled would be
+// the proxy's and the check would not see the webhook's host.
 func (g *Guard) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
 	return g.Dialer().DialContext(ctx, network, addr)
 }
