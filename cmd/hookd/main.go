@@ -1,0 +1,68 @@
+// Command hookd is the hookd webhook delivery service.
+//
+//	hookd serve      run the API, the control panel and the dispatcher
+//	hookd version    print the version
+//
+// Run "hookd <command> -h" for a command's settings.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "hookd:", err)
+		var u usageError
+		if errors.As(err, &u) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+// usageError is an error in the command line or settings (exit status 2).
+type usageError struct{ error }
+
+const usage = `hookd is a webhook delivery service.
+
+Usage:
+  hookd serve      run the HTTP API, the control panel and the dispatcher
+  hookd migrate    apply the store's migrations and exit
+  hookd version    print the version
+
+Run "hookd <command> -h" for a command's settings.
+`
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return usageError{errors.New("no command given")}
+	}
+	switch args[0] {
+	case "serve":
+		return runServe(ctx, args[1:], stderr)
+	case "migrate":
+		return runMigrate(ctx, args[1:], stdout, stderr)
+	case "version", "-version", "--version":
+		return runVersion(stdout)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return usageError{fmt.Errorf("unknown command %q", args[0])}
+}
