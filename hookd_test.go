@@ -1,0 +1,249 @@
+package hookd_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
+
+	"hookd"
+)
+
+func TestCatalogueIsTheSourceDocument(t *testing.T) {
+	if len(hookd.Catalogue) != 16 {
+		t.Fatalf("catalogue has %d hooks, the source document has 16", len(hookd.Catalogue))
+	}
+	groups := map[string]int{}
+	for _, h := range hookd.Catalogue {
+		groups[h.Group]++
+	}
+	if groups[hookd.GroupEvents] != 8 || groups[hookd.GroupRoomBookings] != 5 || groups[hookd.GroupAppointments] != 3 {
+		t.Errorf("groups = %v, want Events 8, Room bookings 5, Appointments 3", groups)
+	}
+	h, ok := hookd.LookupHook("appointmentCancelled")
+	if !ok || len(h.Fields) != 1 || h.Fields[0].Name != "Id" || h.Fields[0].Type != hookd.Integer {
+		t.Errorf("appointmentCancelled = %+v, want one integer field Id (capital I)", h)
+	}
+	h, _ = hookd.LookupHook("eventRescheduled")
+	if got := len(h.Fields); got != 3 {
+		t.Errorf("eventRescheduled has %d fields, want oldEventId, newEventId, reason", got)
+	}
+}
+
+func TestParseTrigger(t *testing.T) {
+	now := time.Date(2026, 12, 1, 7, 0, 0, 123456789, time.UTC)
+	tests := []struct {
+		name   string
+		body   string
+		errKey string // "" = valid
+		errMsg string // substring of the field's message
+		data   string // canonical data when valid
+	}{
+		{"valid", `{"hook":"eventCanceled","data":{"reason":"Snow","eventId":7}}`, "", "", `{"eventId":7,"reason":"Snow"}`},
+		{"negative and max int64", `{"hook":"eventRescheduled","data":{"oldEventId":-9223372036854775808,"newEventId":9223372036854775807,"reason":""}}`, "", "", `{"oldEventId":-9223372036854775808,"newEventId":9223372036854775807,"reason":""}`},
+		{"string escapes kept", `{"hook":"eventCanceled","data":{"eventId":1,"reason":"a\"b\u00e9"}}`, "", "", `{"eventId":1,"reason":"a\"bé"}`},
+		{"integer as string", `{"hook":"eventCanceled","data":{"eventId":"7","reason":"Snow"}}`, "data.eventId", "must be an integer", ""},
+		{"fraction", `{"hook":"eventCanceled","data":{"eventId":7.5,"reason":"Snow"}}`, "data.eventId", "without fraction", ""},
+		{"exponent", `{"hook":"eventCanceled","data":{"eventId":1e3,"reason":"Snow"}}`, "data.eventId", "without fraction or exponent", ""},
+		{"overflow", `{"hook":"eventCanceled","data":{"eventId":9223372036854775808,"reason":"Snow"}}`, "data.eventId", "between", ""},
+		{"thousands of digits", `{"hook":"eventCanceled","data":{"eventId":` + strings.Repeat("9", 5000) + `,"reason":"Snow"}}`, "data.eventId", "between", ""},
+		{"string as number", `{"hook":"eventCanceled","data":{"eventId":7,"reason":5}}`, "data.reason", "must be a string", ""},
+		{"null", `{"hook":"eventCanceled","data":{"eventId":null,"reason":"x"}}`, "data.eventId", "must be an integer", ""},
+		{"missing field", `{"hook":"eventCanceled","data":{"eventId":7}}`, "data.reason", "is required", ""},
+		{"unknown field", `{"hook":"eventCanceled","data":{"eventId":7,"reason":"x","room":1}}`, "data.room", "not a field of eventCanceled", ""},
+		{"lower-case id refused", `{"hook":"appointmentCreated","data":{"id":7}}`, "data.Id", "is required", ""},
+		{"unknown hook", `{"hook":"eventMoved","data":{}}`, "hook", "not a hook", ""},
+		{"missing hook", `{"data":{}}`, "hook", "is required", ""},
+		{"missing data", `{"hook":"eventAdded"}`, "data", "is required", ""},
+		{"data not object", `{"hook":"eventAdded","data":[1]}`, "data", "must be an object", ""},
+		{"unknown top-level field", `{"hook":"eventAdded","data":{"recurringId":1},"extra":true}`, "extra", "not a trigger field", ""},
+		{"bad timestamp", `{"hook":"eventAdded","data":{"recurringId":1},"timestamp":"yesterday"}`, "timestamp", "RFC 3339", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			errs := hookd.FieldErrors{}
+			tr, ok := hookd.ParseTrigger(json.RawMessage(tt.body), "", now, errs)
+			if tt.errKey == "" {
+				if !ok || len(errs) > 0 {
+					t.Fatalf("want valid, got errors %v", errs)
+				}
+				if string(tr.Data) != tt.data {
+					t.Errorf("data = %s, want %s", tr.Data, tt.data)
+				}
+				if !tr.Timestamp.Equal(now.Truncate(time.Millisecond)) {
+					t.Errorf("default timestamp = %v, want now at ms precision", tr.Timestamp)
+				}
+				return
+			}
+			if ok {
+				t.Fatalf("want error on %s, got valid trigger", tt.errKey)
+			}
+			if msg, found := errs[tt.errKey]; !found || !strings.Contains(msg, tt.errMsg) {
+				t.Errorf("errors = %v, want %s: …%s…", errs, tt.errKey, tt.errMsg)
+			}
+		})
+	}
+}
+
+func TestParseTriggerTimestampAndPrefix(t *testing.T) {
+	errs := hookd.FieldErrors{}
+	tr, ok := hookd.ParseTrigger(json.RawMessage(`{"hook":"eventAdded","data":{"recurringId":1},"timestamp":"2026-12-01T08:00:00.5+01:00"}`), "[3].", time.Now(), errs)
+	if !ok {
+		t.Fatal(errs)
+	}
+	if got := hookd.FormatTime(tr.Timestamp); got != "2026-12-01T07:00:00.500Z" {
+		t.Errorf("timestamp = %s, want it in UTC with ms", got)
+	}
+	hookd.ParseTrigger(json.RawMessage(`{"hook":"eventAdded","data":{"recurringId":"x"}}`), "[3].", time.Now(), errs)
+	if _, ok := errs["[3].data.recurringId"]; !ok {
+		t.Errorf("errors = %v, want the key prefixed with the batch index", errs)
+	}
+	err := errs.Err()
+	if hookd.ErrorCode(err) != hookd.EINVALID || !strings.Contains(err.Error(), "[3].data.recurringId must be an integer") {
+		t.Errorf("err = %v, want a validation error naming the field", err)
+	}
+}
+
+func TestEnvelope(t *testing.T) {
+	tr := hookd.Trigger{ID: "tr_1", Hook: "eventCanceled", Data: json.RawMessage(`{"eventId":7,"reason":"Snow"}`),
+		Timestamp: time.Date(2026, 12, 1, 7, 0, 0, 0, time.UTC)}
+	want := `{"id":"tr_1","hook":"eventCanceled","timestamp":"2026-12-01T07:00:00.000Z","data":{"eventId":7,"reason":"Snow"}}`
+	if got := string(tr.Envelope()); got != want {
+		t.Errorf("envelope = %s\nwant       %s", got, want)
+	}
+	if !json.Valid(tr.Envelope()) {
+		t.Error("envelope is not valid JSON")
+	}
+}
+
+func TestGreylistPolicy(t *testing.T) {
+	p := hookd.GreylistPolicy{After: 3, Base: time.Minute, Max: 24 * time.Hour}
+	t0 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	s := hookd.URLState{URL: "https://example.org/h"}
+	now := t0
+	fail := func() { s = p.Apply(s, false, now) }
+
+	fail()
+	fail()
+	if s.Greylisted(now) || s.Level != 0 || s.ConsecutiveFailures != 2 {
+		t.Fatalf("after 2 failures: %+v, want counted but not grey-listed", s)
+	}
+	fail()
+	if !s.Greylisted(now) || s.Level != 1 || !s.Until.Equal(now.Add(time.Minute)) {
+		t.Fatalf("after 3 failures: %+v, want grey-listed for 1m at level 1", s)
+	}
+	// A send already in flight fails while grey-listed: no new period.
+	now = now.Add(10 * time.Second)
+	fail()
+	if s.Level != 1 || !s.Until.Equal(t0.Add(time.Minute)) {
+		t.Fatalf("failure during the period changed it: %+v", s)
+	}
+	// Each failure after a period ends doubles the period: 2m, 4m, 8m, …
+	want := 2 * time.Minute
+	for level := 2; level <= 12; level++ {
+		now = s.Until // the period has ended; the next delivery is tried
+		if s.Greylisted(now) {
+			t.Fatalf("level %d: still grey-listed at the end of its period", level)
+		}
+		fail()
+		if s.Level != level {
+			t.Fatalf("level = %d, want %d", s.Level, level)
+		}
+		if got := s.Until.Sub(now); got != min(want, 24*time.Hour) {
+			t.Fatalf("level %d period = %s, want %s", level, got, min(want, 24*time.Hour))
+		}
+		want *= 2
+	}
+	// 1m × 2^11 = 34h > 1 day: capped.
+	if got := s.Until.Sub(now); got != 24*time.Hour {
+		t.Errorf("period at level 12 = %s, want the 24h cap", got)
+	}
+	// One success clears count and level.
+	s = p.Apply(s, true, s.Until)
+	if !s.Healthy() || s.URL == "" {
+		t.Errorf("after a success: %+v, want healthy with the URL kept", s)
+	}
+	if p.Period(100000) != 24*time.Hour {
+		t.Errorf("Period overflows: %s", p.Period(100000))
+	}
+}
+
+func TestSignatureVerifiesWithStandardWebhooksLibrary(t *testing.T) {
+	secret := hookd.NewSecret()
+	key, err := hookd.SecretKey(secret)
+	if err != nil || len(key) < 24 {
+		t.Fatalf("secret key: %d bytes, %v; want at least 24 random bytes", len(key), err)
+	}
+	old := hookd.NewSecret()
+	body := []byte(`{"id":"tr_1","hook":"eventAdded","timestamp":"2026-12-01T07:00:00.000Z","data":{"recurringId":1}}`)
+	ts := time.Now().Unix()
+	for _, secrets := range [][]string{{secret}, {secret, old}} {
+		s, err := hookd.NewSigner(secrets...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := http.Header{}
+		h.Set("webhook-id", "tr_1")
+		h.Set("webhook-timestamp", strconv.FormatInt(ts, 10))
+		h.Set("webhook-signature", s.Sign("tr_1", ts, body))
+		// A receiver that knows only one of the secrets accepts the delivery.
+		for _, known := range secrets {
+			wh, err := standardwebhooks.NewWebhook(known)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := wh.Verify(body, h); err != nil {
+				t.Errorf("standard-webhooks rejects our signature %q with %d secret(s): %v", h.Get("webhook-signature"), len(secrets), err)
+			}
+		}
+		// A tampered body is rejected.
+		wh, _ := standardwebhooks.NewWebhook(secret)
+		if err := wh.Verify(append(body, ' '), h); err == nil {
+			t.Error("a tampered body verified")
+		}
+	}
+}
+
+func TestIDsAreOrdered(t *testing.T) {
+	prev := ""
+	for i := 0; i < 10000; i++ {
+		id := hookd.NewID(hookd.PrefixDelivery)
+		if len(id) != len(hookd.PrefixDelivery)+26 || id <= prev {
+			t.Fatalf("id %q after %q: want 26 characters, strictly increasing", id, prev)
+		}
+		prev = id
+	}
+}
+
+func TestValidateWebhookFields(t *testing.T) {
+	errs := hookd.FieldErrors{}
+	hookd.ValidateName("", errs)
+	hookd.ValidateURL("ftp://example.org", errs)
+	hookd.ValidateHooks([]string{"eventAdded", "nope"}, errs)
+	for _, k := range []string{"name", "url", "hooks"} {
+		if errs[k] == "" {
+			t.Errorf("no error for %s: %v", k, errs)
+		}
+	}
+	errs = hookd.FieldErrors{}
+	if u := hookd.ValidateURL("https://user:pw@example.org/h", errs); u != nil || !strings.Contains(errs["url"], "user name or password") {
+		t.Errorf("user info accepted: %v", errs)
+	}
+	errs = hookd.FieldErrors{}
+	hooks := hookd.ValidateHooks([]string{"appointmentCreated", "eventAdded", "eventAdded"}, errs)
+	if len(errs) > 0 || strings.Join(hooks, ",") != "eventAdded,appointmentCreated" {
+		t.Errorf("hooks = %v (%v), want deduplicated in catalogue order", hooks, errs)
+	}
+	hookd.ValidateName(strings.Repeat("é", 200), errs)
+	if len(errs) > 0 {
+		t.Errorf("200 characters refused: %v", errs)
+	}
+	hookd.ValidateName(strings.Repeat("é", 201), errs)
+	if errs["name"] == "" {
+		t.Error("201 characters accepted")
+	}
+}
