@@ -1,0 +1,219 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"hookd"
+)
+
+// Bootstrap creates the first account, API key and admin user when there is
+// no account yet.
+func (s *Store) Bootstrap(ctx context.Context, p hookd.BootstrapParams) (bool, error) {
+	created := false
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM accounts`).Scan(&n); err != nil || n > 0 {
+			return err
+		}
+		if err := insertAccount(ctx, tx, &p.Account); err != nil {
+			return err
+		}
+		p.APIKey.AccountID = p.Account.ID
+		p.Admin.AccountID = p.Account.ID
+		if err := insertAPIKey(ctx, tx, &p.APIKey); err != nil {
+			return err
+		}
+		if err := insertUser(ctx, tx, &p.Admin); err != nil {
+			return err
+		}
+		created = true
+		return nil
+	})
+	if err != nil {
+		return false, s.fail(err, "bootstrap")
+	}
+	return created, nil
+}
+
+// CreateAccount stores a; an empty ID or CreatedAt is filled in.
+func (s *Store) CreateAccount(ctx context.Context, a *hookd.Account) error {
+	return s.fail(s.tx(ctx, func(tx *sql.Tx) error { return insertAccount(ctx, tx, a) }), "create account")
+}
+
+func insertAccount(ctx context.Context, tx *sql.Tx, a *hookd.Account) error {
+	if a.ID == "" {
+		a.ID = hookd.NewID(hookd.PrefixAccount)
+	}
+	a.CreatedAt = stamp(a.CreatedAt)
+	_, err := tx.ExecContext(ctx, `INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)`,
+		a.ID, a.Name, ms(a.CreatedAt))
+	if isUnique(err) {
+		return hookd.Errorf(hookd.ECONFLICT, "account %s already exists", a.ID)
+	}
+	return err
+}
+
+// CreateAPIKey stores k; an empty ID or CreatedAt is filled in.
+func (s *Store) CreateAPIKey(ctx context.Context, k *hookd.APIKey) error {
+	return s.fail(s.tx(ctx, func(tx *sql.Tx) error { return insertAPIKey(ctx, tx, k) }), "create API key")
+}
+
+func insertAPIKey(ctx context.Context, tx *sql.Tx, k *hookd.APIKey) error {
+	if k.ID == "" {
+		k.ID = hookd.NewID(hookd.PrefixAPIKey)
+	}
+	k.CreatedAt = stamp(k.CreatedAt)
+	_, err := tx.ExecContext(ctx, `INSERT INTO api_keys (id, account_id, hash, prefix, created_at) VALUES (?, ?, ?, ?, ?)`,
+		k.ID, k.AccountID, k.Hash, k.Prefix, ms(k.CreatedAt))
+	if isUnique(err) {
+		return hookd.Errorf(hookd.ECONFLICT, "API key %s already exists", k.Prefix)
+	}
+	return err
+}
+
+// AccountByAPIKey finds the account of the key with this hash.
+func (s *Store) AccountByAPIKey(ctx context.Context, hash string) (hookd.Account, error) {
+	var a hookd.Account
+	var created int64
+	err := s.read.QueryRowContext(ctx, `SELECT a.id, a.name, a.created_at
+		FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.hash = ?`, hash).
+		Scan(&a.ID, &a.Name, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, hookd.Errorf(hookd.ENOTFOUND, "no API key matches; check the Authorization: Bearer header")
+	} else if err != nil {
+		return a, s.fail(err, "read")
+	}
+	a.CreatedAt = fromMs(created)
+	return a, nil
+}
+
+// CreateUser stores u; ECONFLICT when the username is taken.
+func (s *Store) CreateUser(ctx context.Context, u *hookd.User) error {
+	return s.fail(s.tx(ctx, func(tx *sql.Tx) error { return insertUser(ctx, tx, u) }), "create user")
+}
+
+func insertUser(ctx context.Context, tx *sql.Tx, u *hookd.User) error {
+	if u.ID == "" {
+		u.ID = hookd.NewID(hookd.PrefixUser)
+	}
+	u.CreatedAt = stamp(u.CreatedAt)
+	_, err := tx.ExecContext(ctx, `INSERT INTO users (id, account_id, username, password_hash, admin, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, u.ID, u.AccountID, u.Username, u.PasswordHash, u.Admin, ms(u.CreatedAt))
+	if isUnique(err) {
+		return hookd.Errorf(hookd.ECONFLICT, "the username %q is taken; choose another", u.Username)
+	}
+	return err
+}
+
+const userColumns = `id, account_id, username, password_hash, admin, created_at`
+
+func scanUser(row interface{ Scan(...any) error }) (hookd.User, error) {
+	var u hookd.User
+	var created int64
+	err := row.Scan(&u.ID, &u.AccountID, &u.Username, &u.PasswordHash, &u.Admin, &created)
+	u.CreatedAt = fromMs(created)
+	return u, err
+}
+
+// User returns the user with this ID.
+func (s *Store) User(ctx context.Context, id string) (hookd.User, error) {
+	u, err := scanUser(s.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, hookd.Errorf(hookd.ENOTFOUND, "user %s not found", id)
+	}
+	return u, s.fail(err, "read")
+}
+
+// UserByUsername returns the user with this username.
+func (s *Store) UserByUsername(ctx context.Context, username string) (hookd.User, error) {
+	u, err := scanUser(s.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE username = ?`, username))
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, hookd.Errorf(hookd.ENOTFOUND, "user %q not found", username)
+	}
+	return u, s.fail(err, "read")
+}
+
+// Users returns the account's users, oldest first.
+func (s *Store) Users(ctx context.Context, accountID string) ([]hookd.User, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE account_id = ? ORDER BY created_at, id`, accountID)
+	if err != nil {
+		return nil, s.fail(err, "read")
+	}
+	defer rows.Close()
+	var out []hookd.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, s.fail(err, "read")
+		}
+		out = append(out, u)
+	}
+	return out, s.fail(rows.Err(), "read")
+}
+
+// SetPassword replaces a user's password hash.
+func (s *Store) SetPassword(ctx context.Context, userID, hash string) error {
+	return s.fail(s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID)
+		return notFound(res, err, "user %s not found", userID)
+	}), "set password")
+}
+
+// CreateSession stores a signed-in session.
+func (s *Store) CreateSession(ctx context.Context, ss *hookd.Session) error {
+	ss.CreatedAt = stamp(ss.CreatedAt)
+	ss.ExpiresAt = ss.ExpiresAt.UTC().Truncate(time.Millisecond)
+	return s.fail(s.tx(ctx, func(tx *sql.Tx) error {
+		// Sign-ins are rare: a good moment to forget expired sessions.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, ms(ss.CreatedAt)); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at)
+			VALUES (?, ?, ?, ?, ?)`, ss.TokenHash, ss.UserID, ss.CSRFToken, ms(ss.CreatedAt), ms(ss.ExpiresAt))
+		return err
+	}), "create session")
+}
+
+// Session returns the session with this token hash unless it has expired at
+// now.
+func (s *Store) Session(ctx context.Context, tokenHash string, now time.Time) (hookd.Session, error) {
+	var ss hookd.Session
+	var created, expires int64
+	err := s.read.QueryRowContext(ctx, `SELECT token_hash, user_id, csrf_token, created_at, expires_at
+		FROM sessions WHERE token_hash = ? AND expires_at > ?`, tokenHash, ms(now)).
+		Scan(&ss.TokenHash, &ss.UserID, &ss.CSRFToken, &created, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ss, hookd.Errorf(hookd.ENOTFOUND, "session not found or expired; sign in again")
+	} else if err != nil {
+		return ss, s.fail(err, "read")
+	}
+	ss.CreatedAt, ss.ExpiresAt = fromMs(created), fromMs(expires)
+	return ss, nil
+}
+
+// DeleteSession signs a session out. Deleting an unknown session is not an
+// error: the user is signed out either way.
+func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
+	return s.fail(s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
+		return err
+	}), "delete session")
+}
+
+// notFound turns an UPDATE or DELETE that touched no row into ENOTFOUND.
+func notFound(res sql.Result, err error, format string, args ...any) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return hookd.Errorf(hookd.ENOTFOUND, format, args...)
+	}
+	return nil
+}

@@ -1,0 +1,271 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"hookd"
+)
+
+const (
+	deliveryColumns = `id, account_id, trigger_id, webhook_id, hook, url, status, status_code, error, duration_ms, attempted_at, response`
+	deliveryCols    = 12
+)
+
+// upsertDelivery inserts deliveries or replaces the row with the same ID (a
+// pending test or redelivery that has now been sent).
+const (
+	upsertDelivery       = `INSERT INTO deliveries (` + deliveryColumns + `)`
+	upsertDeliverySuffix = ` ON CONFLICT (id) DO UPDATE SET trigger_id = excluded.trigger_id,
+		webhook_id = excluded.webhook_id, hook = excluded.hook, url = excluded.url, status = excluded.status,
+		status_code = excluded.status_code, error = excluded.error, duration_ms = excluded.duration_ms,
+		attempted_at = excluded.attempted_at, response = excluded.response`
+)
+
+func deliveryArgs(dst []any, d *hookd.Delivery) []any {
+	return append(dst, d.ID, d.AccountID, d.TriggerID, d.WebhookID, d.Hook, d.URL, d.Status, d.StatusCode,
+		d.Error, d.DurationMs, ms(stamp(d.AttemptedAt)), d.Response)
+}
+
+func scanDelivery(row interface{ Scan(...any) error }) (hookd.Delivery, error) {
+	var d hookd.Delivery
+	var at int64
+	err := row.Scan(&d.ID, &d.AccountID, &d.TriggerID, &d.WebhookID, &d.Hook, &d.URL, &d.Status, &d.StatusCode,
+		&d.Error, &d.DurationMs, &at, &d.Response)
+	d.AttemptedAt = fromMs(at)
+	return d, err
+}
+
+// InsertPendingDelivery stores a pending delivery about to be sent at once,
+// and its test trigger, if any, as done so that no dispatcher claims it.
+func (s *Store) InsertPendingDelivery(ctx context.Context, t *hookd.Trigger, d *hookd.Delivery) error {
+	if d.ID == "" {
+		d.ID = hookd.NewID(hookd.PrefixDelivery)
+	}
+	d.AttemptedAt = stamp(d.AttemptedAt)
+	return s.fail(s.tx(ctx, func(tx *sql.Tx) error {
+		if t != nil {
+			t.ReceivedAt = stamp(t.ReceivedAt)
+			t.Timestamp = t.Timestamp.UTC().Truncate(time.Millisecond)
+			_, err := tx.ExecContext(ctx, insertTrigger+` VALUES (?, ?, ?, ?, ?, ?, ?)`, triggerArgs(nil, t, true)...)
+			if isUnique(err) {
+				return hookd.Errorf(hookd.ECONFLICT, "trigger %s already exists", t.ID)
+			} else if err != nil {
+				return err
+			}
+		}
+		_, err := tx.ExecContext(ctx, upsertDelivery+` VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, deliveryArgs(nil, d)...)
+		if isUnique(err) {
+			return hookd.Errorf(hookd.ECONFLICT, "delivery %s already exists", d.ID)
+		}
+		return err
+	}), "store delivery")
+}
+
+// RecordDeliveries writes one batch of results in one transaction: the
+// deliveries, the triggers that are done, and the grey-list state of every
+// URL with an outcome, read and written in the same transaction.
+func (s *Store) RecordDeliveries(ctx context.Context, p hookd.RecordParams) error {
+	return s.fail(s.tx(ctx, func(tx *sql.Tx) error {
+		if len(p.Deliveries) > 0 {
+			err := s.insertRows(ctx, tx, upsertDelivery, upsertDeliverySuffix, deliveryCols, len(p.Deliveries), func(dst []any, i int) []any {
+				return deliveryArgs(dst, &p.Deliveries[i])
+			})
+			if err != nil {
+				return err
+			}
+		}
+		if len(p.DoneTriggers) > 0 {
+			list, err := jsonList(p.DoneTriggers)
+			if err != nil {
+				return err
+			}
+			st, err := s.stmt(ctx, tx, doneTriggers)
+			if err != nil {
+				return err
+			}
+			if _, err := st.ExecContext(ctx, list); err != nil {
+				return err
+			}
+		}
+		if len(p.Outcomes) > 0 {
+			return s.applyOutcomes(ctx, tx, p.Outcomes, withDefaults(p.Policy))
+		}
+		return nil
+	}), "record deliveries")
+}
+
+// withDefaults fills the zero fields of a policy with the documented
+// defaults.
+func withDefaults(p hookd.GreylistPolicy) hookd.GreylistPolicy {
+	if p.After <= 0 {
+		p.After = hookd.DefaultGreylistPolicy.After
+	}
+	if p.Base <= 0 {
+		p.Base = hookd.DefaultGreylistPolicy.Base
+	}
+	if p.Max <= 0 {
+		p.Max = hookd.DefaultGreylistPolicy.Max
+	}
+	return p
+}
+
+func (s *Store) applyOutcomes(ctx context.Context, tx *sql.Tx, outcomes []hookd.URLOutcome, policy hookd.GreylistPolicy) error {
+	var urls []string
+	states := map[string]hookd.URLState{}
+	for _, o := range outcomes {
+		if _, ok := states[o.URL]; !ok {
+			states[o.URL] = hookd.URLState{URL: o.URL}
+			urls = append(urls, o.URL)
+		}
+	}
+	list, err := jsonList(urls)
+	if err != nil {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT url, consecutive_failures, level, until FROM url_states
+		WHERE url IN (SELECT value FROM json_each(?))`, list)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		st, err := scanURLState(rows)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		states[st.URL] = st
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, o := range outcomes {
+		states[o.URL] = policy.Apply(states[o.URL], o.OK, o.At)
+	}
+	for _, u := range urls {
+		st := states[u]
+		if st.Healthy() {
+			_, err = tx.ExecContext(ctx, `DELETE FROM url_states WHERE url = ?`, u)
+		} else {
+			_, err = tx.ExecContext(ctx, `INSERT INTO url_states (url, consecutive_failures, level, until)
+				VALUES (?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET consecutive_failures = excluded.consecutive_failures,
+				level = excluded.level, until = excluded.until`, u, st.ConsecutiveFailures, st.Level, nullMs(st.Until))
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Delivery returns one of the account's deliveries.
+func (s *Store) Delivery(ctx context.Context, accountID, id string) (hookd.Delivery, error) {
+	d, err := scanDelivery(s.read.QueryRowContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE id = ? AND account_id = ?`, id, accountID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, hookd.Errorf(hookd.ENOTFOUND, "delivery %s not found", id)
+	}
+	return d, s.fail(err, "read")
+}
+
+// DefaultDeliveryLimit is the page size of Deliveries when the filter has
+// none.
+const DefaultDeliveryLimit = 50
+
+// Deliveries returns a page of the account's deliveries, newest first, and
+// the cursor of the next page ("" on the last page).
+func (s *Store) Deliveries(ctx context.Context, f hookd.DeliveryFilter) ([]hookd.Delivery, string, error) {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = DefaultDeliveryLimit
+	}
+	var where strings.Builder
+	args := []any{f.AccountID}
+	where.WriteString(` WHERE account_id = ?`)
+	for _, c := range []struct{ col, v string }{
+		{"webhook_id", f.WebhookID}, {"trigger_id", f.TriggerID}, {"status", f.Status},
+	} {
+		if c.v != "" {
+			where.WriteString(" AND " + c.col + " = ?")
+			args = append(args, c.v)
+		}
+	}
+	if f.Cursor != "" {
+		where.WriteString(` AND id < ?`)
+		args = append(args, f.Cursor)
+	}
+	args = append(args, limit+1) // one more tells whether there is a next page
+	rows, err := s.read.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries`+where.String()+` ORDER BY id DESC LIMIT ?`, args...)
+	if err != nil {
+		return nil, "", s.fail(err, "read")
+	}
+	defer rows.Close()
+	out := []hookd.Delivery{}
+	for rows.Next() {
+		d, err := scanDelivery(rows)
+		if err != nil {
+			return nil, "", s.fail(err, "read")
+		}
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", s.fail(err, "read")
+	}
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		next = out[limit-1].ID
+	}
+	return out, next, nil
+}
+
+// LastDeliveries returns the newest delivery of each of the account's
+// webhooks that has one.
+func (s *Store) LastDeliveries(ctx context.Context, accountID string) (map[string]hookd.Delivery, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+prefixed("d.", deliveryColumns)+` FROM webhooks w
+		JOIN deliveries d ON d.id = (SELECT id FROM deliveries WHERE webhook_id = w.id ORDER BY id DESC LIMIT 1)
+		WHERE w.account_id = ? AND d.account_id = w.account_id`, accountID)
+	if err != nil {
+		return nil, s.fail(err, "read")
+	}
+	defer rows.Close()
+	out := map[string]hookd.Delivery{}
+	for rows.Next() {
+		d, err := scanDelivery(rows)
+		if err != nil {
+			return nil, s.fail(err, "read")
+		}
+		out[d.WebhookID] = d
+	}
+	return out, s.fail(rows.Err(), "read")
+}
+
+func prefixed(p, cols string) string {
+	return p + strings.ReplaceAll(cols, ", ", ", "+p)
+}
+
+// DeliveryStats counts the account's deliveries attempted since a time by
+// webhook, minute (UTC) and status, in that order.
+func (s *Store) DeliveryStats(ctx context.Context, accountID string, since time.Time) ([]hookd.DeliveryStat, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT webhook_id, attempted_at - attempted_at % 60000 AS minute, status, count(*)
+		FROM deliveries WHERE account_id = ? AND attempted_at >= ?
+		GROUP BY webhook_id, minute, status ORDER BY webhook_id, minute, status`, accountID, ms(since))
+	if err != nil {
+		return nil, s.fail(err, "read")
+	}
+	defer rows.Close()
+	out := []hookd.DeliveryStat{}
+	for rows.Next() {
+		var st hookd.DeliveryStat
+		var minute int64
+		if err := rows.Scan(&st.WebhookID, &minute, &st.Status, &st.Count); err != nil {
+			return nil, s.fail(err, "read")
+		}
+		st.Minute = fromMs(minute)
+		out = append(out, st)
+	}
+	return out, s.fail(rows.Err(), "read")
+}

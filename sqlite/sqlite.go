@@ -1,0 +1,327 @@
+// Package sqlite is hookd's embedded store: one SQLite file in WAL mode,
+// written through one connection and read through a pool, with numbered
+// migrations embedded in the binary. It uses modernc.org/sqlite, so hookd
+// stays a pure Go binary.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"path"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"hookd"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// busyTimeout is how long a statement waits for a lock held by another
+// process (a second hookd on the same file, or a backup tool).
+const busyTimeout = 10 * time.Second
+
+// Store is a hookd.Store in one SQLite file.
+//
+// Every write goes through one connection (SQLite allows one writer at a
+// time), so writers queue in Go instead of failing with SQLITE_BUSY; reads use
+// a separate pool of read-only connections that WAL mode never blocks.
+type Store struct {
+	path  string
+	write *sql.DB // one connection, BEGIN IMMEDIATE
+	read  *sql.DB // read-only pool
+
+	stmts map[string]*sql.Stmt // hot statements prepared on write at Open; read only after
+}
+
+var _ hookd.Store = (*Store)(nil)
+
+// Open opens (creating it if needed) the SQLite database at path and applies
+// any migration it lacks.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if path == "" {
+		return nil, hookd.Errorf(hookd.EINVALID, "the SQLite database path is empty; pass a file name such as hookd.db")
+	}
+	s := &Store{path: path, stmts: map[string]*sql.Stmt{}}
+	// synchronous=FULL: a commit is on disk (fsynced WAL) when it returns,
+	// which is what "202 means durably stored" promises, even on power loss.
+	params := url.Values{}
+	params.Add("_pragma", "busy_timeout("+strconv.Itoa(int(busyTimeout/time.Millisecond))+")")
+	params.Add("_pragma", "journal_mode(WAL)")
+	params.Add("_pragma", "synchronous(FULL)")
+	params.Add("_pragma", "foreign_keys(1)")
+	params.Set("_txlock", "immediate")
+	w, err := sql.Open("sqlite", "file:"+escapePath(path)+"?"+params.Encode())
+	if err != nil {
+		return nil, s.fail(err, "open")
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	s.write = w
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, s.fail(err, "open")
+	}
+	if err := s.Migrate(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+	if err := s.prepare(ctx); err != nil {
+		s.Close()
+		return nil, s.fail(err, "open")
+	}
+
+	params = url.Values{}
+	params.Add("_pragma", "busy_timeout("+strconv.Itoa(int(busyTimeout/time.Millisecond))+")")
+	params.Add("_pragma", "query_only(1)")
+	params.Set("mode", "ro")
+	r, err := sql.Open("sqlite", "file:"+escapePath(path)+"?"+params.Encode())
+	if err != nil {
+		w.Close()
+		return nil, s.fail(err, "open")
+	}
+	n := max(4, runtime.GOMAXPROCS(0))
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	s.read = r
+	if err := s.Ping(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// escapePath makes a file path safe inside a file: URI.
+func escapePath(p string) string {
+	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(p)
+}
+
+// Close closes the database. Committed data is in the file.
+func (s *Store) Close() error {
+	var errs []error
+	if s.read != nil {
+		errs = append(errs, s.read.Close())
+	}
+	if s.write != nil {
+		for _, st := range s.stmts {
+			errs = append(errs, st.Close())
+		}
+		errs = append(errs, s.write.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Ping reads the database file.
+func (s *Store) Ping(ctx context.Context) error {
+	var v int
+	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&v); err != nil {
+		return s.fail(err, "reach")
+	}
+	return nil
+}
+
+// Migrate applies, in order and each in its own transaction, every embedded
+// migration (migrations/NNNN_name.sql) not yet recorded in schema_migrations.
+// Open calls it.
+func (s *Store) Migrate(ctx context.Context) error {
+	if _, err := s.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		name       TEXT NOT NULL,
+		applied_at INTEGER NOT NULL
+	)`); err != nil {
+		return s.fail(err, "migrate")
+	}
+	files, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	type migration struct {
+		version int
+		name    string
+	}
+	var all []migration
+	for _, f := range files {
+		name := path.Base(f)
+		num, _, _ := strings.Cut(name, "_")
+		v, err := strconv.Atoi(num)
+		if err != nil {
+			return fmt.Errorf("migration %s: the name must start with a number, as in 0002_add_index.sql", name)
+		}
+		all = append(all, migration{v, name})
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].version < all[j].version })
+	for _, m := range all {
+		body, err := migrations.ReadFile("migrations/" + m.name)
+		if err != nil {
+			return err
+		}
+		err = s.tx(ctx, func(tx *sql.Tx) error {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil || n > 0 {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return fmt.Errorf("migration %s: %w", m.name, err)
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+				m.version, m.name, time.Now().UnixMilli())
+			return err
+		})
+		if err != nil {
+			return s.fail(err, "migrate")
+		}
+	}
+	return nil
+}
+
+// tx runs fn in a write transaction and commits it when fn returns nil.
+func (s *Store) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// hotQueries are the write statements of the hot paths (storing triggers,
+// claiming them, recording deliveries), prepared once at Open.
+func hotQueries() []string {
+	q := []string{claimTriggers, doneTriggers}
+	for size := 1; size <= maxChunk; size *= 2 {
+		q = append(q, multiRow(insertTrigger, "", triggerCols, size),
+			multiRow(upsertDelivery, upsertDeliverySuffix, deliveryCols, size))
+	}
+	return q
+}
+
+// prepare prepares the hot statements on the write connection. It must run
+// while no transaction holds that connection: the pool has only one.
+func (s *Store) prepare(ctx context.Context) error {
+	for _, q := range hotQueries() {
+		st, err := s.write.PrepareContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("prepare %.40s…: %w", q, err)
+		}
+		s.stmts[q] = st
+	}
+	return nil
+}
+
+// stmt returns query bound to tx: the statement prepared at Open for a hot
+// query, reused by every transaction, or else a statement prepared now.
+func (s *Store) stmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
+	if st, ok := s.stmts[query]; ok {
+		return tx.StmtContext(ctx, st), nil
+	}
+	return tx.PrepareContext(ctx, query)
+}
+
+// fail turns a database error into a hookd error: the conditions a person
+// must fix on the machine (disk full, read-only file, I/O error) become
+// EUNAVAILABLE with a message that says so, so the API answers 503. Other
+// errors keep their cause and read "internal error" to API users.
+func (s *Store) fail(err error, doing string) error {
+	if err == nil {
+		return nil
+	}
+	var he *hookd.Error
+	if errors.As(err, &he) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		what := ""
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_FULL:
+			what = "the disk is full"
+		case sqlite3.SQLITE_READONLY:
+			what = "the database file is read-only"
+		case sqlite3.SQLITE_IOERR:
+			what = "an I/O error occurred"
+		case sqlite3.SQLITE_CANTOPEN:
+			what = "the database file cannot be opened"
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+			what = "the database file is locked by another process"
+		case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
+			what = "the database file is damaged or not a SQLite database"
+		}
+		if what != "" {
+			verb := "written"
+			if doing == "open" || doing == "reach" || doing == "read" {
+				verb = "read"
+			}
+			return &storeError{
+				app:   hookd.Errorf(hookd.EUNAVAILABLE, "the store cannot be %s: %s", verb, what),
+				cause: fmt.Errorf("%s: %w", s.path, err),
+			}
+		}
+	}
+	return fmt.Errorf("sqlite: %s: %w", doing, err)
+}
+
+// storeError is an EUNAVAILABLE *hookd.Error (what API users read) that
+// keeps its cause (what the logs show).
+type storeError struct {
+	app   *hookd.Error
+	cause error
+}
+
+func (e *storeError) Unwrap() []error { return []error{e.app, e.cause} }
+func (e *storeError) Error() string   { return e.app.Error() + ": " + e.cause.Error() }
+
+// isUnique reports whether err is a UNIQUE or PRIMARY KEY violation.
+func isUnique(err error) bool {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	c := se.Code()
+	return c == sqlite3.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+}
+
+// ms stores a time as unix milliseconds in UTC.
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+// nullMs stores a time that may be zero ("never") as NULL.
+func nullMs(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixMilli()
+}
+
+// fromMs reads a time stored by ms.
+func fromMs(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+// fromNullMs reads a time stored by nullMs.
+func fromNullMs(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return fromMs(v.Int64)
+}
+
+// stamp returns t in UTC at millisecond precision, or now when t is zero.
+func stamp(t time.Time) time.Time {
+	if t.IsZero() {
+		t = time.Now()
+	}
+	return t.UTC().Truncate(time.Millisecond)
+}

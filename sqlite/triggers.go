@@ -1,0 +1,206 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"hookd"
+)
+
+// maxChunk is the most rows one multi-row INSERT carries. Chunks are powers
+// of two, so a handful of prepared statements serve every batch size.
+const maxChunk = 256
+
+// insertRows runs prefix + "(?, …), (?, …)…" + suffix for n rows of cols
+// columns, in chunks. args appends the values of row i.
+func (s *Store) insertRows(ctx context.Context, tx *sql.Tx, prefix, suffix string, cols, n int, args func(dst []any, i int) []any) error {
+	buf := make([]any, 0, min(n, maxChunk)*cols)
+	for done := 0; done < n; {
+		size := maxChunk
+		for size > n-done {
+			size /= 2
+		}
+		st, err := s.stmt(ctx, tx, multiRow(prefix, suffix, cols, size))
+		if err != nil {
+			return err
+		}
+		buf = buf[:0]
+		for i := done; i < done+size; i++ {
+			buf = args(buf, i)
+		}
+		if _, err := st.ExecContext(ctx, buf...); err != nil {
+			return err
+		}
+		done += size
+	}
+	return nil
+}
+
+// multiRow returns an INSERT statement with rows groups of cols placeholders.
+func multiRow(prefix, suffix string, cols, rows int) string {
+	group := "(?" + strings.Repeat(", ?", cols-1) + ")"
+	var b strings.Builder
+	b.Grow(len(prefix) + len(suffix) + rows*(len(group)+2))
+	b.WriteString(prefix)
+	b.WriteString(" VALUES ")
+	for i := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(group)
+	}
+	b.WriteString(suffix)
+	return b.String()
+}
+
+const (
+	insertTrigger = `INSERT INTO triggers (id, account_id, hook, data, timestamp, received_at, done)`
+	triggerCols   = 7
+	claimTriggers = `UPDATE triggers SET lease_node = ?, lease_until = ?
+		WHERE id IN (SELECT id FROM triggers WHERE done = 0 AND lease_until <= ? ORDER BY id LIMIT ?)
+		RETURNING ` + triggerColumns
+	doneTriggers = `UPDATE triggers SET done = 1, lease_node = NULL, lease_until = 0
+		WHERE id IN (SELECT value FROM json_each(?)) AND done = 0`
+)
+
+func triggerArgs(dst []any, t *hookd.Trigger, done bool) []any {
+	data := []byte(t.Data)
+	if data == nil {
+		data = []byte{}
+	}
+	return append(dst, t.ID, t.AccountID, t.Hook, data, ms(t.Timestamp), ms(stamp(t.ReceivedAt)), done)
+}
+
+// InsertTriggers stores triggers in one transaction: all or nothing, and on
+// disk when it returns nil.
+func (s *Store) InsertTriggers(ctx context.Context, ts []hookd.Trigger) error {
+	if len(ts) == 0 {
+		return nil
+	}
+	return s.fail(s.tx(ctx, func(tx *sql.Tx) error {
+		err := s.insertRows(ctx, tx, insertTrigger, "", triggerCols, len(ts), func(dst []any, i int) []any {
+			return triggerArgs(dst, &ts[i], false)
+		})
+		if isUnique(err) {
+			return hookd.Errorf(hookd.ECONFLICT, "a trigger with one of these IDs already exists; nothing was stored")
+		}
+		return err
+	}), "store triggers")
+}
+
+const triggerColumns = `id, account_id, hook, data, timestamp, received_at`
+
+func scanTrigger(row interface{ Scan(...any) error }) (hookd.Trigger, error) {
+	var t hookd.Trigger
+	var data []byte
+	var ts, received int64
+	err := row.Scan(&t.ID, &t.AccountID, &t.Hook, &data, &ts, &received)
+	t.Data = json.RawMessage(data)
+	t.Timestamp, t.ReceivedAt = fromMs(ts), fromMs(received)
+	return t, err
+}
+
+// Trigger returns one of the account's triggers.
+func (s *Store) Trigger(ctx context.Context, accountID, id string) (hookd.Trigger, error) {
+	t, err := scanTrigger(s.read.QueryRowContext(ctx, `SELECT `+triggerColumns+` FROM triggers WHERE id = ? AND account_id = ?`, id, accountID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, hookd.Errorf(hookd.ENOTFOUND, "trigger %s not found", id)
+	}
+	return t, s.fail(err, "read")
+}
+
+// ClaimTriggers leases up to p.Limit pending triggers whose lease has ended
+// at p.Now to p.Node until p.Until, oldest first.
+func (s *Store) ClaimTriggers(ctx context.Context, p hookd.ClaimParams) ([]hookd.Trigger, error) {
+	if p.Limit <= 0 {
+		return nil, nil
+	}
+	var out []hookd.Trigger
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		st, err := s.stmt(ctx, tx, claimTriggers)
+		if err != nil {
+			return err
+		}
+		rows, err := st.QueryContext(ctx, p.Node, ms(p.Until), ms(p.Now), p.Limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			t, err := scanTrigger(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, t)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, s.fail(err, "claim triggers")
+	}
+	slices.SortFunc(out, func(a, b hookd.Trigger) int { return strings.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
+// ExtendLeases moves the lease end of the triggers that node still holds.
+func (s *Store) ExtendLeases(ctx context.Context, node string, ids []string, until time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	list, err := jsonList(ids)
+	if err != nil {
+		return err
+	}
+	return s.fail(s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE triggers SET lease_until = ?
+			WHERE id IN (SELECT value FROM json_each(?)) AND done = 0 AND lease_node = ?`, ms(until), list, node)
+		return err
+	}), "extend leases")
+}
+
+// SentWebhooks returns, per trigger ID, the webhooks that have a delivered,
+// failed or skipped delivery of it.
+func (s *Store) SentWebhooks(ctx context.Context, triggerIDs []string) (map[string][]string, error) {
+	out := map[string][]string{}
+	if len(triggerIDs) == 0 {
+		return out, nil
+	}
+	list, err := jsonList(triggerIDs)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT DISTINCT trigger_id, webhook_id FROM deliveries
+		WHERE trigger_id IN (SELECT value FROM json_each(?)) AND status IN (?, ?, ?)`,
+		list, hookd.StatusDelivered, hookd.StatusFailed, hookd.StatusSkipped)
+	if err != nil {
+		return nil, s.fail(err, "read")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t, w string
+		if err := rows.Scan(&t, &w); err != nil {
+			return nil, s.fail(err, "read")
+		}
+		out[t] = append(out[t], w)
+	}
+	return out, s.fail(rows.Err(), "read")
+}
+
+// PendingTriggers counts triggers not yet done.
+func (s *Store) PendingTriggers(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM triggers WHERE done = 0`).Scan(&n)
+	return n, s.fail(err, "read")
+}
+
+// jsonList encodes IDs as one JSON array parameter, read with json_each, so
+// that one prepared statement serves any number of IDs.
+func jsonList(ids []string) (string, error) {
+	b, err := json.Marshal(ids)
+	return string(b), err
+}

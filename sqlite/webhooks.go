@@ -1,0 +1,143 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+
+	"hookd"
+)
+
+// webhookSelect reads webhooks with the grey-list state of their URL.
+const webhookSelect = `SELECT w.id, w.account_id, w.name, w.url, w.hooks, w.enabled, w.created_at, w.updated_at,
+	w.secret, w.previous_secret, w.previous_until, u.url, u.consecutive_failures, u.level, u.until
+	FROM webhooks w LEFT JOIN url_states u ON u.url = w.url`
+
+func scanWebhook(row interface{ Scan(...any) error }) (hookd.Webhook, error) {
+	var w hookd.Webhook
+	var hooks string
+	var created, updated int64
+	var prevUntil, until sql.NullInt64
+	var url sql.NullString
+	var failures, level sql.NullInt64
+	err := row.Scan(&w.ID, &w.AccountID, &w.Name, &w.URL, &hooks, &w.Enabled, &created, &updated,
+		&w.Secret, &w.PreviousSecret, &prevUntil, &url, &failures, &level, &until)
+	if err != nil {
+		return w, err
+	}
+	if err := json.Unmarshal([]byte(hooks), &w.Hooks); err != nil {
+		return w, err
+	}
+	w.CreatedAt, w.UpdatedAt, w.PreviousUntil = fromMs(created), fromMs(updated), fromNullMs(prevUntil)
+	if url.Valid {
+		w.Greylist = hookd.URLState{URL: url.String, ConsecutiveFailures: int(failures.Int64),
+			Level: int(level.Int64), Until: fromNullMs(until)}
+	}
+	return w, nil
+}
+
+func (s *Store) queryWebhooks(ctx context.Context, query string, args ...any) ([]hookd.Webhook, error) {
+	rows, err := s.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, s.fail(err, "read")
+	}
+	defer rows.Close()
+	out := []hookd.Webhook{}
+	for rows.Next() {
+		w, err := scanWebhook(rows)
+		if err != nil {
+			return nil, s.fail(err, "read")
+		}
+		out = append(out, w)
+	}
+	return out, s.fail(rows.Err(), "read")
+}
+
+// CreateWebhook stores w; an empty ID, CreatedAt or UpdatedAt is filled in.
+func (s *Store) CreateWebhook(ctx context.Context, w *hookd.Webhook) error {
+	if w.ID == "" {
+		w.ID = hookd.NewID(hookd.PrefixWebhook)
+	}
+	w.CreatedAt = stamp(w.CreatedAt)
+	if w.UpdatedAt.IsZero() {
+		w.UpdatedAt = w.CreatedAt
+	}
+	w.UpdatedAt = stamp(w.UpdatedAt)
+	hooks, err := hooksJSON(w.Hooks)
+	if err != nil {
+		return err
+	}
+	return s.fail(s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO webhooks (id, account_id, name, url, hooks, enabled,
+			created_at, updated_at, secret, previous_secret, previous_until)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			w.ID, w.AccountID, w.Name, w.URL, hooks, w.Enabled, ms(w.CreatedAt), ms(w.UpdatedAt),
+			w.Secret, w.PreviousSecret, nullMs(w.PreviousUntil))
+		if isUnique(err) {
+			return hookd.Errorf(hookd.ECONFLICT, "webhook %s already exists", w.ID)
+		}
+		return err
+	}), "create webhook")
+}
+
+func hooksJSON(hooks []string) (string, error) {
+	if hooks == nil {
+		hooks = []string{}
+	}
+	b, err := json.Marshal(hooks)
+	return string(b), err
+}
+
+// Webhook returns one of the account's webhooks.
+func (s *Store) Webhook(ctx context.Context, accountID, id string) (hookd.Webhook, error) {
+	w, err := scanWebhook(s.read.QueryRowContext(ctx, webhookSelect+` WHERE w.account_id = ? AND w.id = ?`, accountID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return w, hookd.Errorf(hookd.ENOTFOUND, "webhook %s not found", id)
+	}
+	return w, s.fail(err, "read")
+}
+
+// Webhooks returns the account's webhooks, oldest first.
+func (s *Store) Webhooks(ctx context.Context, accountID string) ([]hookd.Webhook, error) {
+	return s.queryWebhooks(ctx, webhookSelect+` WHERE w.account_id = ? ORDER BY w.created_at, w.id`, accountID)
+}
+
+// EnabledWebhooks returns the enabled webhooks of every account, oldest first.
+func (s *Store) EnabledWebhooks(ctx context.Context) ([]hookd.Webhook, error) {
+	return s.queryWebhooks(ctx, webhookSelect+` WHERE w.enabled ORDER BY w.created_at, w.id`)
+}
+
+// UpdateWebhook saves every field of w but ID, AccountID and CreatedAt. An
+// empty UpdatedAt becomes now.
+func (s *Store) UpdateWebhook(ctx context.Context, w *hookd.Webhook) error {
+	w.UpdatedAt = stamp(w.UpdatedAt)
+	hooks, err := hooksJSON(w.Hooks)
+	if err != nil {
+		return err
+	}
+	return s.fail(s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE webhooks SET name = ?, url = ?, hooks = ?, enabled = ?,
+			updated_at = ?, secret = ?, previous_secret = ?, previous_until = ?
+			WHERE account_id = ? AND id = ?`,
+			w.Name, w.URL, hooks, w.Enabled, ms(w.UpdatedAt), w.Secret, w.PreviousSecret, nullMs(w.PreviousUntil),
+			w.AccountID, w.ID)
+		return notFound(res, err, "webhook %s not found", w.ID)
+	}), "update webhook")
+}
+
+// DeleteWebhook deletes one of the account's webhooks. Its deliveries stay in
+// the log.
+func (s *Store) DeleteWebhook(ctx context.Context, accountID, id string) error {
+	return s.fail(s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM webhooks WHERE account_id = ? AND id = ?`, accountID, id)
+		return notFound(res, err, "webhook %s not found", id)
+	}), "delete webhook")
+}
+
+// WebhooksVersion changes whenever a webhook is created, changed or deleted.
+func (s *Store) WebhooksVersion(ctx context.Context) (int64, error) {
+	var v int64
+	err := s.read.QueryRowContext(ctx, `SELECT version FROM webhooks_version`).Scan(&v)
+	return v, s.fail(err, "read")
+}

@@ -1,0 +1,165 @@
+package storetest
+
+import (
+	"testing"
+	"time"
+
+	"hookd"
+)
+
+func bootstrapParams(name string) hookd.BootstrapParams {
+	acc := hookd.NewID(hookd.PrefixAccount)
+	return hookd.BootstrapParams{
+		Account: hookd.Account{ID: acc, Name: name, CreatedAt: base},
+		APIKey: hookd.APIKey{ID: hookd.NewID(hookd.PrefixAPIKey), AccountID: acc,
+			Hash: "hash-of-" + name, Prefix: "hk_" + name, CreatedAt: base},
+		Admin: hookd.User{ID: hookd.NewID(hookd.PrefixUser), AccountID: acc,
+			Username: "admin", PasswordHash: "$2a$10$" + name, Admin: true, CreatedAt: base},
+	}
+}
+
+func testBootstrap(t *testing.T, s hookd.Store) {
+	first := bootstrapParams("first")
+	created, err := s.Bootstrap(ctx(t), first)
+	must(t, err)
+	if !created {
+		t.Fatal("Bootstrap on an empty store = false, want true")
+	}
+	a, err := s.AccountByAPIKey(ctx(t), first.APIKey.Hash)
+	must(t, err)
+	if a.ID != first.Account.ID || a.Name != "first" {
+		t.Errorf("bootstrap key's account = %+v, want %s", a, first.Account.ID)
+	}
+	sameTime(t, "account CreatedAt", a.CreatedAt, base)
+	admin, err := s.UserByUsername(ctx(t), "admin")
+	must(t, err)
+	if admin.ID != first.Admin.ID || admin.AccountID != a.ID || !admin.Admin || admin.PasswordHash != first.Admin.PasswordHash {
+		t.Errorf("bootstrap admin = %+v, want %+v", admin, first.Admin)
+	}
+
+	second := bootstrapParams("second")
+	second.Admin.Username = "admin2"
+	created, err = s.Bootstrap(ctx(t), second)
+	must(t, err)
+	if created {
+		t.Fatal("second Bootstrap = true, want false: the store already has an account")
+	}
+	_, err = s.AccountByAPIKey(ctx(t), second.APIKey.Hash)
+	wantCode(t, err, hookd.ENOTFOUND, "the second bootstrap's key")
+	_, err = s.UserByUsername(ctx(t), "admin2")
+	wantCode(t, err, hookd.ENOTFOUND, "the second bootstrap's admin")
+}
+
+func testAccountsAndAPIKeys(t *testing.T, s hookd.Store) {
+	a := account(t, s, "alpha")
+	b := account(t, s, "beta")
+	// A store that has an account is not bootstrapped again.
+	created, err := s.Bootstrap(ctx(t), bootstrapParams("late"))
+	must(t, err)
+	if created {
+		t.Error("Bootstrap after CreateAccount = true, want false")
+	}
+	for _, k := range []hookd.APIKey{
+		{ID: hookd.NewID(hookd.PrefixAPIKey), AccountID: a.ID, Hash: "aaaa", Prefix: "hk_aa", CreatedAt: base},
+		{ID: hookd.NewID(hookd.PrefixAPIKey), AccountID: b.ID, Hash: "bbbb", Prefix: "hk_bb", CreatedAt: base},
+		{ID: hookd.NewID(hookd.PrefixAPIKey), AccountID: b.ID, Hash: "bbbb2", Prefix: "hk_b2", CreatedAt: base},
+	} {
+		must(t, s.CreateAPIKey(ctx(t), &k))
+	}
+	for hash, want := range map[string]string{"aaaa": a.ID, "bbbb": b.ID, "bbbb2": b.ID} {
+		got, err := s.AccountByAPIKey(ctx(t), hash)
+		must(t, err)
+		if got.ID != want {
+			t.Errorf("AccountByAPIKey(%s) = %s, want %s", hash, got.ID, want)
+		}
+	}
+	_, err = s.AccountByAPIKey(ctx(t), "cccc")
+	wantCode(t, err, hookd.ENOTFOUND, "AccountByAPIKey of an unknown hash")
+	_, err = s.AccountByAPIKey(ctx(t), "")
+	wantCode(t, err, hookd.ENOTFOUND, "AccountByAPIKey of an empty hash")
+}
+
+func testUsers(t *testing.T, s hookd.Store) {
+	a := account(t, s, "alpha")
+	b := account(t, s, "beta")
+	ann := hookd.User{ID: hookd.NewID(hookd.PrefixUser), AccountID: a.ID, Username: "ann", PasswordHash: "h1", Admin: true, CreatedAt: base}
+	bob := hookd.User{ID: hookd.NewID(hookd.PrefixUser), AccountID: a.ID, Username: "bob", PasswordHash: "h2", CreatedAt: base.Add(time.Second)}
+	cid := hookd.User{ID: hookd.NewID(hookd.PrefixUser), AccountID: b.ID, Username: "cid", PasswordHash: "h3", CreatedAt: base}
+	for _, u := range []*hookd.User{&ann, &bob, &cid} {
+		must(t, s.CreateUser(ctx(t), u))
+	}
+
+	got, err := s.User(ctx(t), bob.ID)
+	must(t, err)
+	if got.ID != bob.ID || got.AccountID != a.ID || got.Username != "bob" || got.PasswordHash != "h2" || got.Admin {
+		t.Errorf("User(bob) = %+v, want %+v", got, bob)
+	}
+	sameTime(t, "user CreatedAt", got.CreatedAt, bob.CreatedAt)
+	got, err = s.UserByUsername(ctx(t), "ann")
+	must(t, err)
+	if got.ID != ann.ID || !got.Admin {
+		t.Errorf("UserByUsername(ann) = %+v, want %+v", got, ann)
+	}
+
+	users, err := s.Users(ctx(t), a.ID)
+	must(t, err)
+	sameIDs(t, "Users(alpha)", ids(users, func(u hookd.User) string { return u.ID }), []string{ann.ID, bob.ID})
+	users, err = s.Users(ctx(t), b.ID)
+	must(t, err)
+	sameIDs(t, "Users(beta)", ids(users, func(u hookd.User) string { return u.ID }), []string{cid.ID})
+
+	// Usernames are unique across accounts: sign-in finds a user by name.
+	dup := hookd.User{ID: hookd.NewID(hookd.PrefixUser), AccountID: b.ID, Username: "ann", PasswordHash: "x", CreatedAt: base}
+	wantCode(t, s.CreateUser(ctx(t), &dup), hookd.ECONFLICT, "CreateUser with a taken username")
+	got, err = s.UserByUsername(ctx(t), "ann")
+	must(t, err)
+	if got.ID != ann.ID {
+		t.Errorf("after the conflict, ann is %s, want %s", got.ID, ann.ID)
+	}
+
+	must(t, s.SetPassword(ctx(t), ann.ID, "new-hash"))
+	got, err = s.User(ctx(t), ann.ID)
+	must(t, err)
+	if got.PasswordHash != "new-hash" {
+		t.Errorf("after SetPassword, hash = %q, want new-hash", got.PasswordHash)
+	}
+	wantCode(t, s.SetPassword(ctx(t), "usr_unknown", "x"), hookd.ENOTFOUND, "SetPassword of an unknown user")
+	_, err = s.User(ctx(t), "usr_unknown")
+	wantCode(t, err, hookd.ENOTFOUND, "User of an unknown ID")
+	_, err = s.UserByUsername(ctx(t), "nobody")
+	wantCode(t, err, hookd.ENOTFOUND, "UserByUsername of an unknown name")
+}
+
+func testSessions(t *testing.T, s hookd.Store) {
+	a := account(t, s, "alpha")
+	u := hookd.User{ID: hookd.NewID(hookd.PrefixUser), AccountID: a.ID, Username: "ann", PasswordHash: "h", CreatedAt: base}
+	must(t, s.CreateUser(ctx(t), &u))
+	sess := hookd.Session{TokenHash: "tok1", UserID: u.ID, CSRFToken: "csrf1", CreatedAt: base, ExpiresAt: base.Add(time.Hour)}
+	must(t, s.CreateSession(ctx(t), &sess))
+	other := hookd.Session{TokenHash: "tok2", UserID: u.ID, CSRFToken: "csrf2", CreatedAt: base, ExpiresAt: base.Add(2 * time.Hour)}
+	must(t, s.CreateSession(ctx(t), &other))
+
+	got, err := s.Session(ctx(t), "tok1", base.Add(time.Minute))
+	must(t, err)
+	if got.TokenHash != "tok1" || got.UserID != u.ID || got.CSRFToken != "csrf1" {
+		t.Errorf("Session = %+v, want %+v", got, sess)
+	}
+	sameTime(t, "session CreatedAt", got.CreatedAt, base)
+	sameTime(t, "session ExpiresAt", got.ExpiresAt, base.Add(time.Hour))
+
+	_, err = s.Session(ctx(t), "tok1", base.Add(time.Hour+time.Second))
+	wantCode(t, err, hookd.ENOTFOUND, "Session after it expired")
+	_, err = s.Session(ctx(t), "nope", base)
+	wantCode(t, err, hookd.ENOTFOUND, "Session of an unknown token")
+
+	must(t, s.DeleteSession(ctx(t), "tok2"))
+	_, err = s.Session(ctx(t), "tok2", base)
+	wantCode(t, err, hookd.ENOTFOUND, "Session after DeleteSession")
+	// Signing out one session leaves the others alone.
+	_, err = s.Session(ctx(t), "tok1", base)
+	must(t, err)
+}
+
+func testPing(t *testing.T, s hookd.Store) {
+	must(t, s.Ping(ctx(t)))
+}

@@ -1,0 +1,91 @@
+package storetest
+
+import (
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"hookd"
+)
+
+// testConcurrentInsertAndClaim inserts triggers from many goroutines while two
+// nodes claim at the same time: while leases are live, every trigger is
+// claimed exactly once.
+func testConcurrentInsertAndClaim(t *testing.T, s hookd.Store) {
+	a := account(t, s, "alpha")
+	const inserters, batches, perBatch = 8, 20, 10
+	const total = inserters * batches * perBatch
+
+	var mu sync.Mutex
+	claimedBy := map[string]string{}
+	var inserted atomic.Int64
+	var insertWG, claimWG sync.WaitGroup
+	stop := make(chan struct{})
+
+	for range inserters {
+		insertWG.Go(func() {
+			for range batches {
+				ts := triggers(a.ID, perBatch, base)
+				if err := s.InsertTriggers(ctx(t), ts); err != nil {
+					t.Errorf("InsertTriggers: %v", err)
+					return
+				}
+				inserted.Add(perBatch)
+			}
+		})
+	}
+	for _, node := range []string{"node-a", "node-b"} {
+		claimWG.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				got, err := s.ClaimTriggers(ctx(t), hookd.ClaimParams{
+					Node: node, Now: base, Until: base.Add(time.Hour), Limit: 7,
+				})
+				if err != nil {
+					t.Errorf("ClaimTriggers(%s): %v", node, err)
+					return
+				}
+				mu.Lock()
+				for _, tr := range got {
+					if other, ok := claimedBy[tr.ID]; ok {
+						t.Errorf("trigger %s claimed by %s and by %s while the lease was live", tr.ID, other, node)
+					}
+					claimedBy[tr.ID] = node
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	insertWG.Wait()
+	// Let the claimers drain what is left, then stop them.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		mu.Lock()
+		n := len(claimedBy)
+		mu.Unlock()
+		if n >= total || time.Now().After(deadline) || t.Failed() {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	close(stop)
+	claimWG.Wait()
+
+	if got := inserted.Load(); got != total {
+		t.Fatalf("inserted %d triggers, want %d", got, total)
+	}
+	if len(claimedBy) != total {
+		t.Errorf("claimed %d distinct triggers, want %d", len(claimedBy), total)
+	}
+	if n := pending(t, s); n != total {
+		t.Errorf("PendingTriggers = %d, want %d", n, total)
+	}
+	if got := claim(t, s, "node-c", base.Add(time.Minute), base.Add(2*time.Hour), total); len(got) != 0 {
+		t.Errorf("node-c claimed %d triggers whose leases are live", len(got))
+	}
+}
