@@ -1,0 +1,636 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
+
+	"hookd/server"
+)
+
+const testKey = "hk_test_key_for_e2e"
+
+// env is a running hookd with an API client.
+type env struct {
+	t   *testing.T
+	srv *server.Server
+	url string
+}
+
+func start(t *testing.T, mod func(*server.Config)) *env {
+	t.Helper()
+	cfg := server.Config{
+		Addr:             "127.0.0.1:0",
+		DB:               filepath.Join(t.TempDir(), "hookd.db"),
+		BatchInterval:    50 * time.Millisecond,
+		DeliveryTimeout:  2 * time.Second,
+		AllowPrivateURLs: true,
+		APIKey:           testKey,
+		AdminPassword:    "correct horse battery staple",
+		Stderr:           io.Discard,
+	}
+	if mod != nil {
+		mod(&cfg)
+	}
+	s, err := server.Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return &env{t: t, srv: s, url: s.URL()}
+}
+
+// do sends an API request and decodes a JSON answer into out (if not nil).
+func (e *env) do(method, path string, body any, out any) int {
+	e.t.Helper()
+	var r io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		r = strings.NewReader(b)
+	default:
+		j, _ := json.Marshal(b)
+		r = bytes.NewReader(j)
+	}
+	req, _ := http.NewRequest(method, e.url+path, r)
+	req.Header.Set("Authorization", "Bearer "+testKey)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if out != nil && len(raw) > 0 {
+		if err := json.Unmarshal(raw, out); err != nil {
+			e.t.Fatalf("%s %s: answer is not JSON: %s", method, path, raw)
+		}
+	}
+	return resp.StatusCode
+}
+
+type webhook struct {
+	ID       string   `json:"id"`
+	Name     string   `json:"name"`
+	URL      string   `json:"url"`
+	Hooks    []string `json:"hooks"`
+	Enabled  bool     `json:"enabled"`
+	Secret   string   `json:"secret"`
+	Greylist struct {
+		Until               *string `json:"until"`
+		Level               int     `json:"level"`
+		ConsecutiveFailures int     `json:"consecutiveFailures"`
+	} `json:"greylist"`
+}
+
+type delivery struct {
+	ID          string `json:"id"`
+	TriggerID   string `json:"triggerId"`
+	WebhookID   string `json:"webhookId"`
+	Hook        string `json:"hook"`
+	URL         string `json:"url"`
+	Status      string `json:"status"`
+	StatusCode  *int   `json:"statusCode"`
+	Error       string `json:"error"`
+	DurationMs  int64  `json:"durationMs"`
+	AttemptedAt string `json:"attemptedAt"`
+}
+
+type apiError struct {
+	Error struct {
+		Code    string            `json:"code"`
+		Message string            `json:"message"`
+		Fields  map[string]string `json:"fields"`
+	} `json:"error"`
+}
+
+func (e *env) createWebhook(name, url string, hooks ...string) webhook {
+	e.t.Helper()
+	var w webhook
+	if code := e.do("POST", "/api/v1/webhooks", map[string]any{"name": name, "url": url, "hooks": hooks}, &w); code != 201 {
+		e.t.Fatalf("create webhook: %d", code)
+	}
+	return w
+}
+
+func (e *env) trigger(body string) string {
+	e.t.Helper()
+	var out struct{ ID string }
+	if code := e.do("POST", "/api/v1/triggers", body, &out); code != 202 {
+		e.t.Fatalf("trigger %s: %d", body, code)
+	}
+	return out.ID
+}
+
+func (e *env) deliveries(query string) []delivery {
+	e.t.Helper()
+	var out struct{ Deliveries []delivery }
+	if code := e.do("GET", "/api/v1/deliveries?"+query, nil, &out); code != 200 {
+		e.t.Fatalf("deliveries: %d", code)
+	}
+	return out.Deliveries
+}
+
+// waitFor polls cond until it holds or 10 s pass.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// receiver is a real local HTTP server that records what it receives.
+type receiver struct {
+	*httptest.Server
+	mu     sync.Mutex
+	got    []received
+	status int
+}
+
+type received struct {
+	header http.Header
+	body   []byte
+}
+
+func newReceiver(t *testing.T, status int) *receiver {
+	rc := &receiver{status: status}
+	rc.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		rc.mu.Lock()
+		rc.got = append(rc.got, received{r.Header.Clone(), b})
+		st := rc.status
+		rc.mu.Unlock()
+		w.WriteHeader(st)
+		fmt.Fprint(w, "thanks")
+	}))
+	t.Cleanup(rc.Close)
+	return rc
+}
+
+func (rc *receiver) count() int {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return len(rc.got)
+}
+
+func (rc *receiver) all() []received {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return append([]received(nil), rc.got...)
+}
+
+func (rc *receiver) setStatus(s int) {
+	rc.mu.Lock()
+	rc.status = s
+	rc.mu.Unlock()
+}
+
+func TestDeliversSignedPayload(t *testing.T) {
+	e := start(t, nil)
+	rc := newReceiver(t, 200)
+	w := e.createWebhook("Calendar sync", rc.URL+"/hook", "eventCanceled")
+	if !strings.HasPrefix(w.Secret, "whsec_") || !w.Enabled {
+		t.Fatalf("created webhook = %+v, want enabled with a whsec_ secret", w)
+	}
+	id := e.trigger(`{"hook":"eventCanceled","data":{"eventId":7,"reason":"Snow"},"timestamp":"2026-12-01T07:00:00Z"}`)
+	waitFor(t, "the delivery", func() bool { return rc.count() == 1 })
+
+	got := rc.all()[0]
+	wantBody := `{"id":"` + id + `","hook":"eventCanceled","timestamp":"2026-12-01T07:00:00.000Z","data":{"eventId":7,"reason":"Snow"}}`
+	if string(got.body) != wantBody {
+		t.Errorf("body = %s\nwant   %s", got.body, wantBody)
+	}
+	if got.header.Get("webhook-id") != id || got.header.Get("Content-Type") != "application/json" ||
+		!strings.HasPrefix(got.header.Get("User-Agent"), "hookd/") {
+		t.Errorf("headers = %v", got.header)
+	}
+	wh, _ := standardwebhooks.NewWebhook(w.Secret)
+	if err := wh.Verify(got.body, got.header); err != nil {
+		t.Errorf("signature does not verify with the webhook's secret: %v", err)
+	}
+	waitFor(t, "the delivery in the log", func() bool {
+		ds := e.deliveries("webhookId=" + w.ID)
+		return len(ds) == 1 && ds[0].Status == "delivered"
+	})
+	d := e.deliveries("triggerId=" + id)[0]
+	if d.StatusCode == nil || *d.StatusCode != 200 || d.Hook != "eventCanceled" || d.URL != rc.URL+"/hook" || d.WebhookID != w.ID {
+		t.Errorf("delivery = %+v", d)
+	}
+}
+
+func TestFailureIsRecordedAndNotRetried(t *testing.T) {
+	e := start(t, nil)
+	rc := newReceiver(t, 500)
+	w := e.createWebhook("Broken", rc.URL, "eventAdded")
+	e.trigger(`{"hook":"eventAdded","data":{"recurringId":1}}`)
+	waitFor(t, "the failed delivery", func() bool {
+		ds := e.deliveries("webhookId=" + w.ID)
+		return len(ds) == 1 && ds[0].Status == "failed"
+	})
+	time.Sleep(300 * time.Millisecond) // six more ticks
+	if n := rc.count(); n != 1 {
+		t.Errorf("receiver got %d requests, want 1: failures are not retried", n)
+	}
+	d := e.deliveries("webhookId=" + w.ID)[0]
+	if *d.StatusCode != 500 || !strings.Contains(d.Error, "500") {
+		t.Errorf("delivery = %+v, want HTTP 500 recorded", d)
+	}
+}
+
+func TestRedirectIsNotFollowed(t *testing.T) {
+	e := start(t, nil)
+	target := newReceiver(t, 200)
+	redirector := httptest.NewServer(http.RedirectHandler(target.URL, http.StatusFound))
+	defer redirector.Close()
+	w := e.createWebhook("Moved", redirector.URL, "eventAdded")
+	e.trigger(`{"hook":"eventAdded","data":{"recurringId":1}}`)
+	waitFor(t, "the failed delivery", func() bool {
+		ds := e.deliveries("webhookId=" + w.ID)
+		return len(ds) == 1 && ds[0].Status == "failed"
+	})
+	d := e.deliveries("webhookId=" + w.ID)[0]
+	if *d.StatusCode != 302 || !strings.Contains(d.Error, "redirect") {
+		t.Errorf("delivery = %+v, want a 302 failure saying the redirect was not followed", d)
+	}
+	if target.count() != 0 {
+		t.Error("the redirect was followed")
+	}
+}
+
+func TestDisabledWebhookGetsNothing(t *testing.T) {
+	e := start(t, nil)
+	off, on := newReceiver(t, 200), newReceiver(t, 200)
+	w := e.createWebhook("Off", off.URL, "roomBookingCreated")
+	e.createWebhook("On", on.URL, "roomBookingCreated")
+	var patched webhook
+	if code := e.do("PATCH", "/api/v1/webhooks/"+w.ID, `{"enabled":false}`, &patched); code != 200 || patched.Enabled {
+		t.Fatalf("disable: %d %+v", code, patched)
+	}
+	e.trigger(`{"hook":"roomBookingCreated","data":{"bookingId":3}}`)
+	waitFor(t, "the enabled webhook's delivery", func() bool { return on.count() == 1 })
+	time.Sleep(200 * time.Millisecond)
+	if off.count() != 0 {
+		t.Error("a disabled webhook received a delivery")
+	}
+	if ds := e.deliveries("webhookId=" + w.ID); len(ds) != 0 {
+		t.Errorf("disabled webhook has deliveries %+v", ds)
+	}
+}
+
+func TestOnlySubscribedHooksAreSent(t *testing.T) {
+	e := start(t, nil)
+	rc := newReceiver(t, 200)
+	e.createWebhook("Rooms", rc.URL, "roomBookingCreated", "roomBookingDeleted")
+	e.trigger(`{"hook":"eventAdded","data":{"recurringId":1}}`)
+	e.trigger(`{"hook":"roomBookingDeleted","data":{"bookingId":1}}`)
+	waitFor(t, "one delivery", func() bool { return rc.count() == 1 })
+	time.Sleep(200 * time.Millisecond)
+	if n := rc.count(); n != 1 || !bytes.Contains(rc.all()[0].body, []byte("roomBookingDeleted")) {
+		t.Errorf("receiver got %d deliveries, want only roomBookingDeleted", n)
+	}
+}
+
+func TestGreylistSequence(t *testing.T) {
+	e := start(t, func(c *server.Config) {
+		c.GreylistAfter = 2
+		c.GreylistBase = 300 * time.Millisecond
+		c.GreylistMax = 1200 * time.Millisecond
+		c.BatchInterval = 20 * time.Millisecond
+	})
+	rc := newReceiver(t, 503)
+	w := e.createWebhook("Flaky", rc.URL, "eventAdded")
+	other := e.createWebhook("Same URL, other webhook", rc.URL, "eventDeleted")
+	send := func() string { return e.trigger(`{"hook":"eventAdded","data":{"recurringId":1}}`) }
+	statusOf := func(id string) string {
+		var st string
+		waitFor(t, "delivery of "+id, func() bool {
+			ds := e.deliveries("triggerId=" + id)
+			if len(ds) == 1 {
+				st = ds[0].Status
+			}
+			return st != ""
+		})
+		return st
+	}
+	if st := statusOf(send()); st != "failed" {
+		t.Fatalf("1st: %s", st)
+	}
+	if st := statusOf(send()); st != "failed" {
+		t.Fatalf("2nd: %s", st)
+	}
+	// Two consecutive failures: grey-listed at level 1, for all webhooks with the URL.
+	var got webhook
+	e.do("GET", "/api/v1/webhooks/"+other.ID, nil, &got)
+	if got.Greylist.Level != 1 || got.Greylist.Until == nil || got.Greylist.ConsecutiveFailures != 2 {
+		t.Fatalf("grey-list state = %+v, want level 1 with an end time", got.Greylist)
+	}
+	sentBefore := rc.count()
+	if st := statusOf(send()); st != "skipped" {
+		t.Fatalf("during the period: %s, want skipped", st)
+	}
+	if rc.count() != sentBefore {
+		t.Fatal("a skipped delivery was sent")
+	}
+	var gl struct {
+		Entries []struct {
+			URL   string
+			Level int
+		}
+	}
+	e.do("GET", "/api/v1/greylist", nil, &gl)
+	if len(gl.Entries) != 1 || gl.Entries[0].URL != rc.URL || gl.Entries[0].Level != 1 {
+		t.Fatalf("grey-list = %+v", gl)
+	}
+	// After the period, the next delivery is tried; it fails: level 2, twice as long.
+	time.Sleep(350 * time.Millisecond)
+	if st := statusOf(send()); st != "failed" {
+		t.Fatalf("after the period: %s, want tried and failed", st)
+	}
+	e.do("GET", "/api/v1/webhooks/"+w.ID, nil, &got)
+	if got.Greylist.Level != 2 {
+		t.Fatalf("level = %d, want 2", got.Greylist.Level)
+	}
+	until, _ := time.Parse(time.RFC3339, *got.Greylist.Until)
+	if d := time.Until(until); d < 300*time.Millisecond || d > 650*time.Millisecond {
+		t.Errorf("level-2 period ends in %s, want about 600ms", d)
+	}
+	// Release clears it at once; a success then keeps it clear.
+	rc.setStatus(200)
+	if code := e.do("DELETE", "/api/v1/greylist?url="+rc.URL, nil, nil); code != 204 {
+		t.Fatalf("release: %d", code)
+	}
+	if st := statusOf(send()); st != "delivered" {
+		t.Fatalf("after release: %s", st)
+	}
+	e.do("GET", "/api/v1/webhooks/"+w.ID, nil, &got)
+	if got.Greylist.Level != 0 || got.Greylist.ConsecutiveFailures != 0 || got.Greylist.Until != nil {
+		t.Errorf("after a success: %+v, want cleared", got.Greylist)
+	}
+	if code := e.do("DELETE", "/api/v1/greylist?url=http://elsewhere.example/", nil, nil); code != 404 {
+		t.Errorf("releasing an unknown URL: %d, want 404", code)
+	}
+}
+
+func TestTestDeliveryRedeliverAndRotation(t *testing.T) {
+	e := start(t, nil)
+	rc := newReceiver(t, 200)
+	w := e.createWebhook("Bookings", rc.URL, "roomBookingStatusChanged")
+	var pending delivery
+	if code := e.do("POST", "/api/v1/webhooks/"+w.ID+"/test", nil, &pending); code != 202 || pending.Status != "pending" {
+		t.Fatalf("test: %d %+v", code, pending)
+	}
+	waitFor(t, "the test delivery", func() bool { return rc.count() == 1 })
+	var body map[string]any
+	json.Unmarshal(rc.all()[0].body, &body)
+	if body["hook"] != "test" || fmt.Sprint(body["data"]) != "map[]" {
+		t.Errorf("test payload = %v", body)
+	}
+	waitFor(t, "the test result in the log", func() bool {
+		var d delivery
+		e.do("GET", "/api/v1/deliveries/"+pending.ID, nil, &d)
+		return d.Status == "delivered"
+	})
+
+	// Rotate: for a day, deliveries carry signatures by both secrets.
+	var rot struct{ Secret string }
+	if code := e.do("POST", "/api/v1/webhooks/"+w.ID+"/secret/rotate", nil, &rot); code != 200 || rot.Secret == w.Secret {
+		t.Fatalf("rotate: %d", code)
+	}
+	var sec struct{ Secret string }
+	e.do("GET", "/api/v1/webhooks/"+w.ID+"/secret", nil, &sec)
+	if sec.Secret != rot.Secret {
+		t.Errorf("GET secret = %q, want the rotated one", sec.Secret)
+	}
+	id := e.trigger(`{"hook":"roomBookingStatusChanged","data":{"bookingId":1,"status":"ok","statusText":"Confirmed"}}`)
+	waitFor(t, "the delivery", func() bool { return rc.count() == 2 })
+	got := rc.all()[1]
+	for _, s := range []string{w.Secret, rot.Secret} {
+		wh, _ := standardwebhooks.NewWebhook(s)
+		if err := wh.Verify(got.body, got.header); err != nil {
+			t.Errorf("after rotation, a receiver with one of the secrets cannot verify: %v", err)
+		}
+	}
+
+	// Redeliver: the same trigger, a new delivery row.
+	var first delivery
+	waitFor(t, "the delivery in the log", func() bool {
+		ds := e.deliveries("triggerId=" + id)
+		if len(ds) == 1 && ds[0].Status == "delivered" {
+			first = ds[0]
+			return true
+		}
+		return false
+	})
+	var again delivery
+	if code := e.do("POST", "/api/v1/deliveries/"+first.ID+"/redeliver", nil, &again); code != 202 || again.ID == first.ID {
+		t.Fatalf("redeliver: %d %+v", code, again)
+	}
+	waitFor(t, "the redelivery", func() bool { return rc.count() == 3 })
+	if h := rc.all()[2].header.Get("webhook-id"); h != id {
+		t.Errorf("redelivery webhook-id = %s, want the trigger id %s", h, id)
+	}
+	waitFor(t, "two rows for the trigger", func() bool {
+		ds := e.deliveries("triggerId=" + id)
+		return len(ds) == 2 && ds[0].Status == "delivered" && ds[0].ID == again.ID
+	})
+}
+
+func TestAPIErrors(t *testing.T) {
+	e := start(t, nil)
+	req := func(method, path, ctype, body, key string) (int, apiError) {
+		r, _ := http.NewRequest(method, e.url+path, strings.NewReader(body))
+		if ctype != "" {
+			r.Header.Set("Content-Type", ctype)
+		}
+		if key != "" {
+			r.Header.Set("Authorization", "Bearer "+key)
+		}
+		resp, err := http.DefaultClient.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var ae apiError
+		raw, _ := io.ReadAll(resp.Body)
+		if err := json.Unmarshal(raw, &ae); err != nil || ae.Error.Code == "" || ae.Error.Message == "" {
+			t.Errorf("%s %s: %d %q is not the contract's error shape", method, path, resp.StatusCode, raw)
+		}
+		return resp.StatusCode, ae
+	}
+	big := `{"hook":"eventAdded","data":{"recurringId":1},"x":"` + strings.Repeat("a", 1<<20) + `"}`
+	cases := []struct {
+		name                    string
+		method, path, ctype, bd string
+		key                     string
+		status                  int
+		code                    string
+	}{
+		{"no key", "GET", "/api/v1/webhooks", "", "", "", 401, "unauthorized"},
+		{"wrong key", "GET", "/api/v1/webhooks", "", "", "nope", 401, "unauthorized"},
+		{"unknown webhook", "GET", "/api/v1/webhooks/wh_nope", "", "", testKey, 404, "not_found"},
+		{"unknown path", "GET", "/api/v1/nothing", "", "", testKey, 404, "not_found"},
+		{"wrong method", "PUT", "/api/v1/webhooks", "application/json", "{}", testKey, 405, "method_not_allowed"},
+		{"too large", "POST", "/api/v1/triggers", "application/json", big, testKey, 413, "too_large"},
+		{"malformed JSON", "POST", "/api/v1/triggers", "application/json", `{"hook":`, testKey, 400, "bad_request"},
+		{"wrong content type", "POST", "/api/v1/triggers", "text/plain", `{}`, testKey, 415, "unsupported_media_type"},
+		{"not UTF-8", "POST", "/api/v1/triggers", "application/json", "{\"hook\":\"\xff\"}", testKey, 400, "bad_request"},
+		{"invalid trigger", "POST", "/api/v1/triggers", "application/json", `{"hook":"eventCanceled","data":{"eventId":"x","reason":"y"}}`, testKey, 400, "validation_failed"},
+		{"bad webhook", "POST", "/api/v1/webhooks", "application/json", `{"name":"","url":"ftp://x","hooks":["nope"]}`, testKey, 400, "validation_failed"},
+		{"webhook wrong type", "POST", "/api/v1/webhooks", "application/json", `{"name":5,"url":"http://127.0.0.1/","hooks":["eventAdded"]}`, testKey, 400, "validation_failed"},
+		{"webhook unknown field", "POST", "/api/v1/webhooks", "application/json", `{"name":"a","url":"http://127.0.0.1/","hooks":["eventAdded"],"secret":"x"}`, testKey, 400, "validation_failed"},
+		{"bad status filter", "GET", "/api/v1/deliveries?status=lost", "", "", testKey, 400, "validation_failed"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			status, ae := req(c.method, c.path, c.ctype, c.bd, c.key)
+			if status != c.status || ae.Error.Code != c.code {
+				t.Errorf("got %d %s (%s), want %d %s", status, ae.Error.Code, ae.Error.Message, c.status, c.code)
+			}
+		})
+	}
+	_, ae := req("POST", "/api/v1/triggers", "application/json", `{"hook":"eventCanceled","data":{"eventId":"x","reason":"y"}}`, testKey)
+	if ae.Error.Fields["data.eventId"] != "must be an integer" || !strings.Contains(ae.Error.Message, "data.eventId must be an integer") {
+		t.Errorf("validation error = %+v, want data.eventId named", ae.Error)
+	}
+}
+
+func TestBatchIsAllOrNothing(t *testing.T) {
+	e := start(t, nil)
+	rc := newReceiver(t, 200)
+	e.createWebhook("All", rc.URL, "eventAdded", "eventDeleted")
+	var ae apiError
+	code := e.do("POST", "/api/v1/triggers", `[{"hook":"eventAdded","data":{"recurringId":1}},{"hook":"eventDeleted","data":{"eventId":2}},{"hook":"eventDeleted","data":{}},{"hook":"eventAdded","data":{"recurringId":"4"}}]`, &ae)
+	if code != 400 || ae.Error.Fields["[2].data.eventId"] == "" || ae.Error.Fields["[3].data.recurringId"] == "" {
+		t.Fatalf("bad batch: %d %+v, want 400 with errors keyed by index", code, ae)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if rc.count() != 0 {
+		t.Fatal("a trigger of a refused batch was delivered")
+	}
+	var ok struct {
+		Triggers []struct{ ID, Hook, Timestamp string }
+	}
+	code = e.do("POST", "/api/v1/triggers", `[{"hook":"eventAdded","data":{"recurringId":1}},{"hook":"eventDeleted","data":{"eventId":2}}]`, &ok)
+	if code != 202 || len(ok.Triggers) != 2 || ok.Triggers[1].Hook != "eventDeleted" || ok.Triggers[0].ID == "" {
+		t.Fatalf("good batch: %d %+v", code, ok)
+	}
+	waitFor(t, "both deliveries", func() bool { return rc.count() == 2 })
+}
+
+func TestPrivateURLsRefusedByDefault(t *testing.T) {
+	e := start(t, func(c *server.Config) { c.AllowPrivateURLs = false })
+	var ae apiError
+	code := e.do("POST", "/api/v1/webhooks", map[string]any{"name": "Local", "url": "http://127.0.0.1:9/hook", "hooks": []string{"eventAdded"}}, &ae)
+	if code != 400 || !strings.Contains(ae.Error.Fields["url"], "loopback") {
+		t.Errorf("loopback URL: %d %+v, want 400 saying why", code, ae)
+	}
+	code = e.do("POST", "/api/v1/webhooks", map[string]any{"name": "Meta", "url": "http://169.254.169.254/latest", "hooks": []string{"eventAdded"}}, &ae)
+	if code != 400 {
+		t.Errorf("metadata address: %d, want 400", code)
+	}
+}
+
+func TestDeliveriesPagination(t *testing.T) {
+	e := start(t, nil)
+	rc := newReceiver(t, 200)
+	w := e.createWebhook("Many", rc.URL, "eventAdded")
+	var batch []string
+	for i := 0; i < 7; i++ {
+		batch = append(batch, fmt.Sprintf(`{"hook":"eventAdded","data":{"recurringId":%d}}`, i))
+	}
+	e.trigger(`{"hook":"eventAdded","data":{"recurringId":99}}`)
+	e.do("POST", "/api/v1/triggers", "["+strings.Join(batch, ",")+"]", nil)
+	waitFor(t, "8 deliveries", func() bool { return len(e.deliveries("limit=100")) == 8 })
+	seen := map[string]bool{}
+	cursor, pages := "", 0
+	prev := "~"
+	for {
+		var page struct {
+			Deliveries []delivery
+			NextCursor *string
+		}
+		e.do("GET", "/api/v1/deliveries?limit=3&webhookId="+w.ID+"&cursor="+cursor, nil, &page)
+		pages++
+		for _, d := range page.Deliveries {
+			if seen[d.ID] || d.ID >= prev {
+				t.Fatalf("delivery %s repeated or out of order (newest first)", d.ID)
+			}
+			seen[d.ID], prev = true, d.ID
+		}
+		if page.NextCursor == nil {
+			break
+		}
+		cursor = *page.NextCursor
+	}
+	if len(seen) != 8 || pages != 3 {
+		t.Errorf("paged through %d deliveries in %d pages, want 8 in 3", len(seen), pages)
+	}
+	if ds := e.deliveries("status=failed"); len(ds) != 0 {
+		t.Errorf("status filter: %d failed deliveries, want 0", len(ds))
+	}
+}
+
+func TestHealthAndMetricsAndHooks(t *testing.T) {
+	e := start(t, nil)
+	resp, err := http.Get(e.url + "/healthz")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("healthz: %v %v", resp, err)
+	}
+	resp, _ = http.Get(e.url + "/metrics")
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || !bytes.Contains(b, []byte("hookd_deliveries_queued")) {
+		t.Errorf("metrics: %d, missing hookd metrics", resp.StatusCode)
+	}
+	var hooks struct {
+		Hooks []struct {
+			Name   string
+			Fields []struct{ Name, Type string }
+		}
+	}
+	e.do("GET", "/api/v1/hooks", nil, &hooks)
+	if len(hooks.Hooks) != 16 || hooks.Hooks[2].Name != "eventCanceled" || hooks.Hooks[2].Fields[0].Type != "integer" {
+		t.Errorf("hooks = %+v", hooks)
+	}
+}
+
+func TestAccountsAreIsolated(t *testing.T) {
+	e := start(t, nil)
+	rc := newReceiver(t, 200)
+	w := e.createWebhook("Mine", rc.URL, "eventAdded")
+	// A second account with its own key, made through the store.
+	other := addAccount(t, e.srv)
+	req, _ := http.NewRequest("GET", e.url+"/api/v1/webhooks/"+w.ID, nil)
+	req.Header.Set("Authorization", "Bearer "+other)
+	resp, _ := http.DefaultClient.Do(req)
+	if resp.StatusCode != 404 {
+		t.Errorf("another account's key sees the webhook: %d", resp.StatusCode)
+	}
+	req, _ = http.NewRequest("POST", e.url+"/api/v1/triggers", strings.NewReader(`{"hook":"eventAdded","data":{"recurringId":1}}`))
+	req.Header.Set("Authorization", "Bearer "+other)
+	req.Header.Set("Content-Type", "application/json")
+	resp, _ = http.DefaultClient.Do(req)
+	if resp.StatusCode != 202 {
+		t.Fatalf("other account's trigger: %d", resp.StatusCode)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if rc.count() != 0 {
+		t.Error("a trigger of another account was delivered to this account's webhook")
+	}
+}
