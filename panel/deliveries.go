@@ -1,0 +1,159 @@
+package panel
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/url"
+
+	"hookd"
+)
+
+// deliveriesPerPage is the length of one page of the delivery log.
+const deliveriesPerPage = 25
+
+type deliveriesPage struct {
+	base
+	Webhook  hookd.Webhook
+	Status   string
+	Filters  []filterLink
+	Rows     []deliveryRow
+	Next     string // URL of the next (older) page; "" on the last
+	Paged    bool   // this is not the first page
+	FirstURL string
+}
+
+type filterLink struct {
+	Label   string
+	URL     string
+	Current bool
+}
+
+type deliveryRow struct {
+	hookd.Delivery
+	Payload string // the JSON body that was (or would have been) sent, indented
+}
+
+func (h *handler) deliveries(w http.ResponseWriter, r *http.Request, v *visitor) {
+	ctx := r.Context()
+	wh, err := h.store.Webhook(ctx, v.User.AccountID, r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	status := q.Get("status")
+	if status != "" && !hookd.ValidStatus(status) {
+		status = ""
+	}
+	cursor := q.Get("cursor")
+	list, next, err := h.store.Deliveries(ctx, hookd.DeliveryFilter{
+		AccountID: v.User.AccountID, WebhookID: wh.ID, Status: status,
+		Limit: deliveriesPerPage, Cursor: cursor,
+	})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	self := "/settings/webhooks/" + wh.ID + "/deliveries"
+	link := func(status, cursor string) string {
+		v := url.Values{}
+		if status != "" {
+			v.Set("status", status)
+		}
+		if cursor != "" {
+			v.Set("cursor", cursor)
+		}
+		if len(v) == 0 {
+			return self
+		}
+		return self + "?" + v.Encode()
+	}
+	p := deliveriesPage{
+		base:    h.base(w, r, v, "Deliveries of "+wh.Name, "webhooks"),
+		Webhook: wh, Status: status, Paged: cursor != "", FirstURL: link(status, ""),
+	}
+	for _, f := range []struct{ label, status string }{
+		{"All", ""}, {"Delivered", hookd.StatusDelivered}, {"Failed", hookd.StatusFailed},
+		{"Skipped", hookd.StatusSkipped}, {"Pending", hookd.StatusPending},
+	} {
+		p.Filters = append(p.Filters, filterLink{Label: f.label, URL: link(f.status, ""), Current: f.status == status})
+	}
+	if next != "" {
+		p.Next = link(status, next)
+	}
+	// One trigger may have several deliveries on a page (redeliveries).
+	payloads := map[string]string{}
+	for _, d := range list {
+		pl, ok := payloads[d.TriggerID]
+		if !ok {
+			pl = h.payload(r, v, d.TriggerID)
+			payloads[d.TriggerID] = pl
+		}
+		p.Rows = append(p.Rows, deliveryRow{Delivery: d, Payload: pl})
+	}
+	h.render(w, r, http.StatusOK, "deliveries", p)
+}
+
+// payload is the body a delivery carries, as readable JSON.
+func (h *handler) payload(r *http.Request, v *visitor, triggerID string) string {
+	t, err := h.store.Trigger(r.Context(), v.User.AccountID, triggerID)
+	if err != nil {
+		if hookd.ErrorCode(err) != hookd.ENOTFOUND {
+			h.log.Error("panel: loading a delivery's trigger", "trigger", triggerID, "err", err)
+		}
+		return ""
+	}
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, t.Envelope(), "", "  "); err != nil {
+		return string(t.Envelope())
+	}
+	return buf.String()
+}
+
+// redeliver sends a delivery's trigger again as a new delivery and shows
+// the log with the result on top.
+func (h *handler) redeliver(w http.ResponseWriter, r *http.Request, v *visitor) {
+	old, err := h.store.Delivery(r.Context(), v.User.AccountID, r.PathValue("delivery"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if old.WebhookID != r.PathValue("id") {
+		h.fail(w, r, hookd.Errorf(hookd.ENOTFOUND, "This delivery does not belong to this webhook."))
+		return
+	}
+	d, err := h.app.Redeliver(r.Context(), v.User.AccountID, old.ID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d = h.waitSent(r.Context(), v.User.AccountID, d.ID)
+	kind, text := "ok", "Redelivered: "+deliveryOutcome(d)
+	if d.Status == hookd.StatusFailed || d.Status == hookd.StatusSkipped {
+		kind = "error"
+	}
+	h.setFlash(w, r, v, kind, text)
+	redirect(w, r, "/settings/webhooks/"+old.WebhookID+"/deliveries#"+d.ID)
+}
+
+// deliveryOutcome says in a sentence how a delivery went.
+func deliveryOutcome(d hookd.Delivery) string {
+	switch d.Status {
+	case hookd.StatusDelivered:
+		return "delivered, the receiver answered HTTP " + itoa(d.StatusCode) + " in " + formatMs(d.DurationMs) + "."
+	case hookd.StatusFailed:
+		s := "failed"
+		if d.StatusCode != 0 {
+			s += ", the receiver answered HTTP " + itoa(d.StatusCode)
+		}
+		if d.Error != "" {
+			s += ": " + d.Error
+		}
+		return s + "."
+	case hookd.StatusSkipped:
+		return "skipped, because the URL is grey-listed."
+	default:
+		return "still being sent; reload the page to see the result."
+	}
+}

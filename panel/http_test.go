@@ -1,0 +1,237 @@
+package panel_test
+
+import (
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// client is a browser-less visitor of the panel: a cookie jar, no
+// automatic redirects, and the CSRF token of the last page it read.
+type client struct {
+	t    *testing.T
+	base string
+	http *http.Client
+	csrf string
+}
+
+var csrfRe = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+func newClient(t *testing.T, base string) *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{t: t, base: base, http: &http.Client{
+		Jar:           jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+func (c *client) do(req *http.Request) (*http.Response, string) {
+	c.t.Helper()
+	res, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	body := string(b)
+	if m := csrfRe.FindStringSubmatch(body); m != nil {
+		c.csrf = m[1]
+	}
+	return res, body
+}
+
+func (c *client) get(path string) (*http.Response, string) {
+	c.t.Helper()
+	req, _ := http.NewRequest("GET", c.base+path, nil)
+	return c.do(req)
+}
+
+// post sends a form as the panel's own pages do (same origin, with the
+// CSRF token unless the form sets its own).
+func (c *client) post(path string, form url.Values, header ...string) (*http.Response, string) {
+	c.t.Helper()
+	if !form.Has("csrf") {
+		form.Set("csrf", c.csrf)
+	}
+	req, _ := http.NewRequest("POST", c.base+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", c.base)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	return c.do(req)
+}
+
+func (c *client) signIn(password string) *http.Response {
+	c.t.Helper()
+	c.get("/login")
+	res, _ := c.post("/login", url.Values{"username": {"admin"}, "password": {password}})
+	return res
+}
+
+func TestSignIn(t *testing.T) {
+	env := startHookd(t)
+	c := newClient(t, env.URL)
+
+	res, _ := c.get("/")
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/login" {
+		t.Fatalf("GET / signed out: %d to %q, want 303 to /login", res.StatusCode, res.Header.Get("Location"))
+	}
+	res, _ = c.get("/settings/webhooks")
+	if loc := res.Header.Get("Location"); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/login?next=") {
+		t.Fatalf("GET /settings/webhooks signed out: %d to %q, want a redirect to /login", res.StatusCode, loc)
+	}
+	res, body := c.get("/login")
+	for _, want := range []string{`name="username"`, `name="password"`, `type="password"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the sign-in page has no %s", want)
+		}
+	}
+
+	res, body = c.post("/login", url.Values{"username": {"admin"}, "password": {"wrong password"}})
+	if res.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "do not match") {
+		t.Fatalf("wrong password: %d, want 401 and a message", res.StatusCode)
+	}
+	if !strings.Contains(body, `value="admin"`) {
+		t.Error("the username is not kept after a failed sign-in")
+	}
+
+	res = c.signIn(testPassword)
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/overview" {
+		t.Fatalf("sign-in: %d to %q, want 303 to /overview", res.StatusCode, res.Header.Get("Location"))
+	}
+	var session *http.Cookie
+	for _, ck := range res.Cookies() {
+		if ck.Name == "hookd_session" {
+			session = ck
+		}
+	}
+	if session == nil || !session.HttpOnly || session.SameSite != http.SameSiteLaxMode || session.Secure {
+		t.Fatalf("session cookie %+v: want HttpOnly, SameSite=Lax, not Secure over plain HTTP", session)
+	}
+
+	for _, p := range []string{"/overview", "/settings", "/settings/webhooks", "/settings/webhooks/new",
+		"/settings/users", "/settings/password"} {
+		res, body := c.get(p)
+		if res.StatusCode != http.StatusOK {
+			t.Errorf("GET %s: %d", p, res.StatusCode)
+		}
+		if !strings.Contains(body, `action="/logout"`) {
+			t.Errorf("GET %s has no sign-out form", p)
+		}
+		if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") {
+			t.Errorf("GET %s: Content-Security-Policy %q", p, csp)
+		}
+	}
+
+	res, _ = c.post("/logout", url.Values{})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-out: %d", res.StatusCode)
+	}
+	res, _ = c.get("/overview")
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("after sign-out, GET /overview: %d, want a redirect to /login", res.StatusCode)
+	}
+}
+
+func TestSecureCookieBehindTLSProxy(t *testing.T) {
+	env := startHookd(t)
+	c := newClient(t, env.URL)
+	c.get("/login")
+	res, _ := c.post("/login", url.Values{"username": {"admin"}, "password": {testPassword}}, "X-Forwarded-Proto", "https")
+	for _, ck := range res.Cookies() {
+		if ck.Name == "hookd_session" && !ck.Secure {
+			t.Fatal("the session cookie is not Secure when served over TLS")
+		}
+	}
+}
+
+func TestSignInThrottled(t *testing.T) {
+	env := startHookd(t)
+	c := newClient(t, env.URL)
+	c.get("/login")
+	for i := 0; i < 4; i++ {
+		res, _ := c.post("/login", url.Values{"username": {"admin"}, "password": {"guess"}})
+		if res.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("guess %d: %d, want 401", i+1, res.StatusCode)
+		}
+	}
+	// Even the right password must wait now.
+	res, body := c.post("/login", url.Values{"username": {"admin"}, "password": {testPassword}})
+	if res.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "Too many failed sign-ins") {
+		t.Fatalf("after 4 failures: %d, want 429 with an explanation", res.StatusCode)
+	}
+	if res.Header.Get("Retry-After") == "" {
+		t.Error("no Retry-After header")
+	}
+	// Another username from the same address is not held up.
+	res, _ = c.post("/login", url.Values{"username": {"someone"}, "password": {"guess"}})
+	if res.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("another username: %d, want 401", res.StatusCode)
+	}
+}
+
+func TestCSRF(t *testing.T) {
+	env := startHookd(t)
+	c := newClient(t, env.URL)
+	c.signIn(testPassword)
+	c.get("/settings/webhooks/new")
+	form := func() url.Values {
+		return url.Values{"name": {"x"}, "url": {env.Receiver.URL}, "hooks": {"eventAdded"}, "enabled": {"true"}}
+	}
+
+	f := form()
+	f.Set("csrf", "")
+	res, body := c.post("/settings/webhooks/new", f)
+	if res.StatusCode != http.StatusForbidden || !strings.Contains(body, "Request refused") {
+		t.Errorf("POST without a CSRF token: %d, want 403", res.StatusCode)
+	}
+	f = form()
+	f.Set("csrf", "forged")
+	if res, _ := c.post("/settings/webhooks/new", f); res.StatusCode != http.StatusForbidden {
+		t.Errorf("POST with a wrong CSRF token: %d, want 403", res.StatusCode)
+	}
+	// A valid token does not help a request from another site.
+	if res, _ := c.post("/settings/webhooks/new", form(), "Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site"); res.StatusCode != http.StatusForbidden {
+		t.Errorf("cross-site POST: %d, want 403", res.StatusCode)
+	}
+	if n := len(env.webhooks(t)); n != 0 {
+		t.Fatalf("%d webhooks were created by refused requests", n)
+	}
+	// The same form from the panel itself works.
+	res, _ = c.post("/settings/webhooks/new", form())
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("same-origin POST with the token: %d, want 303", res.StatusCode)
+	}
+	if n := len(env.webhooks(t)); n != 1 {
+		t.Fatalf("%d webhooks, want 1", n)
+	}
+	// Sign-in itself needs its form token too.
+	c2 := newClient(t, env.URL)
+	res, _ = c2.post("/login", url.Values{"username": {"admin"}, "password": {testPassword}, "csrf": {"x"}})
+	if res.StatusCode != http.StatusForbidden {
+		t.Errorf("sign-in without the form's token: %d, want 403", res.StatusCode)
+	}
+}
+
+func TestStaticAssets(t *testing.T) {
+	env := startHookd(t)
+	c := newClient(t, env.URL)
+	_, body := c.get("/login")
+	m := regexp.MustCompile(`href="(/static/app\.[0-9a-f]+\.css)"`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("the page links no checksummed stylesheet")
+	}
+	res, css := c.get(m[1])
+	if res.StatusCode != 200 || !strings.Contains(res.Header.Get("Cache-Control"), "immutable") || !strings.Contains(css, ":root") {
+		t.Fatalf("GET %s: %d %q", m[1], res.StatusCode, res.Header.Get("Cache-Control"))
+	}
+	if strings.Contains(body, "http://") || strings.Contains(body, "https://") {
+		t.Error("the sign-in page refers to another site")
+	}
+}

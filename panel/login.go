@@ -1,0 +1,143 @@
+package panel
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"hookd"
+)
+
+// loginCookie carries the sign-in form's CSRF token (double submit): there
+// is no session yet to bind it to.
+const loginCookie = "hookd_login"
+
+// dummyHash is compared against when the username does not exist, so that a
+// wrong username takes as long as a wrong password.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("hookd: no such user"), bcrypt.DefaultCost)
+
+type loginPage struct {
+	base
+	Username string
+	Next     string
+	Error    string
+	Token    string
+}
+
+func (h *handler) loginPage(w http.ResponseWriter, r *http.Request) {
+	if _, ok := h.visitorOf(r); ok {
+		redirect(w, r, safeNext(r.URL.Query().Get("next")))
+		return
+	}
+	p := loginPage{Next: r.URL.Query().Get("next")}
+	if r.URL.Query().Has("out") {
+		p.Flash = &flash{Kind: "ok", Text: "You have signed out."}
+	}
+	h.showLogin(w, r, http.StatusOK, p)
+}
+
+func (h *handler) showLogin(w http.ResponseWriter, r *http.Request, status int, p loginPage) {
+	p.Title = "Sign in"
+	p.Token = randomToken()
+	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: p.Token, Path: "/login", MaxAge: 3600,
+		HttpOnly: true, Secure: secure(r), SameSite: http.SameSiteLaxMode})
+	h.render(w, r, status, "login", p)
+}
+
+func (h *handler) login(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	username := strings.TrimSpace(r.PostFormValue("username"))
+	password := r.PostFormValue("password")
+	p := loginPage{Username: username, Next: r.PostFormValue("next")}
+
+	c, err := r.Cookie(loginCookie)
+	if err != nil || !validCSRF(r.PostFormValue("csrf"), c.Value) {
+		p.Error = "The sign-in form had expired. Please sign in again."
+		h.showLogin(w, r, http.StatusForbidden, p)
+		return
+	}
+	if username == "" || password == "" {
+		p.Error = "Enter your username and your password."
+		h.showLogin(w, r, http.StatusBadRequest, p)
+		return
+	}
+	key := throttleKey(username, clientIP(r))
+	if d := h.throttle.wait(key); d > 0 {
+		p.Error = fmt.Sprintf("Too many failed sign-ins. Please wait %s before trying again.", roundWait(d))
+		w.Header().Set("Retry-After", fmt.Sprint(int(d.Seconds()+1)))
+		h.showLogin(w, r, http.StatusTooManyRequests, p)
+		return
+	}
+	u, err := h.store.UserByUsername(r.Context(), username)
+	hash := []byte(u.PasswordHash)
+	if err != nil {
+		if hookd.ErrorCode(err) != hookd.ENOTFOUND {
+			h.serverError(w, r, err)
+			return
+		}
+		hash = dummyHash
+	}
+	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || err != nil {
+		h.throttle.fail(key)
+		h.log.Info("panel: failed sign-in", "username", username, "ip", clientIP(r))
+		p.Error = "That username and password do not match. Check them and try again."
+		h.showLogin(w, r, http.StatusUnauthorized, p)
+		return
+	}
+	h.throttle.succeed(key)
+	if err := h.startSession(r.Context(), w, r, u); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: loginCookie, Path: "/login", MaxAge: -1, HttpOnly: true, Secure: secure(r)})
+	h.log.Info("panel: signed in", "username", u.Username)
+	redirect(w, r, safeNext(p.Next))
+}
+
+func (h *handler) logout(w http.ResponseWriter, r *http.Request, v *visitor) {
+	if err := h.store.DeleteSession(r.Context(), v.Session.TokenHash); err != nil && hookd.ErrorCode(err) != hookd.ENOTFOUND {
+		h.serverError(w, r, err)
+		return
+	}
+	clearCookie(w, r, sessionCookie)
+	redirect(w, r, "/login?out=1")
+}
+
+// safeNext keeps a post-sign-in redirect on this site.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
+		strings.HasPrefix(next, "/\\") || strings.HasPrefix(next, "/login") {
+		return "/overview"
+	}
+	return next
+}
+
+// clientIP is the peer address. Forwarded headers are not trusted here: a
+// client could otherwise pick a fresh "address" for every guess.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func roundWait(d time.Duration) string {
+	s := int(d.Seconds() + 0.999)
+	switch {
+	case s <= 1:
+		return "1 second"
+	case s < 60:
+		return fmt.Sprintf("%d seconds", s)
+	default:
+		m := (s + 59) / 60
+		if m == 1 {
+			return "1 minute"
+		}
+		return fmt.Sprintf("%d minutes", m)
+	}
+}

@@ -1,0 +1,42 @@
+package panel
+
+import (
+	"net/http"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+type passwordPage struct {
+	base
+	Errors map[string]string
+}
+
+func (h *handler) passwordPage(w http.ResponseWriter, r *http.Request, v *visitor) {
+	h.render(w, r, http.StatusOK, "password", passwordPage{base: h.base(w, r, v, "Change your password", "settings")})
+}
+
+// passwordChange changes the visitor's own password; they must know the
+// current one, so that a session left open is not enough to take over.
+func (h *handler) passwordChange(w http.ResponseWriter, r *http.Request, v *visitor) {
+	p := passwordPage{base: h.base(w, r, v, "Change your password", "settings"), Errors: map[string]string{}}
+	current, next, again := r.PostFormValue("current"), r.PostFormValue("password"), r.PostFormValue("confirm")
+	if bcrypt.CompareHashAndPassword([]byte(v.User.PasswordHash), []byte(current)) != nil {
+		p.Errors["current"] = "This is not your current password."
+	}
+	if msg := checkPassword(next); msg != "" {
+		p.Errors["password"] = msg
+	} else if next != again {
+		p.Errors["confirm"] = "The two new passwords are not the same."
+	}
+	if len(p.Errors) > 0 {
+		h.render(w, r, http.StatusUnprocessableEntity, "password", p)
+		return
+	}
+	if err := h.setPassword(r, v.User.ID, next); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.log.Info("panel: password changed", "username", v.User.Username)
+	h.setFlash(w, r, v, "ok", "Your password was changed.")
+	redirect(w, r, "/settings")
+}

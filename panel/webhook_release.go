@@ -1,0 +1,22 @@
+package panel
+
+import (
+	"net/http"
+)
+
+// webhookRelease takes the webhook's URL off the grey-list at once: the next
+// delivery is sent instead of skipped.
+func (h *handler) webhookRelease(w http.ResponseWriter, r *http.Request, v *visitor) {
+	wh, err := h.store.Webhook(r.Context(), v.User.AccountID, r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if err := h.app.ReleaseURL(r.Context(), v.User.AccountID, wh.URL); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.log.Info("panel: URL released from the grey-list", "webhook", wh.ID, "user", v.User.Username)
+	h.setFlash(w, r, v, "ok", "Released "+wh.URL+" from the grey-list. The next delivery will be sent.")
+	redirect(w, r, backTo(r, "/settings/webhooks")+"#"+wh.ID)
+}

@@ -1,0 +1,19 @@
+package panel
+
+import (
+	"net/http"
+)
+
+// webhookRotate gives the webhook a new signing secret. The old one keeps
+// signing beside it for a day so that receivers can switch.
+func (h *handler) webhookRotate(w http.ResponseWriter, r *http.Request, v *visitor) {
+	wh, err := h.app.RotateSecret(r.Context(), v.User.AccountID, r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.log.Info("panel: webhook secret rotated", "webhook", wh.ID, "user", v.User.Username)
+	h.setFlash(w, r, v, "ok", "New secret made. Deliveries are signed with both the new and the old secret until "+
+		h.clock(wh.PreviousUntil)+"; update your receiver before then.")
+	redirect(w, r, "/settings/webhooks/"+wh.ID+"?reveal=1#secret")
+}
