@@ -1,0 +1,227 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"hookd"
+)
+
+// Bootstrap creates the first account, API key and admin user when there is
+// no account yet. Nodes that start at once take turns (an advisory lock), so
+// exactly one of them creates it.
+func (s *Store) Bootstrap(ctx context.Context, p hookd.BootstrapParams) (bool, error) {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	created := false
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		created = false
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, lockClass, lockBootstrap); err != nil {
+			return err
+		}
+		var exists bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM accounts)`).Scan(&exists); err != nil || exists {
+			return err
+		}
+		if err := insertAccount(ctx, tx, &p.Account); err != nil {
+			return err
+		}
+		p.APIKey.AccountID = p.Account.ID
+		p.Admin.AccountID = p.Account.ID
+		if err := insertAPIKey(ctx, tx, &p.APIKey); err != nil {
+			return err
+		}
+		if err := insertUser(ctx, tx, &p.Admin); err != nil {
+			return err
+		}
+		created = true
+		return nil
+	})
+	if err != nil {
+		return false, s.fail(ctx, err, "bootstrap")
+	}
+	return created, nil
+}
+
+// CreateAccount stores a; an empty ID or CreatedAt is filled in.
+func (s *Store) CreateAccount(ctx context.Context, a *hookd.Account) error {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	return s.fail(ctx, s.tx(ctx, func(tx pgx.Tx) error { return insertAccount(ctx, tx, a) }), "create account")
+}
+
+func insertAccount(ctx context.Context, tx pgx.Tx, a *hookd.Account) error {
+	if a.ID == "" {
+		a.ID = hookd.NewID(hookd.PrefixAccount)
+	}
+	a.CreatedAt = stamp(a.CreatedAt)
+	_, err := tx.Exec(ctx, `INSERT INTO accounts (id, name, created_at) VALUES ($1, $2, $3)`, a.ID, a.Name, a.CreatedAt)
+	if isUnique(err) {
+		return hookd.Errorf(hookd.ECONFLICT, "account %s already exists", a.ID)
+	}
+	return err
+}
+
+// CreateAPIKey stores k; an empty ID or CreatedAt is filled in.
+func (s *Store) CreateAPIKey(ctx context.Context, k *hookd.APIKey) error {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	return s.fail(ctx, s.tx(ctx, func(tx pgx.Tx) error { return insertAPIKey(ctx, tx, k) }), "create API key")
+}
+
+func insertAPIKey(ctx context.Context, tx pgx.Tx, k *hookd.APIKey) error {
+	if k.ID == "" {
+		k.ID = hookd.NewID(hookd.PrefixAPIKey)
+	}
+	k.CreatedAt = stamp(k.CreatedAt)
+	_, err := tx.Exec(ctx, `INSERT INTO api_keys (id, account_id, hash, prefix, created_at) VALUES ($1, $2, $3, $4, $5)`,
+		k.ID, k.AccountID, k.Hash, k.Prefix, k.CreatedAt)
+	if isUnique(err) {
+		return hookd.Errorf(hookd.ECONFLICT, "API key %s already exists", k.Prefix)
+	}
+	return err
+}
+
+// AccountByAPIKey finds the account of the key with this hash.
+func (s *Store) AccountByAPIKey(ctx context.Context, hash string) (hookd.Account, error) {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	var a hookd.Account
+	err := s.pool.QueryRow(ctx, `SELECT a.id, a.name, a.created_at
+		FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.hash = $1`, hash).
+		Scan(&a.ID, &a.Name, &a.CreatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return a, hookd.Errorf(hookd.ENOTFOUND, "no API key matches; check the Authorization: Bearer header")
+	} else if err != nil {
+		return a, s.fail(ctx, err, "read")
+	}
+	a.CreatedAt = a.CreatedAt.UTC()
+	return a, nil
+}
+
+// CreateUser stores u; ECONFLICT when the username is taken.
+func (s *Store) CreateUser(ctx context.Context, u *hookd.User) error {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	return s.fail(ctx, s.tx(ctx, func(tx pgx.Tx) error { return insertUser(ctx, tx, u) }), "create user")
+}
+
+func insertUser(ctx context.Context, tx pgx.Tx, u *hookd.User) error {
+	if u.ID == "" {
+		u.ID = hookd.NewID(hookd.PrefixUser)
+	}
+	u.CreatedAt = stamp(u.CreatedAt)
+	_, err := tx.Exec(ctx, `INSERT INTO users (id, account_id, username, password_hash, admin, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6)`, u.ID, u.AccountID, u.Username, u.PasswordHash, u.Admin, u.CreatedAt)
+	if isUnique(err) {
+		return hookd.Errorf(hookd.ECONFLICT, "the username %q is taken; choose another", u.Username)
+	}
+	return err
+}
+
+const userColumns = `id, account_id, username, password_hash, admin, created_at`
+
+func scanUser(row pgx.Row) (hookd.User, error) {
+	var u hookd.User
+	err := row.Scan(&u.ID, &u.AccountID, &u.Username, &u.PasswordHash, &u.Admin, &u.CreatedAt)
+	u.CreatedAt = u.CreatedAt.UTC()
+	return u, err
+}
+
+// User returns the user with this ID.
+func (s *Store) User(ctx context.Context, id string) (hookd.User, error) {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return u, hookd.Errorf(hookd.ENOTFOUND, "user %s not found", id)
+	}
+	return u, s.fail(ctx, err, "read")
+}
+
+// UserByUsername returns the user with this username.
+func (s *Store) UserByUsername(ctx context.Context, username string) (hookd.User, error) {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE username = $1`, username))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return u, hookd.Errorf(hookd.ENOTFOUND, "user %q not found", username)
+	}
+	return u, s.fail(ctx, err, "read")
+}
+
+// Users returns the account's users, oldest first.
+func (s *Store) Users(ctx context.Context, accountID string) ([]hookd.User, error) {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	rows, err := s.pool.Query(ctx, `SELECT `+userColumns+` FROM users WHERE account_id = $1 ORDER BY created_at, id`, accountID)
+	if err != nil {
+		return nil, s.fail(ctx, err, "read")
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.User, error) { return scanUser(r) })
+	if err != nil {
+		return nil, s.fail(ctx, err, "read")
+	}
+	return out, nil
+}
+
+// SetPassword replaces a user's password hash.
+func (s *Store) SetPassword(ctx context.Context, userID, hash string) error {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	tag, err := s.pool.Exec(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, hash, userID)
+	if err != nil {
+		return s.fail(ctx, err, "set password")
+	}
+	if tag.RowsAffected() == 0 {
+		return hookd.Errorf(hookd.ENOTFOUND, "user %s not found", userID)
+	}
+	return nil
+}
+
+// CreateSession stores a signed-in session.
+func (s *Store) CreateSession(ctx context.Context, ss *hookd.Session) error {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	ss.CreatedAt = stamp(ss.CreatedAt)
+	ss.ExpiresAt = ms(ss.ExpiresAt)
+	return s.fail(ctx, s.tx(ctx, func(tx pgx.Tx) error {
+		// Sign-ins are rare: a good moment to forget expired sessions.
+		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE expires_at <= $1`, ss.CreatedAt); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at)
+			VALUES ($1, $2, $3, $4, $5)`, ss.TokenHash, ss.UserID, ss.CSRFToken, ss.CreatedAt, ss.ExpiresAt)
+		return err
+	}), "create session")
+}
+
+// Session returns the session with this token hash unless it has expired at
+// now.
+func (s *Store) Session(ctx context.Context, tokenHash string, now time.Time) (hookd.Session, error) {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	var ss hookd.Session
+	err := s.pool.QueryRow(ctx, `SELECT token_hash, user_id, csrf_token, created_at, expires_at
+		FROM sessions WHERE token_hash = $1 AND expires_at > $2`, tokenHash, ms(now)).
+		Scan(&ss.TokenHash, &ss.UserID, &ss.CSRFToken, &ss.CreatedAt, &ss.ExpiresAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ss, hookd.Errorf(hookd.ENOTFOUND, "session not found or expired; sign in again")
+	} else if err != nil {
+		return ss, s.fail(ctx, err, "read")
+	}
+	ss.CreatedAt, ss.ExpiresAt = ss.CreatedAt.UTC(), ss.ExpiresAt.UTC()
+	return ss, nil
+}
+
+// DeleteSession signs a session out. Deleting an unknown session is not an
+// error: the user is signed out either way.
+func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	_, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE token_hash = $1`, tokenHash)
+	return s.fail(ctx, err, "delete session")
+}

@@ -1,0 +1,311 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"hash/fnv"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"hookd"
+)
+
+const deliveryColumns = `id, account_id, trigger_id, webhook_id, hook, url, status, status_code, error, duration_ms, attempted_at, response`
+
+func scanDelivery(row pgx.Row) (hookd.Delivery, error) {
+	var d hookd.Delivery
+	err := row.Scan(&d.ID, &d.AccountID, &d.TriggerID, &d.WebhookID, &d.Hook, &d.URL, &d.Status, &d.StatusCode,
+		&d.Error, &d.DurationMs, &d.AttemptedAt, &d.Response)
+	d.AttemptedAt = d.AttemptedAt.UTC()
+	return d, err
+}
+
+// upsertDeliveries inserts deliveries, or replaces the row with the same ID
+// (a pending test or redelivery that has now been sent), in one statement
+// over arrays.
+func upsertDeliveries(ctx context.Context, tx pgx.Tx, ds []hookd.Delivery) error {
+	n := len(ds)
+	var (
+		ids, accounts, triggers, webhooks = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		hooks, urls, statuses, errs      = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		responses                        = make([]string, n)
+		codes                            = make([]int32, n)
+		durations                        = make([]int64, n)
+		at                               = make([]time.Time, n)
+	)
+	for i := range ds {
+		d := &ds[i]
+		ids[i], accounts[i], triggers[i], webhooks[i] = d.ID, d.AccountID, d.TriggerID, d.WebhookID
+		hooks[i], urls[i], statuses[i], errs[i] = d.Hook, d.URL, d.Status, d.Error
+		responses[i], codes[i], durations[i], at[i] = d.Response, int32(d.StatusCode), d.DurationMs, stamp(d.AttemptedAt)
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO deliveries (`+deliveryColumns+`)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+			$8::int[], $9::text[], $10::bigint[], $11::timestamptz[], $12::text[])
+		ON CONFLICT (id) DO UPDATE SET trigger_id = excluded.trigger_id,
+			webhook_id = excluded.webhook_id, hook = excluded.hook, url = excluded.url, status = excluded.status,
+			status_code = excluded.status_code, error = excluded.error, duration_ms = excluded.duration_ms,
+			attempted_at = excluded.attempted_at, response = excluded.response`,
+		ids, accounts, triggers, webhooks, hooks, urls, statuses, codes, errs, durations, at, responses)
+	return err
+}
+
+// InsertPendingDelivery stores a pending delivery about to be sent at once,
+// and its test trigger, if any, as done so that no dispatcher claims it.
+func (s *Store) InsertPendingDelivery(ctx context.Context, t *hookd.Trigger, d *hookd.Delivery) error {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	if d.ID == "" {
+		d.ID = hookd.NewID(hookd.PrefixDelivery)
+	}
+	d.AttemptedAt = stamp(d.AttemptedAt)
+	return s.fail(ctx, s.tx(ctx, func(tx pgx.Tx) error {
+		if t != nil {
+			t.ReceivedAt = stamp(t.ReceivedAt)
+			t.Timestamp = ms(t.Timestamp)
+			err := insertTriggers(ctx, tx, []hookd.Trigger{*t}, true)
+			if isUnique(err) {
+				return hookd.Errorf(hookd.ECONFLICT, "trigger %s already exists", t.ID)
+			} else if err != nil {
+				return err
+			}
+		}
+		err := upsertDeliveries(ctx, tx, []hookd.Delivery{*d})
+		if isUnique(err) {
+			return hookd.Errorf(hookd.ECONFLICT, "delivery %s already exists", d.ID)
+		}
+		return err
+	}), "store delivery")
+}
+
+// RecordDeliveries writes one batch of results in one transaction: the
+// deliveries, the triggers that are done, and the grey-list state of every
+// URL with an outcome. Each URL's state is read, changed with the policy and
+// written under a per-URL transaction lock, so that nodes recording outcomes
+// of the same URL at once apply them one batch after the other and no
+// failure is lost.
+func (s *Store) RecordDeliveries(ctx context.Context, p hookd.RecordParams) error {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	policy := withDefaults(p.Policy)
+	return s.fail(ctx, s.tx(ctx, func(tx pgx.Tx) error {
+		if len(p.Deliveries) > 0 {
+			if err := upsertDeliveries(ctx, tx, p.Deliveries); err != nil {
+				return err
+			}
+		}
+		if len(p.DoneTriggers) > 0 {
+			_, err := tx.Exec(ctx, `UPDATE triggers t SET done = true, lease_node = NULL, lease_until = NULL
+				FROM (SELECT id FROM triggers WHERE id = ANY($1) AND NOT done ORDER BY id FOR UPDATE) d
+				WHERE t.id = d.id`, p.DoneTriggers)
+			if err != nil {
+				return err
+			}
+		}
+		if len(p.Outcomes) > 0 {
+			return applyOutcomes(ctx, tx, p.Outcomes, policy)
+		}
+		return nil
+	}), "record deliveries")
+}
+
+// withDefaults fills the zero fields of a policy with the documented
+// defaults.
+func withDefaults(p hookd.GreylistPolicy) hookd.GreylistPolicy {
+	if p.After <= 0 {
+		p.After = hookd.DefaultGreylistPolicy.After
+	}
+	if p.Base <= 0 {
+		p.Base = hookd.DefaultGreylistPolicy.Base
+	}
+	if p.Max <= 0 {
+		p.Max = hookd.DefaultGreylistPolicy.Max
+	}
+	return p
+}
+
+// urlLockKey is the advisory lock key of a URL's grey-list state. Two URLs
+// may share a key: they then take turns, which is only slower.
+func urlLockKey(u string) int32 {
+	h := fnv.New32a()
+	h.Write([]byte(u))
+	return int32(h.Sum32())
+}
+
+func applyOutcomes(ctx context.Context, tx pgx.Tx, outcomes []hookd.URLOutcome, policy hookd.GreylistPolicy) error {
+	var urls []string
+	states := map[string]hookd.URLState{}
+	for _, o := range outcomes {
+		if _, ok := states[o.URL]; !ok {
+			states[o.URL] = hookd.URLState{URL: o.URL}
+			urls = append(urls, o.URL)
+		}
+	}
+	// Lock every URL of the batch, in key order so that two batches never
+	// wait for each other in a cycle, before reading their states.
+	keys := make([]int32, 0, len(urls))
+	for _, u := range urls {
+		keys = append(keys, urlLockKey(u))
+	}
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	if _, err := tx.Exec(ctx, `SELECT count(pg_advisory_xact_lock($1, k)) FROM unnest($2::int4[]) WITH ORDINALITY AS u(k, i)`,
+		lockURLClass, keys); err != nil {
+		return err
+	}
+	rows, err := tx.Query(ctx, `SELECT url, consecutive_failures, level, until FROM url_states WHERE url = ANY($1)`, urls)
+	if err != nil {
+		return err
+	}
+	read, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.URLState, error) { return scanURLState(r) })
+	if err != nil {
+		return err
+	}
+	for _, st := range read {
+		states[st.URL] = st
+	}
+	for _, o := range outcomes {
+		states[o.URL] = policy.Apply(states[o.URL], o.OK, o.At)
+	}
+	var healthy, sick []string
+	var failures, levels []int32
+	var until []*time.Time
+	for _, u := range urls {
+		st := states[u]
+		if st.Healthy() {
+			healthy = append(healthy, u)
+			continue
+		}
+		sick = append(sick, u)
+		failures = append(failures, int32(st.ConsecutiveFailures))
+		levels = append(levels, int32(st.Level))
+		until = append(until, nullTime(st.Until))
+	}
+	if len(healthy) > 0 {
+		if _, err := tx.Exec(ctx, `DELETE FROM url_states WHERE url = ANY($1)`, healthy); err != nil {
+			return err
+		}
+	}
+	if len(sick) > 0 {
+		_, err := tx.Exec(ctx, `INSERT INTO url_states (url, consecutive_failures, level, until)
+			SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::timestamptz[])
+			ON CONFLICT (url) DO UPDATE SET consecutive_failures = excluded.consecutive_failures,
+				level = excluded.level, until = excluded.until`, sick, failures, levels, until)
+		return err
+	}
+	return nil
+}
+
+// Delivery returns one of the account's deliveries.
+func (s *Store) Delivery(ctx context.Context, accountID, id string) (hookd.Delivery, error) {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	d, err := scanDelivery(s.pool.QueryRow(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE id = $1 AND account_id = $2`, id, accountID))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return d, hookd.Errorf(hookd.ENOTFOUND, "delivery %s not found", id)
+	}
+	return d, s.fail(ctx, err, "read")
+}
+
+// DefaultDeliveryLimit is the page size of Deliveries when the filter has
+// none.
+const DefaultDeliveryLimit = 50
+
+// Deliveries returns a page of the account's deliveries, newest first, and
+// the cursor of the next page ("" on the last page).
+func (s *Store) Deliveries(ctx context.Context, f hookd.DeliveryFilter) ([]hookd.Delivery, string, error) {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	limit := f.Limit
+	if limit <= 0 {
+		limit = DefaultDeliveryLimit
+	}
+	var where strings.Builder
+	args := []any{f.AccountID}
+	where.WriteString(` WHERE account_id = $1`)
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where.WriteString(" AND " + cond + " $" + strconv.Itoa(len(args)))
+	}
+	for _, c := range []struct{ col, v string }{
+		{"webhook_id", f.WebhookID}, {"trigger_id", f.TriggerID}, {"status", f.Status},
+	} {
+		if c.v != "" {
+			add(c.col+" =", c.v)
+		}
+	}
+	if f.Cursor != "" {
+		add("id <", f.Cursor)
+	}
+	args = append(args, limit+1) // one more tells whether there is a next page
+	rows, err := s.pool.Query(ctx, `SELECT `+deliveryColumns+` FROM deliveries`+where.String()+
+		` ORDER BY id DESC LIMIT $`+strconv.Itoa(len(args)), args...)
+	if err != nil {
+		return nil, "", s.fail(ctx, err, "read")
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.Delivery, error) { return scanDelivery(r) })
+	if err != nil {
+		return nil, "", s.fail(ctx, err, "read")
+	}
+	if out == nil {
+		out = []hookd.Delivery{}
+	}
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		next = out[limit-1].ID
+	}
+	return out, next, nil
+}
+
+// LastDeliveries returns the newest delivery of each of the account's
+// webhooks that has one.
+func (s *Store) LastDeliveries(ctx context.Context, accountID string) (map[string]hookd.Delivery, error) {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	rows, err := s.pool.Query(ctx, `SELECT d.* FROM webhooks w
+		CROSS JOIN LATERAL (SELECT `+deliveryColumns+` FROM deliveries WHERE webhook_id = w.id ORDER BY id DESC LIMIT 1) d
+		WHERE w.account_id = $1 AND d.account_id = w.account_id`, accountID)
+	if err != nil {
+		return nil, s.fail(ctx, err, "read")
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.Delivery, error) { return scanDelivery(r) })
+	if err != nil {
+		return nil, s.fail(ctx, err, "read")
+	}
+	out := make(map[string]hookd.Delivery, len(list))
+	for _, d := range list {
+		out[d.WebhookID] = d
+	}
+	return out, nil
+}
+
+// DeliveryStats counts the account's deliveries attempted since a time by
+// webhook, minute (UTC) and status, in that order.
+func (s *Store) DeliveryStats(ctx context.Context, accountID string, since time.Time) ([]hookd.DeliveryStat, error) {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	rows, err := s.pool.Query(ctx, `SELECT webhook_id, date_trunc('minute', attempted_at) AS minute, status, count(*)
+		FROM deliveries WHERE account_id = $1 AND attempted_at >= $2
+		GROUP BY webhook_id, minute, status ORDER BY webhook_id, minute, status`, accountID, ms(since))
+	if err != nil {
+		return nil, s.fail(ctx, err, "read")
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.DeliveryStat, error) {
+		var st hookd.DeliveryStat
+		err := r.Scan(&st.WebhookID, &st.Minute, &st.Status, &st.Count)
+		st.Minute = st.Minute.UTC()
+		return st, err
+	})
+	if err != nil {
+		return nil, s.fail(ctx, err, "read")
+	}
+	if out == nil {
+		out = []hookd.DeliveryStat{}
+	}
+	return out, nil
+}

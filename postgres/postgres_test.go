@@ -1,0 +1,193 @@
+package postgres_test
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"hookd"
+	"hookd/postgres"
+	"hookd/storetest"
+)
+
+// serverDSN returns HOOKD_TEST_POSTGRES, or skips the test when it is unset
+// (fails it when HOOKD_REQUIRE_ALL=1, as in CI).
+func serverDSN(t testing.TB) string {
+	t.Helper()
+	dsn := os.Getenv("HOOKD_TEST_POSTGRES")
+	if dsn == "" {
+		if os.Getenv("HOOKD_REQUIRE_ALL") == "1" {
+			t.Fatal("PostgreSQL tests need HOOKD_TEST_POSTGRES=postgres://… (HOOKD_REQUIRE_ALL=1 forbids skipping them)")
+		}
+		t.Skip("PostgreSQL tests need HOOKD_TEST_POSTGRES=postgres://…")
+	}
+	return dsn
+}
+
+// withParams returns dsn with its database replaced by db (when not empty)
+// and the query parameters set.
+func withParams(t testing.TB, dsn, db string, params map[string]string) string {
+	t.Helper()
+	u, err := url.Parse(dsn)
+	if err != nil || u.Scheme == "" {
+		t.Fatalf("HOOKD_TEST_POSTGRES must be a postgres:// URL: %q", postgres.Redact(dsn))
+	}
+	if db != "" {
+		u.Path = "/" + db
+	}
+	q := u.Query()
+	for k, v := range params {
+		q.Set(k, v)
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+var dbSeq atomic.Int64
+
+// testDatabase creates a database of its own for the test and drops it when
+// the test ends, and returns its DSN.
+func testDatabase(t testing.TB) string {
+	t.Helper()
+	server := serverDSN(t)
+	name := fmt.Sprintf("hookd_test_%d_%d_%d", os.Getpid(), time.Now().UnixNano()%1e9, dbSeq.Add(1))
+	admin := func(sql string) error {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, server)
+		if err != nil {
+			return err
+		}
+		defer conn.Close(ctx)
+		_, err = conn.Exec(ctx, sql)
+		return err
+	}
+	if err := admin(`CREATE DATABASE ` + name); err != nil {
+		t.Fatalf("create the test database: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := admin(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`); err != nil {
+			t.Errorf("drop the test database %s: %v", name, err)
+		}
+	})
+	return withParams(t, server, name, nil)
+}
+
+// schemaOpener returns a function that opens a store in a new, empty schema
+// of db for each call.
+func schemaOpener(db string) func(t *testing.T) hookd.Store {
+	var seq atomic.Int64
+	return func(t *testing.T) hookd.Store {
+		t.Helper()
+		schema := fmt.Sprintf("s%d", seq.Add(1))
+		conn, err := pgx.Connect(t.Context(), db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = conn.Exec(t.Context(), `CREATE SCHEMA `+schema)
+		conn.Close(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := postgres.Open(t.Context(), withParams(t, db, "", map[string]string{"search_path": schema}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+}
+
+// TestStore runs the conformance suite that the SQLite store also passes,
+// each subtest in a new schema of a database made for this run.
+func TestStore(t *testing.T) {
+	storetest.Run(t, schemaOpener(testDatabase(t)))
+}
+
+// TestMigrateConcurrently opens several stores on one new database at once,
+// as nodes starting together do: each migration is applied once, and
+// Migrate on an up-to-date database does nothing.
+func TestMigrateConcurrently(t *testing.T) {
+	db := testDatabase(t)
+	var wg sync.WaitGroup
+	stores := make([]*postgres.Store, 4)
+	errs := make([]error, len(stores))
+	for i := range stores {
+		wg.Go(func() { stores[i], errs[i] = postgres.Open(t.Context(), db) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("Open %d: %v", i, err)
+		}
+		defer stores[i].Close()
+	}
+	if err := stores[0].Migrate(t.Context()); err != nil {
+		t.Fatalf("Migrate on an up-to-date database: %v", err)
+	}
+	conn, err := pgx.Connect(t.Context(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var n int
+	if err := conn.QueryRow(t.Context(), `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("schema_migrations has %d rows (%v), want 1", n, err)
+	}
+
+	// Bootstraps at once: exactly one creates the first account.
+	var created atomic.Int64
+	for i, s := range stores {
+		wg.Go(func() {
+			p := hookd.BootstrapParams{
+				Account: hookd.Account{ID: hookd.NewID(hookd.PrefixAccount), Name: "default"},
+				APIKey:  hookd.APIKey{ID: hookd.NewID(hookd.PrefixAPIKey), Hash: fmt.Sprint("hash", i), Prefix: "hk_"},
+				Admin:   hookd.User{ID: hookd.NewID(hookd.PrefixUser), Username: "admin", PasswordHash: "x", Admin: true},
+			}
+			ok, err := s.Bootstrap(t.Context(), p)
+			if err != nil {
+				t.Errorf("Bootstrap %d: %v", i, err)
+			}
+			if ok {
+				created.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if created.Load() != 1 {
+		t.Errorf("%d concurrent bootstraps created an account, want exactly 1", created.Load())
+	}
+}
+
+// TestUnavailable checks that a database that cannot be reached is
+// EUNAVAILABLE (the API answers 503), quickly, with no password in the text.
+func TestUnavailable(t *testing.T) {
+	serverDSN(t)
+	start := time.Now()
+	_, err := postgres.Open(t.Context(), "postgres://hookd:s3cret-pw@127.0.0.1:1/hookd?sslmode=disable")
+	if hookd.ErrorCode(err) != hookd.EUNAVAILABLE {
+		t.Fatalf("Open of a closed port: %v (code %q), want %q", err, hookd.ErrorCode(err), hookd.EUNAVAILABLE)
+	}
+	if !strings.HasPrefix(hookd.ErrorMessage(err), "the database cannot be reached: ") {
+		t.Errorf("message = %q", hookd.ErrorMessage(err))
+	}
+	if strings.Contains(err.Error(), "s3cret-pw") {
+		t.Errorf("the error shows the password: %v", err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("Open took %v to fail", d)
+	}
+	if got := postgres.Redact("postgres://hookd:s3cret-pw@db:5432/hookd?sslmode=disable"); strings.Contains(got, "s3cret") {
+		t.Errorf("Redact = %q", got)
+	}
+	if got := postgres.Redact("host=db user=hookd password=s3cret-pw"); strings.Contains(got, "s3cret") {
+		t.Errorf("Redact = %q", got)
+	}
+}

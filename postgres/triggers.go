@@ -1,0 +1,163 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"hookd"
+)
+
+// InsertTriggers stores triggers in one transaction, all or nothing, and
+// committed (on disk, as PostgreSQL's synchronous_commit is configured) when
+// it returns nil. The whole batch is one statement over arrays, whatever its
+// size.
+func (s *Store) InsertTriggers(ctx context.Context, ts []hookd.Trigger) error {
+	if len(ts) == 0 {
+		return nil
+	}
+	ctx, cancel := op(ctx)
+	defer cancel()
+	return s.fail(ctx, s.tx(ctx, func(tx pgx.Tx) error {
+		err := insertTriggers(ctx, tx, ts, false)
+		if isUnique(err) {
+			return hookd.Errorf(hookd.ECONFLICT, "a trigger with one of these IDs already exists; nothing was stored")
+		}
+		return err
+	}), "store triggers")
+}
+
+func insertTriggers(ctx context.Context, tx pgx.Tx, ts []hookd.Trigger, done bool) error {
+	n := len(ts)
+	ids, accounts, hooks := make([]string, n), make([]string, n), make([]string, n)
+	data := make([][]byte, n)
+	stamps, received := make([]time.Time, n), make([]time.Time, n)
+	for i := range ts {
+		t := &ts[i]
+		ids[i], accounts[i], hooks[i] = t.ID, t.AccountID, t.Hook
+		data[i] = []byte(t.Data)
+		if data[i] == nil {
+			data[i] = []byte{}
+		}
+		stamps[i], received[i] = ms(t.Timestamp), stamp(t.ReceivedAt)
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO triggers (id, account_id, hook, data, timestamp, received_at, done)
+		SELECT id, account_id, hook, data, ts, received_at, $7
+		FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::timestamptz[], $6::timestamptz[])
+			AS u(id, account_id, hook, data, ts, received_at)`,
+		ids, accounts, hooks, data, stamps, received, done)
+	return err
+}
+
+const triggerColumns = `id, account_id, hook, data, timestamp, received_at`
+
+func scanTrigger(row pgx.Row) (hookd.Trigger, error) {
+	var t hookd.Trigger
+	var data []byte
+	err := row.Scan(&t.ID, &t.AccountID, &t.Hook, &data, &t.Timestamp, &t.ReceivedAt)
+	t.Data = json.RawMessage(data)
+	t.Timestamp, t.ReceivedAt = t.Timestamp.UTC(), t.ReceivedAt.UTC()
+	return t, err
+}
+
+// Trigger returns one of the account's triggers.
+func (s *Store) Trigger(ctx context.Context, accountID, id string) (hookd.Trigger, error) {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	t, err := scanTrigger(s.pool.QueryRow(ctx, `SELECT `+triggerColumns+` FROM triggers WHERE id = $1 AND account_id = $2`, id, accountID))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return t, hookd.Errorf(hookd.ENOTFOUND, "trigger %s not found", id)
+	}
+	return t, s.fail(ctx, err, "read")
+}
+
+// ClaimTriggers leases up to p.Limit pending triggers whose lease has ended
+// at p.Now to p.Node until p.Until, oldest first. Rows another node is
+// claiming at this moment are skipped, not waited for (SKIP LOCKED): nodes
+// never block each other and never claim the same trigger while its lease
+// is live.
+func (s *Store) ClaimTriggers(ctx context.Context, p hookd.ClaimParams) ([]hookd.Trigger, error) {
+	if p.Limit <= 0 {
+		return nil, nil
+	}
+	ctx, cancel := op(ctx)
+	defer cancel()
+	var out []hookd.Trigger
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `UPDATE triggers t SET lease_node = $1, lease_until = $2
+			FROM (SELECT id FROM triggers
+				WHERE NOT done AND (lease_until IS NULL OR lease_until <= $3)
+				ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED) c
+			WHERE t.id = c.id
+			RETURNING t.id, t.account_id, t.hook, t.data, t.timestamp, t.received_at`,
+			p.Node, ms(p.Until), ms(p.Now), p.Limit)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.Trigger, error) { return scanTrigger(r) })
+		return err
+	})
+	if err != nil {
+		return nil, s.fail(ctx, err, "claim triggers")
+	}
+	slices.SortFunc(out, func(a, b hookd.Trigger) int { return strings.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
+// ExtendLeases moves the lease end of the triggers that node still holds.
+// Rows are locked in ID order, the order every multi-row trigger update here
+// uses, so that a renewal and a batch of results never deadlock.
+func (s *Store) ExtendLeases(ctx context.Context, node string, ids []string, until time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	ctx, cancel := op(ctx)
+	defer cancel()
+	return s.fail(ctx, s.tx(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE triggers t SET lease_until = $1
+			FROM (SELECT id FROM triggers WHERE id = ANY($2) AND NOT done AND lease_node = $3
+				ORDER BY id FOR UPDATE) l
+			WHERE t.id = l.id`, ms(until), ids, node)
+		return err
+	}), "extend leases")
+}
+
+// SentWebhooks returns, per trigger ID, the webhooks that have a delivered,
+// failed or skipped delivery of it.
+func (s *Store) SentWebhooks(ctx context.Context, triggerIDs []string) (map[string][]string, error) {
+	out := map[string][]string{}
+	if len(triggerIDs) == 0 {
+		return out, nil
+	}
+	ctx, cancel := op(ctx)
+	defer cancel()
+	rows, err := s.pool.Query(ctx, `SELECT DISTINCT trigger_id, webhook_id FROM deliveries
+		WHERE trigger_id = ANY($1) AND status IN ($2, $3, $4)`,
+		triggerIDs, hookd.StatusDelivered, hookd.StatusFailed, hookd.StatusSkipped)
+	if err != nil {
+		return nil, s.fail(ctx, err, "read")
+	}
+	defer rows.Close()
+	var t, w string
+	for rows.Next() {
+		if err := rows.Scan(&t, &w); err != nil {
+			return nil, s.fail(ctx, err, "read")
+		}
+		out[t] = append(out[t], w)
+	}
+	return out, s.fail(ctx, rows.Err(), "read")
+}
+
+// PendingTriggers counts triggers not yet done.
+func (s *Store) PendingTriggers(ctx context.Context) (int64, error) {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	var n int64
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM triggers WHERE NOT done`).Scan(&n)
+	return n, s.fail(ctx, err, "read")
+}

@@ -1,0 +1,149 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"hookd"
+)
+
+// webhookSelect reads webhooks with the grey-list state of their URL.
+const webhookSelect = `SELECT w.id, w.account_id, w.name, w.url, w.hooks, w.enabled, w.created_at, w.updated_at,
+	w.secret, w.previous_secret, w.previous_until, u.url, u.consecutive_failures, u.level, u.until
+	FROM webhooks w LEFT JOIN url_states u ON u.url = w.url`
+
+func scanWebhook(row pgx.Row) (hookd.Webhook, error) {
+	var w hookd.Webhook
+	var prevUntil, until *time.Time
+	var url *string
+	var failures, level *int
+	err := row.Scan(&w.ID, &w.AccountID, &w.Name, &w.URL, &w.Hooks, &w.Enabled, &w.CreatedAt, &w.UpdatedAt,
+		&w.Secret, &w.PreviousSecret, &prevUntil, &url, &failures, &level, &until)
+	if err != nil {
+		return w, err
+	}
+	if w.Hooks == nil {
+		w.Hooks = []string{}
+	}
+	w.CreatedAt, w.UpdatedAt, w.PreviousUntil = w.CreatedAt.UTC(), w.UpdatedAt.UTC(), fromNull(prevUntil)
+	if url != nil {
+		w.Greylist = hookd.URLState{URL: *url, ConsecutiveFailures: *failures, Level: *level, Until: fromNull(until)}
+	}
+	return w, nil
+}
+
+func (s *Store) queryWebhooks(ctx context.Context, query string, args ...any) ([]hookd.Webhook, error) {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	rows, err := s.pool.Query(ctx, query, args...)
+	if err != nil {
+		return nil, s.fail(ctx, err, "read")
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.Webhook, error) { return scanWebhook(r) })
+	if err != nil {
+		return nil, s.fail(ctx, err, "read")
+	}
+	if out == nil {
+		out = []hookd.Webhook{}
+	}
+	return out, nil
+}
+
+func hooksOrEmpty(hooks []string) []string {
+	if hooks == nil {
+		return []string{}
+	}
+	return hooks
+}
+
+// CreateWebhook stores w; an empty ID, CreatedAt or UpdatedAt is filled in.
+func (s *Store) CreateWebhook(ctx context.Context, w *hookd.Webhook) error {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	if w.ID == "" {
+		w.ID = hookd.NewID(hookd.PrefixWebhook)
+	}
+	w.CreatedAt = stamp(w.CreatedAt)
+	if w.UpdatedAt.IsZero() {
+		w.UpdatedAt = w.CreatedAt
+	}
+	w.UpdatedAt = stamp(w.UpdatedAt)
+	_, err := s.pool.Exec(ctx, `INSERT INTO webhooks (id, account_id, name, url, hooks, enabled,
+		created_at, updated_at, secret, previous_secret, previous_until)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		w.ID, w.AccountID, w.Name, w.URL, hooksOrEmpty(w.Hooks), w.Enabled, w.CreatedAt, w.UpdatedAt,
+		w.Secret, w.PreviousSecret, nullTime(w.PreviousUntil))
+	if isUnique(err) {
+		return hookd.Errorf(hookd.ECONFLICT, "webhook %s already exists", w.ID)
+	}
+	return s.fail(ctx, err, "create webhook")
+}
+
+// Webhook returns one of the account's webhooks.
+func (s *Store) Webhook(ctx context.Context, accountID, id string) (hookd.Webhook, error) {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	w, err := scanWebhook(s.pool.QueryRow(ctx, webhookSelect+` WHERE w.account_id = $1 AND w.id = $2`, accountID, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return w, hookd.Errorf(hookd.ENOTFOUND, "webhook %s not found", id)
+	}
+	return w, s.fail(ctx, err, "read")
+}
+
+// Webhooks returns the account's webhooks, oldest first.
+func (s *Store) Webhooks(ctx context.Context, accountID string) ([]hookd.Webhook, error) {
+	return s.queryWebhooks(ctx, webhookSelect+` WHERE w.account_id = $1 ORDER BY w.created_at, w.id`, accountID)
+}
+
+// EnabledWebhooks returns the enabled webhooks of every account, oldest first.
+func (s *Store) EnabledWebhooks(ctx context.Context) ([]hookd.Webhook, error) {
+	return s.queryWebhooks(ctx, webhookSelect+` WHERE w.enabled ORDER BY w.created_at, w.id`)
+}
+
+// UpdateWebhook saves every field of w but ID, AccountID and CreatedAt. An
+// empty UpdatedAt becomes now.
+func (s *Store) UpdateWebhook(ctx context.Context, w *hookd.Webhook) error {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	w.UpdatedAt = stamp(w.UpdatedAt)
+	tag, err := s.pool.Exec(ctx, `UPDATE webhooks SET name = $1, url = $2, hooks = $3, enabled = $4,
+		updated_at = $5, secret = $6, previous_secret = $7, previous_until = $8
+		WHERE account_id = $9 AND id = $10`,
+		w.Name, w.URL, hooksOrEmpty(w.Hooks), w.Enabled, w.UpdatedAt, w.Secret, w.PreviousSecret, nullTime(w.PreviousUntil),
+		w.AccountID, w.ID)
+	if err != nil {
+		return s.fail(ctx, err, "update webhook")
+	}
+	if tag.RowsAffected() == 0 {
+		return hookd.Errorf(hookd.ENOTFOUND, "webhook %s not found", w.ID)
+	}
+	return nil
+}
+
+// DeleteWebhook deletes one of the account's webhooks. Its deliveries stay in
+// the log.
+func (s *Store) DeleteWebhook(ctx context.Context, accountID, id string) error {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	tag, err := s.pool.Exec(ctx, `DELETE FROM webhooks WHERE account_id = $1 AND id = $2`, accountID, id)
+	if err != nil {
+		return s.fail(ctx, err, "delete webhook")
+	}
+	if tag.RowsAffected() == 0 {
+		return hookd.Errorf(hookd.ENOTFOUND, "webhook %s not found", id)
+	}
+	return nil
+}
+
+// WebhooksVersion changes whenever a webhook is created, changed or deleted,
+// on any node.
+func (s *Store) WebhooksVersion(ctx context.Context) (int64, error) {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	var v int64
+	err := s.pool.QueryRow(ctx, `SELECT version FROM webhooks_version`).Scan(&v)
+	return v, s.fail(ctx, err, "read")
+}
