@@ -1,0 +1,515 @@
+package panel_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+)
+
+// chromiumPath is Debian's Chromium; .ci/run installs it.
+const chromiumPath = "/usr/bin/chromium"
+
+// browser is one headless Chromium tab driving the panel. Every page it
+// reaches is saved as a PNG in dir, numbered in visiting order.
+type browser struct {
+	t    *testing.T
+	ctx  context.Context
+	base string
+	dir  string
+	n    int
+}
+
+func newBrowser(t *testing.T, base string) *browser {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv("HOOKD_REQUIRE_ALL") == "1" {
+			t.Fatalf("Chromium is not installed at %s (apt-get install chromium), and HOOKD_REQUIRE_ALL=1", chromiumPath)
+		}
+		t.Skipf("skipping the browser test: Chromium is not installed at %s (apt-get install chromium)", chromiumPath)
+	}
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chromiumPath),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("force-color-profile", "srgb"),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	ctx, cancelTab := chromedp.NewContext(alloc)
+	t.Cleanup(func() { cancelTab(); cancelAlloc() })
+	// The first action starts the browser; it must not have a deadline.
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatalf("starting Chromium: %v", err)
+	}
+	dir := os.Getenv("HOOKD_SCREENSHOTS")
+	if dir == "" {
+		dir = filepath.Join("..", "screenshots") // ignored by git
+	}
+	dir, _ = filepath.Abs(filepath.Join(dir, t.Name()))
+	_ = os.RemoveAll(dir)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshots of %s are in %s", t.Name(), dir)
+	return &browser{t: t, ctx: ctx, base: base, dir: dir}
+}
+
+// run runs steps with a deadline; on failure it saves a screenshot and
+// stops the test.
+func (b *browser) run(what string, steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		b.shot("failed")
+		b.t.Fatalf("%s: %v (page %s)", what, err, b.location())
+	}
+}
+
+func eval[T any](b *browser, js string) T {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
+	if err != nil {
+		b.t.Fatalf("evaluating %s: %v", js, err)
+	}
+	return v
+}
+
+func (b *browser) location() string {
+	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+	defer cancel()
+	loc, _ := chromedp.Run(ctx, chromedp.Location())
+	return loc
+}
+
+// shot saves a full-page PNG of what the browser shows now.
+func (b *browser) shot(name string) string {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Logf("screenshot %s: %v", name, err)
+		return ""
+	}
+	b.n++
+	file := filepath.Join(b.dir, fmt.Sprintf("%02d-%s.png", b.n, name))
+	if err := os.WriteFile(file, png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+	return file
+}
+
+// open goes to a panel path and saves a screenshot of it.
+func (b *browser) open(path, name string) {
+	b.t.Helper()
+	b.run("open "+path, chromedp.Navigate(b.base+path))
+	b.shot(name)
+}
+
+// click clicks what sel finds, which loads a new page, and saves a
+// screenshot of that page.
+func (b *browser) click(sel, name string) {
+	b.t.Helper()
+	b.run("click "+sel, func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Click(chromedp.CSS(sel)))(ctx, t)
+		return chromedp.Void{}, err
+	})
+	b.shot(name)
+}
+
+// clickLink follows the link or presses the button whose visible text is
+// text, within the elements that sel finds.
+func (b *browser) clickText(sel, text, name string) {
+	b.t.Helper()
+	id := fmt.Sprintf("hookd-test-%d", b.n+1)
+	found := eval[bool](b, fmt.Sprintf(`(() => {
+		for (const el of document.querySelectorAll(%q)) {
+			// The visible words only: skip words for screen readers and
+			// elements that are not shown.
+			const words = [...el.childNodes]
+				.filter(n => !(n.classList && n.classList.contains("visually-hidden")))
+				.map(n => n.textContent).join("").trim().replace(/\s+/g, " ");
+			const r = el.getBoundingClientRect();
+			if (words === %q && r.width > 2 && r.height > 2 && el.getAttribute("aria-hidden") !== "true") {
+				el.id = %q; return true;
+			}
+		}
+		return false;
+	})()`, sel, text, id))
+	if !found {
+		b.shot("failed")
+		b.t.Fatalf("no %s with the text %q on %s", sel, text, b.location())
+	}
+	b.click("#"+id, name)
+}
+
+func (b *browser) typeIn(sel, text string) {
+	b.t.Helper()
+	eval[bool](b, fmt.Sprintf(`(document.querySelector(%q).value = "", true)`, sel))
+	b.run("type into "+sel, chromedp.SendKeys(chromedp.CSS(sel), text))
+}
+
+func (b *browser) text(sel string) string {
+	b.t.Helper()
+	return eval[string](b, fmt.Sprintf(`(document.querySelector(%q) || {innerText: ""}).innerText`, sel))
+}
+
+func (b *browser) mustSee(sel, want string) {
+	b.t.Helper()
+	if got := b.text(sel); !strings.Contains(got, want) {
+		b.shot("failed")
+		b.t.Fatalf("%s on %s shows %q; want it to contain %q", sel, b.location(), got, want)
+	}
+}
+
+// reloadUntil reloads the page until the text of sel contains want: the
+// panel is rendered on the server and does not update itself.
+func (b *browser) reloadUntil(sel, want string, d time.Duration) {
+	b.t.Helper()
+	deadline := time.Now().Add(d)
+	for !strings.Contains(b.text(sel), want) {
+		if time.Now().After(deadline) {
+			b.shot("failed")
+			b.t.Fatalf("after %s, %s on %s still does not show %q (it shows %q)", d, sel, b.location(), want, b.text(sel))
+		}
+		time.Sleep(150 * time.Millisecond)
+		b.run("reload", chromedp.Reload())
+	}
+}
+
+func (b *browser) setViewport(w, h int64) {
+	b.t.Helper()
+	b.run("viewport", chromedp.EmulateViewport(w, h))
+}
+
+func (b *browser) disableScript() {
+	b.t.Helper()
+	b.run("disable JavaScript", func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, t, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+		return chromedp.Void{}, err
+	})
+}
+
+// signIn signs in as the bootstrap admin through the sign-in form.
+func (b *browser) signIn() {
+	b.t.Helper()
+	b.open("/", "sign-in")
+	if !strings.HasSuffix(strings.SplitN(b.location(), "?", 2)[0], "/login") {
+		b.t.Fatalf("/ did not lead a stranger to /login but to %s", b.location())
+	}
+	b.typeIn("#username", "admin")
+	b.typeIn("#password", testPassword)
+	b.clickText("button", "Sign in", "overview")
+	if !strings.HasSuffix(b.location(), "/overview") {
+		b.t.Fatalf("after signing in the browser is at %s, want /overview", b.location())
+	}
+}
+
+// TestBrowserSourceSteps walks the source document's five steps in the
+// panel exactly, then triggers a hook through the API and finds the
+// delivery in the webhook's log.
+func TestBrowserSourceSteps(t *testing.T) {
+	env := startHookd(t)
+	b := newBrowser(t, env.URL)
+	b.signIn()
+
+	// "New webhook subscriptions can be added via the control panel under Settings."
+	b.clickText(".nav a", "Settings", "settings")
+	// 1. Click the Webhooks setting and then click the new webhook button.
+	b.clickText("a", "Webhooks", "webhooks-empty")
+	b.mustSee("h1", "Webhooks")
+	b.clickText("a.button", "New webhook", "new-webhook")
+	if loc := b.location(); !strings.HasSuffix(loc, "/settings/webhooks/new") {
+		t.Fatalf("the New webhook button leads to %s", loc)
+	}
+	// 2. Give the webhook a name.
+	b.typeIn("input[name=name]", "Library website")
+	// 3. Enter the url the notification will be sent to.
+	b.typeIn("input[name=url]", env.Receiver.URL+"/communico")
+	// 4. Select the hooks you want in the subscription (several at once).
+	b.run("tick hooks",
+		chromedp.Click(chromedp.CSS(`input[name=hooks][value=eventCanceled]`)),
+		chromedp.Click(chromedp.CSS(`input[name=hooks][value=roomBookingCreated]`)),
+		chromedp.Click(chromedp.CSS(`#group-appointments [data-select-all]`)), // select all, by script
+	)
+	ticked := eval[[]string](b, `[...document.querySelectorAll('input[name=hooks]:checked')].map(e => e.value)`)
+	want := []string{"eventCanceled", "roomBookingCreated", "appointmentCreated", "appointmentUpdated", "appointmentCancelled"}
+	if strings.Join(ticked, ",") != strings.Join(want, ",") {
+		t.Fatalf("ticked hooks %v, want %v", ticked, want)
+	}
+	b.shot("new-webhook-filled")
+	// 5. Save the webhook.
+	b.clickText("button", "Save", "webhooks-saved")
+
+	if !strings.HasSuffix(strings.SplitN(b.location(), "#", 2)[0], "/settings/webhooks") {
+		t.Fatalf("Save led to %s, want the webhook list", b.location())
+	}
+	b.mustSee(".flash", "Library website")
+	b.mustSee(".items", "Library website")
+	b.mustSee(".items", env.Receiver.URL+"/communico")
+	b.mustSee(".items", "Event canceled")
+	b.mustSee(".items", "Room booking created")
+	b.mustSee(".items", "All appointment hooks (3)")
+	b.mustSee(".items", "Enabled")
+	b.mustSee(".items", "No deliveries yet")
+
+	hooks := env.webhooks(t)
+	if len(hooks) != 1 || hooks[0].Name != "Library website" || strings.Join(hooks[0].Hooks, ",") != strings.Join(want, ",") {
+		t.Fatalf("the API shows %+v", hooks)
+	}
+
+	// The host platform says "this happened", through the API.
+	code, body := env.api(t, "POST", "/api/v1/triggers", map[string]any{
+		"hook": "eventCanceled", "data": map[string]any{"eventId": 7, "reason": "Snow"},
+	})
+	if code != 202 {
+		t.Fatalf("POST /api/v1/triggers: %d %s", code, body)
+	}
+	waitFor(t, 10*time.Second, "the receiver to get the trigger", func() bool { return len(env.Receiver.Bodies()) == 1 })
+
+	b.clickText(".item-actions a", "Deliveries", "deliveries")
+	b.reloadUntil(".deliveries", "Delivered", 10*time.Second)
+	b.mustSee(".deliveries", "Event canceled")
+	b.mustSee(".deliveries", "HTTP 200")
+	b.run("open the payload", chromedp.Click(chromedp.CSS(".delivery details summary")))
+	b.mustSee(".delivery pre.payload", `"reason": "Snow"`)
+	b.mustSee(".delivery pre.payload", `"eventId": 7`)
+	b.shot("deliveries-payload")
+
+	// The list shows the last delivery too.
+	b.clickText(".crumbs a", "Webhooks", "webhooks-delivered")
+	b.mustSee(".items", "Delivered")
+	b.mustSee(".items", "HTTP 200")
+
+	// And the overview counts it.
+	b.clickText(".nav a", "Overview", "overview-delivered")
+	b.mustSee(".totals", "1 delivered")
+	if n := eval[int](b, `document.querySelectorAll('svg.chart rect').length`); n < 1 {
+		t.Fatalf("the overview chart has %d bars, want at least 1", n)
+	}
+	b.mustSee(".items", "100% delivered")
+
+	// At a phone's width the list still reads top to bottom.
+	b.setViewport(375, 812)
+	b.open("/settings/webhooks", "webhooks-375px")
+	if w := eval[int](b, `document.documentElement.scrollWidth`); w > 375 {
+		t.Errorf("at 375px the webhook list is %dpx wide: it scrolls sideways", w)
+	}
+	b.open("/settings/webhooks/new", "new-webhook-375px")
+	if w := eval[int](b, `document.documentElement.scrollWidth`); w > 375 {
+		t.Errorf("at 375px the new webhook form is %dpx wide: it scrolls sideways", w)
+	}
+}
+
+// TestBrowserTestAndRedeliver sends a test from the webhook's page and
+// redelivers a failed delivery from its log.
+func TestBrowserTestAndRedeliver(t *testing.T) {
+	env := startHookd(t)
+	code, body := env.api(t, "POST", "/api/v1/webhooks", map[string]any{
+		"name": "Room display", "url": env.Receiver.URL, "hooks": []string{"roomBookingCreated"},
+	})
+	if code != 201 {
+		t.Fatalf("create webhook: %d %s", code, body)
+	}
+	var wh struct{ ID string }
+	_ = json.Unmarshal(body, &wh)
+
+	b := newBrowser(t, env.URL)
+	b.signIn()
+	b.open("/settings/webhooks/"+wh.ID, "edit")
+	b.clickText("button", "Send test", "test-sent")
+	b.mustSee("#test .result", "Delivered")
+	b.mustSee("#test .result", "HTTP 200")
+
+	// The secret can be revealed and rotated.
+	old := eval[string](b, `document.querySelector('#secret-value').value`)
+	if !strings.HasPrefix(old, "whsec_") {
+		t.Fatalf("secret %q", old)
+	}
+	b.run("reveal", chromedp.Click(chromedp.CSS("#secret summary")))
+	if !eval[bool](b, `!document.querySelector('[data-copy]').hidden`) {
+		t.Error("the Copy button is not shown when script runs")
+	}
+	b.shot("secret-revealed")
+	b.clickText("button", "Rotate secret", "secret-rotated")
+	b.mustSee(".flash", "New secret")
+	if now := eval[string](b, `document.querySelector('#secret-value').value`); now == old || !strings.HasPrefix(now, "whsec_") {
+		t.Fatalf("after rotating, the secret is %q (was %q)", now, old)
+	}
+
+	// A failing receiver: the delivery fails, then Redeliver succeeds.
+	env.Receiver.SetStatus(503)
+	if code, body := env.api(t, "POST", "/api/v1/triggers", map[string]any{
+		"hook": "roomBookingCreated", "data": map[string]any{"bookingId": 42},
+	}); code != 202 {
+		t.Fatalf("trigger: %d %s", code, body)
+	}
+	b.open("/settings/webhooks/"+wh.ID+"/deliveries?status=failed", "deliveries-failed")
+	b.reloadUntil(".deliveries", "Failed", 10*time.Second)
+	b.mustSee(".deliveries", "HTTP 503")
+	b.shot("deliveries-failed")
+	env.Receiver.SetStatus(200)
+	b.clickText(".deliveries button", "Redeliver", "redelivered")
+	b.mustSee(".flash", "Redelivered: delivered")
+	b.mustSee(".deliveries", "Delivered")
+	if n := eval[int](b, `document.querySelectorAll('.deliveries .delivery').length`); n != 3 {
+		t.Fatalf("the log shows %d deliveries, want 3 (test, failed, redelivered)", n)
+	}
+	// Filter by status.
+	b.clickText(".filters a", "Failed", "filter-failed")
+	if n := eval[int](b, `document.querySelectorAll('.deliveries .delivery').length`); n != 1 {
+		t.Fatalf("the Failed filter shows %d deliveries, want 1", n)
+	}
+}
+
+// TestBrowserInvalidURL submits a bad URL: the form comes back with the
+// error beside the URL field and everything typed kept.
+func TestBrowserInvalidURL(t *testing.T) {
+	env := startHookd(t)
+	b := newBrowser(t, env.URL)
+	b.signIn()
+	b.open("/settings/webhooks/new", "new-webhook")
+	b.typeIn("#name", "Branch events")
+	b.typeIn("#url", "library.example.org/hooks")
+	b.run("tick", chromedp.Click(chromedp.CSS(`input[name=hooks][value=eventAdded]`)))
+	b.clickText("button", "Save", "invalid-url")
+
+	b.mustSee(".field.has-error", "The URL must start with http:// or https://")
+	if got := eval[string](b, `document.querySelector('#url-error').parentElement.querySelector('input').id`); got != "url" {
+		t.Errorf("the URL error is beside the %q field", got)
+	}
+	if got := eval[string](b, `document.querySelector('#name').value`); got != "Branch events" {
+		t.Errorf("the name field holds %q, want it kept", got)
+	}
+	if got := eval[string](b, `document.querySelector('#url').value`); got != "library.example.org/hooks" {
+		t.Errorf("the URL field holds %q, want it kept", got)
+	}
+	if !eval[bool](b, `document.querySelector('input[value=eventAdded]').checked`) {
+		t.Error("the ticked hook is not kept")
+	}
+	if got := eval[string](b, `document.querySelector('#url').getAttribute('aria-invalid')`); got != "true" {
+		t.Error("the URL field is not marked aria-invalid")
+	}
+	b.mustSee("#form-errors", "The webhook was not saved")
+	if n := len(env.webhooks(t)); n != 0 {
+		t.Fatalf("%d webhooks saved", n)
+	}
+	// Fix it and save.
+	b.typeIn("#url", env.Receiver.URL)
+	b.clickText("button", "Save", "fixed")
+	b.mustSee(".items", "Branch events")
+}
+
+// TestBrowserCrossSitePOST has a page on another site post the panel's
+// form, even with a valid CSRF token: the panel refuses it.
+func TestBrowserCrossSitePOST(t *testing.T) {
+	env := startHookd(t)
+	b := newBrowser(t, env.URL)
+	b.signIn()
+	b.open("/settings/webhooks/new", "new-webhook")
+	token := eval[string](b, `document.querySelector('input[name=csrf]').value`)
+
+	// localhost and 127.0.0.1 are different sites to the browser.
+	evil := newEvilSite(t, strings.Replace(env.URL, "127.0.0.1", "localhost", 1), env.URL, token, env.Receiver.URL)
+	b.base = ""
+	b.open(evil, "evil-site")
+	b.clickText("button", "Win a prize", "cross-site-refused")
+	b.mustSee("h1", "Request refused")
+	if n := len(env.webhooks(t)); n != 0 {
+		t.Fatalf("the cross-site POST created %d webhooks", n)
+	}
+}
+
+// TestBrowserGreylist makes a URL fail until it is grey-listed, sees the
+// badge in the list and releases it.
+func TestBrowserGreylist(t *testing.T) {
+	env := startHookd(t)
+	env.Receiver.SetStatus(500)
+	code, body := env.api(t, "POST", "/api/v1/webhooks", map[string]any{
+		"name": "Old catalogue server", "url": env.Receiver.URL + "/down", "hooks": []string{"eventAdded"},
+	})
+	if code != 201 {
+		t.Fatalf("create webhook: %d %s", code, body)
+	}
+	for i := 0; i < 3; i++ {
+		if code, body := env.api(t, "POST", "/api/v1/triggers", map[string]any{
+			"hook": "eventAdded", "data": map[string]any{"recurringId": 100 + i},
+		}); code != 202 {
+			t.Fatalf("trigger: %d %s", code, body)
+		}
+	}
+	waitFor(t, 10*time.Second, "the URL to be grey-listed", func() bool {
+		hs := env.webhooks(t)
+		return len(hs) == 1 && hs[0].Greylist.Level > 0
+	})
+
+	b := newBrowser(t, env.URL)
+	b.signIn()
+	b.open("/settings/webhooks", "webhooks-greylisted")
+	badge := b.text(".badge-grey")
+	if !regexp.MustCompile(`^Grey-listed until \d\d:\d\d, level 1$`).MatchString(badge) {
+		t.Fatalf("grey-list badge %q, want \"Grey-listed until HH:MM, level 1\"", badge)
+	}
+	b.open("/overview", "overview-greylisted")
+	b.mustSee(".items", "Grey-listed until")
+	b.mustSee(".totals", "3 failed")
+
+	b.open("/settings/webhooks", "webhooks-greylisted")
+	b.clickText(".item-actions button", "Release", "released")
+	b.mustSee(".flash", "Released")
+	if n := eval[int](b, `document.querySelectorAll('.badge-grey').length`); n != 0 {
+		t.Fatal("the grey-list badge is still shown after Release")
+	}
+	if hs := env.webhooks(t); hs[0].Greylist.Level != 0 || !hs[0].Greylist.Until.IsZero() {
+		t.Fatalf("after Release the API shows %+v", hs[0].Greylist)
+	}
+}
+
+// TestBrowserWithoutJavaScript creates a webhook with script disabled:
+// "Select all" and Save work as plain form posts.
+func TestBrowserWithoutJavaScript(t *testing.T) {
+	env := startHookd(t)
+	b := newBrowser(t, env.URL)
+	b.disableScript()
+	b.signIn()
+	b.open("/settings/webhooks/new", "new-webhook-noscript")
+	if !eval[bool](b, `document.querySelector('[data-copy]') === null`) {
+		t.Log("copy button present on the new form")
+	}
+	b.typeIn("#name", "Room bookings feed")
+	b.typeIn("#url", env.Receiver.URL)
+	b.click("#group-room-bookings [data-select-all]", "select-all-noscript")
+	if got := eval[string](b, `document.querySelector('#name').value`); got != "Room bookings feed" {
+		t.Fatalf("after Select all, the name is %q", got)
+	}
+	n := eval[int](b, `document.querySelectorAll('#group-room-bookings input[name=hooks]:checked').length`)
+	if n != 5 {
+		t.Fatalf("Select all without script ticked %d room booking hooks, want 5", n)
+	}
+	b.mustSee("#group-room-bookings [data-select-all]", "Clear all")
+	b.clickText("button", "Save", "saved-noscript")
+	b.mustSee(".items", "All room booking hooks (5)")
+}
