@@ -31,11 +31,11 @@ func upsertDeliveries(ctx context.Context, tx pgx.Tx, ds []hookd.Delivery) error
 	n := len(ds)
 	var (
 		ids, accounts, triggers, webhooks = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		hooks, urls, statuses, errs      = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		responses                        = make([]string, n)
-		codes                            = make([]int32, n)
-		durations                        = make([]int64, n)
-		at                               = make([]time.Time, n)
+		hooks, urls, statuses, errs       = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		responses                         = make([]string, n)
+		codes                             = make([]int32, n)
+		durations                         = make([]int64, n)
+		at                                = make([]time.Time, n)
 	)
 	for i := range ds {
 		d := &ds[i]

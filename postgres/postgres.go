@@ -36,8 +36,8 @@ var migrations embed.FS
 // Advisory lock keys (the two-int form, class 0x686f6f6b = "hook").
 const (
 	lockClass     = 0x686f6f6b
-	lockMigrate   = 1 // session lock while migrating
-	lockBootstrap = 2 // transaction lock while bootstrapping
+	lockMigrate   = 1          // session lock while migrating
+	lockBootstrap = 2          // transaction lock while bootstrapping
 	lockURLClass  = 0x75726c73 // "urls": per-URL transaction locks, keyed by a hash of the URL
 )
 

@@ -7,7 +7,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base32"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -27,6 +26,7 @@ import (
 	"hookd/app"
 	"hookd/dispatch"
 	"hookd/netguard"
+	"hookd/postgres"
 	"hookd/sqlite"
 )
 
@@ -118,9 +118,10 @@ func OpenStore(ctx context.Context, db string) (hookd.Store, error) {
 	return sqlite.Open(ctx, db)
 }
 
-// openPostgres is replaced when the PostgreSQL store is built in.
+// openPostgres opens the PostgreSQL store, shared by every node that names
+// the same database.
 var openPostgres = func(ctx context.Context, dsn string) (hookd.Store, error) {
-	return nil, errors.New("this build of hookd has no PostgreSQL support")
+	return postgres.Open(ctx, dsn)
 }
 
 // Open starts hookd: it opens and migrates the store, creates the first
