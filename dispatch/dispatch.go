@@ -336,6 +336,16 @@ func (d *Dispatcher) fanOut(ctx context.Context, ts []hookd.Trigger) error {
 	var jobs []job
 	var done []string
 	for i := range ts {
+		d.mu.RLock()
+		_, held := d.leased[ts[i].ID]
+		d.mu.RUnlock()
+		if held {
+			// This node's lease ran out (renewals failed, e.g. while the
+			// database was away) and it claimed the trigger again: its sends
+			// are still queued, in flight or unrecorded here, and SentWebhooks
+			// cannot see them yet. Queueing them again would send them twice.
+			continue
+		}
 		bt := &batchTrigger{Trigger: ts[i]}
 		subs := snap.subscribers(ts[i].AccountID, ts[i].Hook)
 		skip := sent[ts[i].ID]
