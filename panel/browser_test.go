@@ -122,6 +122,23 @@ func (b *browser) shot(name string) string {
 	return file
 }
 
+// shotViewport saves only what fits in the window, for long pages.
+func (b *browser) shotViewport(name string) string {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		b.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	b.n++
+	file := filepath.Join(b.dir, fmt.Sprintf("%02d-%s.png", b.n, name))
+	if err := os.WriteFile(file, png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+	return file
+}
+
 // open goes to a panel path and saves a screenshot of it.
 func (b *browser) open(path, name string) {
 	b.t.Helper()

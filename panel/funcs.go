@@ -16,6 +16,7 @@ func (h *handler) funcs() template.FuncMap {
 		"asset":     h.assets.url,
 		"hookTitle": hookTitle,
 		"clock":     h.clock,
+		"clockSec":  h.clockSec,
 		"ago":       h.ago,
 		"isoTime":   func(t time.Time) string { return hookd.FormatTime(t) },
 		"fullTime":  h.fullTime,
@@ -68,6 +69,15 @@ func (h *handler) clock(t time.Time) string {
 	default:
 		return lt.Format("2 Jan 2006 15:04")
 	}
+}
+
+// clockSec is clock with seconds, for the delivery log.
+func (h *handler) clockSec(t time.Time) string {
+	s := h.clock(t)
+	if s == "" {
+		return ""
+	}
+	return s + t.In(h.loc).Format(":05")
 }
 
 // fullTime is the exact local time with seconds and zone, for titles.

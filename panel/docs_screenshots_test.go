@@ -1,0 +1,156 @@
+package panel_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"hookd"
+)
+
+// TestBrowserDocsScreenshots refreshes the screenshots in docs/screenshots
+// that the README and docs/panel.md show. It runs only when asked:
+//
+//	HOOKD_DOCS_SCREENSHOTS=1 go test -run DocsScreenshots ./panel/
+//
+// Besides live webhooks and triggers sent through the API, it writes an
+// hour of past deliveries straight into the store so that the overview's
+// chart has something to show.
+func TestBrowserDocsScreenshots(t *testing.T) {
+	if os.Getenv("HOOKD_DOCS_SCREENSHOTS") != "1" {
+		t.Skip("set HOOKD_DOCS_SCREENSHOTS=1 to refresh docs/screenshots")
+	}
+	env := startHookd(t)
+	ctx := context.Background()
+	down := newReceiver(t)
+	down.SetStatus(503)
+	create := func(name, url string, hooks ...string) string {
+		code, body := env.api(t, "POST", "/api/v1/webhooks", map[string]any{"name": name, "url": url, "hooks": hooks})
+		if code != 201 {
+			t.Fatalf("create %s: %d %s", name, code, body)
+		}
+		var w struct{ ID string }
+		_ = json.Unmarshal(body, &w)
+		return w.ID
+	}
+	events := []string{"eventAdded", "eventSeriesCanceled", "eventCanceled", "eventSeriesDeleted", "eventDeleted",
+		"eventSeriesStatusChanged", "eventRescheduled", "userRegisteredForEvent"}
+	web := create("Library website", env.Receiver.URL+"/communico/events", events...)
+	rooms := create("Room display screens", env.Receiver.URL+"/rooms", "roomBookingNoShow", "roomBookingCreated", "roomBookingUpdated", "roomBookingDeleted", "roomBookingStatusChanged")
+	appts := create("Appointment reminders", env.Receiver.URL+"/reminders", "appointmentCreated", "appointmentCancelled")
+	old := create("Old catalogue server", down.URL+"/catalogue/hooks", "eventAdded", "eventCanceled")
+
+	// An hour of history.
+	admin, err := env.srv.Store.UserByUsername(ctx, "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	var triggers []hookd.Trigger
+	var deliveries []hookd.Delivery
+	for m := 59; m >= 1; m-- {
+		at := now.Add(-time.Duration(m) * time.Minute)
+		n := 2 + (m*7)%5
+		if m > 20 && m < 30 {
+			n += 4 // a busy spell
+		}
+		for i := 0; i < n; i++ {
+			tr := hookd.Trigger{ID: hookd.NewID(hookd.PrefixTrigger), AccountID: admin.AccountID, Hook: "eventAdded",
+				Data: json.RawMessage(fmt.Sprintf(`{"recurringId":%d}`, 9000+m*10+i)), Timestamp: at, ReceivedAt: at}
+			wh, status, code := web, hookd.StatusDelivered, 200
+			switch {
+			case i%3 == 1:
+				wh = rooms
+				tr.Hook, tr.Data = "roomBookingCreated", json.RawMessage(fmt.Sprintf(`{"bookingId":%d}`, 500+m))
+			case i%3 == 2:
+				wh = appts
+				tr.Hook, tr.Data = "appointmentCreated", json.RawMessage(fmt.Sprintf(`{"Id":%d}`, 70+m))
+			}
+			if m%13 == 0 && i == 0 {
+				status, code = hookd.StatusFailed, 502
+			}
+			triggers = append(triggers, tr)
+			deliveries = append(deliveries, hookd.Delivery{ID: hookd.NewID(hookd.PrefixDelivery), AccountID: admin.AccountID,
+				TriggerID: tr.ID, WebhookID: wh, Hook: tr.Hook, URL: env.Receiver.URL, Status: status, StatusCode: code,
+				DurationMs: int64(20 + (m*31+i*17)%180), AttemptedAt: at.Add(time.Duration(i) * time.Second)})
+		}
+	}
+	if err := env.srv.Store.InsertTriggers(ctx, triggers); err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]string, len(triggers))
+	for i := range triggers {
+		ids[i] = triggers[i].ID
+	}
+	if err := env.srv.Store.RecordDeliveries(ctx, hookd.RecordParams{Deliveries: deliveries, DoneTriggers: ids}); err != nil {
+		t.Fatal(err)
+	}
+
+	// Live: the website gets a cancellation; the old server fails until
+	// it is grey-listed.
+	_ = old
+	if code, body := env.api(t, "POST", "/api/v1/triggers", map[string]any{"hook": "eventCanceled",
+		"data": map[string]any{"eventId": 4711, "reason": "The library is closed because of snow"}}); code != 202 {
+		t.Fatalf("trigger: %d %s", code, body)
+	}
+	waitFor(t, 10*time.Second, "the first deliveries", func() bool { return len(env.Receiver.Bodies()) >= 1 })
+	for i := 0; i < 3; i++ {
+		env.api(t, "POST", "/api/v1/triggers", map[string]any{"hook": "eventAdded", "data": map[string]any{"recurringId": 12000 + i}})
+		time.Sleep(250 * time.Millisecond)
+	}
+	waitFor(t, 10*time.Second, "the old server to be grey-listed", func() bool {
+		for _, w := range env.webhooks(t) {
+			if w.ID == old && w.Greylist.Level > 0 {
+				return true
+			}
+		}
+		return false
+	})
+	// Due while grey-listed: skipped.
+	env.api(t, "POST", "/api/v1/triggers", map[string]any{"hook": "eventCanceled", "data": map[string]any{"eventId": 4712, "reason": "Rescheduled"}})
+	time.Sleep(500 * time.Millisecond)
+
+	docs, _ := filepath.Abs(filepath.Join("..", "docs", "screenshots"))
+	if err := os.MkdirAll(docs, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, env.URL)
+	save := func(name string) {
+		t.Helper()
+		src := b.shot(name)
+		if name == "deliveries" {
+			src = b.shotViewport(name)
+		}
+		data, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(docs, name+".png"), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b.open("/login", "login-page")
+	save("login")
+	b.signIn()
+	b.open("/overview", "overview-page")
+	save("overview")
+	b.open("/settings/webhooks", "webhooks-page")
+	save("webhooks")
+	b.open("/settings/webhooks/new", "new")
+	b.typeIn("#name", "Events calendar feed")
+	b.typeIn("#url", "https://calendar.example.org/hooks/communico")
+	b.run("select all events", chromedp.Click(chromedp.CSS("#group-events [data-select-all]")))
+	save("new-webhook")
+	b.open("/settings/webhooks/"+web+"/deliveries", "deliveries-page")
+	save("deliveries")
+	b.setViewport(375, 812)
+	b.open("/settings/webhooks", "webhooks-375")
+	save("webhooks-375px")
+	t.Logf("docs screenshots written to %s", docs)
+}

@@ -1,0 +1,162 @@
+package panel
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"hookd"
+)
+
+func TestHookTitle(t *testing.T) {
+	for name, want := range map[string]string{
+		"eventCanceled":          "Event canceled",
+		"userRegisteredForEvent": "User registered for event",
+		"roomBookingNoShow":      "Room booking no show",
+		"appointmentCancelled":   "Appointment cancelled",
+		"test":                   "Test delivery",
+	} {
+		if got := hookTitle(name); got != want {
+			t.Errorf("hookTitle(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
+
+func TestHookSummary(t *testing.T) {
+	tests := []struct {
+		hooks []string
+		want  string
+	}{
+		{hookd.HookNames(), "All 16 hooks"},
+		{[]string{"eventCanceled", "roomBookingCreated"}, "Event canceled, Room booking created"},
+		{[]string{"appointmentCreated", "appointmentUpdated", "appointmentCancelled", "eventAdded"},
+			"Event added, All appointment hooks (3)"},
+	}
+	for _, tt := range tests {
+		if got := strings.Join(hookSummary(tt.hooks), ", "); got != tt.want {
+			t.Errorf("hookSummary(%v) = %q, want %q", tt.hooks, got, tt.want)
+		}
+	}
+}
+
+func TestToggleGroup(t *testing.T) {
+	got := toggleGroup([]string{"eventAdded", "roomBookingCreated"}, hookd.GroupRoomBookings)
+	if len(got) != 6 {
+		t.Fatalf("select all room bookings: %v", got)
+	}
+	got = toggleGroup(got, hookd.GroupRoomBookings)
+	if strings.Join(got, ",") != "eventAdded" {
+		t.Fatalf("clear all room bookings: %v", got)
+	}
+}
+
+func TestNiceScale(t *testing.T) {
+	for _, tt := range []struct{ max, top, step int }{
+		{0, 4, 1}, {3, 4, 1}, {5, 6, 2}, {9, 10, 5}, {37, 40, 10}, {120, 150, 50}, {1000, 1000, 500},
+	} {
+		top, step := niceScale(tt.max)
+		if top != tt.top || step != tt.step {
+			t.Errorf("niceScale(%d) = %d, %d; want %d, %d", tt.max, top, step, tt.top, tt.step)
+		}
+		if top < tt.max || top%step != 0 {
+			t.Errorf("niceScale(%d) = %d, %d: does not cover the maximum in whole steps", tt.max, top, step)
+		}
+	}
+}
+
+func TestDeliveryChart(t *testing.T) {
+	now := time.Date(2026, 12, 1, 14, 5, 30, 0, time.UTC)
+	stats := []hookd.DeliveryStat{
+		{WebhookID: "a", Minute: now.Truncate(time.Minute), Status: hookd.StatusDelivered, Count: 10},
+		{WebhookID: "b", Minute: now.Truncate(time.Minute), Status: hookd.StatusFailed, Count: 2},
+		{WebhookID: "a", Minute: now.Add(-30 * time.Minute).Truncate(time.Minute), Status: hookd.StatusSkipped, Count: 3},
+		{WebhookID: "a", Minute: now.Add(-2 * time.Hour), Status: hookd.StatusDelivered, Count: 99}, // too old
+	}
+	b := lastHour(stats, now)
+	if len(b) != 60 || b[59].Delivered != 10 || b[59].Failed != 2 || b[29].Skipped != 3 {
+		t.Fatalf("buckets: last %+v, middle %+v", b[59], b[29])
+	}
+	svg := string(deliveryChart(b, time.UTC))
+	for _, want := range []string{
+		`role="img"`, "last hour: 10 delivered, 2 failed, 3 skipped.", "<title>14:05: 10 delivered, 2 failed, 0 skipped</title>",
+		"<title>13:35: 0 delivered, 0 failed, 3 skipped</title>", ">13:06<", ">14:05<",
+	} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("the chart has no %q", want)
+		}
+	}
+	if n := strings.Count(svg, "<rect"); n != 3 {
+		t.Errorf("the chart has %d bars segments, want 3", n)
+	}
+	empty := string(deliveryChart(lastHour(nil, now), time.UTC))
+	if !strings.Contains(empty, "No deliveries in the last hour") {
+		t.Error("an empty chart does not say so")
+	}
+}
+
+func TestThrottle(t *testing.T) {
+	now := time.Date(2026, 12, 1, 7, 0, 0, 0, time.UTC)
+	th := newThrottle(func() time.Time { return now })
+	key := throttleKey("Admin", "192.0.2.1")
+	for i := 0; i < 3; i++ {
+		th.fail(key)
+		if d := th.wait(key); d != 0 {
+			t.Fatalf("after %d failures: wait %s, want none", i+1, d)
+		}
+	}
+	var waits []time.Duration
+	for i := 0; i < 4; i++ {
+		th.fail(key)
+		waits = append(waits, th.wait(key))
+	}
+	if want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second}; !equalDurations(waits, want) {
+		t.Fatalf("waits %v, want %v", waits, want)
+	}
+	if d := th.wait(throttleKey("admin", "192.0.2.2")); d != 0 {
+		t.Errorf("another address waits %s", d)
+	}
+	if d := th.wait(throttleKey("ADMIN ", "192.0.2.1")); d == 0 {
+		t.Error("the username's case or spaces escape the throttle")
+	}
+	now = now.Add(10 * time.Second)
+	if d := th.wait(key); d != 0 {
+		t.Errorf("after the wait: %s", d)
+	}
+	for i := 0; i < 30; i++ {
+		th.fail(key)
+	}
+	if d := th.wait(key); d != 15*time.Minute {
+		t.Errorf("the longest wait is %s, want 15m", d)
+	}
+	th.succeed(key)
+	if d := th.wait(key); d != 0 {
+		t.Errorf("after a success: %s", d)
+	}
+}
+
+func equalDurations(a, b []time.Duration) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestSafeNext(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                     "/overview",
+		"/settings/webhooks":   "/settings/webhooks",
+		"//evil.example/":      "/overview",
+		"/\\evil.example":      "/overview",
+		"https://evil.example": "/overview",
+		"/login":               "/overview",
+	} {
+		if got := safeNext(in); got != want {
+			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
