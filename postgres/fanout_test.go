@@ -1,0 +1,167 @@
+package postgres_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// TestFanOutThroughput measures fan-out with real hookd processes: 10
+// triggers × 2,000 webhooks (20,000 deliveries to 16 local receivers), on the
+// embedded SQLite store and on PostgreSQL with one and with two nodes, in one
+// run, and prints deliveries per second from the first delivery received to
+// the last. It runs only with HOOKD_BENCH=1:
+//
+//	HOOKD_BENCH=1 HOOKD_TEST_POSTGRES=postgres://… go test -run FanOut -v ./postgres/
+func TestFanOutThroughput(t *testing.T) {
+	if os.Getenv("HOOKD_BENCH") != "1" {
+		t.Skip("a measurement: set HOOKD_BENCH=1 to run it")
+	}
+	triggers, webhooks := 10, 2000
+	if v, err := strconv.Atoi(os.Getenv("HOOKD_BENCH_TRIGGERS")); err == nil && v > 0 {
+		triggers = v
+	}
+	if v, err := strconv.Atoi(os.Getenv("HOOKD_BENCH_WEBHOOKS")); err == nil && v > 0 {
+		webhooks = v
+	}
+	bin, err := buildHookd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		name string
+		rate float64
+		span time.Duration
+	}
+	var results []result
+	run := func(name string, dbs []string) {
+		t.Run(name, func(t *testing.T) {
+			rate, span := fanOut(t, bin, dbs, triggers, webhooks)
+			results = append(results, result{name, rate, span})
+		})
+	}
+	run("sqlite", []string{filepath.Join(t.TempDir(), "hookd.db")})
+	pg1 := testDatabase(t)
+	run("postgres-1-node", []string{pg1})
+	pg2 := testDatabase(t)
+	run("postgres-2-nodes", []string{pg2, pg2})
+
+	t.Logf("fan-out of %d triggers × %d webhooks (%d deliveries), first to last delivery:", triggers, webhooks, triggers*webhooks)
+	for _, r := range results {
+		t.Logf("  %-18s %8.0f deliveries/s  (%v)  %.2f× sqlite", r.name, r.rate, r.span.Round(time.Millisecond), r.rate/results[0].rate)
+	}
+}
+
+// fanOut starts one node per database DSN, creates the webhooks, sends the
+// triggers and returns the delivery rate from first to last receipt.
+func fanOut(t *testing.T, bin string, dbs []string, triggers, webhooks int) (float64, time.Duration) {
+	var err error
+	var nodes []*node
+	for i, db := range dbs {
+		n := startNode(t, bin, db, "bench-"+strconv.Itoa(i+1), "--batch-interval", "200ms")
+		n.waitHealthy(t, 30*time.Second)
+		nodes = append(nodes, n)
+	}
+	var got atomic.Int64
+	var mu sync.Mutex
+	var first, last time.Time
+	seen := map[string]bool{}
+	dups := 0
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		now := time.Now()
+		key := r.URL.Path + " " + r.Header.Get("webhook-id")
+		mu.Lock()
+		if first.IsZero() {
+			first = now
+		}
+		last = now
+		if seen[key] {
+			dups++
+		} else {
+			seen[key] = true
+			got.Add(1)
+		}
+		mu.Unlock()
+	})
+	var receivers []string
+	for range 16 {
+		srv := httptest.NewServer(handler)
+		t.Cleanup(srv.Close)
+		receivers = append(receivers, srv.URL)
+	}
+	for i := range webhooks {
+		createWebhook(t, nodes[i%len(nodes)], "bench "+strconv.Itoa(i),
+			fmt.Sprintf("%s/hooks/%d", receivers[i%len(receivers)], i))
+	}
+	time.Sleep(time.Second) // every node has loaded the webhooks
+
+	want := int64(triggers * webhooks)
+	items := make([]map[string]any, triggers)
+	for i := range items {
+		items[i] = map[string]any{"hook": "eventCanceled", "data": map[string]any{"eventId": i, "reason": "Snow"}}
+	}
+	if st := call(t, "POST", nodes[0].url+"/api/v1/triggers", items, nil); st != 202 {
+		t.Fatalf("POST triggers: %d", st)
+	}
+	// Which nodes claimed the triggers (PostgreSQL only).
+	claimedBy := map[string]int{}
+	var conn *pgx.Conn
+	if strings.HasPrefix(dbs[0], "postgres") {
+		conn, err = pgx.Connect(t.Context(), dbs[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(context.Background())
+	}
+	deadline := time.Now().Add(5 * time.Minute)
+	for got.Load() < want {
+		if conn != nil {
+			rows, err := conn.Query(t.Context(), `SELECT id, lease_node FROM triggers WHERE NOT done AND lease_node IS NOT NULL`)
+			if err == nil {
+				for rows.Next() {
+					var id, node string
+					if rows.Scan(&id, &node) == nil {
+						claimedBy[id] = 0
+						claimedBy[id+" "+node] = 1
+					}
+				}
+				rows.Close()
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d deliveries after 5 minutes", got.Load(), want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	mu.Lock()
+	span := last.Sub(first)
+	if dups > 0 {
+		t.Errorf("%d duplicate deliveries", dups)
+	}
+	mu.Unlock()
+	rate := float64(want) / span.Seconds()
+	if conn != nil {
+		perNode := map[string]int{}
+		for k, v := range claimedBy {
+			if _, node, ok := strings.Cut(k, " "); ok && v == 1 {
+				perNode[node]++
+			}
+		}
+		t.Logf("triggers claimed per node: %v", perNode)
+	}
+	t.Logf("%d deliveries in %v: %.0f/s", want, span.Round(time.Millisecond), rate)
+	return rate, span
+}
