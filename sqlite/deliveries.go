@@ -131,6 +131,7 @@ func (s *Store) applyOutcomes(ctx context.Context, tx *sql.Tx, outcomes []hookd.
 	if err != nil {
 		return err
 	}
+	stored := map[string]bool{} // URLs with a row now
 	for rows.Next() {
 		st, err := scanURLState(rows)
 		if err != nil {
@@ -138,6 +139,7 @@ func (s *Store) applyOutcomes(ctx context.Context, tx *sql.Tx, outcomes []hookd.
 			return err
 		}
 		states[st.URL] = st
+		stored[st.URL] = true
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -149,6 +151,9 @@ func (s *Store) applyOutcomes(ctx context.Context, tx *sql.Tx, outcomes []hookd.
 	for _, u := range urls {
 		st := states[u]
 		if st.Healthy() {
+			if !stored[u] {
+				continue // healthy before and after: no row to delete (the common case)
+			}
 			_, err = tx.ExecContext(ctx, `DELETE FROM url_states WHERE url = ?`, u)
 		} else {
 			_, err = tx.ExecContext(ctx, `INSERT INTO url_states (url, consecutive_failures, level, until)
