@@ -1,0 +1,224 @@
+// Package bench is hookd's end-to-end benchmark (hookd bench): it starts a
+// real hookd in-process (server.Open, SQLite by default) and real HTTP
+// receivers on 127.0.0.1, measures ingest, fan-out, latency, isolation from
+// dead endpoints and memory, and gives every throughput as a ratio to the raw
+// ceiling: a plain net/http client posting the same bodies to the same
+// receivers at the same concurrency, measured in the same run. The machine is
+// often shared, so the ratios, not the absolute figures, are what the targets
+// speak about.
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+
+	"hookd"
+)
+
+// Options size a run. Zero fields take the defaults named (Quick picks
+// smaller ones).
+type Options struct {
+	// DB is the store: "" (a fresh temporary SQLite file per scenario), a
+	// SQLite file path, or postgres://… Scenarios sharing a store each use an
+	// account of their own.
+	DB string
+	// Quick runs every scenario small, as a smoke test (under a minute).
+	Quick bool
+	// OutDir, when set, receives BENCHMARKS.md and bench-chart.svg.
+	OutDir string
+	// Only runs one scenario: raw, ingest, fanout, bigfanout, latency,
+	// isolation or memory. The raw ceiling always runs.
+	Only string
+	// Soak is reserved for a later soak mode; it must be zero.
+	Soak time.Duration
+
+	Receivers   int // healthy receivers (hosts); defaults to 4
+	Concurrency int // hookd's MaxConcurrency; defaults to 256
+	PerHost     int // hookd's MaxPerHost; defaults to 64
+
+	RawRequests        int           // raw ceiling requests; defaults to 40,000
+	IngestDuration     time.Duration // each ingest measurement; defaults to 5s
+	IngestClients      int           // concurrent single-POST clients; defaults to 64
+	IngestBatch        int           // triggers per batch POST; defaults to 1,000
+	FanoutTriggers     int           // defaults to 10
+	FanoutWebhooks     int           // defaults to 2,000
+	BigWebhooks        int           // defaults to 100,000
+	LatencyRate        int           // triggers per second; defaults to 500
+	LatencyWebhooks    int           // defaults to 20
+	LatencyDuration    time.Duration // defaults to 60s
+	LatencyInterval    time.Duration // the batch interval of the latency run; defaults to 5s (hookd's default)
+	IsolationHealthy   int           // defaults to 1,000
+	IsolationDead      int           // webhooks whose URL never answers; defaults to 100
+	IsolationDeadHosts int           // listeners the dead URLs are spread over; defaults to IsolationDead (one host each)
+	IsolationTriggers  int           // defaults to 10
+	IsolationTimeout   time.Duration // delivery timeout of the isolation runs; defaults to 10s (hookd's default)
+	MemoryTriggers     int           // defaults to 10
+	MemoryWebhooks     int           // defaults to 100,000
+}
+
+func (o *Options) setDefaults() {
+	def := func(p *int, normal, quick int) {
+		if *p <= 0 {
+			*p = normal
+			if o.Quick {
+				*p = quick
+			}
+		}
+	}
+	defDur := func(p *time.Duration, normal, quick time.Duration) {
+		if *p <= 0 {
+			*p = normal
+			if o.Quick {
+				*p = quick
+			}
+		}
+	}
+	def(&o.Receivers, 4, 4)
+	def(&o.Concurrency, 256, 256)
+	def(&o.PerHost, 64, 64)
+	def(&o.RawRequests, 40000, 10000)
+	defDur(&o.IngestDuration, 5*time.Second, 2*time.Second)
+	def(&o.IngestClients, 64, 64)
+	def(&o.IngestBatch, 1000, 1000)
+	def(&o.FanoutTriggers, 10, 10)
+	def(&o.FanoutWebhooks, 2000, 500)
+	def(&o.BigWebhooks, 100000, 10000)
+	def(&o.LatencyRate, 500, 200)
+	def(&o.LatencyWebhooks, 20, 20)
+	defDur(&o.LatencyDuration, 60*time.Second, 5*time.Second)
+	defDur(&o.LatencyInterval, 5*time.Second, time.Second)
+	def(&o.IsolationHealthy, 1000, 200)
+	def(&o.IsolationDead, 100, 20)
+	def(&o.IsolationDeadHosts, o.IsolationDead, o.IsolationDead)
+	def(&o.IsolationTriggers, 10, 10)
+	defDur(&o.IsolationTimeout, 10*time.Second, 2*time.Second)
+	def(&o.MemoryTriggers, 10, 2)
+	def(&o.MemoryWebhooks, 100000, 20000)
+}
+
+// scenarios in the order they run.
+var scenarios = []string{"raw", "ingest", "fanout", "bigfanout", "latency", "isolation", "memory"}
+
+// Report is the outcome of a run.
+type Report struct {
+	Machine string
+	Rows    []Row
+	// Raw is the raw ceiling in requests per second.
+	Raw float64
+	// Latencies are the (delivery − trigger) times of the latency scenario.
+	Latencies []time.Duration
+	// Throughputs are the per-second figures charted beside the ceiling.
+	Throughputs []Bar
+	Options     Options
+}
+
+// Row is one line of the result table.
+type Row struct {
+	Scenario string
+	Figure   string  // the measured value, formatted
+	Ratio    float64 // to the raw ceiling (0: not a throughput)
+	Target   string  // "" when there is none
+	Met      *bool
+	Note     string
+}
+
+// Bar is one charted throughput.
+type Bar struct {
+	Label string
+	Value float64
+}
+
+func yes(b bool) *bool { return &b }
+
+// Run runs the benchmark and prints the table to w.
+func Run(ctx context.Context, o Options, w io.Writer) error {
+	if o.Soak != 0 {
+		return errors.New("--soak is reserved for a later soak mode and is not implemented yet")
+	}
+	o.setDefaults()
+	if o.Only != "" && !contains(scenarios, o.Only) {
+		return fmt.Errorf("--only %q: want one of %s", o.Only, strings.Join(scenarios, ", "))
+	}
+	r := &Report{Options: o, Machine: machine(o)}
+	fmt.Fprintln(w, r.Machine)
+
+	rs := make(receivers, o.Receivers)
+	for i := range rs {
+		rc, err := startReceiver()
+		if err != nil {
+			return err
+		}
+		defer rc.close()
+		rs[i] = rc
+	}
+	b := &runner{o: o, rs: rs, r: r, w: w}
+	start := time.Now()
+	for _, name := range scenarios {
+		if name != "raw" && o.Only != "" && o.Only != name {
+			continue
+		}
+		t0 := time.Now()
+		fmt.Fprintf(w, "… %s\n", name)
+		if err := b.run(ctx, name); err != nil {
+			b.closeBig()
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		fmt.Fprintf(w, "  done in %s\n", time.Since(t0).Round(100*time.Millisecond))
+	}
+	b.closeBig()
+	fmt.Fprintf(w, "\n%s\n", r.Machine)
+	r.writeTable(w)
+	fmt.Fprintf(w, "(whole run: %s)\n", time.Since(start).Round(time.Second))
+	if o.OutDir != "" {
+		if err := r.writeFiles(o.OutDir); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "wrote %s and %s\n", o.OutDir+"/BENCHMARKS.md", o.OutDir+"/"+chartFile)
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func machine(o Options) string {
+	store := "SQLite (temporary file per scenario, WAL, synchronous=FULL)"
+	switch {
+	case strings.HasPrefix(o.DB, "postgres"):
+		store = "PostgreSQL"
+	case o.DB != "":
+		store = "SQLite (" + o.DB + ")"
+	}
+	mode := ""
+	if o.Quick {
+		mode = ", --quick"
+	}
+	return fmt.Sprintf("machine: %d cores (GOMAXPROCS %d), %s, %s %s/%s, hookd %s, store %s%s",
+		runtime.NumCPU(), runtime.GOMAXPROCS(0), cpuModel(), runtime.Version(), runtime.GOOS, runtime.GOARCH,
+		hookd.Version, store, mode)
+}
+
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "cpu unknown"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "cpu unknown"
+}

@@ -1,0 +1,267 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"hookd"
+	"hookd/api"
+	"hookd/server"
+)
+
+// instance is one real hookd started in-process with server.Open, and the
+// account and API key the scenario uses.
+type instance struct {
+	srv     *server.Server
+	account string
+	key     string
+	client  *http.Client
+	dir     string // temp dir of the SQLite file, removed at close
+}
+
+type instanceConfig struct {
+	interval time.Duration
+	timeout  time.Duration
+}
+
+func (o *Options) start(ctx context.Context, ic instanceConfig) (*instance, error) {
+	in := &instance{}
+	db := o.DB
+	if db == "" {
+		dir, err := os.MkdirTemp("", "hookd-bench-")
+		if err != nil {
+			return nil, err
+		}
+		in.dir = dir
+		db = filepath.Join(dir, "hookd.db")
+	}
+	s, err := server.Open(ctx, server.Config{
+		Addr: "127.0.0.1:0", DB: db, BatchInterval: ic.interval, DeliveryTimeout: ic.timeout,
+		AllowPrivateURLs: true, APIKey: server.NewAPIKey(), AdminPassword: "bench-" + server.NewAPIKey(),
+		MaxConcurrency: o.Concurrency, MaxPerHost: o.PerHost,
+		Logger: slog.New(slog.DiscardHandler), Stderr: io.Discard,
+	})
+	if err != nil {
+		in.close()
+		return nil, err
+	}
+	in.srv = s
+	// An account of its own, so that a shared --db keeps scenarios apart.
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	acc := hookd.Account{ID: hookd.NewID(hookd.PrefixAccount), Name: "bench", CreatedAt: now}
+	if err := s.Store.CreateAccount(ctx, &acc); err != nil {
+		in.close()
+		return nil, err
+	}
+	in.account, in.key = acc.ID, server.NewAPIKey()
+	if err := s.Store.CreateAPIKey(ctx, &hookd.APIKey{ID: hookd.NewID(hookd.PrefixAPIKey), AccountID: acc.ID,
+		Hash: api.HashKey(in.key), Prefix: in.key[:7], CreatedAt: now}); err != nil {
+		in.close()
+		return nil, err
+	}
+	in.client = &http.Client{Transport: &http.Transport{
+		MaxIdleConns: 256, MaxIdleConnsPerHost: 256, IdleConnTimeout: time.Minute,
+	}}
+	return in, nil
+}
+
+func (in *instance) close() {
+	if in.srv != nil {
+		in.srv.Close()
+	}
+	if in.client != nil {
+		in.client.CloseIdleConnections()
+	}
+	if in.dir != "" {
+		os.RemoveAll(in.dir)
+	}
+}
+
+// benchHook is the hook every scenario triggers.
+const benchHook = "eventCanceled"
+
+func triggerBody(i int) string {
+	return `{"hook":"eventCanceled","data":{"eventId":` + strconv.Itoa(i) + `,"reason":"Snow on the roads"}}`
+}
+
+func batchBody(start, n int) []byte {
+	var b bytes.Buffer
+	b.WriteByte('[')
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(triggerBody(start + i))
+	}
+	b.WriteByte(']')
+	return b.Bytes()
+}
+
+// post sends one trigger (or a batch) through the API and returns the
+// trigger IDs answered 202.
+func (in *instance) post(ctx context.Context, body []byte) ([]string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, in.srv.URL()+"/api/v1/triggers", bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+in.key)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := in.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusAccepted {
+		return nil, fmt.Errorf("POST /api/v1/triggers: %s: %s", resp.Status, strings.TrimSpace(string(raw)))
+	}
+	if body[0] == '[' {
+		var out struct {
+			Triggers []struct {
+				ID string `json:"id"`
+			} `json:"triggers"`
+		}
+		if err := json.Unmarshal(raw, &out); err != nil {
+			return nil, err
+		}
+		ids := make([]string, len(out.Triggers))
+		for i, t := range out.Triggers {
+			ids[i] = t.ID
+		}
+		return ids, nil
+	}
+	var out struct {
+		ID string `json:"id"`
+	}
+	err = json.Unmarshal(raw, &out)
+	return []string{out.ID}, err
+}
+
+// bulkCreator is implemented by stores that can create many webhooks in one
+// transaction (sqlite.Store.CreateWebhooks).
+type bulkCreator interface {
+	CreateWebhooks(ctx context.Context, ws []hookd.Webhook) error
+}
+
+// createWebhooks creates n webhooks subscribed to benchHook directly in the
+// store (the API would take minutes for 100,000, one durable transaction
+// each): in bulk when the store can, else with Store.CreateWebhook one by
+// one. url names the i-th webhook's URL. Every webhook gets its own secret.
+func (in *instance) createWebhooks(ctx context.Context, n int, url func(i int) string) ([]string, error) {
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	ids := make([]string, 0, n)
+	const chunk = 20000
+	for start := 0; start < n; start += chunk {
+		ws := make([]hookd.Webhook, min(chunk, n-start))
+		for k := range ws {
+			i := start + k
+			ws[k] = hookd.Webhook{ID: hookd.NewID(hookd.PrefixWebhook), AccountID: in.account,
+				Name: "bench " + strconv.Itoa(i), URL: url(i), Hooks: []string{benchHook}, Enabled: true,
+				Secret: hookd.NewSecret(), CreatedAt: now, UpdatedAt: now}
+			ids = append(ids, ws[k].ID)
+		}
+		if b, ok := in.srv.Store.(bulkCreator); ok {
+			if err := b.CreateWebhooks(ctx, ws); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		for k := range ws {
+			if err := in.srv.Store.CreateWebhook(ctx, &ws[k]); err != nil {
+				return nil, err
+			}
+		}
+	}
+	// Load them into the dispatcher now (a tick with nothing pending), so the
+	// measured tick does not include reading the webhooks.
+	return ids, in.srv.Dispatcher.Tick(ctx)
+}
+
+// waitIdle waits until the dispatcher has recorded every send it claimed.
+func (in *instance) waitIdle(ctx context.Context, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for !in.srv.Dispatcher.Idle() {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("dispatcher not idle after %s: %+v", timeout, in.srv.Dispatcher.Stats())
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	return nil
+}
+
+// byTrigger and byWebhook select the delivery rows to count.
+func byTrigger(ids []string) []hookd.DeliveryFilter {
+	fs := make([]hookd.DeliveryFilter, len(ids))
+	for i, id := range ids {
+		fs[i].TriggerID = id
+	}
+	return fs
+}
+
+func byWebhook(ids []string) []hookd.DeliveryFilter {
+	fs := make([]hookd.DeliveryFilter, len(ids))
+	for i, id := range ids {
+		fs[i].WebhookID = id
+	}
+	return fs
+}
+
+// logCount counts, by status, the delivery rows the filters select, read
+// back through Store.Deliveries.
+func (in *instance) logCount(ctx context.Context, filters []hookd.DeliveryFilter) (map[string]int, error) {
+	out := map[string]int{}
+	for _, f := range filters {
+		f.AccountID, f.Limit = in.account, 20000
+		for {
+			ds, next, err := in.srv.Store.Deliveries(ctx, f)
+			if err != nil {
+				return nil, err
+			}
+			for i := range ds {
+				out[ds[i].Status]++
+			}
+			if next == "" {
+				break
+			}
+			f.Cursor = next
+		}
+	}
+	return out, nil
+}
+
+// checkLog confirms that every attempt has a delivery row: want rows in all,
+// of which at least delivered have status delivered.
+func (in *instance) checkLog(ctx context.Context, filters []hookd.DeliveryFilter, want, delivered int) (map[string]int, error) {
+	if err := in.waitIdle(ctx, 2*time.Minute); err != nil {
+		return nil, err
+	}
+	got, err := in.logCount(ctx, filters)
+	if err != nil {
+		return nil, err
+	}
+	total := 0
+	for _, n := range got {
+		total += n
+	}
+	if total != want || got[hookd.StatusDelivered] < delivered {
+		return got, fmt.Errorf("delivery log has %d rows %v, want %d with at least %d delivered", total, got, want, delivered)
+	}
+	return got, nil
+}

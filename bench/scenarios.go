@@ -1,0 +1,601 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"hookd"
+)
+
+type runner struct {
+	o  Options
+	rs receivers
+	r  *Report
+	w  io.Writer
+
+	big      *instance // the 100,000-webhook hookd, shared by bigfanout and memory
+	bigCount int
+}
+
+func (b *runner) run(ctx context.Context, name string) error {
+	switch name {
+	case "raw":
+		return b.raw(ctx)
+	case "ingest":
+		return b.ingest(ctx)
+	case "fanout":
+		return b.fanout(ctx)
+	case "bigfanout":
+		return b.bigFanout(ctx)
+	case "latency":
+		return b.latency(ctx)
+	case "isolation":
+		return b.isolation(ctx)
+	case "memory":
+		return b.memory(ctx)
+	}
+	return fmt.Errorf("unknown scenario %q", name)
+}
+
+func (b *runner) logf(format string, args ...any) {
+	fmt.Fprintf(b.w, "  "+format+"\n", args...)
+}
+
+func (b *runner) ratio(v float64) float64 {
+	if b.r.Raw <= 0 {
+		return 0
+	}
+	return v / b.r.Raw
+}
+
+// sampleEnvelope is the body of a delivery like the ones the scenarios send.
+func sampleEnvelope() []byte {
+	t := hookd.Trigger{ID: hookd.NewID(hookd.PrefixTrigger), Hook: benchHook,
+		Data: []byte(`{"eventId":7,"reason":"Snow on the roads"}`), Timestamp: time.Now()}
+	return t.Envelope()
+}
+
+// raw measures the ceiling: a plain net/http client with keep-alive, the
+// concurrency hookd uses towards these receivers (PerHost to each, at most
+// Concurrency in all), posting envelope bodies. Best of two runs.
+func (b *runner) raw(ctx context.Context) error {
+	o := b.o
+	conc := min(o.Concurrency, len(b.rs)*o.PerHost)
+	body := sampleEnvelope()
+	tr := &http.Transport{MaxIdleConns: conc, MaxIdleConnsPerHost: o.PerHost, MaxConnsPerHost: o.PerHost,
+		IdleConnTimeout: time.Minute, DisableCompression: true}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr}
+	run := func(n int) error {
+		var left atomic.Int64
+		left.Store(int64(n))
+		var wg sync.WaitGroup
+		errs := make(chan error, conc)
+		for g := range conc {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				url := b.rs[g%len(b.rs)].url + "/raw"
+				for left.Add(-1) >= 0 {
+					req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+					req.Header.Set("Content-Type", "application/json")
+					resp, err := client.Do(req)
+					if err != nil {
+						errs <- err
+						return
+					}
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		return <-errs
+	}
+	if err := run(o.RawRequests / 10); err != nil { // open the connections
+		return err
+	}
+	best := 0.0
+	for range 2 {
+		b.rs.reset(nil)
+		if err := run(o.RawRequests); err != nil {
+			return err
+		}
+		first, last := b.rs.span()
+		rate := float64(b.rs.count()) / last.Sub(first).Seconds()
+		b.logf("raw ceiling run: %.0f requests/s", rate)
+		best = max(best, rate)
+	}
+	b.r.Raw = best
+	b.r.Rows = append(b.r.Rows, Row{Scenario: "Raw ceiling", Figure: fmt.Sprintf("%s requests/s", num(best)), Ratio: 1,
+		Note: fmt.Sprintf("plain net/http client, keep-alive, %d connections (%d per receiver × %d receivers), best of 2 × %s POSTs",
+			conc, o.PerHost, len(b.rs), num(float64(o.RawRequests)))})
+	b.r.Throughputs = append(b.r.Throughputs, Bar{"raw ceiling (requests/s)", best})
+	return nil
+}
+
+// ingest measures triggers answered 202 per second: single POSTs from
+// IngestClients concurrent clients, then batch POSTs of IngestBatch.
+func (b *runner) ingest(ctx context.Context) error {
+	o := b.o
+	in, err := o.start(ctx, instanceConfig{})
+	if err != nil {
+		return err
+	}
+	defer in.close()
+	measure := func(clients int, body func(i int) []byte, per int, d time.Duration) (float64, []string, error) {
+		var n atomic.Int64
+		var mu sync.Mutex
+		var lastIDs []string
+		var wg sync.WaitGroup
+		errs := make(chan error, clients)
+		start := time.Now()
+		stop := start.Add(d)
+		for c := range clients {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := c; time.Now().Before(stop); i += clients {
+					ids, err := in.post(ctx, body(i))
+					if err != nil {
+						errs <- err
+						return
+					}
+					n.Add(int64(len(ids)))
+					if c == 0 {
+						mu.Lock()
+						lastIDs = ids
+						mu.Unlock()
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		if err := <-errs; err != nil {
+			return 0, nil, err
+		}
+		return float64(n.Load()) / time.Since(start).Seconds(), lastIDs, nil
+	}
+	single := func(i int) []byte { return []byte(triggerBody(i)) }
+	if _, _, err := measure(o.IngestClients, single, 1, 300*time.Millisecond); err != nil { // warm up
+		return err
+	}
+	rate, ids, err := measure(o.IngestClients, single, 1, o.IngestDuration)
+	if err != nil {
+		return err
+	}
+	if err := in.stored(ctx, ids); err != nil {
+		return err
+	}
+	b.logf("single POSTs: %.0f triggers/s", rate)
+	b.r.Rows = append(b.r.Rows, Row{Scenario: "Ingest, single POSTs", Figure: num(rate) + " triggers/s",
+		Ratio: b.ratio(rate), Target: "≥ 0.3 × raw", Met: yes(b.ratio(rate) >= 0.3),
+		Note: fmt.Sprintf("%d concurrent clients, %s, each 202 after a durable commit", o.IngestClients, o.IngestDuration)})
+	b.r.Throughputs = append(b.r.Throughputs, Bar{"ingest, single POSTs (triggers/s)", rate})
+
+	const batchClients = 4
+	bodies := make([][]byte, batchClients)
+	for i := range bodies {
+		bodies[i] = batchBody(i*o.IngestBatch, o.IngestBatch)
+	}
+	batch := func(i int) []byte { return bodies[i%batchClients] }
+	rate, ids, err = measure(batchClients, batch, o.IngestBatch, o.IngestDuration)
+	if err != nil {
+		return err
+	}
+	if err := in.stored(ctx, ids); err != nil {
+		return err
+	}
+	b.logf("batch POSTs: %.0f triggers/s", rate)
+	b.r.Rows = append(b.r.Rows, Row{Scenario: fmt.Sprintf("Ingest, batches of %s", num(float64(o.IngestBatch))),
+		Figure: num(rate) + " triggers/s", Ratio: b.ratio(rate), Target: "≥ 100,000 triggers/s", Met: yes(rate >= 100000),
+		Note: fmt.Sprintf("%d concurrent clients, %s", batchClients, o.IngestDuration)})
+	b.r.Throughputs = append(b.r.Throughputs, Bar{"ingest, batches (triggers/s)", rate})
+	return nil
+}
+
+// stored checks that triggers answered 202 are in the store.
+func (in *instance) stored(ctx context.Context, ids []string) error {
+	for _, id := range ids {
+		if _, err := in.srv.Store.Trigger(ctx, in.account, id); err != nil {
+			return fmt.Errorf("trigger %s answered 202 but not readable: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// manual is the batch interval of scenarios that call Tick themselves, so
+// that the time of the tick is known.
+const manual = time.Hour
+
+// burst posts triggers triggers, ticks, and waits until want deliveries have
+// reached the receivers. It returns the trigger IDs and the tick's start.
+func (b *runner) burst(ctx context.Context, in *instance, triggers int, want int64, timeout time.Duration) ([]string, time.Time, error) {
+	ids, err := in.post(ctx, batchBody(0, triggers))
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	t0 := time.Now()
+	if err := in.srv.Dispatcher.Tick(ctx); err != nil {
+		return nil, t0, err
+	}
+	b.logf("tick queued the sends in %s", time.Since(t0).Round(time.Millisecond))
+	return ids, t0, b.rs.waitFor(ctx, want, timeout)
+}
+
+func (b *runner) url(i int) string {
+	return b.rs[i%len(b.rs)].url + "/hooks/" + strconv.Itoa(i)
+}
+
+// fanout: FanoutTriggers × FanoutWebhooks, deliveries per second from the
+// first to the last.
+func (b *runner) fanout(ctx context.Context) error {
+	o := b.o
+	in, err := o.start(ctx, instanceConfig{interval: manual})
+	if err != nil {
+		return err
+	}
+	defer in.close()
+	if _, err := in.createWebhooks(ctx, o.FanoutWebhooks, b.url); err != nil {
+		return err
+	}
+	want := int64(o.FanoutTriggers * o.FanoutWebhooks)
+	b.rs.reset(nil)
+	ids, t0, err := b.burst(ctx, in, o.FanoutTriggers, want, 2*time.Minute)
+	if err != nil {
+		return err
+	}
+	first, last := b.rs.span()
+	rate := float64(want) / last.Sub(first).Seconds()
+	b.logf("%d deliveries: %.0f/s, last %s after the tick", want, rate, last.Sub(t0).Round(time.Millisecond))
+	if _, err := in.checkLog(ctx, byTrigger(ids), int(want), int(want)); err != nil {
+		return err
+	}
+	b.r.Rows = append(b.r.Rows, Row{Scenario: fmt.Sprintf("Fan-out, %d triggers × %s webhooks", o.FanoutTriggers, num(float64(o.FanoutWebhooks))),
+		Figure: num(rate) + " deliveries/s", Ratio: b.ratio(rate), Target: "≥ 0.5 × raw", Met: yes(b.ratio(rate) >= 0.5),
+		Note: fmt.Sprintf("first to last delivery; last %s after the tick; every attempt in the log", secs(last.Sub(t0)))})
+	b.r.Throughputs = append(b.r.Throughputs, Bar{"fan-out (deliveries/s)", rate})
+	return nil
+}
+
+func (b *runner) bigInstance(ctx context.Context, n int) (*instance, error) {
+	if b.big != nil && b.bigCount == n {
+		return b.big, nil
+	}
+	b.closeBig()
+	in, err := b.o.start(ctx, instanceConfig{interval: manual})
+	if err != nil {
+		return nil, err
+	}
+	t0 := time.Now()
+	if _, err := in.createWebhooks(ctx, n, b.url); err != nil {
+		in.close()
+		return nil, err
+	}
+	b.logf("created %s webhooks in the store in %s", num(float64(n)), time.Since(t0).Round(time.Millisecond))
+	b.big, b.bigCount = in, n
+	return in, nil
+}
+
+func (b *runner) closeBig() {
+	if b.big != nil {
+		b.big.close()
+		b.big = nil
+	}
+}
+
+// bigFanout: 1 trigger × BigWebhooks, time from the tick to the last
+// delivery.
+func (b *runner) bigFanout(ctx context.Context) error {
+	o := b.o
+	in, err := b.bigInstance(ctx, o.BigWebhooks)
+	if err != nil {
+		return err
+	}
+	want := int64(o.BigWebhooks)
+	b.rs.reset(nil)
+	ids, t0, err := b.burst(ctx, in, 1, want, 2*time.Minute)
+	if err != nil {
+		return err
+	}
+	first, last := b.rs.span()
+	took := last.Sub(t0)
+	rate := float64(want) / last.Sub(first).Seconds()
+	b.logf("last delivery %s after the tick (%.0f deliveries/s)", took.Round(time.Millisecond), rate)
+	if _, err := in.checkLog(ctx, byTrigger(ids), int(want), int(want)); err != nil {
+		return err
+	}
+	b.r.Rows = append(b.r.Rows, Row{Scenario: fmt.Sprintf("Big fan-out, 1 trigger × %s webhooks", num(float64(o.BigWebhooks))),
+		Figure: "last delivery " + secs(took) + " after the tick", Ratio: b.ratio(rate), Target: "≤ 5 s", Met: yes(took <= 5*time.Second),
+		Note: fmt.Sprintf("%s deliveries/s (the ratio); webhooks read before the tick", num(rate))})
+	b.r.Throughputs = append(b.r.Throughputs, Bar{"big fan-out (deliveries/s)", rate})
+	return nil
+}
+
+// latency: a steady LatencyRate triggers/s (single POSTs) to LatencyWebhooks
+// webhooks for LatencyDuration, with the real batch interval; p50/p99/max of
+// delivery time − trigger time.
+func (b *runner) latency(ctx context.Context) error {
+	o := b.o
+	in, err := o.start(ctx, instanceConfig{interval: o.LatencyInterval})
+	if err != nil {
+		return err
+	}
+	defer in.close()
+	webhooks, err := in.createWebhooks(ctx, o.LatencyWebhooks, b.url)
+	if err != nil {
+		return err
+	}
+	total := int(float64(o.LatencyRate) * o.LatencyDuration.Seconds())
+	want := int64(total * o.LatencyWebhooks)
+	rec := newRecorder(int(want)+1000, true)
+	b.rs.reset(rec)
+	sem := make(chan struct{}, 64)
+	errs := make(chan error, 1)
+	var wg sync.WaitGroup
+	start := time.Now()
+	gap := time.Second / time.Duration(o.LatencyRate)
+	for i := range total {
+		if d := time.Until(start.Add(time.Duration(i) * gap)); d > 0 {
+			time.Sleep(d)
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if _, err := in.post(ctx, []byte(triggerBody(i))); err != nil {
+				select {
+				case errs <- err:
+				default:
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	sent := time.Since(start)
+	select {
+	case err := <-errs:
+		return err
+	default:
+	}
+	if err := b.rs.waitFor(ctx, want, 2*o.LatencyInterval+time.Minute); err != nil {
+		return err
+	}
+	vals := slices.Clone(rec.values())
+	slices.Sort(vals)
+	lat := make([]time.Duration, len(vals))
+	for i, v := range vals {
+		lat[i] = time.Duration(v)
+	}
+	b.r.Latencies = lat
+	p50, p99, mx := pct(lat, 0.5), pct(lat, 0.99), lat[len(lat)-1]
+	b.logf("%d triggers in %s → %d deliveries: p50 %s p99 %s max %s", total, sent.Round(time.Millisecond), len(lat),
+		p50.Round(time.Millisecond), p99.Round(time.Millisecond), mx.Round(time.Millisecond))
+	if _, err := in.checkLog(ctx, byWebhook(webhooks), int(want), int(want)); err != nil {
+		return err
+	}
+	limit := o.LatencyInterval + 250*time.Millisecond
+	b.r.Rows = append(b.r.Rows, Row{Scenario: fmt.Sprintf("Latency, %d triggers/s × %d webhooks for %s", o.LatencyRate, o.LatencyWebhooks, o.LatencyDuration),
+		Figure: fmt.Sprintf("p50 %s, p99 %s, max %s", secs(p50), secs(p99), secs(mx)),
+		Target: "p99 ≤ " + secs(limit), Met: yes(p99 <= limit),
+		Note: fmt.Sprintf("batch interval %s; delivery time − trigger timestamp", o.LatencyInterval)})
+	return nil
+}
+
+func pct(sorted []time.Duration, q float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	return sorted[int(q*float64(len(sorted)-1))]
+}
+
+// isolation runs IsolationTriggers × IsolationHealthy webhooks twice: alone,
+// and beside IsolationDead webhooks whose URLs accept connections and never
+// answer. It compares the healthy deliveries' throughput and p99 (from the
+// tick).
+func (b *runner) isolation(ctx context.Context) error {
+	o := b.o
+	type outcome struct {
+		rate float64
+		p99  time.Duration
+		rows map[string]int
+	}
+	run := func(dead int) (outcome, error) {
+		in, err := o.start(ctx, instanceConfig{interval: manual, timeout: o.IsolationTimeout})
+		if err != nil {
+			return outcome{}, err
+		}
+		defer in.close()
+		if _, err := in.createWebhooks(ctx, o.IsolationHealthy, b.url); err != nil {
+			return outcome{}, err
+		}
+		if dead > 0 {
+			ds := make([]*deadReceiver, o.IsolationDeadHosts)
+			for i := range ds {
+				if ds[i], err = startDead(); err != nil {
+					return outcome{}, err
+				}
+				defer ds[i].close()
+			}
+			if _, err := in.createWebhooks(ctx, dead, func(i int) string {
+				return ds[i%len(ds)].url + "/dead/" + strconv.Itoa(i)
+			}); err != nil {
+				return outcome{}, err
+			}
+		}
+		want := int64(o.IsolationTriggers * o.IsolationHealthy)
+		rec := newRecorder(int(want)+100, false)
+		b.rs.reset(rec)
+		ids, t0, err := b.burst(ctx, in, o.IsolationTriggers, want, 2*time.Minute)
+		if err != nil {
+			return outcome{}, err
+		}
+		first, last := b.rs.span()
+		vals := rec.values()
+		lat := make([]time.Duration, len(vals))
+		for i, v := range vals {
+			lat[i] = time.Duration(v - t0.UnixNano())
+		}
+		slices.Sort(lat)
+		out := outcome{rate: float64(want) / last.Sub(first).Seconds(), p99: pct(lat, 0.99)}
+		b.logf("%d healthy + %d dead webhooks: healthy %.0f deliveries/s, p99 %s after the tick", o.IsolationHealthy, dead,
+			out.rate, out.p99.Round(time.Millisecond))
+		out.rows, err = in.checkLog(ctx, byTrigger(ids), o.IsolationTriggers*(o.IsolationHealthy+dead), int(want))
+		return out, err
+	}
+	base, err := run(0)
+	if err != nil {
+		return err
+	}
+	withDead, err := run(o.IsolationDead)
+	if err != nil {
+		return err
+	}
+	rr, pr := withDead.rate/base.rate, float64(withDead.p99)/float64(base.p99)
+	b.r.Rows = append(b.r.Rows,
+		Row{Scenario: fmt.Sprintf("Isolation, %s healthy + %d dead webhooks: throughput", num(float64(o.IsolationHealthy)), o.IsolationDead),
+			Figure: fmt.Sprintf("%s deliveries/s = %.2f × the run without dead URLs (%s/s)", num(withDead.rate), rr, num(base.rate)),
+			Ratio:  b.ratio(withDead.rate), Target: "≥ 0.9 ×", Met: yes(rr >= 0.9),
+			Note: fmt.Sprintf("%d triggers; dead URLs on %d listeners that accept and never answer; delivery timeout %s; dead sends logged %v",
+				o.IsolationTriggers, o.IsolationDeadHosts, o.IsolationTimeout, statusList(withDead.rows))},
+		Row{Scenario: "Isolation: p99 from the tick",
+			Figure: fmt.Sprintf("%s = %.2f × the run without dead URLs (%s)", secs(withDead.p99), pr, secs(base.p99)),
+			Target: "≤ 1.2 ×", Met: yes(pr <= 1.2)})
+	b.r.Throughputs = append(b.r.Throughputs, Bar{"isolation, healthy without dead (deliveries/s)", base.rate},
+		Bar{"isolation, healthy beside dead (deliveries/s)", withDead.rate})
+	return nil
+}
+
+func statusList(m map[string]int) string {
+	var parts []string
+	for _, s := range []string{hookd.StatusDelivered, hookd.StatusFailed, hookd.StatusSkipped, hookd.StatusPending} {
+		if m[s] > 0 {
+			parts = append(parts, fmt.Sprintf("%s %s", num(float64(m[s])), s))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// memory: MemoryTriggers × MemoryWebhooks deliveries pending at once; peak
+// RSS of the process (hookd and the receivers) while they drain, and RSS
+// after.
+func (b *runner) memory(ctx context.Context) error {
+	o := b.o
+	in, err := b.bigInstance(ctx, o.MemoryWebhooks)
+	if err != nil {
+		return err
+	}
+	defer b.closeBig()
+	want := int64(o.MemoryTriggers * o.MemoryWebhooks)
+	runtime.GC()
+	debug.FreeOSMemory()
+	before := rss("VmRSS")
+	resetPeak()
+	var peak atomic.Int64
+	stop := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		t := time.NewTicker(10 * time.Millisecond)
+		defer t.Stop()
+		for {
+			if v := rss("VmRSS"); v > peak.Load() {
+				peak.Store(v)
+			}
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	b.rs.reset(nil)
+	ids, t0, err := b.burst(ctx, in, o.MemoryTriggers, want, 5*time.Minute)
+	if err != nil {
+		close(stop)
+		return err
+	}
+	if err := in.waitIdle(ctx, 2*time.Minute); err != nil {
+		close(stop)
+		return err
+	}
+	close(stop)
+	<-sampled
+	_, last := b.rs.span()
+	top := max(peak.Load(), rss("VmHWM"))
+	after := rss("VmRSS")
+	runtime.GC()
+	debug.FreeOSMemory()
+	afterGC := rss("VmRSS")
+	b.logf("%s deliveries drained in %s; RSS before %s, peak %s, after %s (%s after a GC)", num(float64(want)),
+		last.Sub(t0).Round(time.Millisecond), mb(before), mb(top), mb(after), mb(afterGC))
+	if _, err := in.checkLog(ctx, byTrigger(ids), int(want), int(want)); err != nil {
+		return err
+	}
+	rate := float64(want) / last.Sub(t0).Seconds()
+	b.r.Rows = append(b.r.Rows, Row{Scenario: fmt.Sprintf("Memory, %d triggers × %s webhooks pending", o.MemoryTriggers, num(float64(o.MemoryWebhooks))),
+		Figure: fmt.Sprintf("peak RSS %s, %s after the drain (%s after a GC)", mb(top), mb(after), mb(afterGC)),
+		Target: "peak ≤ 300 MB", Met: yes(top <= 300<<20),
+		Note: fmt.Sprintf("whole bench process (hookd + receivers), %s before; drained in %s (%s deliveries/s)", mb(before),
+			secs(last.Sub(t0)), num(rate))})
+	b.r.Throughputs = append(b.r.Throughputs, Bar{"1M pending, drain (deliveries/s)", rate})
+	return nil
+}
+
+// rss reads a field of /proc/self/status in bytes (0 when unknown).
+func rss(field string) int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+// resetPeak resets VmHWM to the current RSS (Linux: clear_refs 5).
+func resetPeak() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
+func mb(v int64) string { return fmt.Sprintf("%d MB", (v+(1<<19))>>20) }
+
+func secs(d time.Duration) string {
+	switch {
+	case d >= 10*time.Second:
+		return fmt.Sprintf("%.1f s", d.Seconds())
+	case d >= time.Second:
+		return fmt.Sprintf("%.2f s", d.Seconds())
+	}
+	return fmt.Sprintf("%d ms", d.Milliseconds())
+}
+
+// num formats a number with thousands separators.
+func num(v float64) string {
+	s := strconv.FormatInt(int64(v+0.5), 10)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"time"
+
+	"hookd/bench"
+)
+
+// runBench runs the end-to-end benchmark (see package bench).
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("hookd bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o bench.Options
+	fs.StringVar(&o.DB, "db", "", "store: empty for a fresh temporary SQLite file per scenario, a SQLite file path, or postgres://…")
+	fs.BoolVar(&o.Quick, "quick", false, "small sizes: a smoke run of under a minute")
+	fs.StringVar(&o.OutDir, "out-dir", "", "write BENCHMARKS.md and bench-chart.svg into this directory")
+	fs.StringVar(&o.Only, "only", "", "run one scenario: raw, ingest, fanout, bigfanout, latency, isolation or memory (the raw ceiling always runs)")
+	fs.DurationVar(&o.Soak, "soak", 0, "reserved for a later soak mode")
+	fs.IntVar(&o.Receivers, "receivers", 0, "healthy receivers, each its own host:port (default 4)")
+	fs.IntVar(&o.Concurrency, "concurrency", 0, "hookd's sends in flight (default 256)")
+	fs.IntVar(&o.PerHost, "per-host", 0, "hookd's sends in flight per host (default 64)")
+	fs.IntVar(&o.RawRequests, "raw-requests", 0, "requests of each raw-ceiling run (default 40000)")
+	fs.DurationVar(&o.IngestDuration, "ingest-duration", 0, "length of each ingest measurement (default 5s)")
+	fs.IntVar(&o.IngestClients, "ingest-clients", 0, "concurrent single-POST clients (default 64)")
+	fs.IntVar(&o.IngestBatch, "ingest-batch", 0, "triggers per batch POST (default 1000)")
+	fs.IntVar(&o.FanoutTriggers, "fanout-triggers", 0, "triggers of the fan-out scenario (default 10)")
+	fs.IntVar(&o.FanoutWebhooks, "fanout-webhooks", 0, "webhooks of the fan-out scenario (default 2000)")
+	fs.IntVar(&o.BigWebhooks, "big-webhooks", 0, "webhooks of the big fan-out (default 100000)")
+	fs.IntVar(&o.LatencyRate, "latency-rate", 0, "triggers per second of the latency scenario (default 500)")
+	fs.IntVar(&o.LatencyWebhooks, "latency-webhooks", 0, "webhooks of the latency scenario (default 20)")
+	fs.DurationVar(&o.LatencyDuration, "latency-duration", 0, "length of the latency scenario (default 60s)")
+	fs.DurationVar(&o.LatencyInterval, "latency-interval", 0, "batch interval of the latency scenario (default 5s)")
+	fs.IntVar(&o.IsolationHealthy, "isolation-healthy", 0, "healthy webhooks of the isolation scenario (default 1000)")
+	fs.IntVar(&o.IsolationDead, "isolation-dead", 0, "webhooks whose URL never answers (default 100)")
+	fs.IntVar(&o.IsolationDeadHosts, "isolation-dead-hosts", 0, "listeners the dead URLs are spread over (default: one per dead URL)")
+	fs.DurationVar(&o.IsolationTimeout, "isolation-timeout", 0, "delivery timeout of the isolation scenario (default 10s)")
+	fs.IntVar(&o.MemoryTriggers, "memory-triggers", 0, "triggers of the memory scenario (default 10)")
+	fs.IntVar(&o.MemoryWebhooks, "memory-webhooks", 0, "webhooks of the memory scenario (default 100000)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	memProfile := fs.String("memprofile", "", "write a heap profile at the end of the run to this file")
+	blockProfile := fs.String("blockprofile", "", "write a profile of where goroutines wait (blocking and mutexes) to this file and this file.mutex")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	if *blockProfile != "" {
+		runtime.SetBlockProfileRate(int(10 * time.Microsecond))
+		runtime.SetMutexProfileFraction(10)
+	}
+	err := bench.Run(ctx, o, stdout)
+	for _, p := range []struct{ file, name string }{{*blockProfile, "block"}, {*blockProfile + ".mutex", "mutex"}} {
+		if *blockProfile == "" {
+			break
+		}
+		if perr := writeProfile(p.file, p.name); perr != nil {
+			return perr
+		}
+	}
+	if *memProfile != "" {
+		runtime.GC()
+		if perr := writeProfile(*memProfile, "heap"); perr != nil {
+			return perr
+		}
+	}
+	return err
+}
+
+func writeProfile(file, name string) error {
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return pprof.Lookup(name).WriteTo(f, 0)
+}
