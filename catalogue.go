@@ -121,40 +121,51 @@ func (h *Hook) ValidateData(raw json.RawMessage, prefix string, errs FieldErrors
 		errs.Add(prefix+"data", fmt.Sprintf("must be an object with the fields of %s (%s)", h.Name, h.fieldNames()))
 		return nil
 	}
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &fields); err != nil {
+	if !json.Valid(raw) {
+		var fields map[string]json.RawMessage
+		err := json.Unmarshal(raw, &fields)
 		errs.Add(prefix+"data", "must be a JSON object: "+err.Error())
 		return nil
 	}
 	ok := true
-	for name := range fields {
-		known := false
-		for _, f := range h.Fields {
+	// Hooks have at most a handful of fields: a slice beats a map.
+	var vals [8][]byte
+	var fields map[string][]byte // only for a hook with more fields than vals holds
+	if len(h.Fields) > len(vals) {
+		fields = make(map[string][]byte, len(h.Fields))
+	}
+	objectMembers(raw, func(name string, v []byte) {
+		for i, f := range h.Fields {
 			if f.Name == name {
-				known = true
-				break
+				if fields != nil {
+					fields[name] = v
+				} else {
+					vals[i] = v
+				}
+				return
 			}
 		}
-		if !known {
-			ok = false
-			errs.Add(prefix+"data."+name, fmt.Sprintf("is not a field of %s (its fields are: %s)", h.Name, h.fieldNames()))
-		}
-	}
+		ok = false
+		errs.Add(prefix+"data."+name, fmt.Sprintf("is not a field of %s (its fields are: %s)", h.Name, h.fieldNames()))
+	})
 	var out bytes.Buffer
 	out.Grow(len(raw))
 	out.WriteByte('{')
 	for i, f := range h.Fields {
-		key := prefix + "data." + f.Name
-		v, present := fields[f.Name]
-		if !present {
+		var v []byte
+		if fields != nil {
+			v = fields[f.Name]
+		} else {
+			v = vals[i]
+		}
+		if v == nil {
 			ok = false
-			errs.Add(key, fmt.Sprintf("is required (%s)", f.Type))
+			errs.Add(prefix+"data."+f.Name, fmt.Sprintf("is required (%s)", f.Type))
 			continue
 		}
-		v = bytes.TrimSpace(v)
 		if msg := checkValue(f.Type, v); msg != "" {
 			ok = false
-			errs.Add(key, msg)
+			errs.Add(prefix+"data."+f.Name, msg)
 			continue
 		}
 		if i > 0 {
@@ -163,9 +174,10 @@ func (h *Hook) ValidateData(raw json.RawMessage, prefix string, errs FieldErrors
 		out.WriteByte('"')
 		out.WriteString(f.Name)
 		out.WriteString(`":`)
-		if f.Type == String {
+		if f.Type == String && !plainString(v) {
 			// Re-encode so that the stored form is canonical (escapes, no
-			// insignificant whitespace) whatever the producer sent.
+			// insignificant whitespace) whatever the producer sent; a plain
+			// string already is.
 			var s string
 			_ = json.Unmarshal(v, &s)
 			b, _ := json.Marshal(s)

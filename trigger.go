@@ -34,42 +34,56 @@ func ParseTrigger(raw json.RawMessage, prefix string, now time.Time, errs FieldE
 		errs.Add(prefix+"trigger", `must be an object like {"hook": "eventCanceled", "data": {...}}`)
 		return Trigger{}, false
 	}
-	var in map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &in); err != nil {
+	if !json.Valid(raw) {
+		var in map[string]json.RawMessage
+		err := json.Unmarshal(raw, &in)
 		errs.Add(prefix+"trigger", "is not valid JSON: "+err.Error())
 		return Trigger{}, false
 	}
 	before := len(errs)
-	for k := range in {
+	var hookRaw, dataRaw, tsRaw []byte // nil: absent; the last one wins, as in a map
+	objectMembers(raw, func(k string, v []byte) {
 		switch k {
-		case "hook", "data", "timestamp":
+		case "hook":
+			hookRaw = v
+		case "data":
+			dataRaw = v
+		case "timestamp":
+			tsRaw = v
 		default:
 			errs.Add(prefix+k, `is not a trigger field (use "hook", "data" and optionally "timestamp")`)
 		}
-	}
+	})
 	t := Trigger{Timestamp: now.UTC().Truncate(time.Millisecond)}
 	var hook *Hook
-	if v, ok := in["hook"]; !ok {
+	switch {
+	case hookRaw == nil:
 		errs.Add(prefix+"hook", "is required: the name of a hook from GET /api/v1/hooks")
-	} else if err := json.Unmarshal(v, &t.Hook); err != nil || v[0] != '"' {
+	case hookRaw[0] != '"':
 		errs.Add(prefix+"hook", "must be a string naming a hook from GET /api/v1/hooks")
-	} else if hook, ok = LookupHook(t.Hook); !ok {
-		errs.Add(prefix+"hook", fmt.Sprintf("%q is not a hook; see GET /api/v1/hooks for the 16 hook names", t.Hook))
-	}
-	if v, ok := in["timestamp"]; ok {
-		var s string
-		if err := json.Unmarshal(v, &s); err != nil {
-			errs.Add(prefix+"timestamp", `must be an RFC 3339 time string such as "2026-12-01T07:00:00Z"`)
-		} else if ts, err := time.Parse(time.RFC3339Nano, s); err != nil {
-			errs.Add(prefix+"timestamp", fmt.Sprintf(`must be an RFC 3339 time such as "2026-12-01T07:00:00Z", not %q`, s))
-		} else {
-			t.Timestamp = ts.UTC().Truncate(time.Millisecond)
+	default:
+		t.Hook = jsonString(hookRaw)
+		var ok bool
+		if hook, ok = LookupHook(t.Hook); !ok {
+			errs.Add(prefix+"hook", fmt.Sprintf("%q is not a hook; see GET /api/v1/hooks for the 16 hook names", t.Hook))
 		}
 	}
-	if v, ok := in["data"]; !ok {
+	if tsRaw != nil {
+		if tsRaw[0] != '"' {
+			errs.Add(prefix+"timestamp", `must be an RFC 3339 time string such as "2026-12-01T07:00:00Z"`)
+		} else {
+			s := jsonString(tsRaw)
+			if ts, err := time.Parse(time.RFC3339Nano, s); err != nil {
+				errs.Add(prefix+"timestamp", fmt.Sprintf(`must be an RFC 3339 time such as "2026-12-01T07:00:00Z", not %q`, s))
+			} else {
+				t.Timestamp = ts.UTC().Truncate(time.Millisecond)
+			}
+		}
+	}
+	if dataRaw == nil {
 		errs.Add(prefix+"data", "is required: an object with the hook's fields")
 	} else if hook != nil {
-		t.Data = hook.ValidateData(v, prefix, errs)
+		t.Data = hook.ValidateData(dataRaw, prefix, errs)
 	}
 	return t, len(errs) == before
 }

@@ -1,0 +1,104 @@
+package hookd
+
+import (
+	"encoding/json"
+	"unicode/utf8"
+)
+
+// Triggers are validated one by one, up to 10,000 in a POST, so the parsing
+// below avoids decoding into maps: the input is checked once with
+// json.Valid, then its members are found by scanning, which is safe because
+// valid JSON leaves no surprises.
+
+// objectMembers calls fn with each member of raw, a valid JSON object
+// (json.Valid and raw[0] == '{'), in order. val is the member's value
+// without surrounding space, as a json.RawMessage in a map would be.
+func objectMembers(raw []byte, fn func(key string, val []byte)) {
+	i := skipSpace(raw, 1)
+	for i < len(raw) && raw[i] != '}' {
+		if raw[i] == ',' {
+			i = skipSpace(raw, i+1)
+		}
+		end := endOfString(raw, i)
+		key := jsonString(raw[i:end])
+		i = skipSpace(raw, end)
+		i = skipSpace(raw, i+1) // ':'
+		vend := endOfValue(raw, i)
+		fn(key, raw[i:vend])
+		i = skipSpace(raw, vend)
+	}
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// endOfString returns the index after the string that starts at b[i] == '"'.
+func endOfString(b []byte, i int) int {
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
+		}
+	}
+	return len(b)
+}
+
+// endOfValue returns the index after the value that starts at b[i].
+func endOfValue(b []byte, i int) int {
+	switch b[i] {
+	case '"':
+		return endOfString(b, i)
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(b); j++ {
+			switch b[j] {
+			case '"':
+				j = endOfString(b, j) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return j + 1
+				}
+			}
+		}
+		return len(b)
+	}
+	j := i
+	for j < len(b) && b[j] != ',' && b[j] != '}' && b[j] != ']' && b[j] != ' ' && b[j] != '\t' && b[j] != '\n' && b[j] != '\r' {
+		j++
+	}
+	return j
+}
+
+// jsonString decodes a valid JSON string literal.
+func jsonString(lit []byte) string {
+	if plainString(lit) {
+		return string(lit[1 : len(lit)-1])
+	}
+	var s string
+	_ = json.Unmarshal(lit, &s)
+	return s
+}
+
+// plainString reports whether a string literal holds printable ASCII only,
+// with nothing json.Marshal would escape: its bytes are then its canonical
+// encoding.
+func plainString(lit []byte) bool {
+	if len(lit) < 2 || lit[0] != '"' || lit[len(lit)-1] != '"' {
+		return false
+	}
+	for _, c := range lit[1 : len(lit)-1] {
+		if c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,53 @@
+package hookd
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+)
+
+// TestObjectMembersMatchesEncodingJSON checks the scanner against a decode
+// into a map, on the spellings a producer may send.
+func TestObjectMembersMatchesEncodingJSON(t *testing.T) {
+	for _, in := range []string{
+		`{}`,
+		` { } `,
+		`{"a":1}`,
+		`{"a" : 1 , "b":"x" }`,
+		`{"a":{"b":[1,{"c":"}]"}],"d":null},"e":true,"f":-1.5e3}`,
+		`{"a\"b":"c\\\"d","\u0068ook":"x"}`,
+		`{"a":"<&>","b":"é","c":"\u2028"}`,
+		`{"a":1,"a":2}`,
+		"{\n\t\"a\":\n[ ]\r\n}",
+	} {
+		raw := []byte(in)
+		if !json.Valid(raw) {
+			t.Fatalf("%s is not valid JSON", in)
+		}
+		want := map[string]json.RawMessage{}
+		if err := json.Unmarshal(raw, &want); err != nil {
+			t.Fatal(err)
+		}
+		got := map[string][]byte{}
+		objectMembers(bytes.TrimSpace(raw), func(k string, v []byte) { got[k] = v })
+		if len(got) != len(want) {
+			t.Errorf("%s: members %q, want %q", in, got, want)
+		}
+		for k, v := range want {
+			if !bytes.Equal(got[k], v) {
+				t.Errorf("%s: member %q = %q, want %q", in, k, got[k], v)
+			}
+		}
+	}
+}
+
+func TestPlainStringIsCanonical(t *testing.T) {
+	for _, s := range []string{"Snow", "a b/c:d", "<", "&", "é", "\x01", `"`, `\`, "\u2028"} {
+		lit, _ := json.Marshal(s)
+		var back string
+		_ = json.Unmarshal(lit, &back)
+		if plainString(lit) && string(lit) != `"`+s+`"` {
+			t.Errorf("plainString(%s) but json.Marshal changes it", lit)
+		}
+	}
+}
