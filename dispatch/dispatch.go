@@ -32,8 +32,16 @@ type Config struct {
 	// renewed; defaults to 30s or 3×Timeout, whichever is longer.
 	Lease  time.Duration
 	Policy hookd.GreylistPolicy
-	// MaxConcurrency caps the sends in flight; defaults to 256.
+	// MaxConcurrency caps the active sends: those that started less than
+	// SlowAfter ago or have not been moved to the slow lane; defaults to 256.
 	MaxConcurrency int
+	// SlowAfter is how long a send may wait for its answer before it moves
+	// to the slow lane, freeing its active slot for other hosts, and marks
+	// its host slow until the host answers quickly again; defaults to 250ms.
+	SlowAfter time.Duration
+	// MaxSlow caps the sends in the slow lane (connections waiting on slow or
+	// dead hosts); defaults to 1024.
+	MaxSlow int
 	// MaxPerHost caps the sends in flight to one host:port; defaults to 64.
 	MaxPerHost int
 	// MaxQueued stops claiming more triggers while this many sends wait;
@@ -111,6 +119,12 @@ func New(cfg Config) *Dispatcher {
 	if cfg.MaxPerHost <= 0 {
 		cfg.MaxPerHost = 64
 	}
+	if cfg.SlowAfter <= 0 {
+		cfg.SlowAfter = 250 * time.Millisecond
+	}
+	if cfg.MaxSlow <= 0 {
+		cfg.MaxSlow = 1024
+	}
 	if cfg.MaxQueued <= 0 {
 		cfg.MaxQueued = 2_000_000
 	}
@@ -135,7 +149,7 @@ func New(cfg Config) *Dispatcher {
 		store:       cfg.Store,
 		log:         cfg.Logger,
 		m:           cfg.Metrics,
-		sched:       newScheduler(cfg.MaxPerHost),
+		sched:       newScheduler(cfg.MaxPerHost, cfg.MaxConcurrency, cfg.MaxSlow, cfg.SlowAfter),
 		results:     make(chan result, 8192),
 		urlStates:   make(map[string]hookd.URLState),
 		leased:      make(map[string]*batchTrigger),
@@ -148,14 +162,14 @@ func New(cfg Config) *Dispatcher {
 // Node returns the name this dispatcher claims triggers under.
 func (d *Dispatcher) Node() string { return d.cfg.Node }
 
-// Open starts the workers, the result writer, the tick loop and lease
+// Open starts the sender, the result writer, the tick loop and lease
 // renewal.
 func (d *Dispatcher) Open(ctx context.Context) error {
 	ctx, d.cancel = context.WithCancel(context.WithoutCancel(ctx))
-	for i := 0; i < d.cfg.MaxConcurrency; i++ {
-		d.workers.Add(1)
-		go d.worker()
-	}
+	d.workers.Add(1)
+	go d.sender()
+	d.loops.Add(1)
+	go d.slowLoop(ctx)
 	d.writer.Add(1)
 	go d.writeResults()
 	d.loops.Add(2)
@@ -406,16 +420,39 @@ func (d *Dispatcher) ReleaseURL(u string) {
 	d.mu.Unlock()
 }
 
-func (d *Dispatcher) worker() {
+// sender starts each send the scheduler hands out in a goroutine of its
+// own: the scheduler, not a fixed pool, caps how many run, so sends waiting
+// on a dead host can leave their slot to others.
+func (d *Dispatcher) sender() {
 	defer d.workers.Done()
 	for {
-		j, h, ok := d.sched.next()
+		j, f, ok := d.sched.next()
 		if !ok {
 			return
 		}
 		d.m.queued.Dec()
-		d.results <- d.send(j)
-		d.sched.done(h)
+		d.workers.Add(1)
+		go func() {
+			defer d.workers.Done()
+			r := d.send(j)
+			d.sched.done(f)
+			d.results <- r
+		}()
+	}
+}
+
+// slowLoop moves sends that wait too long for an answer to the slow lane.
+func (d *Dispatcher) slowLoop(ctx context.Context) {
+	defer d.loops.Done()
+	t := time.NewTicker(max(d.cfg.SlowAfter/5, time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			d.sched.demote(now)
+		}
 	}
 }
 
@@ -429,13 +466,13 @@ func (d *Dispatcher) send(j job) result {
 			Hook: j.t.Hook, URL: j.w.URL, AttemptedAt: now,
 		},
 	}
+	d.mu.RLock()
+	st, known := d.urlStates[j.w.URL]
+	d.mu.RUnlock()
 	if j.deliveryID != "" {
 		r.t = nil // not part of a batch
 	} else {
 		r.d.ID = hookd.NewID(hookd.PrefixDelivery)
-		d.mu.RLock()
-		st, known := d.urlStates[j.w.URL]
-		d.mu.RUnlock()
 		if known && st.Greylisted(now) {
 			r.d.Status = hookd.StatusSkipped
 			r.d.Error = "not sent: the URL is grey-listed until " + hookd.FormatTime(st.Until) +
@@ -447,10 +484,13 @@ func (d *Dispatcher) send(j job) result {
 	r.d.Status, r.d.StatusCode, r.d.Error, r.d.Response = out.status, out.code, out.err, out.response
 	r.d.DurationMs = out.duration.Milliseconds()
 	r.outcome = true
+	if !known && out.status == hookd.StatusDelivered {
+		return r // healthy before and after: nothing to change (the common case)
+	}
 	// Update this node's view at once, so the sends queued behind this one
 	// see the URL grey-listed; the store applies the same rule durably.
 	d.mu.Lock()
-	st := d.urlStates[j.w.URL]
+	st = d.urlStates[j.w.URL]
 	st.URL = j.w.URL
 	st = d.cfg.Policy.Apply(st, out.status == hookd.StatusDelivered, now)
 	if st.Healthy() {

@@ -2,9 +2,11 @@ package dispatch
 
 import (
 	"sync"
+	"time"
 )
 
-// job is one send of one trigger to one webhook.
+// job is one send of one trigger to one webhook. It is kept small: a tick
+// can queue millions of them.
 type job struct {
 	t          *batchTrigger
 	w          *webhookEntry
@@ -18,25 +20,50 @@ type hostQueue struct {
 	head     int
 	inflight int
 	inReady  bool
+	// slow is set until the host has answered within slowAfter, and again
+	// when a send to it waits longer than that for its answer. A slow host's
+	// sends wait in the slow lane: they do not hold the active slots the
+	// other hosts' sends need. A host starts slow (unproven), so that a dead
+	// host never takes active slots, not even for its first sends.
+	slow bool
 }
 
 func (h *hostQueue) waiting() int { return len(h.jobs) - h.head }
 
-// scheduler hands jobs to a fixed pool of workers so that at most perHost
-// sends to one host run at once, and hosts take turns: a slow or dead host
-// holds only its own share of the workers and never delays the others.
+// flight is one send in progress.
+type flight struct {
+	h     *hostQueue
+	start time.Time
+	slow  bool // counted in the slow lane rather than the active sends
+}
+
+// scheduler hands out jobs so that at most perHost sends to one host run at
+// once and hosts take turns. At most maxActive sends are active; a send that
+// has had no answer for slowAfter moves to the slow lane (at most maxSlow
+// sends), which frees its active slot, and later sends to its host start
+// there until the host answers quickly again. Hosts that have not answered
+// yet start there too. So a slow or dead host holds only its own share of
+// connections and never the slots of the others.
 type scheduler struct {
-	mu      sync.Mutex
-	cond    *sync.Cond
-	perHost int
+	mu        sync.Mutex
+	cond      *sync.Cond
+	perHost   int
+	maxActive int
+	maxSlow   int
+	slowAfter time.Duration
+
 	hosts   map[string]*hostQueue
 	ready   []*hostQueue // hosts with waiting jobs and a free slot, in turn order
 	queued  int
+	active  int
+	slow    int
+	flights map[*flight]struct{}
 	closed  bool
 }
 
-func newScheduler(perHost int) *scheduler {
-	s := &scheduler{perHost: perHost, hosts: make(map[string]*hostQueue)}
+func newScheduler(perHost, maxActive, maxSlow int, slowAfter time.Duration) *scheduler {
+	s := &scheduler{perHost: perHost, maxActive: maxActive, maxSlow: maxSlow, slowAfter: slowAfter,
+		hosts: make(map[string]*hostQueue), flights: make(map[*flight]struct{})}
 	s.cond = sync.NewCond(&s.mu)
 	return s
 }
@@ -50,7 +77,7 @@ func (s *scheduler) push(jobs []job) {
 	for _, j := range jobs {
 		h := s.hosts[j.w.host]
 		if h == nil {
-			h = &hostQueue{key: j.w.host}
+			h = &hostQueue{key: j.w.host, slow: true}
 			s.hosts[j.w.host] = h
 		}
 		h.jobs = append(h.jobs, j)
@@ -68,21 +95,46 @@ func (s *scheduler) makeReady(h *hostQueue) {
 	}
 }
 
-// next blocks until a job may be sent, and returns it with its host queue,
+// pick returns the first ready host whose lane has room, in turn order.
+func (s *scheduler) pick() int {
+	fast, slow := s.active < s.maxActive, s.slow < s.maxSlow
+	if fast && slow {
+		if len(s.ready) > 0 {
+			return 0
+		}
+		return -1
+	}
+	for i, h := range s.ready {
+		if (h.slow && slow) || (!h.slow && fast) {
+			return i
+		}
+	}
+	return -1
+}
+
+// next blocks until a job may be sent, and returns it with its flight,
 // which the caller hands back to done. ok is false once the scheduler is
 // closed.
-func (s *scheduler) next() (job, *hostQueue, bool) {
+func (s *scheduler) next() (job, *flight, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for len(s.ready) == 0 && !s.closed {
+	i := -1
+	for !s.closed {
+		if i = s.pick(); i >= 0 {
+			break
+		}
 		s.cond.Wait()
 	}
 	if s.closed {
 		return job{}, nil, false
 	}
-	h := s.ready[0]
-	s.ready[0] = nil
-	s.ready = s.ready[1:]
+	h := s.ready[i]
+	if i == 0 {
+		s.ready[0] = nil
+		s.ready = s.ready[1:]
+	} else {
+		s.ready = append(s.ready[:i], s.ready[i+1:]...)
+	}
 	h.inReady = false
 	j := h.jobs[h.head]
 	h.jobs[h.head] = job{}
@@ -96,14 +148,32 @@ func (s *scheduler) next() (job, *hostQueue, bool) {
 	}
 	h.inflight++
 	s.queued--
+	f := &flight{h: h, start: time.Now(), slow: h.slow}
+	if f.slow {
+		s.slow++
+	} else {
+		s.active++
+	}
+	s.flights[f] = struct{}{}
 	s.makeReady(h) // round robin: back of the line
-	return j, h, true
+	return j, f, true
 }
 
-// done ends a send to h's host.
-func (s *scheduler) done(h *hostQueue) {
+// done ends a send.
+func (s *scheduler) done(f *flight) {
+	quick := time.Since(f.start) < s.slowAfter
 	s.mu.Lock()
+	delete(s.flights, f)
+	if f.slow {
+		s.slow--
+	} else {
+		s.active--
+	}
+	h := f.h
 	h.inflight--
+	if quick {
+		h.slow = false
+	}
 	if h.waiting() == 0 && h.inflight == 0 {
 		delete(s.hosts, h.key)
 		h.jobs = nil
@@ -111,17 +181,37 @@ func (s *scheduler) done(h *hostQueue) {
 		s.makeReady(h)
 	}
 	s.mu.Unlock()
-	s.cond.Signal()
+	s.cond.Broadcast()
 }
 
-// len returns the number of queued jobs not yet handed to a worker.
+// demote moves the sends waiting longer than slowAfter to the slow lane, as
+// long as it has room, and marks their hosts slow.
+func (s *scheduler) demote(now time.Time) {
+	s.mu.Lock()
+	n := 0
+	for f := range s.flights {
+		if !f.slow && now.Sub(f.start) >= s.slowAfter && s.slow < s.maxSlow {
+			f.slow = true
+			f.h.slow = true
+			s.active--
+			s.slow++
+			n++
+		}
+	}
+	s.mu.Unlock()
+	if n > 0 {
+		s.cond.Broadcast()
+	}
+}
+
+// len returns the number of queued jobs not yet handed out.
 func (s *scheduler) len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.queued
 }
 
-// close wakes every worker and makes next return false. Queued jobs are
+// close wakes every waiter and makes next return false. Queued jobs are
 // dropped: their triggers are not done and will be claimed again.
 func (s *scheduler) close() []job {
 	s.mu.Lock()

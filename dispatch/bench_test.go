@@ -1,0 +1,88 @@
+package dispatch
+
+import (
+	"strconv"
+	"testing"
+	"time"
+
+	"hookd"
+)
+
+// Micro-benchmarks of fan-out selection and the scheduler. End-to-end
+// figures are in BENCHMARKS.md (hookd bench); no timing is asserted here.
+
+func benchWebhooks(n, hosts int) []hookd.Webhook {
+	ws := make([]hookd.Webhook, n)
+	for i := range ws {
+		ws[i] = hookd.Webhook{ID: hookd.NewID(hookd.PrefixWebhook), AccountID: "acc_1", Name: "w",
+			URL:   "http://127.0.0.1:" + strconv.Itoa(9000+i%hosts) + "/hooks/" + strconv.Itoa(i),
+			Hooks: []string{"eventCanceled"}, Enabled: true, Secret: hookd.NewSecret()}
+	}
+	return ws
+}
+
+// BenchmarkFanOutSelection builds the jobs of one trigger to 100,000
+// webhooks, as fanOut does.
+func BenchmarkFanOutSelection(b *testing.B) {
+	snap := newSnapshot(benchWebhooks(100000, 4))
+	bt := &batchTrigger{Trigger: hookd.Trigger{ID: "tr_1", AccountID: "acc_1", Hook: "eventCanceled"}}
+	b.ReportAllocs()
+	for b.Loop() {
+		subs := snap.subscribers("acc_1", "eventCanceled")
+		jobs := make([]job, 0, len(subs))
+		for _, w := range subs {
+			jobs = append(jobs, job{t: bt, w: w})
+		}
+	}
+	b.ReportMetric(float64(b.N*100000)/b.Elapsed().Seconds(), "jobs/s")
+}
+
+// BenchmarkScheduler pushes jobs for 4 hosts and has 64 goroutines take and
+// finish them, as the sender does.
+func BenchmarkScheduler(b *testing.B) {
+	snap := newSnapshot(benchWebhooks(1000, 4))
+	subs := snap.subscribers("acc_1", "eventCanceled")
+	bt := &batchTrigger{Trigger: hookd.Trigger{ID: "tr_1"}}
+	s := newScheduler(64, 256, 1024, time.Second)
+	done := make(chan struct{})
+	for range 64 {
+		go func() {
+			for {
+				_, f, ok := s.next()
+				if !ok {
+					done <- struct{}{}
+					return
+				}
+				s.done(f)
+			}
+		}()
+	}
+	jobs := make([]job, len(subs))
+	for i, w := range subs {
+		jobs[i] = job{t: bt, w: w}
+	}
+	b.ResetTimer()
+	for sent := 0; sent < b.N; sent += len(jobs) {
+		s.push(jobs[:min(len(jobs), b.N-sent)])
+		for s.len() > 0 {
+			time.Sleep(10 * time.Microsecond)
+		}
+	}
+	b.StopTimer()
+	s.close()
+	for range 64 {
+		<-done
+	}
+}
+
+func BenchmarkSignDelivery(b *testing.B) {
+	e := newWebhookEntry(benchWebhooks(1, 1)[0])
+	t := hookd.Trigger{ID: hookd.NewID(hookd.PrefixTrigger), Hook: "eventCanceled",
+		Data: []byte(`{"eventId":7,"reason":"Snow"}`), Timestamp: time.Now()}
+	body := t.Envelope()
+	now := time.Now()
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = e.signer(now).Sign(t.ID, now.Unix(), body)
+	}
+}
