@@ -471,7 +471,7 @@ func (b *runner) isolation(ctx context.Context) error {
 		Row{Scenario: fmt.Sprintf("Isolation, %s healthy + %d dead webhooks: throughput", num(float64(o.IsolationHealthy)), o.IsolationDead),
 			Figure: fmt.Sprintf("%s deliveries/s = %.2f × the run without dead URLs (%s/s)", num(withDead.rate), rr, num(base.rate)),
 			Ratio:  b.ratio(withDead.rate), Target: "≥ 0.9 ×", Met: yes(rr >= 0.9),
-			Note: fmt.Sprintf("%d triggers; dead URLs on %d listeners that accept and never answer; delivery timeout %s; dead sends logged %v",
+			Note: fmt.Sprintf("%d triggers; dead URLs on %d listeners that accept and never answer; delivery timeout %s; delivery log: %v",
 				o.IsolationTriggers, o.IsolationDeadHosts, o.IsolationTimeout, statusList(withDead.rows))},
 		Row{Scenario: "Isolation: p99 from the tick",
 			Figure: fmt.Sprintf("%s = %.2f × the run without dead URLs (%s)", secs(withDead.p99), pr, secs(base.p99)),
