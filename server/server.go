@@ -26,6 +26,7 @@ import (
 	"hookd/app"
 	"hookd/dispatch"
 	"hookd/netguard"
+	"hookd/panel"
 	"hookd/postgres"
 	"hookd/sqlite"
 )
@@ -113,15 +114,9 @@ type Server struct {
 // OpenStore opens the store named by db: postgres://… or a SQLite file path.
 func OpenStore(ctx context.Context, db string) (hookd.Store, error) {
 	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
-		return openPostgres(ctx, db)
+		return postgres.Open(ctx, db)
 	}
 	return sqlite.Open(ctx, db)
-}
-
-// openPostgres opens the PostgreSQL store, shared by every node that names
-// the same database.
-var openPostgres = func(ctx context.Context, dsn string) (hookd.Store, error) {
-	return postgres.Open(ctx, dsn)
 }
 
 // Open starts hookd: it opens and migrates the store, creates the first
@@ -217,7 +212,7 @@ func (s *Server) routes(reg *prometheus.Registry) (http.Handler, error) {
 	mux.Handle("/api/", apiHandler)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
-	panel, err := newPanel(s)
+	panel, err := panel.New(panel.Config{App: s.App, Store: s.Store, Logger: s.log})
 	if err != nil {
 		return nil, err
 	}
@@ -227,11 +222,6 @@ func (s *Server) routes(reg *prometheus.Registry) (http.Handler, error) {
 	}, []string{"method", "code"})
 	reg.MustRegister(requests)
 	return logRequests(s.log, requests, mux), nil
-}
-
-// newPanel is replaced when the control panel is built in.
-var newPanel = func(s *Server) (http.Handler, error) {
-	return http.NotFoundHandler(), nil
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
