@@ -42,6 +42,7 @@ const usage = `hookd is a webhook delivery service.
 Usage:
   hookd serve      run the HTTP API, the control panel and the dispatcher
   hookd migrate    apply the store's migrations and exit
+  hookd listen     a small receiver that prints and verifies webhooks, for trying hookd out
   hookd bench      run the end-to-end benchmark against an in-process hookd
   hookd version    print the version
 
@@ -58,6 +59,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runServe(ctx, args[1:], stderr)
 	case "bench":
 		return runBench(ctx, args[1:], stdout, stderr)
+	case "listen":
+		return runListen(ctx, args[1:], stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, args[1:], stdout, stderr)
 	case "version", "-version", "--version":
