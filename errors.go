@@ -9,16 +9,17 @@ import (
 
 // Error codes. The HTTP layer maps each code to one status in one place.
 const (
-	EINVALID      = "validation_failed" // 400
-	EBADREQUEST   = "bad_request"       // 400: malformed JSON, wrong content type
-	EUNAUTHORIZED = "unauthorized"      // 401
-	EFORBIDDEN    = "forbidden"         // 403
-	ENOTFOUND     = "not_found"         // 404
-	ECONFLICT     = "conflict"          // 409
-	ETOOLARGE     = "too_large"         // 413
-	ERATELIMITED  = "rate_limited"      // 429
-	EUNAVAILABLE  = "unavailable"       // 503: the store cannot be reached or written
-	EINTERNAL     = "internal"          // 500
+	EINVALID      = "validation_failed"      // 400
+	EBADREQUEST   = "bad_request"            // 400: malformed JSON, wrong content type
+	EUNAUTHORIZED = "unauthorized"           // 401
+	EFORBIDDEN    = "forbidden"              // 403
+	ENOTFOUND     = "not_found"              // 404
+	ECONFLICT     = "conflict"               // 409
+	EKEYREUSED    = "idempotency_key_reused" // 422: the same Idempotency-Key with another body
+	ETOOLARGE     = "too_large"              // 413
+	ERATELIMITED  = "rate_limited"           // 429
+	EUNAVAILABLE  = "unavailable"            // 503: the store cannot be reached or written
+	EINTERNAL     = "internal"               // 500
 )
 
 // Error is an application error: a code the API maps to a status, a message a

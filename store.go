@@ -96,6 +96,24 @@ type DeliveryStat struct {
 	Count     int
 }
 
+// IdempotencyRecord is the answer given to a trigger request made with an
+// Idempotency-Key header. It is stored in the same transaction as the
+// triggers, so that an answer and what it answers for are durable together,
+// and a retry with the same key gets this answer again instead of storing
+// the triggers twice.
+type IdempotencyRecord struct {
+	AccountID   string
+	Key         string // as the producer sent it: 1–255 printable ASCII characters
+	RequestHash string // hex SHA-256 of the request body
+	Status      int    // the HTTP status answered
+	Response    []byte // the body answered
+	CreatedAt   time.Time
+	ExpiresAt   time.Time // after this the key is free again
+}
+
+// IdempotencyTTL is how long an idempotency key is remembered.
+const IdempotencyTTL = 24 * time.Hour
+
 // Store keeps hookd's records. The sqlite and postgres packages implement it
 // and one conformance suite (storetest) checks both. Every method takes ctx
 // first; "not found" is an *Error with code ENOTFOUND; a store that cannot be
@@ -132,6 +150,15 @@ type Store interface {
 	// InsertTriggers stores triggers all-or-nothing; when it returns nil they
 	// are durable.
 	InsertTriggers(ctx context.Context, ts []Trigger) error
+	// InsertTriggersIdempotent stores triggers and the idempotency records
+	// of the requests they came in, all in one transaction. ECONFLICT, and
+	// nothing stored, when a record that has not expired at its CreatedAt
+	// already holds one of the (account, key) pairs. Expired records are
+	// deleted in the same transaction.
+	InsertTriggersIdempotent(ctx context.Context, keys []IdempotencyRecord, ts []Trigger) error
+	// IdempotencyRecord returns the record of an account's key that has not
+	// expired at now; ENOTFOUND when there is none.
+	IdempotencyRecord(ctx context.Context, accountID, key string, now time.Time) (IdempotencyRecord, error)
 	Trigger(ctx context.Context, accountID, id string) (Trigger, error)
 	// ClaimTriggers leases pending triggers to p.Node, oldest first.
 	ClaimTriggers(ctx context.Context, p ClaimParams) ([]Trigger, error)

@@ -23,6 +23,11 @@ const MaxBody = 1 << 20
 type Config struct {
 	App    *app.App
 	Logger *slog.Logger
+	// RateLimit is how many triggers per second one API key may send
+	// (a token bucket; a batch counts each trigger); 0 turns it off.
+	RateLimit float64
+	// RateBurst is the bucket's size; defaults to one second's worth.
+	RateBurst int
 }
 
 // Handler serves /api/v1.
@@ -34,6 +39,8 @@ type Handler struct {
 
 	keyMu    sync.Mutex
 	keyCache map[string]cachedKey // by key hash
+
+	limit *limiter // nil: no rate limit
 }
 
 type cachedKey struct {
@@ -43,7 +50,8 @@ type cachedKey struct {
 
 // New returns the API handler.
 func New(cfg Config) *Handler {
-	h := &Handler{app: cfg.App, store: cfg.App.Store, log: cfg.Logger, mux: http.NewServeMux(), keyCache: map[string]cachedKey{}}
+	h := &Handler{app: cfg.App, store: cfg.App.Store, log: cfg.Logger, mux: http.NewServeMux(), keyCache: map[string]cachedKey{},
+		limit: newLimiter(cfg.RateLimit, cfg.RateBurst)}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
@@ -69,7 +77,11 @@ func New(cfg Config) *Handler {
 
 type ctxKey struct{}
 
-func accountID(ctx context.Context) string { s, _ := ctx.Value(ctxKey{}).(string); return s }
+// caller is who made the request: the account and the hash of the API key.
+type caller struct{ account, keyHash string }
+
+func accountID(ctx context.Context) string { c, _ := ctx.Value(ctxKey{}).(caller); return c.account }
+func keyHash(ctx context.Context) string   { c, _ := ctx.Value(ctxKey{}).(caller); return c.keyHash }
 
 // ServeHTTP routes a request: unknown paths and methods get JSON 404 and
 // 405, then the API key is checked, then the body is capped.
@@ -79,7 +91,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.noRoute(w, r)
 		return
 	}
-	acc, err := h.authenticate(r)
+	acc, hash, err := h.authenticate(r)
 	if err != nil {
 		if hookd.ErrorCode(err) == hookd.EUNAUTHORIZED {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="hookd"`)
@@ -88,7 +100,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
-	h.mux.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, acc)))
+	h.mux.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, caller{acc, hash})))
 }
 
 func (h *Handler) noRoute(w http.ResponseWriter, r *http.Request) {
@@ -111,26 +123,26 @@ func (h *Handler) noRoute(w http.ResponseWriter, r *http.Request) {
 // keyCacheTTL bounds how long a deleted key keeps working on this node.
 const keyCacheTTL = 30 * time.Second
 
-func (h *Handler) authenticate(r *http.Request) (string, error) {
+func (h *Handler) authenticate(r *http.Request) (account, hash string, err error) {
 	auth := r.Header.Get("Authorization")
 	key, ok := strings.CutPrefix(auth, "Bearer ")
 	if !ok || strings.TrimSpace(key) == "" {
-		return "", hookd.Errorf(hookd.EUNAUTHORIZED, "missing API key: send the header \"Authorization: Bearer <api key>\"")
+		return "", "", hookd.Errorf(hookd.EUNAUTHORIZED, "missing API key: send the header \"Authorization: Bearer <api key>\"")
 	}
-	hash := HashKey(strings.TrimSpace(key))
+	hash = HashKey(strings.TrimSpace(key))
 	now := time.Now()
 	h.keyMu.Lock()
 	c, ok := h.keyCache[hash]
 	h.keyMu.Unlock()
 	if ok && now.Before(c.expires) {
-		return c.account, nil
+		return c.account, hash, nil
 	}
 	acc, err := h.store.AccountByAPIKey(r.Context(), hash)
 	if err != nil {
 		if hookd.ErrorCode(err) == hookd.ENOTFOUND {
-			return "", hookd.Errorf(hookd.EUNAUTHORIZED, "invalid API key: check the key in the Authorization header")
+			return "", "", hookd.Errorf(hookd.EUNAUTHORIZED, "invalid API key: check the key in the Authorization header")
 		}
-		return "", err
+		return "", "", err
 	}
 	h.keyMu.Lock()
 	if len(h.keyCache) > 10000 {
@@ -138,7 +150,7 @@ func (h *Handler) authenticate(r *http.Request) (string, error) {
 	}
 	h.keyCache[hash] = cachedKey{account: acc.ID, expires: now.Add(keyCacheTTL)}
 	h.keyMu.Unlock()
-	return acc.ID, nil
+	return acc.ID, hash, nil
 }
 
 // HashKey returns the stored form of an API key: hex SHA-256. Keys are long

@@ -29,6 +29,8 @@ func status(code string) int {
 		return http.StatusMethodNotAllowed
 	case hookd.ECONFLICT:
 		return http.StatusConflict
+	case hookd.EKEYREUSED:
+		return http.StatusUnprocessableEntity
 	case hookd.ETOOLARGE:
 		return http.StatusRequestEntityTooLarge
 	case hookd.EUNSUPPORTED:

@@ -1,12 +1,15 @@
 package api
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
 
 	"hookd"
+	"hookd/app"
 )
 
 type triggerJSON struct {
@@ -18,7 +21,42 @@ type triggerJSON struct {
 // maxBatch is the most triggers one POST may carry.
 const maxBatch = 10000
 
+// IdempotencyKeyHeader makes a trigger request safe to retry: the same key
+// (per account, for 24 hours) gets the same answer and stores once.
+const IdempotencyKeyHeader = "Idempotency-Key"
+
+// idempotencyKey returns the request's Idempotency-Key ("" when absent), or
+// a validation error when it is not 1–255 printable ASCII characters.
+func idempotencyKey(r *http.Request) (string, error) {
+	vs := r.Header.Values(IdempotencyKeyHeader)
+	if len(vs) == 0 {
+		return "", nil
+	}
+	bad := func(why string) error {
+		return &hookd.Error{Code: hookd.EINVALID, Message: "the Idempotency-Key header " + why,
+			Fields: map[string]string{"Idempotency-Key": why}}
+	}
+	if len(vs) > 1 {
+		return "", bad("must be sent once")
+	}
+	k := vs[0]
+	if len(k) == 0 || len(k) > 255 {
+		return "", bad("must be 1 to 255 characters long")
+	}
+	for i := 0; i < len(k); i++ {
+		if k[i] < 0x20 || k[i] > 0x7e {
+			return "", bad("must hold printable ASCII characters only")
+		}
+	}
+	return k, nil
+}
+
 func (h *Handler) postTriggers(w http.ResponseWriter, r *http.Request) {
+	key, err := idempotencyKey(r)
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
 	body, err := readBody(r)
 	if err != nil {
 		h.error(w, r, err)
@@ -54,19 +92,54 @@ func (h *Handler) postTriggers(w http.ResponseWriter, r *http.Request) {
 		h.error(w, r, err)
 		return
 	}
-	if err := h.app.Trigger(r.Context(), accountID(r.Context()), ts); err != nil {
+	if wait, err := h.limit.take(keyHash(r.Context()), len(ts), now); err != nil {
+		if wait > 0 {
+			w.Header().Set("Retry-After", retryAfter(wait))
+		}
 		h.error(w, r, err)
 		return
 	}
-	if !batch {
-		writeJSON(w, http.StatusAccepted, toTriggerJSON(ts[0]))
+	answer := func(ts []hookd.Trigger) []byte {
+		var v any
+		if !batch {
+			v = toTriggerJSON(ts[0])
+		} else {
+			out := make([]triggerJSON, len(ts))
+			for i := range ts {
+				out[i] = toTriggerJSON(ts[i])
+			}
+			v = map[string]any{"triggers": out}
+		}
+		b, _ := json.Marshal(v) // plain strings: cannot fail
+		return append(b, '\n')
+	}
+	if key == "" {
+		if err := h.app.Trigger(r.Context(), accountID(r.Context()), ts); err != nil {
+			h.error(w, r, err)
+			return
+		}
+		writeRaw(w, http.StatusAccepted, answer(ts))
 		return
 	}
-	out := make([]triggerJSON, len(ts))
-	for i := range ts {
-		out[i] = toTriggerJSON(ts[i])
+	sum := sha256.Sum256(body)
+	status, out, replayed, err := h.app.TriggerIdempotent(r.Context(), accountID(r.Context()), app.TriggerRequest{
+		Key: key, RequestHash: hex.EncodeToString(sum[:]), Answer: answer,
+	}, ts)
+	if err != nil {
+		h.error(w, r, err)
+		return
 	}
-	writeJSON(w, http.StatusAccepted, map[string]any{"triggers": out})
+	if replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	writeRaw(w, status, out)
+}
+
+// writeRaw writes a JSON body that is already encoded.
+func writeRaw(w http.ResponseWriter, status int, body []byte) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(body)
 }
 
 func toTriggerJSON(t hookd.Trigger) triggerJSON {

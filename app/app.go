@@ -5,6 +5,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"net/url"
 	"time"
@@ -211,4 +212,55 @@ func (a *App) Trigger(ctx context.Context, accountID string, ts []hookd.Trigger)
 		ts[i].ReceivedAt = now
 	}
 	return a.Ingest.Insert(ctx, ts)
+}
+
+// TriggerRequest is a trigger request made with an idempotency key.
+type TriggerRequest struct {
+	Key         string // the Idempotency-Key header, already checked
+	RequestHash string // hex SHA-256 of the request body
+	// Answer renders the body of the 202 answer from the triggers, once
+	// their IDs are set; it is stored with them.
+	Answer func(ts []hookd.Trigger) []byte
+}
+
+// TriggerIdempotent stores triggers like Trigger, together with the answer
+// to the request in the same transaction, unless the account already used
+// the key in the last 24 hours: then it stores nothing and returns the
+// remembered answer (replayed true), or EKEYREUSED when that answer was for
+// another body. Requests racing with the same key store once: the loser's
+// transaction fails on the key and it returns the winner's answer.
+func (a *App) TriggerIdempotent(ctx context.Context, accountID string, req TriggerRequest, ts []hookd.Trigger) (status int, body []byte, replayed bool, err error) {
+	for attempt := 0; ; attempt++ {
+		now := a.now()
+		rec, err := a.Store.IdempotencyRecord(ctx, accountID, req.Key, now)
+		if err == nil {
+			if rec.RequestHash != req.RequestHash {
+				return 0, nil, false, hookd.Errorf(hookd.EKEYREUSED,
+					"the Idempotency-Key %q was used in the last 24 hours with another body; use a new key for a new request", req.Key)
+			}
+			return rec.Status, rec.Response, true, nil
+		} else if hookd.ErrorCode(err) != hookd.ENOTFOUND {
+			return 0, nil, false, err
+		}
+		for i := range ts {
+			ts[i].ID = hookd.NewID(hookd.PrefixTrigger)
+			ts[i].AccountID = accountID
+			ts[i].ReceivedAt = now
+		}
+		answer := req.Answer(ts)
+		rec = hookd.IdempotencyRecord{
+			AccountID: accountID, Key: req.Key, RequestHash: req.RequestHash,
+			Status: 202, Response: bytes.Clone(answer), CreatedAt: now, ExpiresAt: now.Add(hookd.IdempotencyTTL),
+		}
+		err = a.Ingest.InsertIdempotent(ctx, rec, ts)
+		if err == nil {
+			return 202, answer, false, nil
+		}
+		// ECONFLICT: another request with this key committed first; read
+		// its answer (once more at most: a key that expires in between is
+		// free again).
+		if hookd.ErrorCode(err) != hookd.ECONFLICT || attempt > 0 {
+			return 0, nil, false, err
+		}
+	}
 }

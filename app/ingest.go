@@ -24,6 +24,7 @@ type Ingester struct {
 
 type ingestReq struct {
 	ts   []hookd.Trigger
+	key  *hookd.IdempotencyRecord // stored with ts when not nil
 	done chan error
 }
 
@@ -51,7 +52,17 @@ func (g *Ingester) Close() {
 
 // Insert stores ts durably, all or nothing.
 func (g *Ingester) Insert(ctx context.Context, ts []hookd.Trigger) error {
-	r := &ingestReq{ts: ts, done: make(chan error, 1)}
+	return g.insert(ctx, ts, nil)
+}
+
+// InsertIdempotent stores ts and key in one transaction, all or nothing;
+// ECONFLICT when the key is taken.
+func (g *Ingester) InsertIdempotent(ctx context.Context, key hookd.IdempotencyRecord, ts []hookd.Trigger) error {
+	return g.insert(ctx, ts, &key)
+}
+
+func (g *Ingester) insert(ctx context.Context, ts []hookd.Trigger, key *hookd.IdempotencyRecord) error {
+	r := &ingestReq{ts: ts, key: key, done: make(chan error, 1)}
 	g.closeMu.RLock()
 	if g.closed {
 		g.closeMu.RUnlock()
@@ -73,6 +84,7 @@ func (g *Ingester) run() {
 	defer g.wg.Done()
 	var group []*ingestReq
 	var all []hookd.Trigger
+	var keys []hookd.IdempotencyRecord
 	for first := range g.reqs {
 		group = append(group[:0], first)
 		n := len(first.ts)
@@ -91,18 +103,25 @@ func (g *Ingester) run() {
 		}
 		var err error
 		if len(group) == 1 {
-			err = g.store.InsertTriggers(context.Background(), first.ts)
+			err = g.store1(first)
 		} else {
-			all = all[:0]
+			all, keys = all[:0], keys[:0]
 			for _, r := range group {
 				all = append(all, r.ts...)
+				if r.key != nil {
+					keys = append(keys, *r.key)
+				}
 			}
-			err = g.store.InsertTriggers(context.Background(), all)
+			if len(keys) > 0 {
+				err = g.store.InsertTriggersIdempotent(context.Background(), keys, all)
+			} else {
+				err = g.store.InsertTriggers(context.Background(), all)
+			}
 			if err != nil && hookd.ErrorCode(err) != hookd.EUNAVAILABLE {
-				// Do not let one request's problem fail the others: commit
-				// each on its own.
+				// Do not let one request's problem (such as a taken
+				// idempotency key) fail the others: commit each on its own.
 				for _, r := range group {
-					r.done <- g.store.InsertTriggers(context.Background(), r.ts)
+					r.done <- g.store1(r)
 				}
 				continue
 			}
@@ -111,4 +130,12 @@ func (g *Ingester) run() {
 			r.done <- err
 		}
 	}
+}
+
+// store1 commits one request.
+func (g *Ingester) store1(r *ingestReq) error {
+	if r.key != nil {
+		return g.store.InsertTriggersIdempotent(context.Background(), []hookd.IdempotencyRecord{*r.key}, r.ts)
+	}
+	return g.store.InsertTriggers(context.Background(), r.ts)
 }

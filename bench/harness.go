@@ -48,7 +48,7 @@ func (o *Options) start(ctx context.Context, ic instanceConfig) (*instance, erro
 	s, err := server.Open(ctx, server.Config{
 		Addr: "127.0.0.1:0", DB: db, BatchInterval: ic.interval, DeliveryTimeout: ic.timeout,
 		AllowPrivateURLs: true, APIKey: server.NewAPIKey(), AdminPassword: "bench-" + server.NewAPIKey(),
-		MaxConcurrency: o.Concurrency, MaxPerHost: o.PerHost,
+		MaxConcurrency: o.Concurrency, MaxPerHost: o.PerHost, RateLimit: -1, // the ceiling, not the per-key limit
 		Logger: slog.New(slog.DiscardHandler), Stderr: io.Discard,
 	})
 	if err != nil {

@@ -59,10 +59,22 @@ type Config struct {
 	MaxConcurrency int
 	// MaxPerHost caps sends in flight to one host:port; defaults to 64.
 	MaxPerHost int
+	// RateLimit is how many triggers per second one API key may send (a
+	// batch counts each trigger); more get 429 with Retry-After. Defaults
+	// to 2,000; negative turns the limit off.
+	RateLimit int
+	// RateBurst is how many triggers one API key may send at once before
+	// the rate applies; defaults to 10 seconds' worth of RateLimit, and at
+	// least 10,000 (the largest batch).
+	RateBurst int
 
 	Logger *slog.Logger
 	Stderr io.Writer // where the bootstrap secrets are printed; defaults to os.Stderr
 }
+
+// DefaultRateLimit is the triggers per second one API key may send unless
+// configured otherwise.
+const DefaultRateLimit = 2000
 
 func (c *Config) setDefaults() {
 	if c.Addr == "" {
@@ -85,6 +97,12 @@ func (c *Config) setDefaults() {
 	}
 	if c.GreylistMax <= 0 {
 		c.GreylistMax = 24 * time.Hour
+	}
+	if c.RateLimit == 0 {
+		c.RateLimit = DefaultRateLimit
+	}
+	if c.RateBurst <= 0 {
+		c.RateBurst = max(10*c.RateLimit, 10000)
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
@@ -208,7 +226,7 @@ func (s *Server) Close() error {
 
 func (s *Server) routes(reg *prometheus.Registry) (http.Handler, error) {
 	mux := http.NewServeMux()
-	apiHandler := api.New(api.Config{App: s.App, Logger: s.log})
+	apiHandler := api.New(api.Config{App: s.App, Logger: s.log, RateLimit: float64(max(0, s.cfg.RateLimit)), RateBurst: s.cfg.RateBurst})
 	mux.Handle("/api/", apiHandler)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))

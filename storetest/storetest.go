@@ -45,6 +45,8 @@ func Run(t *testing.T, open func(t *testing.T) hookd.Store) {
 		{"WebhookGreylistField", testWebhookGreylistField},
 		{"InsertTriggers", testInsertTriggers},
 		{"InsertTriggersAllOrNothing", testInsertTriggersAllOrNothing},
+		{"Idempotency", testIdempotency},
+		{"IdempotencyConcurrent", testIdempotencyConcurrent},
 		{"ClaimTriggers", testClaimTriggers},
 		{"ClaimSkipsDoneTriggers", testClaimSkipsDoneTriggers},
 		{"ExtendLeases", testExtendLeases},

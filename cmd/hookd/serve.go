@@ -81,6 +81,7 @@ func serveFlags(fs *flag.FlagSet, cfg *server.Config, logLevel *string) *envFlag
 	f.Int(&cfg.MaxConcurrency, "max-concurrency", "HOOKD_MAX_CONCURRENCY", 256, "most sends in flight at once")
 	f.Int(&cfg.MaxPerHost, "max-per-host", "HOOKD_MAX_PER_HOST", 64, "most sends in flight to one host:port at once")
 	f.Duration(&cfg.Lease, "lease", "HOOKD_LEASE", 30*time.Second, "how long a node holds claimed triggers without renewing them; after a crash they are sent again once it ends")
+	f.Int(&cfg.RateLimit, "rate-limit", "HOOKD_RATE_LIMIT", server.DefaultRateLimit, "triggers per second one API key may send (burst: 10 seconds' worth, at least 10000); more get 429; 0 = no limit")
 	f.String(&cfg.Node, "node", "HOOKD_NODE", "", "this node's name in trigger leases (default host-pid-random)")
 	f.String(logLevel, "log-level", "HOOKD_LOG_LEVEL", "info", "debug, info, warn or error")
 	return f
@@ -126,6 +127,12 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		if d <= 0 {
 			return usageError{fmt.Errorf("%s must be longer than 0", name)}
 		}
+	}
+	switch {
+	case cfg.RateLimit < 0:
+		return usageError{errors.New("--rate-limit must be 0 (no limit) or more")}
+	case cfg.RateLimit == 0:
+		cfg.RateLimit = -1 // server.Config: negative is off, zero is the default
 	}
 	log, err := newLogger(stderr, level)
 	if err != nil {

@@ -1,0 +1,145 @@
+package server_test
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"hookd/server"
+)
+
+// post sends a trigger request with an API key and optional extra headers
+// and returns the status, the answer's headers and its body.
+func (e *env) post(key, body string, header ...string) (int, http.Header, string) {
+	e.t.Helper()
+	req, _ := http.NewRequest("POST", e.url+"/api/v1/triggers", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Add(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, string(b)
+}
+
+const eventAdded = `{"hook":"eventAdded","data":{"recurringId":1}}`
+
+// TestIdempotencyKey: a producer that retries with the same Idempotency-Key
+// gets the same answer and its trigger is delivered once; the same key with
+// another body is refused; keys are per account; bad keys get 400.
+func TestIdempotencyKey(t *testing.T) {
+	e := start(t, nil)
+	rc := newReceiver(t, 200)
+	e.createWebhook("r", rc.URL, "eventAdded")
+
+	code, h, first := e.post(testKey, eventAdded, "Idempotency-Key", "order-42")
+	if code != 202 || h.Get("Idempotent-Replayed") != "" {
+		t.Fatalf("first request: %d %s (replayed %q)", code, first, h.Get("Idempotent-Replayed"))
+	}
+	for range 3 {
+		code, h, again := e.post(testKey, eventAdded, "Idempotency-Key", "order-42")
+		if code != 202 || again != first || h.Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("retry: %d %s (replayed %q), want 202 %s", code, again, h.Get("Idempotent-Replayed"), first)
+		}
+	}
+	batch := "[" + eventAdded + "," + eventAdded + "]"
+	code, _, b1 := e.post(testKey, batch, "Idempotency-Key", "batch-1")
+	code2, _, b2 := e.post(testKey, batch, "Idempotency-Key", "batch-1")
+	if code != 202 || code2 != 202 || b1 != b2 || !strings.Contains(b1, `"triggers"`) {
+		t.Fatalf("batch and its retry: %d %s / %d %s", code, b1, code2, b2)
+	}
+
+	// The same key with another body: 422, nothing stored.
+	code, _, body := e.post(testKey, `{"hook":"eventAdded","data":{"recurringId":2}}`, "Idempotency-Key", "order-42")
+	if code != 422 || !strings.Contains(body, `"code":"idempotency_key_reused"`) || !strings.Contains(body, "another body") {
+		t.Errorf("same key, other body: %d %s", code, body)
+	}
+
+	// Another account's key space is its own.
+	other := addAccount(t, e.srv)
+	code, _, body = e.post(other, eventAdded, "Idempotency-Key", "order-42")
+	if code != 202 || body == first {
+		t.Errorf("same key in another account: %d %s, want a new trigger", code, body)
+	}
+
+	// Requests racing with one key store once and all get the same answer.
+	var wg sync.WaitGroup
+	answers := make([]string, 16)
+	for i := range answers {
+		wg.Go(func() {
+			code, _, b := e.post(testKey, eventAdded, "Idempotency-Key", "race")
+			if code != 202 {
+				t.Errorf("racing request: %d %s", code, b)
+			}
+			answers[i] = b
+		})
+	}
+	wg.Wait()
+	for _, a := range answers[1:] {
+		if a != answers[0] {
+			t.Fatalf("racing requests got different answers: %s and %s", answers[0], a)
+		}
+	}
+
+	// order-42 once, batch-1 twice (two triggers), race once.
+	waitFor(t, "4 deliveries", func() bool { return rc.count() >= 4 })
+	time.Sleep(300 * time.Millisecond) // several batch intervals: no more come
+	if n := rc.count(); n != 4 {
+		t.Errorf("the receiver got %d deliveries, want 4 (one per stored trigger)", n)
+	}
+
+	for _, bad := range []string{"", strings.Repeat("k", 256), "caf\u00e9", "tab\there"} {
+		code, _, body := e.post(testKey, eventAdded, "Idempotency-Key", bad)
+		if code != 400 || !strings.Contains(body, "Idempotency-Key") {
+			t.Errorf("Idempotency-Key %q: %d %s, want 400", bad, code, body)
+		}
+	}
+	code, _, body = e.post(testKey, eventAdded, "Idempotency-Key", "a", "Idempotency-Key", "b")
+	if code != 400 {
+		t.Errorf("two Idempotency-Key headers: %d %s, want 400", code, body)
+	}
+	if code, _, body := e.post(testKey, eventAdded, "Idempotency-Key", strings.Repeat("k", 255)); code != 202 {
+		t.Errorf("a 255-character key: %d %s, want 202", code, body)
+	}
+}
+
+// TestRateLimit: an API key that sends more triggers than its rate gets 429
+// with Retry-After; a batch counts each trigger; other keys are not held
+// back.
+func TestRateLimit(t *testing.T) {
+	e := start(t, func(c *server.Config) { c.RateLimit, c.RateBurst = 5, 20 })
+	batch := "[" + strings.TrimSuffix(strings.Repeat(eventAdded+",", 20), ",") + "]"
+	if code, _, body := e.post(testKey, batch); code != 202 {
+		t.Fatalf("a batch of 20 (the burst): %d %s", code, body)
+	}
+	code, h, body := e.post(testKey, eventAdded)
+	if code != 429 || !strings.Contains(body, `"code":"rate_limited"`) || h.Get("Retry-After") == "" {
+		t.Fatalf("over the limit: %d %s (Retry-After %q), want 429 with Retry-After", code, body, h.Get("Retry-After"))
+	}
+	if code, _, body := e.post(addAccount(t, e.srv), eventAdded); code != 202 {
+		t.Errorf("another API key: %d %s, want 202", code, body)
+	}
+	code, _, body = e.post(testKey, "["+strings.TrimSuffix(strings.Repeat(eventAdded+",", 21), ",")+"]")
+	if code != 429 || !strings.Contains(body, "split") {
+		t.Errorf("a batch larger than the burst: %d %s, want 429 asking to split it", code, body)
+	}
+	time.Sleep(250 * time.Millisecond) // 5 per second: one token back
+	if code, _, body := e.post(testKey, eventAdded); code != 202 {
+		t.Errorf("after waiting: %d %s, want 202", code, body)
+	}
+
+	off := start(t, func(c *server.Config) { c.RateLimit = -1 })
+	for range 3 {
+		if code, _, body := off.post(testKey, "["+strings.TrimSuffix(strings.Repeat(eventAdded+",", 10000), ",")+"]"); code != 202 {
+			t.Fatalf("no limit: %d %s", code, body)
+		}
+	}
+}
