@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"hookd"
+	"hookd/netguard"
 )
 
 // maxResponseRead is how much of a receiver's answer is read; the rest is
@@ -127,7 +128,12 @@ func describeError(err error, timeout time.Duration) string {
 	var dnsErr *net.DNSError
 	var certErr *tls.CertificateVerificationError
 	var recErr tls.RecordHeaderError
+	var opErr *net.OpError
 	switch {
+	case errors.Is(err, netguard.ErrNotPublic) && errors.As(err, &opErr):
+		// The dialler's address check refused it: say so without the
+		// "dial tcp …:" wrapping, which reads like a network failure.
+		return "not sent: " + opErr.Err.Error()
 	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded):
 		return "timed out after " + timeout.String() + " (the whole request, reading the answer included)"
 	case errors.As(err, &dnsErr):
@@ -142,6 +148,10 @@ func describeError(err error, timeout time.Duration) string {
 		return "TLS handshake failed: the receiver did not answer with TLS (is the URL http rather than https?)"
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
 		return "the receiver closed the connection without a complete answer"
+	case strings.Contains(err.Error(), "malformed HTTP"):
+		// net/http has no error type for this; its message names the bad part.
+		msg := err.Error()
+		return "malformed HTTP response: the receiver did not answer with HTTP/1.x (" + msg[strings.Index(msg, "malformed HTTP"):] + ")"
 	}
 	return err.Error()
 }
