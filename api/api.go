@@ -129,6 +129,10 @@ func (h *Handler) authenticate(r *http.Request) (account, hash string, err error
 	if !ok || strings.TrimSpace(key) == "" {
 		return "", "", hookd.Errorf(hookd.EUNAUTHORIZED, "missing API key: send the header \"Authorization: Bearer <api key>\"")
 	}
+	// Only the SHA-256 of the key is ever compared, here in the cache and in
+	// the store's lookup: a timing difference can tell an attacker how many
+	// leading bytes of a hash matched, which says nothing about the key
+	// itself, so no constant-time comparison is needed.
 	hash = HashKey(strings.TrimSpace(key))
 	now := time.Now()
 	h.keyMu.Lock()

@@ -1,0 +1,222 @@
+package server_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"hookd/server"
+)
+
+// lockedBuffer is a bytes.Buffer that log handlers on many goroutines may
+// write to.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// TestLogsHoldNoSecrets runs hookd with DEBUG logging (text and JSON) into
+// a buffer, does everything that handles a secret — bootstrap with a
+// generated key and password, webhooks, deliveries that fail, secret
+// rotation, panel sign-in, a wrong API key and a wrong password — and then
+// looks for every secret in the log.
+func TestLogsHoldNoSecrets(t *testing.T) {
+	var logBuf lockedBuffer
+	var stderr lockedBuffer
+	opts := &slog.HandlerOptions{Level: slog.LevelDebug}
+	logger := slog.New(slog.NewMultiHandler(slog.NewTextHandler(&logBuf, opts), slog.NewJSONHandler(&logBuf, opts)))
+	e := start(t, func(c *server.Config) {
+		c.APIKey, c.AdminPassword = "", "" // generated and printed once to Stderr
+		c.Stderr = &stderr
+		c.Logger = logger
+		c.DeliveryTimeout = hostileTimeout
+	})
+
+	// The one-time print on Stderr is where the generated secrets are.
+	printed := regexp.MustCompile(`(?m)^  (\S+)$`).FindAllStringSubmatch(stderr.String(), -1)
+	if len(printed) != 2 {
+		t.Fatalf("stderr = %q, want the generated API key and admin password", stderr.String())
+	}
+	key, password := printed[0][1], printed[1][1]
+	secrets := map[string]string{
+		"API key":                     key,
+		"API key without its prefix":  strings.TrimPrefix(key, "hk_"),
+		"Authorization header":        "Bearer " + key,
+		"admin password":              password,
+		"wrong API key":               "hk_wrongwrongwrongwrongwrongwrongwrong",
+		"wrong Authorization header":  "Bearer hk_wrongwrongwrongwrongwrongwrongwrong",
+		"wrong password":              "not-the-password-but-close",
+		"API key in a query string":   "hk_inthequerystringinthequerystring",
+		"webhook secret in a payload": "whsec_bm90IGEgc2VjcmV0IGJ1dCBsb29rcyBsaWtlIG9u",
+	}
+
+	call := func(method, path, auth string, body any, out any) int {
+		t.Helper()
+		var r io.Reader
+		if body != nil {
+			b, _ := json.Marshal(body)
+			r = bytes.NewReader(b)
+		}
+		req, _ := http.NewRequest(method, e.url+path, r)
+		if auth != "" {
+			req.Header.Set("Authorization", "Bearer "+auth)
+		}
+		if body != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		if out != nil {
+			json.Unmarshal(raw, out)
+		}
+		return resp.StatusCode
+	}
+
+	// Webhooks: one healthy, one failing with 500, one refusing connections.
+	ok, failing := newReceiver(t, 200), newReceiver(t, 500)
+	var hooks []webhook
+	for i, u := range []string{ok.URL, failing.URL, "http://127.0.0.1:1/closed"} {
+		var w webhook
+		if code := call("POST", "/api/v1/webhooks", key, map[string]any{"name": "w" + string(rune('0'+i)), "url": u, "hooks": []string{"eventCanceled"}}, &w); code != 201 {
+			t.Fatalf("create webhook: %d", code)
+		}
+		hooks = append(hooks, w)
+		secrets["webhook secret "+w.Name] = w.Secret
+		secrets["webhook signing key "+w.Name] = strings.TrimPrefix(w.Secret, "whsec_")
+	}
+	// A trigger whose data holds something that looks like a secret.
+	var trig struct{ ID string }
+	if code := call("POST", "/api/v1/triggers", key, map[string]any{"hook": "eventCanceled",
+		"data": map[string]any{"eventId": 7, "reason": secrets["webhook secret in a payload"]}}, &trig); code != 202 {
+		t.Fatalf("trigger: %d", code)
+	}
+	waitFor(t, "three finished deliveries", func() bool {
+		var out struct{ Deliveries []delivery }
+		call("GET", "/api/v1/deliveries?triggerId="+trig.ID, key, nil, &out)
+		done := 0
+		for _, d := range out.Deliveries {
+			if d.Status != "pending" {
+				done++
+			}
+		}
+		return done == 3
+	})
+	// Rotate, read the secret, send a test delivery and a redelivery.
+	for _, w := range hooks {
+		var rot struct{ Secret string }
+		if code := call("POST", "/api/v1/webhooks/"+w.ID+"/secret/rotate", key, nil, &rot); code != 200 {
+			t.Fatalf("rotate: %d", code)
+		}
+		secrets["rotated secret "+w.Name] = rot.Secret
+		secrets["rotated signing key "+w.Name] = strings.TrimPrefix(rot.Secret, "whsec_")
+		call("GET", "/api/v1/webhooks/"+w.ID+"/secret", key, nil, nil)
+		call("POST", "/api/v1/webhooks/"+w.ID+"/test", key, nil, nil)
+	}
+	var failed struct{ Deliveries []delivery }
+	call("GET", "/api/v1/deliveries?status=failed", key, nil, &failed)
+	if len(failed.Deliveries) == 0 {
+		t.Fatal("no failed delivery")
+	}
+	call("POST", "/api/v1/deliveries/"+failed.Deliveries[0].ID+"/redeliver", key, nil, nil)
+	waitFor(t, "the tests and the redelivery", func() bool { return ok.count() >= 2 && failing.count() >= 3 })
+
+	// A wrong key, and a key where it does not belong.
+	if code := call("GET", "/api/v1/webhooks", secrets["wrong API key"], nil, nil); code != 401 {
+		t.Fatalf("wrong key: %d", code)
+	}
+	call("GET", "/api/v1/webhooks?api_key="+secrets["API key in a query string"], "", nil, nil)
+
+	// The panel: a wrong password, then a sign-in, a page and a sign-out.
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar}
+	signIn := func(pw string) *http.Response {
+		t.Helper()
+		resp, err := browser.Get(e.url + "/login")
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindSubmatch(page)
+		if m == nil {
+			t.Fatalf("no CSRF token on the sign-in page:\n%s", page)
+		}
+		secrets["sign-in CSRF token "+pw] = string(m[1])
+		resp, err = browser.PostForm(e.url+"/login", url.Values{"username": {"admin"}, "password": {pw}, "csrf": {string(m[1])}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp
+	}
+	if resp := signIn(secrets["wrong password"]); resp.StatusCode != 401 {
+		t.Fatalf("wrong password: %d", resp.StatusCode)
+	}
+	signIn(password)
+	base, _ := url.Parse(e.url)
+	var session string
+	for _, c := range jar.Cookies(base) {
+		if c.Name == "hookd_session" {
+			session = c.Value
+		}
+	}
+	if session == "" {
+		t.Fatal("signing in gave no session cookie")
+	}
+	secrets["session cookie"] = session
+	resp, err := browser.Get(e.url + "/settings/webhooks")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("webhooks page: %v %v", resp, err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindSubmatch(page); m != nil {
+		secrets["session CSRF token"] = string(m[1])
+		resp, err := browser.PostForm(e.url+"/logout", url.Values{"csrf": {string(m[1])}})
+		if err == nil {
+			resp.Body.Close()
+		}
+	}
+
+	e.srv.Close() // the shutdown logs too
+
+	log := logBuf.String()
+	if !strings.Contains(log, "level=DEBUG") || !strings.Contains(log, `"level":"DEBUG"`) || !strings.Contains(log, "failed sign-in") {
+		t.Fatalf("the log does not hold what the test did; it was not exercised:\n%s", log)
+	}
+	for what, s := range secrets {
+		if len(s) < 8 {
+			t.Fatalf("%s %q is too short to look for", what, s)
+		}
+		if strings.Contains(log, s) {
+			i := strings.Index(log, s)
+			t.Errorf("the log holds the %s: …%s…", what, log[max(0, i-200):min(len(log), i+len(s)+50)])
+		}
+	}
+	t.Logf("looked for %d secrets in %d bytes of log", len(secrets), len(log))
+}
