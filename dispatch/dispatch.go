@@ -14,6 +14,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"hookd"
@@ -76,6 +77,7 @@ type Dispatcher struct {
 	webhooksVer int64
 
 	tickMu  sync.Mutex // one tick at a time
+	closing atomic.Bool // Close has begun: the writer stops retrying soon
 	cancel  context.CancelFunc
 	loops   sync.WaitGroup
 	workers sync.WaitGroup
@@ -185,6 +187,7 @@ func (d *Dispatcher) Close() error {
 	if d.cancel == nil {
 		return nil
 	}
+	d.closing.Store(true)
 	d.cancel()
 	d.loops.Wait()
 	d.tickMu.Lock() // no tick in progress from here on
@@ -551,7 +554,19 @@ func (d *Dispatcher) record(batch []result) {
 		if err == nil {
 			break
 		}
+		if d.closing.Load() && attempt >= 2 {
+			// Shutting down on a store that cannot be written (a full
+			// disk): waiting for it would hold shutdown forever. These
+			// triggers are not marked done, so they stay leased and are
+			// sent again once the lease ends: at least once, never lost.
+			d.log.Error("shutting down without recording deliveries; their triggers are sent again after the lease",
+				"deliveries", len(p.Deliveries), "err", err)
+			return
+		}
 		d.log.Error("could not record deliveries; retrying", "deliveries", len(p.Deliveries), "attempt", attempt+1, "err", err)
+		if d.closing.Load() {
+			continue
+		}
 		time.Sleep(min(time.Duration(attempt+1)*200*time.Millisecond, 5*time.Second))
 	}
 	d.mu.Lock()

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -127,6 +128,8 @@ type Server struct {
 	ln         net.Listener
 	http       *http.Server
 	served     chan error
+	closeOnce  sync.Once
+	closeErr   error
 }
 
 // OpenStore opens the store named by db: postgres://… or a SQLite file path.
@@ -211,7 +214,13 @@ func (s *Server) Done() <-chan error { return s.served }
 // Close shuts down in order: stop accepting and finish the requests in
 // flight (every trigger answered 202 is committed), stop the ingester, let
 // sends in flight finish and hand back unfinished triggers, close the store.
+// Calls after the first return the first's result.
 func (s *Server) Close() error {
+	s.closeOnce.Do(func() { s.closeErr = s.close() })
+	return s.closeErr
+}
+
+func (s *Server) close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	err := s.http.Shutdown(ctx)

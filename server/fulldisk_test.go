@@ -1,0 +1,229 @@
+package server_test
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"hookd/server"
+)
+
+// smallFS mounts a tmpfs of size at a new directory and unmounts it when the
+// test ends. It needs root; without it the test is skipped, unless
+// HOOKD_REQUIRE_ALL=1, which makes it fail.
+func smallFS(t *testing.T, size string) string {
+	t.Helper()
+	skip := func(why string) {
+		t.Helper()
+		if os.Getenv("HOOKD_REQUIRE_ALL") == "1" {
+			t.Fatalf("HOOKD_REQUIRE_ALL=1 and the full-disk test cannot run: %s", why)
+		}
+		t.Skipf("skipped: %s (the test needs a real small filesystem)", why)
+	}
+	if os.Geteuid() != 0 {
+		skip("not root, so no tmpfs can be mounted")
+	}
+	dir := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size, "tmpfs", dir).CombinedOutput(); err != nil {
+		skip("mount -t tmpfs failed: " + strings.TrimSpace(string(out)))
+	}
+	t.Cleanup(func() {
+		if out, err := exec.Command("umount", "-l", dir).CombinedOutput(); err != nil {
+			t.Errorf("umount %s: %v %s", dir, err, out)
+		}
+	})
+	return dir
+}
+
+// fill writes a file until the filesystem has no space left.
+func fill(t *testing.T, path string) {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	chunk := make([]byte, 4096)
+	for {
+		if _, err := f.Write(chunk); err != nil {
+			if !errors.Is(err, syscall.ENOSPC) {
+				t.Fatalf("filling the disk: %v", err)
+			}
+			return
+		}
+	}
+}
+
+// TestFullDisk puts the SQLite file on a real 4 MB filesystem and fills it:
+// triggers get 503 saying the store cannot be written (never a 202 that is
+// then lost), /healthz still answers, and once space returns triggers are
+// accepted and every one answered 202 is delivered.
+func TestFullDisk(t *testing.T) {
+	dir := smallFS(t, "4m")
+	e := start(t, func(c *server.Config) { c.DB = filepath.Join(dir, "hookd.db") })
+	rc := newReceiver(t, 200)
+	e.createWebhook("r", rc.URL, "eventCanceled")
+	body := func(i int) string {
+		return `{"hook":"eventCanceled","data":{"eventId":` + strconv.Itoa(i) + `,"reason":"` + strings.Repeat("x", 1500) + `"}}`
+	}
+
+	var mu sync.Mutex
+	var accepted []string
+	post := func(i int) (int, string) {
+		var out struct{ ID string }
+		code, _, raw := e.post(testKey, body(i))
+		if code == 202 {
+			if err := json.Unmarshal([]byte(raw), &out); err != nil {
+				t.Fatalf("202 answer: %s", raw)
+			}
+			mu.Lock()
+			accepted = append(accepted, out.ID)
+			mu.Unlock()
+		}
+		return code, raw
+	}
+	if code, raw := post(0); code != 202 {
+		t.Fatalf("before filling: %d %s", code, raw)
+	}
+
+	filler := filepath.Join(dir, "filler")
+	fill(t, filler)
+	// SQLite reuses the space its WAL already holds, so a few more triggers
+	// may still be stored; the disk runs out soon after.
+	var refusal string
+	for i := 1; i < 2000 && refusal == ""; i++ {
+		switch code, raw := post(i); code {
+		case 202:
+		case 503:
+			refusal = raw
+		default:
+			t.Fatalf("trigger on a full disk: %d %s, want 202 or 503", code, raw)
+		}
+	}
+	if refusal == "" {
+		t.Fatal("2000 triggers accepted on a full 4 MB filesystem: the disk never ran out?")
+	}
+	if !strings.Contains(refusal, `"code":"unavailable"`) || !strings.Contains(refusal, "cannot be written") || !strings.Contains(refusal, "disk is full") {
+		t.Errorf("503 answer %s, want the contract's error saying the store cannot be written because the disk is full", refusal)
+	}
+	t.Logf("disk full after %d accepted triggers: %s", len(accepted), strings.TrimSpace(refusal))
+	for i := range 5 { // it stays refused while the disk is full
+		if code, raw := post(10000 + i); code != 503 {
+			t.Errorf("trigger while the disk is still full: %d %s, want 503", code, raw)
+		}
+	}
+	// Reads still work, so /healthz (the store can be reached) answers 200.
+	if code := e.do("GET", "/healthz", nil, nil); code != 200 {
+		t.Errorf("/healthz on a full disk: %d, want 200 (the store can still be read)", code)
+	}
+
+	// Space returns: triggers are accepted again and everything answered 202
+	// is delivered.
+	if err := os.Remove(filler); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "a 202 after space returned", func() bool { code, _ := post(20000); return code == 202 })
+	for i := range 20 {
+		if code, raw := post(30000 + i); code != 202 {
+			t.Fatalf("trigger after space returned: %d %s", code, raw)
+		}
+	}
+	mu.Lock()
+	want := append([]string(nil), accepted...)
+	mu.Unlock()
+	waitFor(t, "every accepted trigger delivered", func() bool {
+		got := map[string]bool{}
+		for _, r := range rc.all() {
+			got[r.header.Get("webhook-id")] = true
+		}
+		for _, id := range want {
+			if !got[id] {
+				return false
+			}
+		}
+		return true
+	})
+	t.Logf("all %d accepted triggers delivered after space returned", len(want))
+}
+
+// TestFullDiskShutdown: sends whose results cannot be recorded because the
+// disk filled up while they were in flight do not hold shutdown forever;
+// their triggers stay pending and are sent again after the lease.
+func TestFullDiskShutdown(t *testing.T) {
+	dir := smallFS(t, "4m")
+	e := start(t, func(c *server.Config) { c.DB = filepath.Join(dir, "hookd.db"); c.Lease = time.Second })
+	release := make(chan struct{})
+	var got atomic.Int64
+	rc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.Add(1)
+		<-release // answer only once the disk is full
+	}))
+	defer rc.Close()
+	e.createWebhook("r", rc.URL, "eventCanceled")
+	big := func(i int) string {
+		return `{"hook":"eventCanceled","data":{"eventId":` + strconv.Itoa(i) + `,"reason":"` + strings.Repeat("y", 1500) + `"}}`
+	}
+	for i := range 20 {
+		if code, _, raw := e.post(testKey, big(i)); code != 202 {
+			t.Fatalf("trigger: %d %s", code, raw)
+		}
+	}
+	waitFor(t, "sends in flight", func() bool { return got.Load() > 0 })
+	fill(t, filepath.Join(dir, "filler"))
+	for i := range 2000 { // until the store refuses: its slack is used up too
+		if code, _, _ := e.post(testKey, big(100+i)); code == 503 {
+			break
+		}
+	}
+	close(release)
+	time.Sleep(500 * time.Millisecond) // the results arrive and cannot be recorded
+	done := make(chan error, 1)
+	go func() { done <- e.srv.Close() }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("Close did not return within 30 s on a full disk")
+	}
+}
+
+// TestReadOnlyStore: a SQLite file on a filesystem that is read-only. A
+// running hookd keeps the file open, so Linux refuses to remount it
+// read-only; what an operator meets is a restart on a read-only
+// filesystem: hookd refuses to start, saying why, instead of accepting
+// triggers it cannot store.
+func TestReadOnlyStore(t *testing.T) {
+	dir := smallFS(t, "8m")
+	db := filepath.Join(dir, "hookd.db")
+	e := start(t, func(c *server.Config) { c.DB = db })
+	if code, _, raw := e.post(testKey, eventAdded); code != 202 {
+		t.Fatalf("before: %d %s", code, raw)
+	}
+	if err := e.srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("mount", "-o", "remount,ro", dir).CombinedOutput(); err != nil {
+		t.Fatalf("remount ro: %v %s", err, out)
+	}
+	defer exec.Command("mount", "-o", "remount,rw", dir).Run()
+	s, err := server.Open(t.Context(), server.Config{Addr: "127.0.0.1:0", DB: db, APIKey: testKey, AdminPassword: "x", Stderr: io.Discard})
+	if err == nil {
+		s.Close()
+		t.Fatal("hookd started on a read-only filesystem")
+	}
+	t.Logf("start on a read-only filesystem: %v", err)
+	if !strings.Contains(err.Error(), "read-only") && !strings.Contains(err.Error(), "cannot be opened") {
+		t.Errorf("error %q does not say the store is read-only or cannot be opened", err)
+	}
+}
