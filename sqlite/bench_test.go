@@ -73,3 +73,49 @@ func BenchmarkRecordDeliveries(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*benchBatch)/b.Elapsed().Seconds(), "deliveries/s")
 }
+
+// BenchmarkRecordFanOut records the results of a fan-out as the dispatcher
+// does: batches of 1,000 deliveries of a few triggers to many webhooks
+// (2,000 webhook IDs, so the per-webhook index is written all over), on a
+// log that already holds 100,000 rows.
+func BenchmarkRecordFanOut(b *testing.B) {
+	s := open(b, filepath.Join(b.TempDir(), "hookd.db"))
+	defer s.Close()
+	const webhooks = 2000
+	wid := make([]string, webhooks)
+	for i := range wid {
+		wid[i] = hookd.NewID(hookd.PrefixWebhook)
+	}
+	now := time.Now()
+	batch := func(n int) hookd.RecordParams {
+		tr := hookd.NewID(hookd.PrefixTrigger)
+		p := hookd.RecordParams{Policy: hookd.DefaultGreylistPolicy}
+		for j := range n {
+			if j%webhooks == 0 {
+				tr = hookd.NewID(hookd.PrefixTrigger)
+			}
+			url := "http://127.0.0.1:" + strconv.Itoa(40000+j%4) + "/hooks/" + strconv.Itoa(j%webhooks)
+			p.Deliveries = append(p.Deliveries, hookd.Delivery{ID: hookd.NewID(hookd.PrefixDelivery),
+				AccountID: "acc_bench", TriggerID: tr, WebhookID: wid[(j*7919)%webhooks], Hook: "eventCanceled",
+				URL: url, Status: hookd.StatusDelivered, StatusCode: 200, DurationMs: 3, AttemptedAt: now})
+			p.Outcomes = append(p.Outcomes, hookd.URLOutcome{URL: url, OK: true, At: now})
+		}
+		return p
+	}
+	for range 100 {
+		if err := s.RecordDeliveries(b.Context(), batch(benchBatch)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	params := make([]hookd.RecordParams, b.N)
+	for i := range params {
+		params[i] = batch(benchBatch)
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		if err := s.RecordDeliveries(b.Context(), params[i]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*benchBatch)/b.Elapsed().Seconds(), "deliveries/s")
+}

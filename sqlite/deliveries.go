@@ -19,7 +19,7 @@ const (
 // pending test or redelivery that has now been sent).
 const (
 	upsertDelivery       = `INSERT INTO deliveries (` + deliveryColumns + `)`
-	upsertDeliverySuffix = ` ON CONFLICT (id) DO UPDATE SET trigger_id = excluded.trigger_id,
+	upsertDeliverySuffix = ` ON CONFLICT (account_id, id) DO UPDATE SET trigger_id = excluded.trigger_id,
 		webhook_id = excluded.webhook_id, hook = excluded.hook, url = excluded.url, status = excluded.status,
 		status_code = excluded.status_code, error = excluded.error, duration_ms = excluded.duration_ms,
 		attempted_at = excluded.attempted_at, response = excluded.response`
