@@ -130,12 +130,12 @@ func (b *runner) soak(ctx context.Context) error {
 			go func() {
 				defer wg.Done()
 				defer func() { <-sem }()
-				if _, err := in.post(loadCtx, []byte(triggerBody(i))); err != nil {
-					if loadCtx.Err() == nil {
-						rejected.Add(1)
-						s := err.Error()
-						lastErr.Store(&s)
-					}
+				// ctx, not loadCtx: a request under way when the load stops
+				// finishes, so that every trigger stored is counted.
+				if _, err := in.post(ctx, []byte(triggerBody(i))); err != nil {
+					rejected.Add(1)
+					s := err.Error()
+					lastErr.Store(&s)
 					return
 				}
 				accepted.Add(1)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -22,8 +21,8 @@ import (
 // stream of triggers, 20 times in a row on the same SQLite file. After each
 // kill the file passes PRAGMA integrity_check; at the end every trigger
 // answered 202 has been delivered at least once, and every duplicate is a
-// send that was in flight (first received shortly before a kill), so that
-// its result could not be recorded.
+// trigger that was not done in the file at a kill that came after its first
+// delivery: a send in flight, or one whose result was not yet recorded.
 func TestRepeatedKill9(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the real binary")
@@ -56,6 +55,8 @@ func TestRepeatedKill9(t *testing.T) {
 	var accMu sync.Mutex
 	var accepted []string
 	var killedAt []time.Time
+	notDone := map[string][]int{} // trigger ID → the kills at which it was not done
+	notDoneCount := make([]int, kills)
 	addr := freeAddr(t)
 	for round := 0; round < kills; round++ {
 		p := startHookd(t, bin, addr, env, args...)
@@ -110,10 +111,22 @@ func TestRepeatedKill9(t *testing.T) {
 		}
 		var check string
 		err = conn.QueryRow("PRAGMA integrity_check").Scan(&check)
-		conn.Close()
 		if err != nil || check != "ok" {
+			conn.Close()
 			t.Fatalf("integrity_check after kill %d: %q %v", round+1, check, err)
 		}
+		rows, err := conn.Query("SELECT id FROM triggers WHERE done = 0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var id string
+			rows.Scan(&id)
+			notDone[id] = append(notDone[id], round)
+			notDoneCount[round]++
+		}
+		rows.Close()
+		conn.Close()
 	}
 	t.Logf("%d kills; %d triggers accepted (202) in all; integrity_check ok after each", kills, len(accepted))
 
@@ -139,10 +152,10 @@ func TestRepeatedKill9(t *testing.T) {
 	}
 	time.Sleep(time.Second) // leases of the last kill have ended: late duplicates arrive now
 
-	// A duplicate is a send whose result was not recorded: its first receipt
-	// must lie shortly before a kill (sends in flight and results not yet
-	// written), not at any other time.
-	const window = 2 * time.Second
+	// A duplicate is a send whose result was not recorded before a kill:
+	// the trigger was not done in the file at a kill that came after its
+	// first delivery. Anything else would be hookd sending a trigger twice
+	// on its own.
 	mu.Lock()
 	defer mu.Unlock()
 	dups, unexplained := 0, 0
@@ -152,16 +165,25 @@ func TestRepeatedKill9(t *testing.T) {
 			continue
 		}
 		dups += r.count - 1
-		k := sort.Search(len(killedAt), func(i int) bool { return !killedAt[i].Before(r.at) })
-		if k == len(killedAt) || killedAt[k].Sub(r.at) > window {
-			unexplained++
-			t.Errorf("trigger %s delivered %d times, first at %s: not within %s before a kill", id, r.count, r.at.Format("15:04:05.000"), window)
-			continue
+		// A request written just before a kill may be read by the receiver
+		// just after it: allow a second.
+		k := sort.Search(len(killedAt), func(i int) bool { return !killedAt[i].Before(r.at.Add(-time.Second)) })
+		explained := false
+		for _, round := range notDone[id] {
+			if round >= k {
+				explained = true
+				perKill[round] += r.count - 1
+				break
+			}
 		}
-		perKill[k] += r.count - 1
+		if !explained {
+			unexplained++
+			t.Errorf("trigger %s delivered %d times, first at %s, and done at every later kill", id, r.count, r.at.Format("15:04:05.000"))
+		}
 	}
-	t.Logf("all %d accepted triggers delivered at least once; %d duplicate deliveries (same webhook-id), per kill: %s",
-		len(accepted), dups, fmt.Sprint(perKill))
+	t.Logf("all %d accepted triggers delivered at least once; %d duplicate deliveries (same webhook-id)", len(accepted), dups)
+	t.Logf("duplicates per kill: %v", perKill)
+	t.Logf("not done at each kill: %v", notDoneCount)
 	if unexplained > 0 {
 		t.Errorf("%d triggers duplicated without a kill to explain it", unexplained)
 	}
