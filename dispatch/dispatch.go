@@ -69,6 +69,13 @@ type Dispatcher struct {
 	m      *Metrics
 
 	results chan result
+	// unrecorded holds a token for every send started and not yet recorded:
+	// it caps the results that a killed process loses (their triggers are
+	// sent again after the lease) at about two rounds of concurrent sends.
+	unrecorded chan struct{}
+	// work hands a send to an idle worker; sender starts a new worker when
+	// none is idle, so a dead host's sends never hold up the others.
+	work chan sendWork
 
 	mu          sync.RWMutex
 	webhooks    *snapshot
@@ -87,8 +94,9 @@ type Dispatcher struct {
 // batchTrigger is a claimed trigger and its envelope, shared by its sends.
 type batchTrigger struct {
 	hookd.Trigger
-	body      []byte
-	remaining int // sends not yet recorded; touched only by the writer
+	body       []byte
+	remaining  int    // sends not yet recorded; touched only by the writer
+	deliveryID string // a test or redelivery: the pending row its one send records into
 }
 
 // result is one finished (or skipped) send.
@@ -152,7 +160,9 @@ func New(cfg Config) *Dispatcher {
 		log:         cfg.Logger,
 		m:           cfg.Metrics,
 		sched:       newScheduler(cfg.MaxPerHost, cfg.MaxConcurrency, cfg.MaxSlow, cfg.SlowAfter),
-		results:     make(chan result, 8192),
+		results:     make(chan result, maxUnrecorded(cfg)),
+		unrecorded:  make(chan struct{}, maxUnrecorded(cfg)),
+		work:        make(chan sendWork),
 		urlStates:   make(map[string]hookd.URLState),
 		leased:      make(map[string]*batchTrigger),
 		webhooksVer: -1,
@@ -160,6 +170,10 @@ func New(cfg Config) *Dispatcher {
 	d.client = newClient(cfg)
 	return d
 }
+
+// maxUnrecorded is how many sends may be started and not yet recorded:
+// twice the active sends, plus the slow lane.
+func maxUnrecorded(cfg Config) int { return 2*cfg.MaxConcurrency + cfg.MaxSlow }
 
 // Node returns the name this dispatcher claims triggers under.
 func (d *Dispatcher) Node() string { return d.cfg.Node }
@@ -350,7 +364,6 @@ func (d *Dispatcher) fanOut(ctx context.Context, ts []hookd.Trigger) error {
 	d.mu.RLock()
 	snap := d.webhooks
 	d.mu.RUnlock()
-	var jobs []job
 	var done []string
 	for i := range ts {
 		d.mu.RLock()
@@ -366,31 +379,32 @@ func (d *Dispatcher) fanOut(ctx context.Context, ts []hookd.Trigger) error {
 		bt := &batchTrigger{Trigger: ts[i]}
 		subs := snap.subscribers(ts[i].AccountID, ts[i].Hook)
 		skip := sent[ts[i].ID]
-		start := len(jobs)
+		// One trigger's jobs at a time: a claim of many big fan-outs never
+		// holds all its jobs twice (here and in the host queues).
+		jobs := make([]job, 0, len(subs))
 		for _, w := range subs {
 			if len(skip) > 0 && contains(skip, w.ID) {
 				continue
 			}
 			jobs = append(jobs, job{t: bt, w: w})
 		}
-		n := len(jobs) - start
-		if n == 0 {
+		if len(jobs) == 0 {
 			done = append(done, ts[i].ID)
 			continue
 		}
 		bt.body = bt.Envelope()
-		bt.remaining = n
+		bt.remaining = len(jobs)
 		d.mu.Lock()
 		d.leased[bt.ID] = bt
 		d.mu.Unlock()
+		d.m.queued.Add(float64(len(jobs)))
+		d.sched.push(jobs)
 	}
 	if len(done) > 0 {
 		if err := d.store.RecordDeliveries(ctx, hookd.RecordParams{DoneTriggers: done, Policy: d.cfg.Policy}); err != nil {
 			return err
 		}
 	}
-	d.m.queued.Add(float64(len(jobs)))
-	d.sched.push(jobs)
 	return nil
 }
 
@@ -408,11 +422,11 @@ func contains(list []string, s string) bool {
 // to a grey-listed URL, since a person asked for them; their result counts
 // for the grey-list like any other.
 func (d *Dispatcher) SendNow(t hookd.Trigger, w hookd.Webhook, p hookd.Delivery) {
-	bt := &batchTrigger{Trigger: t}
+	bt := &batchTrigger{Trigger: t, deliveryID: p.ID}
 	bt.body = bt.Envelope()
 	e := newWebhookEntry(w)
 	d.m.queued.Inc()
-	d.sched.push([]job{{t: bt, w: e, deliveryID: p.ID}})
+	d.sched.push([]job{{t: bt, w: e}})
 }
 
 // ReleaseURL forgets a URL's grey-list state at once (the store's state is
@@ -423,24 +437,44 @@ func (d *Dispatcher) ReleaseURL(u string) {
 	d.mu.Unlock()
 }
 
-// sender starts each send the scheduler hands out in a goroutine of its
-// own: the scheduler, not a fixed pool, caps how many run, so sends waiting
-// on a dead host can leave their slot to others.
+// sendWork is one send handed to a worker.
+type sendWork struct {
+	j job
+	f *flight
+}
+
+// sender hands each send the scheduler gives out to an idle worker, or to a
+// new one when none is idle: the scheduler, not a fixed pool, caps how many
+// run, so sends waiting on a dead host can leave their slot to others.
+// Workers are kept for the next sends (a new goroutine per send cost a stack
+// growth each); there are never more than the sends in flight.
 func (d *Dispatcher) sender() {
 	defer d.workers.Done()
+	defer close(d.work)
 	for {
+		d.unrecorded <- struct{}{} // released by the writer once recorded
 		j, f, ok := d.sched.next()
 		if !ok {
+			<-d.unrecorded
 			return
 		}
 		d.m.queued.Dec()
-		d.workers.Add(1)
-		go func() {
-			defer d.workers.Done()
-			r := d.send(j)
-			d.sched.done(f)
-			d.results <- r
-		}()
+		w := sendWork{j, f}
+		select {
+		case d.work <- w:
+		default:
+			d.workers.Add(1)
+			go d.worker(w)
+		}
+	}
+}
+
+func (d *Dispatcher) worker(w sendWork) {
+	defer d.workers.Done()
+	for ok := true; ok; w, ok = <-d.work {
+		r := d.send(w.j)
+		d.sched.done(w.f)
+		d.results <- r // never blocks: it holds as many as there are tokens
 	}
 }
 
@@ -465,14 +499,14 @@ func (d *Dispatcher) send(j job) result {
 	r := result{
 		t: j.t,
 		d: hookd.Delivery{
-			ID: j.deliveryID, AccountID: j.w.AccountID, TriggerID: j.t.ID, WebhookID: j.w.ID,
+			ID: j.t.deliveryID, AccountID: j.w.AccountID, TriggerID: j.t.ID, WebhookID: j.w.ID,
 			Hook: j.t.Hook, URL: j.w.URL, AttemptedAt: now,
 		},
 	}
 	d.mu.RLock()
 	st, known := d.urlStates[j.w.URL]
 	d.mu.RUnlock()
-	if j.deliveryID != "" {
+	if j.t.deliveryID != "" {
 		r.t = nil // not part of a batch
 	} else {
 		r.d.ID = hookd.NewID(hookd.PrefixDelivery)
@@ -526,6 +560,9 @@ func (d *Dispatcher) writeResults() {
 			}
 		}
 		d.record(batch)
+		for range batch {
+			<-d.unrecorded
+		}
 	}
 }
 
