@@ -48,6 +48,13 @@ type Config struct {
 	// MaxQueued stops claiming more triggers while this many sends wait;
 	// defaults to 2,000,000.
 	MaxQueued int
+	// ClaimBelow is the sends a node keeps queued during a tick: it claims
+	// triggers (as many as fit, by the largest fan-out of a hook) only while
+	// fewer sends than this wait, and when a burst holds more it claims the
+	// rest as its queue drains to half, within the same tick. Other nodes'
+	// ticks meanwhile take what it has not claimed, so a burst is shared,
+	// and one node never holds a million sends in memory. Defaults to 8,192.
+	ClaimBelow int
 	// DialContext dials receivers (netguard's SSRF-safe dialer); defaults to
 	// a plain net.Dialer.
 	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
@@ -137,6 +144,9 @@ func New(cfg Config) *Dispatcher {
 	}
 	if cfg.MaxQueued <= 0 {
 		cfg.MaxQueued = 2_000_000
+	}
+	if cfg.ClaimBelow <= 0 {
+		cfg.ClaimBelow = 8192
 	}
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = "hookd"
@@ -287,10 +297,25 @@ func (d *Dispatcher) Tick(ctx context.Context) error {
 	if err := d.refresh(ctx); err != nil {
 		return err
 	}
-	for d.sched.len() < d.cfg.MaxQueued {
+	for {
+		queued := d.sched.len()
+		if queued >= min(d.cfg.ClaimBelow, d.cfg.MaxQueued) {
+			// More may be pending: claim it once half of these have gone.
+			if !d.waitQueuedBelow(ctx, min(d.cfg.ClaimBelow, d.cfg.MaxQueued)/2) {
+				return ctx.Err()
+			}
+			continue
+		}
+		d.mu.RLock()
+		fan := d.webhooks.maxFanOut()
+		d.mu.RUnlock()
+		limit := claimSize
+		if fan > 0 {
+			limit = min(claimSize, max(1, (d.cfg.ClaimBelow-queued)/fan))
+		}
 		now := d.cfg.Now()
 		ts, err := d.store.ClaimTriggers(ctx, hookd.ClaimParams{
-			Node: d.cfg.Node, Now: now, Until: now.Add(d.cfg.Lease), Limit: claimSize,
+			Node: d.cfg.Node, Now: now, Until: now.Add(d.cfg.Lease), Limit: limit,
 		})
 		if err != nil {
 			return err
@@ -301,11 +326,28 @@ func (d *Dispatcher) Tick(ctx context.Context) error {
 		if err := d.fanOut(ctx, ts); err != nil {
 			return err
 		}
-		if len(ts) < claimSize {
+		if len(ts) < limit {
 			return nil
 		}
 	}
-	return nil
+}
+
+// waitQueuedBelow waits until fewer than n sends are queued; false when ctx
+// ends or the dispatcher is closing first.
+func (d *Dispatcher) waitQueuedBelow(ctx context.Context, n int) bool {
+	t := time.NewTicker(2 * time.Millisecond)
+	defer t.Stop()
+	for d.sched.len() >= n {
+		if d.closing.Load() {
+			return false
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-t.C:
+		}
+	}
+	return true
 }
 
 // refresh reloads the webhooks when they changed and the grey-list states,
@@ -469,9 +511,20 @@ func (d *Dispatcher) sender() {
 	}
 }
 
+// stopIdleWorkers ends the workers waiting for work (a zero sendWork).
+func (d *Dispatcher) stopIdleWorkers() {
+	for {
+		select {
+		case d.work <- sendWork{}:
+		default:
+			return
+		}
+	}
+}
+
 func (d *Dispatcher) worker(w sendWork) {
 	defer d.workers.Done()
-	for ok := true; ok; w, ok = <-d.work {
+	for ok := true; ok && w.f != nil; w, ok = <-d.work {
 		r := d.send(w.j)
 		d.sched.done(w.f)
 		d.results <- r // never blocks: it holds as many as there are tokens
@@ -483,12 +536,23 @@ func (d *Dispatcher) slowLoop(ctx context.Context) {
 	defer d.loops.Done()
 	t := time.NewTicker(max(d.cfg.SlowAfter/5, time.Millisecond))
 	defer t.Stop()
+	var idleSince time.Time
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case now := <-t.C:
 			d.sched.demote(now)
+			// Workers idle for a second while nothing is queued stop, so
+			// that the stacks of a burst's workers do not stay.
+			if d.sched.len() > 0 {
+				idleSince = time.Time{}
+			} else if idleSince.IsZero() {
+				idleSince = now
+			} else if now.Sub(idleSince) > time.Second {
+				d.stopIdleWorkers()
+				idleSince = now
+			}
 		}
 	}
 }

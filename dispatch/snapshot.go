@@ -43,6 +43,15 @@ func (e *webhookEntry) signer(now time.Time) *hookd.Signer {
 // snapshot indexes the enabled webhooks by account and hook.
 type snapshot struct {
 	byHook map[subKey][]*webhookEntry
+	maxFan int // the most subscribers of one (account, hook)
+}
+
+// maxFanOut returns the most sends one trigger can make.
+func (s *snapshot) maxFanOut() int {
+	if s == nil {
+		return 0
+	}
+	return s.maxFan
 }
 
 type subKey struct{ account, hook string }
@@ -57,6 +66,7 @@ func newSnapshot(ws []hookd.Webhook) *snapshot {
 		for _, h := range w.Hooks {
 			k := subKey{w.AccountID, h}
 			s.byHook[k] = append(s.byHook[k], e)
+			s.maxFan = max(s.maxFan, len(s.byHook[k]))
 		}
 	}
 	return s
