@@ -1,6 +1,10 @@
 package dispatch
 
 import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"testing"
 	"time"
@@ -84,5 +88,25 @@ func BenchmarkSignDelivery(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = e.signer(now).Sign(t.ID, now.Unix(), body)
+	}
+}
+
+// BenchmarkPost is one signed send to a local receiver over keep-alive
+// connections, as the workers make them (the receiver's cost included).
+func BenchmarkPost(b *testing.B) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+	}))
+	defer srv.Close()
+	d := New(Config{Store: nil})
+	w := newWebhookEntry(hookd.Webhook{ID: "wh_1", URL: srv.URL + "/hooks/1", Secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"})
+	bt := &batchTrigger{Trigger: hookd.Trigger{ID: hookd.NewID(hookd.PrefixTrigger), Hook: "eventCanceled",
+		Data: json.RawMessage(`{"eventId":7,"reason":"Snow on the roads"}`), Timestamp: time.Now()}}
+	bt.body, bt.idValue = bt.Envelope(), []string{bt.ID}
+	b.ReportAllocs()
+	for b.Loop() {
+		if out := d.post(job{t: bt, w: w}, time.Now()); out.status != hookd.StatusDelivered {
+			b.Fatal(out.err)
+		}
 	}
 }

@@ -72,6 +72,8 @@ type Dispatcher struct {
 	store  hookd.Store
 	log    *slog.Logger
 	client *http.Client
+	// userAgent is the User-Agent header value, shared by the sends.
+	userAgent []string
 	sched  *scheduler
 	m      *Metrics
 
@@ -102,9 +104,14 @@ type Dispatcher struct {
 type batchTrigger struct {
 	hookd.Trigger
 	body       []byte
-	remaining  int    // sends not yet recorded; touched only by the writer
+	idValue    []string // the webhook-id header value, shared by the sends
+	remaining  int      // sends not yet recorded; touched only by the writer
 	deliveryID string // a test or redelivery: the pending row its one send records into
 }
+
+// idHeader returns the webhook-id header value (the trigger ID). It is made
+// when the trigger is queued, before the sends share it.
+func (t *batchTrigger) idHeader() []string { return t.idValue }
 
 // result is one finished (or skipped) send.
 type result struct {
@@ -178,6 +185,7 @@ func New(cfg Config) *Dispatcher {
 		webhooksVer: -1,
 	}
 	d.client = newClient(cfg)
+	d.userAgent = []string{cfg.UserAgent}
 	return d
 }
 
@@ -434,7 +442,7 @@ func (d *Dispatcher) fanOut(ctx context.Context, ts []hookd.Trigger) error {
 			done = append(done, ts[i].ID)
 			continue
 		}
-		bt.body = bt.Envelope()
+		bt.body, bt.idValue = bt.Envelope(), []string{bt.ID}
 		bt.remaining = len(jobs)
 		d.mu.Lock()
 		d.leased[bt.ID] = bt
@@ -465,7 +473,7 @@ func contains(list []string, s string) bool {
 // for the grey-list like any other.
 func (d *Dispatcher) SendNow(t hookd.Trigger, w hookd.Webhook, p hookd.Delivery) {
 	bt := &batchTrigger{Trigger: t, deliveryID: p.ID}
-	bt.body = bt.Envelope()
+	bt.body, bt.idValue = bt.Envelope(), []string{t.ID}
 	e := newWebhookEntry(w)
 	d.m.queued.Inc()
 	d.sched.push([]job{{t: bt, w: e}})

@@ -66,18 +66,26 @@ func (d *Dispatcher) post(j job, now time.Time) (out sendOutcome) {
 	defer func() { out.duration = time.Since(start) }()
 	ctx, cancel := context.WithTimeout(context.Background(), d.cfg.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, j.w.URL, bytes.NewReader(j.t.body))
-	if err != nil {
-		return sendOutcome{status: hookd.StatusFailed, err: "invalid URL: " + err.Error()}
+	if j.w.urlErr != nil {
+		return sendOutcome{status: hookd.StatusFailed, err: "invalid URL: " + j.w.urlErr.Error()}
 	}
+	// The request as http.NewRequestWithContext makes it, with the URL
+	// parsed once per webhook and the header values that do not change
+	// shared (the transport only reads them).
+	body := j.t.body
+	req := (&http.Request{
+		Method: http.MethodPost, URL: j.w.url, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Host: j.w.url.Host, Body: io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body)),
+		GetBody: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil },
+	}).WithContext(ctx)
 	ts := now.Unix()
 	// Header names as the contract and Standard Webhooks spell them.
 	req.Header = http.Header{
-		"Content-Type":      {"application/json"},
-		"User-Agent":        {d.cfg.UserAgent},
-		"webhook-id":        {j.t.ID},
+		"Content-Type":      contentTypeJSON,
+		"User-Agent":        d.userAgent,
+		"webhook-id":        j.t.idHeader(),
 		"webhook-timestamp": {strconv.FormatInt(ts, 10)},
-		"webhook-signature": {j.w.signer(now).Sign(j.t.ID, ts, j.t.body)},
+		"webhook-signature": {j.w.signer(now).Sign(j.t.ID, ts, body)},
 	}
 	// The transport directly: a redirect is an answer (and a failure) anyway,
 	// and http.Client's redirect bookkeeping costs a header copy per send.
@@ -86,8 +94,8 @@ func (d *Dispatcher) post(j job, now time.Time) (out sendOutcome) {
 		return sendOutcome{status: hookd.StatusFailed, err: describeError(err, d.cfg.Timeout)}
 	}
 	defer resp.Body.Close()
-	body, rerr := io.ReadAll(io.LimitReader(resp.Body, maxResponseRead))
-	out = sendOutcome{code: resp.StatusCode, response: logged(body)}
+	answer, rerr := readAnswer(resp.Body)
+	out = sendOutcome{code: resp.StatusCode, response: logged(answer)}
 	switch {
 	case rerr != nil:
 		out.status = hookd.StatusFailed
@@ -102,6 +110,23 @@ func (d *Dispatcher) post(j job, now time.Time) (out sendOutcome) {
 		out.err = "HTTP " + strconv.Itoa(resp.StatusCode) + " " + http.StatusText(resp.StatusCode)
 	}
 	return out
+}
+
+var contentTypeJSON = []string{"application/json"}
+
+// readAnswer reads up to maxResponseRead bytes of an answer; a short one
+// (the usual "OK" or nothing) without allocating a growing buffer.
+func readAnswer(r io.Reader) ([]byte, error) {
+	var small [512]byte
+	n, err := io.ReadFull(r, small[:])
+	switch {
+	case err == io.EOF || err == io.ErrUnexpectedEOF:
+		return small[:n:n], nil
+	case err != nil:
+		return small[:n:n], err
+	}
+	rest, err := io.ReadAll(io.LimitReader(r, maxResponseRead-int64(n)))
+	return append(small[:n:n], rest...), err
 }
 
 // logged keeps at most MaxLoggedResponse bytes of an answer, cut at a UTF-8

@@ -11,6 +11,8 @@ import (
 // keys are worked out once per snapshot, not once per send.
 type webhookEntry struct {
 	hookd.Webhook
+	url      *url.URL // parsed once; read only
+	urlErr   error
 	host     string
 	current  *hookd.Signer
 	both     *hookd.Signer // current and previous secret, while the rotation overlap lasts
@@ -21,6 +23,9 @@ func newWebhookEntry(w hookd.Webhook) *webhookEntry {
 	e := &webhookEntry{Webhook: w, host: w.URL}
 	if u, err := url.Parse(w.URL); err == nil {
 		e.host = hostKey(u)
+		e.url = u
+	} else {
+		e.urlErr = err
 	}
 	e.current, _ = hookd.NewSigner(w.Secret)
 	if w.PreviousSecret != "" {
