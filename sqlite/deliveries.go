@@ -114,6 +114,15 @@ func withDefaults(p hookd.GreylistPolicy) hookd.GreylistPolicy {
 }
 
 func (s *Store) applyOutcomes(ctx context.Context, tx *sql.Tx, outcomes []hookd.URLOutcome, policy hookd.GreylistPolicy) error {
+	if allOK(outcomes) {
+		// Successes only change URLs that have a row (a success clears
+		// it); when no URL has one, as while every receiver is healthy,
+		// there is nothing to read or write.
+		var any bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM url_states)`).Scan(&any); err != nil || !any {
+			return err
+		}
+	}
 	var urls []string
 	states := map[string]hookd.URLState{}
 	for _, o := range outcomes {
@@ -165,6 +174,15 @@ func (s *Store) applyOutcomes(ctx context.Context, tx *sql.Tx, outcomes []hookd.
 		}
 	}
 	return nil
+}
+
+func allOK(outcomes []hookd.URLOutcome) bool {
+	for _, o := range outcomes {
+		if !o.OK {
+			return false
+		}
+	}
+	return true
 }
 
 // Delivery returns one of the account's deliveries.
