@@ -9,8 +9,13 @@ import (
 
 // webhookEntry is a webhook ready to be sent to: its host and its secrets'
 // keys are worked out once per snapshot, not once per send.
+//
+// It keeps only what a send needs, not the whole hookd.Webhook (its name,
+// secrets and times): a snapshot may hold 100,000 of them, and the GC lets
+// the heap grow to twice what is live.
 type webhookEntry struct {
-	hookd.Webhook
+	ID, AccountID, URL string
+
 	url      *url.URL // parsed once; read only
 	urlErr   error
 	host     string
@@ -20,7 +25,7 @@ type webhookEntry struct {
 }
 
 func newWebhookEntry(w hookd.Webhook) *webhookEntry {
-	e := &webhookEntry{Webhook: w, host: w.URL}
+	e := &webhookEntry{ID: w.ID, AccountID: w.AccountID, URL: w.URL, host: w.URL}
 	if u, err := url.Parse(w.URL); err == nil {
 		e.host = hostKey(u)
 		e.url = u
