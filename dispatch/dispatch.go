@@ -74,8 +74,8 @@ type Dispatcher struct {
 	client *http.Client
 	// userAgent is the User-Agent header value, shared by the sends.
 	userAgent []string
-	sched  *scheduler
-	m      *Metrics
+	sched     *scheduler
+	m         *Metrics
 
 	results chan result
 	// unrecorded holds a token for every send started and not yet recorded:
@@ -92,7 +92,7 @@ type Dispatcher struct {
 	leased      map[string]*batchTrigger // triggers this node holds, by ID
 	webhooksVer int64
 
-	tickMu  sync.Mutex // one tick at a time
+	tickMu  sync.Mutex  // one tick at a time
 	closing atomic.Bool // Close has begun: the writer stops retrying soon
 	cancel  context.CancelFunc
 	loops   sync.WaitGroup
@@ -106,7 +106,7 @@ type batchTrigger struct {
 	body       []byte
 	idValue    []string // the webhook-id header value, shared by the sends
 	remaining  int      // sends not yet recorded; touched only by the writer
-	deliveryID string // a test or redelivery: the pending row its one send records into
+	deliveryID string   // a test or redelivery: the pending row its one send records into
 }
 
 // idHeader returns the webhook-id header value (the trigger ID). It is made
