@@ -12,13 +12,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net"
 	"net/url"
-	"path"
 	"runtime"
-	"sort"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -28,6 +24,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"hookd"
+	"hookd/internal/migration"
 )
 
 //go:embed migrations/*.sql
@@ -160,40 +157,21 @@ func (s *Store) Migrate(ctx context.Context) error {
 	)`); err != nil {
 		return s.fail(ctx, err, "migrate")
 	}
-	files, err := fs.Glob(migrations, "migrations/*.sql")
+	all, err := migration.List(migrations)
 	if err != nil {
 		return err
 	}
-	type migration struct {
-		version int
-		name    string
-	}
-	var all []migration
-	for _, f := range files {
-		name := path.Base(f)
-		num, _, _ := strings.Cut(name, "_")
-		v, err := strconv.Atoi(num)
-		if err != nil {
-			return fmt.Errorf("migration %s: the name must start with a number, as in 0002_add_index.sql", name)
-		}
-		all = append(all, migration{v, name})
-	}
-	sort.Slice(all, func(i, j int) bool { return all[i].version < all[j].version })
 	for _, m := range all {
-		body, err := migrations.ReadFile("migrations/" + m.name)
-		if err != nil {
-			return err
-		}
 		err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 			var n int
-			if err := tx.QueryRow(ctx, `SELECT count(*) FROM schema_migrations WHERE version = $1`, m.version).Scan(&n); err != nil || n > 0 {
+			if err := tx.QueryRow(ctx, `SELECT count(*) FROM schema_migrations WHERE version = $1`, m.Version).Scan(&n); err != nil || n > 0 {
 				return err
 			}
 			// No arguments: the simple protocol, which runs several statements.
-			if _, err := tx.Exec(ctx, string(body)); err != nil {
-				return fmt.Errorf("migration %s: %w", m.name, err)
+			if _, err := tx.Exec(ctx, m.SQL); err != nil {
+				return fmt.Errorf("migration %s: %w", m.Name, err)
 			}
-			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.version, m.name)
+			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.Version, m.Name)
 			return err
 		})
 		if err != nil {

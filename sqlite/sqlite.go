@@ -10,11 +10,8 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
-	"path"
 	"runtime"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -23,6 +20,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"hookd"
+	"hookd/internal/migration"
 )
 
 //go:embed migrations/*.sql
@@ -155,40 +153,21 @@ func (s *Store) Migrate(ctx context.Context) error {
 	)`); err != nil {
 		return s.fail(err, "migrate")
 	}
-	files, err := fs.Glob(migrations, "migrations/*.sql")
+	all, err := migration.List(migrations)
 	if err != nil {
 		return err
 	}
-	type migration struct {
-		version int
-		name    string
-	}
-	var all []migration
-	for _, f := range files {
-		name := path.Base(f)
-		num, _, _ := strings.Cut(name, "_")
-		v, err := strconv.Atoi(num)
-		if err != nil {
-			return fmt.Errorf("migration %s: the name must start with a number, as in 0002_add_index.sql", name)
-		}
-		all = append(all, migration{v, name})
-	}
-	sort.Slice(all, func(i, j int) bool { return all[i].version < all[j].version })
 	for _, m := range all {
-		body, err := migrations.ReadFile("migrations/" + m.name)
-		if err != nil {
-			return err
-		}
 		err = s.tx(ctx, func(tx *sql.Tx) error {
 			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil || n > 0 {
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.Version).Scan(&n); err != nil || n > 0 {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-				return fmt.Errorf("migration %s: %w", m.name, err)
+			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+				return fmt.Errorf("migration %s: %w", m.Name, err)
 			}
 			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-				m.version, m.name, time.Now().UnixMilli())
+				m.Version, m.Name, time.Now().UnixMilli())
 			return err
 		})
 		if err != nil {
