@@ -453,8 +453,8 @@ func (b *runner) isolation(ctx context.Context) error {
 		}
 		slices.Sort(lat)
 		out := outcome{rate: float64(want) / last.Sub(first).Seconds(), p99: pct(lat, 0.99)}
-		b.logf("%d healthy + %d dead webhooks: healthy %.0f deliveries/s, p99 %s after the tick", o.IsolationHealthy, dead,
-			out.rate, out.p99.Round(time.Millisecond))
+		b.logf("%d healthy + %d dead webhooks: healthy %.0f deliveries/s, first %s, p50 %s, p99 %s after the tick", o.IsolationHealthy, dead,
+			out.rate, first.Sub(t0).Round(time.Millisecond), pct(lat, 0.5).Round(time.Millisecond), out.p99.Round(time.Millisecond))
 		out.rows, err = in.checkLog(ctx, byTrigger(ids), o.IsolationTriggers*(o.IsolationHealthy+dead), int(want))
 		return out, err
 	}

@@ -57,7 +57,7 @@ func BenchmarkScheduler(b *testing.B) {
 					done <- struct{}{}
 					return
 				}
-				s.done(f)
+				s.done(f, answered)
 			}
 		}()
 	}

@@ -80,7 +80,8 @@ type Dispatcher struct {
 	results chan result
 	// unrecorded holds a token for every send started and not yet recorded:
 	// it caps the results that a killed process loses (their triggers are
-	// sent again after the lease) at about two rounds of concurrent sends.
+	// sent again after the lease) at about four rounds of concurrent sends
+	// plus the slow lane.
 	unrecorded chan struct{}
 	// work hands a send to an idle worker; sender starts a new worker when
 	// none is idle, so a dead host's sends never hold up the others.
@@ -118,6 +119,17 @@ type result struct {
 	d       hookd.Delivery
 	t       *batchTrigger // nil for a test or redelivery
 	outcome bool          // whether the send counts for the grey-list
+}
+
+// sendOutcome tells the scheduler whether the host answered.
+func (r *result) sendOutcome() int {
+	switch {
+	case r.d.StatusCode > 0:
+		return answered
+	case r.outcome:
+		return noAnswer
+	}
+	return noSend
 }
 
 // New returns a Dispatcher for cfg.
@@ -189,9 +201,16 @@ func New(cfg Config) *Dispatcher {
 	return d
 }
 
-// maxUnrecorded is how many sends may be started and not yet recorded:
-// twice the active sends, plus the slow lane.
-func maxUnrecorded(cfg Config) int { return 2*cfg.MaxConcurrency + cfg.MaxSlow }
+// maxUnrecorded is how many sends may be started and not yet recorded: the
+// slow lane, plus four times the active sends (those in flight and up to a
+// writer's batch of finished ones, see recordBatch). Sends held in the slow
+// lane by dead hosts must not take the tokens the healthy sends need to keep
+// going while the writer gathers a batch.
+func maxUnrecorded(cfg Config) int { return cfg.MaxSlow + 4*cfg.MaxConcurrency }
+
+// recordBatch is how many results the writer gathers before it commits
+// without waiting out recordLinger.
+func recordBatch(cfg Config) int { return min(5000, 2*cfg.MaxConcurrency) }
 
 // Node returns the name this dispatcher claims triggers under.
 func (d *Dispatcher) Node() string { return d.cfg.Node }
@@ -534,7 +553,7 @@ func (d *Dispatcher) worker(w sendWork) {
 	defer d.workers.Done()
 	for ok := true; ok && w.f != nil; w, ok = <-d.work {
 		r := d.send(w.j)
-		d.sched.done(w.f)
+		d.sched.done(w.f, r.sendOutcome())
 		d.results <- r // never blocks: it holds as many as there are tokens
 	}
 }
@@ -623,9 +642,7 @@ const recordLinger = 20 * time.Millisecond
 // written, goes into one transaction.
 func (d *Dispatcher) writeResults() {
 	defer d.writer.Done()
-	// Stop waiting once half the unrecorded sends are in the batch: the
-	// workers block when all of them are.
-	maxBatch := min(5000, max(1, maxUnrecorded(d.cfg)/2))
+	maxBatch := recordBatch(d.cfg)
 	linger := time.NewTimer(recordLinger)
 	linger.Stop()
 	var batch []result

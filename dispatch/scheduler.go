@@ -25,6 +25,16 @@ type hostQueue struct {
 	// other hosts' sends need. A host starts slow (unproven), so that a dead
 	// host never takes active slots, not even for its first sends.
 	slow bool
+	// limit is how many sends to this host may be in flight: 1 at first,
+	// then one more for every send to it that ends, up to perHost. It
+	// doubles every round trip, as TCP's slow start: a healthy host is at
+	// perHost within a few milliseconds, while a host that accepts
+	// connections and never answers holds 1 connection for the first
+	// delivery timeout, 2 for the next, and so on. A burst beside a hundred
+	// dead hosts costs a hundred dials and goroutines, not thousands, and
+	// a dead host with many URLs still gets its full share once its sends
+	// keep timing out (so their URLs get grey-listed and its queue drains).
+	limit int
 }
 
 func (h *hostQueue) waiting() int { return len(h.jobs) - h.head }
@@ -37,7 +47,8 @@ type flight struct {
 }
 
 // scheduler hands out jobs so that at most perHost sends to one host run at
-// once and hosts take turns. At most maxActive sends are active; a send that
+// once (fewer while the host has not answered, see hostQueue.limit) and
+// hosts take turns. At most maxActive sends are active; a send that
 // has had no answer for slowAfter moves to the slow lane (at most maxSlow
 // sends), which frees its active slot, and later sends to its host start
 // there until the host answers quickly again. Hosts that have not answered
@@ -76,7 +87,7 @@ func (s *scheduler) push(jobs []job) {
 	for _, j := range jobs {
 		h := s.hosts[j.w.host]
 		if h == nil {
-			h = &hostQueue{key: j.w.host, slow: true}
+			h = &hostQueue{key: j.w.host, slow: true, limit: 1}
 			s.hosts[j.w.host] = h
 		}
 		h.jobs = append(h.jobs, j)
@@ -88,7 +99,7 @@ func (s *scheduler) push(jobs []job) {
 }
 
 func (s *scheduler) makeReady(h *hostQueue) {
-	if !h.inReady && h.waiting() > 0 && h.inflight < s.perHost {
+	if !h.inReady && h.waiting() > 0 && h.inflight < h.limit {
 		h.inReady = true
 		s.ready = append(s.ready, h)
 	}
@@ -158,8 +169,15 @@ func (s *scheduler) next() (job, *flight, bool) {
 	return j, f, true
 }
 
+// Outcomes of a send, for done.
+const (
+	noSend   = iota // nothing went over the network (a grey-listed URL)
+	answered        // the host answered, whatever the status
+	noAnswer        // a timeout or connection error
+)
+
 // done ends a send.
-func (s *scheduler) done(f *flight) {
+func (s *scheduler) done(f *flight, outcome int) {
 	quick := time.Since(f.start) < s.slowAfter
 	s.mu.Lock()
 	delete(s.flights, f)
@@ -170,8 +188,11 @@ func (s *scheduler) done(f *flight) {
 	}
 	h := f.h
 	h.inflight--
-	if quick {
+	if quick && outcome == answered {
 		h.slow = false
+	}
+	if outcome != noSend {
+		h.limit = min(s.perHost, h.limit+1)
 	}
 	if h.waiting() == 0 && h.inflight == 0 {
 		delete(s.hosts, h.key)

@@ -1,0 +1,118 @@
+package dispatch
+
+import (
+	"testing"
+	"time"
+)
+
+// jobsFor returns n jobs to host.
+func jobsFor(host string, n int) []job {
+	w := &webhookEntry{ID: "wh_" + host, host: host}
+	t := &batchTrigger{}
+	jobs := make([]job, n)
+	for i := range jobs {
+		jobs[i] = job{t: t, w: w}
+	}
+	return jobs
+}
+
+// take hands out every job the scheduler lets start now, without blocking.
+func take(s *scheduler) []*flight {
+	var fs []*flight
+	for {
+		s.mu.Lock()
+		i := s.pick()
+		s.mu.Unlock()
+		if i < 0 {
+			return fs
+		}
+		_, f, _ := s.next()
+		fs = append(fs, f)
+	}
+}
+
+func countHost(fs []*flight, host string) int {
+	n := 0
+	for _, f := range fs {
+		if f.h.key == host {
+			n++
+		}
+	}
+	return n
+}
+
+// A host that has not answered yet gets one connection; each round of
+// answers doubles what it may have in flight, up to the per-host cap.
+func TestSchedulerOpensAHostAsItAnswers(t *testing.T) {
+	s := newScheduler(8, 100, 100, time.Hour)
+	s.push(jobsFor("a:1", 100))
+	fs := take(s)
+	if len(fs) != 1 {
+		t.Fatalf("an unproven host got %d sends at once, want 1", len(fs))
+	}
+	for _, want := range []int{2, 4, 8, 8} {
+		for _, f := range fs {
+			s.done(f, answered)
+		}
+		if fs = take(s); len(fs) != want {
+			t.Fatalf("after answers: %d sends in flight, want %d", len(fs), want)
+		}
+	}
+	// Sends that go nowhere (grey-listed) do not open it further; sends
+	// that end without an answer do, a round per delivery timeout, so a
+	// dead host with many URLs still drains.
+	s = newScheduler(8, 100, 100, time.Hour)
+	s.push(jobsFor("b:1", 100))
+	fs = take(s)
+	s.done(fs[0], noSend)
+	if fs = take(s); len(fs) != 1 {
+		t.Fatalf("after a grey-listed skip: %d sends in flight, want 1", len(fs))
+	}
+	s.done(fs[0], noAnswer)
+	if fs = take(s); len(fs) != 2 {
+		t.Fatalf("after a timeout: %d sends in flight, want 2", len(fs))
+	}
+}
+
+// Hosts that accept connections and never answer hold one connection each,
+// in the slow lane, however many deliveries wait for them; a healthy host
+// still gets its full share of active slots.
+func TestSchedulerDeadHostsHoldOneConnectionEach(t *testing.T) {
+	s := newScheduler(64, 256, 1024, time.Hour)
+	s.push(jobsFor("ok:1", 1))
+	first := take(s)
+	s.done(first[0], answered) // the healthy host has answered once
+	for i := range 100 {
+		s.push(jobsFor("dead:"+string(rune('a'+i%26))+string(rune('a'+i/26)), 10))
+	}
+	s.push(jobsFor("ok:1", 500))
+	fs := take(s)
+	dead := 0
+	for _, f := range fs {
+		if f.h.key != "ok:1" {
+			dead++
+			if !f.slow {
+				t.Fatalf("a send to %s, which never answered, took an active slot", f.h.key)
+			}
+		}
+	}
+	if dead != 100 {
+		t.Errorf("100 dead hosts with 10 deliveries each hold %d connections, want 100", dead)
+	}
+	// The healthy host doubles with every round of answers, to its cap of 64.
+	for range 10 {
+		for _, f := range fs {
+			if f.h.key == "ok:1" {
+				s.done(f, answered)
+			}
+		}
+		fs = append(fs[:0], take(s)...)
+	}
+	s.mu.Lock()
+	h := s.hosts["ok:1"]
+	inflight, limit := h.inflight, h.limit
+	s.mu.Unlock()
+	if inflight != 64 || limit != 64 {
+		t.Errorf("healthy host beside dead ones: %d in flight, limit %d; want 64 and 64", inflight, limit)
+	}
+}
