@@ -404,10 +404,12 @@ func pct(sorted []time.Duration, q float64) time.Duration {
 	return sorted[int(q*float64(len(sorted)-1))]
 }
 
-// isolation runs IsolationTriggers × IsolationHealthy webhooks twice: alone,
-// and beside IsolationDead webhooks whose URLs accept connections and never
-// answer. It compares the healthy deliveries' throughput and p99 (from the
-// tick).
+// isolation runs IsolationTriggers × IsolationHealthy webhooks alone, and
+// beside IsolationDead webhooks whose URLs accept connections and never
+// answer, each twice and in turn (alone, beside, alone, beside), and
+// compares the best healthy throughput and p99 (from the tick) of each: a
+// run lasts about a second, so one burst of other work on the machine would
+// otherwise decide the figure.
 func (b *runner) isolation(ctx context.Context) error {
 	o := b.o
 	type outcome struct {
@@ -458,20 +460,31 @@ func (b *runner) isolation(ctx context.Context) error {
 		out.rows, err = in.checkLog(ctx, byTrigger(ids), o.IsolationTriggers*(o.IsolationHealthy+dead), int(want))
 		return out, err
 	}
-	base, err := run(0)
-	if err != nil {
-		return err
-	}
-	withDead, err := run(o.IsolationDead)
-	if err != nil {
-		return err
+	var base, withDead outcome
+	for i := range 2 {
+		for _, dead := range []int{0, o.IsolationDead} {
+			out, err := run(dead)
+			if err != nil {
+				return err
+			}
+			best := &base
+			if dead > 0 {
+				best = &withDead
+			}
+			if i == 0 {
+				*best = out
+				continue
+			}
+			best.rate = max(best.rate, out.rate)
+			best.p99 = min(best.p99, out.p99)
+		}
 	}
 	rr, pr := withDead.rate/base.rate, float64(withDead.p99)/float64(base.p99)
 	b.r.Rows = append(b.r.Rows,
 		Row{Scenario: fmt.Sprintf("Isolation, %s healthy + %d dead webhooks: throughput", num(float64(o.IsolationHealthy)), o.IsolationDead),
 			Figure: fmt.Sprintf("%s deliveries/s = %.2f × the run without dead URLs (%s/s)", num(withDead.rate), rr, num(base.rate)),
 			Ratio:  b.ratio(withDead.rate), Target: "≥ 0.9 ×", Met: yes(rr >= 0.9),
-			Note: fmt.Sprintf("%d triggers; dead URLs on %d listeners that accept and never answer; delivery timeout %s; delivery log: %v",
+			Note: fmt.Sprintf("best of 2 runs each, in turn; %d triggers; dead URLs on %d listeners that accept and never answer; delivery timeout %s; delivery log: %v",
 				o.IsolationTriggers, o.IsolationDeadHosts, o.IsolationTimeout, statusList(withDead.rows))},
 		Row{Scenario: "Isolation: p99 from the tick",
 			Figure: fmt.Sprintf("%s = %.2f × the run without dead URLs (%s)", secs(withDead.p99), pr, secs(base.p99)),
