@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -60,8 +61,10 @@ func (s *Store) InsertPendingDelivery(ctx context.Context, t *hookd.Trigger, d *
 		_, err := tx.ExecContext(ctx, upsertDelivery+` VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, deliveryArgs(nil, d)...)
 		if isUnique(err) {
 			return hookd.Errorf(hookd.ECONFLICT, "delivery %s already exists", d.ID)
+		} else if err != nil {
+			return err
 		}
-		return err
+		return s.recordSpans(ctx, tx, []hookd.Delivery{*d})
 	}), "store delivery")
 }
 
@@ -75,6 +78,9 @@ func (s *Store) RecordDeliveries(ctx context.Context, p hookd.RecordParams) erro
 				return deliveryArgs(dst, &p.Deliveries[i])
 			})
 			if err != nil {
+				return err
+			}
+			if err := s.recordSpans(ctx, tx, p.Deliveries); err != nil {
 				return err
 			}
 		}
@@ -96,6 +102,36 @@ func (s *Store) RecordDeliveries(ctx context.Context, p hookd.RecordParams) erro
 		}
 		return nil
 	}), "record deliveries")
+}
+
+const (
+	upsertSpan       = `INSERT INTO webhook_delivery_span (webhook_id, account_id, first_id, last_id)`
+	upsertSpanSuffix = ` ON CONFLICT (webhook_id) DO UPDATE SET first_id = min(first_id, excluded.first_id),
+		last_id = max(last_id, excluded.last_id)`
+)
+
+// recordSpans widens each webhook's span of delivery IDs to cover ds.
+func (s *Store) recordSpans(ctx context.Context, tx *sql.Tx, ds []hookd.Delivery) error {
+	type span struct{ account, first, last string }
+	spans := make(map[string]*span, min(len(ds), 4096))
+	order := make([]string, 0, min(len(ds), 4096))
+	for i := range ds {
+		d := &ds[i]
+		sp := spans[d.WebhookID]
+		if sp == nil {
+			spans[d.WebhookID] = &span{d.AccountID, d.ID, d.ID}
+			order = append(order, d.WebhookID)
+			continue
+		}
+		sp.first, sp.last = min(sp.first, d.ID), max(sp.last, d.ID)
+	}
+	// In webhook order, so that the statement walks the table's pages
+	// once, front to back.
+	slices.Sort(order)
+	return s.insertRows(ctx, tx, upsertSpan, upsertSpanSuffix, 4, len(order), func(dst []any, i int) []any {
+		sp := spans[order[i]]
+		return append(dst, order[i], sp.account, sp.first, sp.last)
+	})
 }
 
 // withDefaults fills the zero fields of a policy with the documented
@@ -208,6 +244,21 @@ func (s *Store) Deliveries(ctx context.Context, f hookd.DeliveryFilter) ([]hookd
 	var where strings.Builder
 	args := []any{f.AccountID}
 	where.WriteString(` WHERE account_id = ?`)
+	if f.WebhookID != "" {
+		// No index by webhook (see migration 0004): the account's log is
+		// read newest first from the webhook's newest delivery down to its
+		// first, keeping its rows.
+		var first, last string
+		err := s.read.QueryRowContext(ctx, `SELECT first_id, last_id FROM webhook_delivery_span
+			WHERE webhook_id = ? AND account_id = ?`, f.WebhookID, f.AccountID).Scan(&first, &last)
+		if errors.Is(err, sql.ErrNoRows) {
+			return []hookd.Delivery{}, "", nil
+		} else if err != nil {
+			return nil, "", s.fail(err, "read")
+		}
+		where.WriteString(` AND id >= ? AND id <= ?`)
+		args = append(args, first, last)
+	}
 	for _, c := range []struct{ col, v string }{
 		{"webhook_id", f.WebhookID}, {"trigger_id", f.TriggerID}, {"status", f.Status},
 	} {
@@ -249,8 +300,9 @@ func (s *Store) Deliveries(ctx context.Context, f hookd.DeliveryFilter) ([]hookd
 // webhooks that has one.
 func (s *Store) LastDeliveries(ctx context.Context, accountID string) (map[string]hookd.Delivery, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT `+prefixed("d.", deliveryColumns)+` FROM webhooks w
-		JOIN deliveries d ON d.id = (SELECT id FROM deliveries WHERE webhook_id = w.id ORDER BY id DESC LIMIT 1)
-		WHERE w.account_id = ? AND d.account_id = w.account_id`, accountID)
+		JOIN webhook_delivery_span sp ON sp.webhook_id = w.id
+		JOIN deliveries d ON d.account_id = w.account_id AND d.id = sp.last_id
+		WHERE w.account_id = ?`, accountID)
 	if err != nil {
 		return nil, s.fail(err, "read")
 	}

@@ -1,13 +1,16 @@
 package sqlite
 
 import (
+	"database/sql"
 	"encoding/json"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"hookd"
+	"hookd/internal/migration"
 )
 
 // TestDiskFull fills the database up to a page limit, as a full disk would,
@@ -42,5 +45,75 @@ func TestDiskFull(t *testing.T) {
 	// Reads still work.
 	if err := s.Ping(t.Context()); err != nil {
 		t.Errorf("Ping of a full database: %v", err)
+	}
+}
+
+// TestMigrateDeliverySpans opens a database made before migration 0004,
+// which replaced the delivery log's index by webhook with one span row per
+// webhook, and checks that its existing log still filters by webhook.
+func TestMigrateDeliverySpans(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "hookd.db")
+	db, err := sql.Open("sqlite", "file:"+escapePath(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := migration.List(migrations)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range all {
+		if m.Version >= 4 {
+			break
+		}
+		if _, err := db.Exec(m.SQL); err != nil {
+			t.Fatal(m.Name, err)
+		}
+		if _, err := db.Exec(`INSERT INTO schema_migrations VALUES (?, ?, 0)`, m.Version, m.Name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Three webhooks' deliveries, interleaved, written before the upgrade.
+	var ids [3][]string
+	for i := range 30 {
+		id := hookd.NewID(hookd.PrefixDelivery)
+		ids[i%3] = append(ids[i%3], id)
+		_, err := db.Exec(`INSERT INTO deliveries (id, account_id, trigger_id, webhook_id, hook, url, status, attempted_at)
+			VALUES (?, 'acc_1', ?, ?, 'eventCanceled', 'https://example.com/', 'delivered', 0)`,
+			id, "tr_"+strconv.Itoa(i), "wh_"+strconv.Itoa(i%3))
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+
+	s, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for w := range 3 {
+		list, next, err := s.Deliveries(t.Context(), hookd.DeliveryFilter{AccountID: "acc_1", WebhookID: "wh_" + strconv.Itoa(w), Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != 10 || next != "" || list[0].ID != ids[w][9] || list[9].ID != ids[w][0] {
+			t.Errorf("webhook %d after the upgrade: %d deliveries (next %q), want its 10, newest first", w, len(list), next)
+		}
+	}
+	// New deliveries widen the span.
+	d := hookd.Delivery{ID: hookd.NewID(hookd.PrefixDelivery), AccountID: "acc_1", TriggerID: "tr_new", WebhookID: "wh_1",
+		Hook: "eventCanceled", URL: "https://example.com/", Status: hookd.StatusFailed, AttemptedAt: time.Now()}
+	if err := s.RecordDeliveries(t.Context(), hookd.RecordParams{Deliveries: []hookd.Delivery{d}}); err != nil {
+		t.Fatal(err)
+	}
+	list, _, err := s.Deliveries(t.Context(), hookd.DeliveryFilter{AccountID: "acc_1", WebhookID: "wh_1", Limit: 2})
+	if err != nil || len(list) != 2 || list[0].ID != d.ID || list[1].ID != ids[1][9] {
+		t.Errorf("after a new delivery: %v %v, want it first", list, err)
+	}
+	if list, _, _ := s.Deliveries(t.Context(), hookd.DeliveryFilter{AccountID: "acc_2", WebhookID: "wh_1"}); len(list) != 0 {
+		t.Errorf("another account sees %d of wh_1's deliveries", len(list))
 	}
 }
