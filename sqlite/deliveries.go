@@ -108,6 +108,7 @@ const (
 	upsertSpan       = `INSERT INTO webhook_delivery_span (webhook_id, account_id, first_id, last_id)`
 	upsertSpanSuffix = ` ON CONFLICT (webhook_id) DO UPDATE SET first_id = min(first_id, excluded.first_id),
 		last_id = max(last_id, excluded.last_id)`
+	spanCols = 4
 )
 
 // recordSpans widens each webhook's span of delivery IDs to cover ds.
@@ -128,7 +129,7 @@ func (s *Store) recordSpans(ctx context.Context, tx *sql.Tx, ds []hookd.Delivery
 	// In webhook order, so that the statement walks the table's pages
 	// once, front to back.
 	slices.Sort(order)
-	return s.insertRows(ctx, tx, upsertSpan, upsertSpanSuffix, 4, len(order), func(dst []any, i int) []any {
+	return s.insertRows(ctx, tx, upsertSpan, upsertSpanSuffix, spanCols, len(order), func(dst []any, i int) []any {
 		sp := spans[order[i]]
 		return append(dst, order[i], sp.account, sp.first, sp.last)
 	})

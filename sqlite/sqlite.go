@@ -196,7 +196,8 @@ func hotQueries() []string {
 	q := []string{claimTriggers, doneTriggers}
 	for size := 1; size <= maxChunk; size *= 2 {
 		q = append(q, multiRow(insertTrigger, "", triggerCols, size),
-			multiRow(upsertDelivery, upsertDeliverySuffix, deliveryCols, size))
+			multiRow(upsertDelivery, upsertDeliverySuffix, deliveryCols, size),
+			multiRow(upsertSpan, upsertSpanSuffix, spanCols, size))
 	}
 	return q
 }
