@@ -53,7 +53,18 @@ func newIDAt(prefix string, t time.Time) string {
 	binary.BigEndian.PutUint64(b[:8], ms<<16)
 	copy(b[6:], idState.rand[:])
 	idState.Unlock()
+	return encodeID(prefix, b)
+}
 
+// FloorID returns the smallest ID with prefix that can be made at t: every
+// ID made before t sorts below it, every ID made at or after t does not.
+func FloorID(prefix string, t time.Time) string {
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], uint64(t.UnixMilli())<<16)
+	return encodeID(prefix, b)
+}
+
+func encodeID(prefix string, b [16]byte) string {
 	out := make([]byte, len(prefix)+26)
 	copy(out, prefix)
 	dst := out[len(prefix):]

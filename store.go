@@ -187,6 +187,11 @@ type Store interface {
 	// minute and status.
 	DeliveryStats(ctx context.Context, accountID string, since time.Time) ([]DeliveryStat, error)
 
+	// Prune deletes up to limit deliveries made before before, and up to
+	// limit done triggers received before it, and returns how many rows it
+	// deleted. Triggers not yet done are never deleted.
+	Prune(ctx context.Context, before time.Time, limit int) (int64, error)
+
 	// URLStates returns every URL state that is not healthy.
 	URLStates(ctx context.Context) ([]URLState, error)
 	// URLState returns the state of one URL (the zero state when healthy).

@@ -176,6 +176,9 @@ func (a *App) Redeliver(ctx context.Context, accountID, deliveryID string) (hook
 	}
 	t, err := a.Store.Trigger(ctx, accountID, old.TriggerID)
 	if err != nil {
+		if hookd.ErrorCode(err) == hookd.ENOTFOUND {
+			return hookd.Delivery{}, hookd.Errorf(hookd.ENOTFOUND, "the trigger of delivery %s is older than the retention period and was deleted, so it cannot be redelivered", deliveryID)
+		}
 		return hookd.Delivery{}, err
 	}
 	return a.sendNow(ctx, nil, t, w)

@@ -68,6 +68,12 @@ type Config struct {
 	// the rate applies; defaults to 10 seconds' worth of RateLimit, and at
 	// least 10,000 (the largest batch).
 	RateBurst int
+	// Retention is how long the delivery log and done triggers are kept;
+	// older ones are deleted in the background. Defaults to 30 days
+	// (DefaultRetention); negative keeps everything.
+	Retention time.Duration
+	// PruneInterval is how often the log is pruned; defaults to a minute.
+	PruneInterval time.Duration
 
 	Logger *slog.Logger
 	Stderr io.Writer // where the bootstrap secrets are printed; defaults to os.Stderr
@@ -105,6 +111,12 @@ func (c *Config) setDefaults() {
 	if c.RateBurst <= 0 {
 		c.RateBurst = max(10*c.RateLimit, 10000)
 	}
+	if c.Retention == 0 {
+		c.Retention = DefaultRetention
+	}
+	if c.PruneInterval <= 0 {
+		c.PruneInterval = time.Minute
+	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -130,6 +142,54 @@ type Server struct {
 	served     chan error
 	closeOnce  sync.Once
 	closeErr   error
+	stopPrune  context.CancelFunc
+	pruned     chan struct{}
+}
+
+// DefaultRetention is how long the delivery log is kept unless configured
+// otherwise: 30 days.
+const DefaultRetention = 30 * 24 * time.Hour
+
+// pruneChunk is the most rows one pruning transaction deletes of each
+// kind, so that it never holds the store's writer for long.
+const pruneChunk = 5000
+
+// pruneLoop deletes, every PruneInterval, the deliveries and done triggers
+// older than Retention, a chunk at a time.
+func (s *Server) pruneLoop(ctx context.Context) {
+	defer close(s.pruned)
+	t := time.NewTicker(s.cfg.PruneInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		before := time.Now().Add(-s.cfg.Retention)
+		var total int64
+		for ctx.Err() == nil {
+			n, err := s.Store.Prune(ctx, before, pruneChunk)
+			if err != nil {
+				if ctx.Err() == nil {
+					s.log.Warn("could not prune the delivery log; trying again later", "err", err)
+				}
+				break
+			}
+			total += n
+			if n < pruneChunk {
+				break
+			}
+			// Let the other writers in between chunks.
+			select {
+			case <-ctx.Done():
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+		if total > 0 {
+			s.log.Info("pruned the delivery log", "rows", total, "older_than", hookd.FormatTime(before))
+		}
+	}
 }
 
 // OpenStore opens the store named by db: postgres://… or a SQLite file path.
@@ -197,6 +257,14 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	go func() { s.served <- s.http.Serve(ln) }()
+	s.pruned = make(chan struct{})
+	if cfg.Retention > 0 {
+		var pctx context.Context
+		pctx, s.stopPrune = context.WithCancel(context.Background())
+		go s.pruneLoop(pctx)
+	} else {
+		close(s.pruned)
+	}
 	s.log.Info("hookd serving", "addr", ln.Addr().String(), "store", redactDSN(cfg.DB),
 		"batch_interval", cfg.BatchInterval.String(), "node", s.Dispatcher.Node())
 	return s, nil
@@ -224,6 +292,10 @@ func (s *Server) close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	err := s.http.Shutdown(ctx)
+	if s.stopPrune != nil {
+		s.stopPrune()
+	}
+	<-s.pruned
 	s.App.Ingest.Close()
 	s.Dispatcher.Close()
 	if cerr := s.Store.Close(); err == nil {

@@ -149,3 +149,34 @@ func BenchmarkDeliveriesByWebhook(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pages/s")
 }
+
+// BenchmarkPrune deletes old deliveries in the server's chunks of 5,000 from
+// a log of 2,000-webhook fan-outs, as the retention loop does.
+func BenchmarkPrune(b *testing.B) {
+	s := open(b, filepath.Join(b.TempDir(), "hookd.db"))
+	defer s.Close()
+	const webhooks, chunk = 2000, 5000
+	old := time.Now()
+	total := (b.N*chunk + benchBatch - 1) / benchBatch * benchBatch
+	for done := 0; done < total; done += benchBatch {
+		p := hookd.RecordParams{Policy: hookd.DefaultGreylistPolicy}
+		for j := range benchBatch {
+			p.Deliveries = append(p.Deliveries, hookd.Delivery{ID: hookd.NewID(hookd.PrefixDelivery),
+				AccountID: "acc_bench", TriggerID: "tr_" + strconv.Itoa((done+j)/webhooks), WebhookID: "wh_" + strconv.Itoa(j%webhooks),
+				Hook: "eventCanceled", URL: "http://127.0.0.1:40000/hooks", Status: hookd.StatusDelivered, StatusCode: 200, AttemptedAt: old})
+		}
+		if err := s.RecordDeliveries(b.Context(), p); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	var n int64
+	for range b.N {
+		k, err := s.Prune(b.Context(), time.Now(), chunk)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n += k
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "rows/s")
+}

@@ -59,6 +59,7 @@ func Run(t *testing.T, open func(t *testing.T) hookd.Store) {
 		{"DeliveriesDefaultLimit", testDeliveriesDefaultLimit},
 		{"LastDeliveries", testLastDeliveries},
 		{"DeliveryStats", testDeliveryStats},
+		{"Prune", testPrune},
 		{"URLStates", testURLStates},
 		{"Greylist", testGreylist},
 		{"ReleaseURL", testReleaseURL},

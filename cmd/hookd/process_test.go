@@ -290,6 +290,10 @@ func TestSettingsErrors(t *testing.T) {
 	if err == nil || !strings.Contains(out.String()+err.Error(), "batch-interval") {
 		t.Errorf("bad duration flag: %v %s", err, out.String())
 	}
+	err = run(context.Background(), []string{"serve", "--retention", "-1h"}, &out, &out)
+	if err == nil || !strings.Contains(err.Error(), "--retention must be 0 (keep everything) or longer") {
+		t.Errorf("negative retention: %v", err)
+	}
 	t.Setenv("HOOKD_GREYLIST_AFTER", "three")
 	err = run(context.Background(), []string{"serve"}, &out, &out)
 	if err == nil || !strings.Contains(err.Error(), "HOOKD_GREYLIST_AFTER") {

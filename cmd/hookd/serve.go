@@ -82,6 +82,7 @@ func serveFlags(fs *flag.FlagSet, cfg *server.Config, logLevel *string) *envFlag
 	f.Int(&cfg.MaxPerHost, "max-per-host", "HOOKD_MAX_PER_HOST", 64, "most sends in flight to one host:port at once")
 	f.Duration(&cfg.Lease, "lease", "HOOKD_LEASE", 30*time.Second, "how long a node holds claimed triggers without renewing them; after a crash they are sent again once it ends")
 	f.Int(&cfg.RateLimit, "rate-limit", "HOOKD_RATE_LIMIT", server.DefaultRateLimit, "triggers per second one API key may send (burst: 10 seconds' worth, at least 10000); more get 429; 0 = no limit")
+	f.Duration(&cfg.Retention, "retention", "HOOKD_RETENTION", server.DefaultRetention, "how long the delivery log and delivered triggers are kept; older ones are deleted in the background; 0 = keep everything")
 	f.String(&cfg.Node, "node", "HOOKD_NODE", "", "this node's name in trigger leases (default host-pid-random)")
 	f.String(logLevel, "log-level", "HOOKD_LOG_LEVEL", "info", "debug, info, warn or error")
 	return f
@@ -133,6 +134,12 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		return usageError{errors.New("--rate-limit must be 0 (no limit) or more")}
 	case cfg.RateLimit == 0:
 		cfg.RateLimit = -1 // server.Config: negative is off, zero is the default
+	}
+	switch {
+	case cfg.Retention < 0:
+		return usageError{errors.New("--retention must be 0 (keep everything) or longer, such as 720h")}
+	case cfg.Retention == 0:
+		cfg.Retention = -1 // server.Config: negative keeps everything, zero is the default
 	}
 	log, err := newLogger(stderr, level)
 	if err != nil {
