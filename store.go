@@ -18,6 +18,7 @@ type Account struct {
 type APIKey struct {
 	ID        string
 	AccountID string
+	Name      string // what uses the key, e.g. "Calendar server"
 	Hash      string // hex SHA-256 of the key
 	Prefix    string // the first characters of the key, to recognise it
 	CreatedAt time.Time
@@ -126,6 +127,14 @@ type Store interface {
 	CreateAPIKey(ctx context.Context, k *APIKey) error
 	// AccountByAPIKey finds the account of the key with this hash.
 	AccountByAPIKey(ctx context.Context, hash string) (Account, error)
+	// Accounts returns every account, oldest first.
+	Accounts(ctx context.Context) ([]Account, error)
+	// APIKeys returns the account's API keys, oldest first.
+	APIKeys(ctx context.Context, accountID string) ([]APIKey, error)
+	// DeleteAPIKey deletes one of the account's API keys and returns it:
+	// ENOTFOUND when it has no such key, ECONFLICT when it is the account's
+	// last key (an account always keeps one).
+	DeleteAPIKey(ctx context.Context, accountID, id string) (APIKey, error)
 
 	CreateUser(ctx context.Context, u *User) error // ECONFLICT when the username is taken
 	User(ctx context.Context, id string) (User, error)

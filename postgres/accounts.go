@@ -77,8 +77,8 @@ func insertAPIKey(ctx context.Context, tx pgx.Tx, k *hookd.APIKey) error {
 		k.ID = hookd.NewID(hookd.PrefixAPIKey)
 	}
 	k.CreatedAt = stamp(k.CreatedAt)
-	_, err := tx.Exec(ctx, `INSERT INTO api_keys (id, account_id, hash, prefix, created_at) VALUES ($1, $2, $3, $4, $5)`,
-		k.ID, k.AccountID, k.Hash, k.Prefix, k.CreatedAt)
+	_, err := tx.Exec(ctx, `INSERT INTO api_keys (id, account_id, name, hash, prefix, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+		k.ID, k.AccountID, k.Name, k.Hash, k.Prefix, k.CreatedAt)
 	if isUnique(err) {
 		return hookd.Errorf(hookd.ECONFLICT, "API key %s already exists", k.Prefix)
 	}
@@ -100,6 +100,87 @@ func (s *Store) AccountByAPIKey(ctx context.Context, hash string) (hookd.Account
 	}
 	a.CreatedAt = a.CreatedAt.UTC()
 	return a, nil
+}
+
+// Accounts returns every account, oldest first.
+func (s *Store) Accounts(ctx context.Context) ([]hookd.Account, error) {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	rows, err := s.pool.Query(ctx, `SELECT id, name, created_at FROM accounts ORDER BY created_at, id`)
+	if err != nil {
+		return nil, s.fail(ctx, err, "read")
+	}
+	defer rows.Close()
+	var out []hookd.Account
+	for rows.Next() {
+		var a hookd.Account
+		if err := rows.Scan(&a.ID, &a.Name, &a.CreatedAt); err != nil {
+			return nil, s.fail(ctx, err, "read")
+		}
+		a.CreatedAt = a.CreatedAt.UTC()
+		out = append(out, a)
+	}
+	return out, s.fail(ctx, rows.Err(), "read")
+}
+
+const apiKeyColumns = `id, account_id, name, hash, prefix, created_at`
+
+func scanAPIKey(row pgx.Row) (hookd.APIKey, error) {
+	var k hookd.APIKey
+	err := row.Scan(&k.ID, &k.AccountID, &k.Name, &k.Hash, &k.Prefix, &k.CreatedAt)
+	k.CreatedAt = k.CreatedAt.UTC()
+	return k, err
+}
+
+// APIKeys returns the account's API keys, oldest first.
+func (s *Store) APIKeys(ctx context.Context, accountID string) ([]hookd.APIKey, error) {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	rows, err := s.pool.Query(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE account_id = $1 ORDER BY id`, accountID)
+	if err != nil {
+		return nil, s.fail(ctx, err, "read")
+	}
+	defer rows.Close()
+	var out []hookd.APIKey
+	for rows.Next() {
+		k, err := scanAPIKey(rows)
+		if err != nil {
+			return nil, s.fail(ctx, err, "read")
+		}
+		out = append(out, k)
+	}
+	return out, s.fail(ctx, rows.Err(), "read")
+}
+
+// DeleteAPIKey deletes one of the account's API keys unless it is the last.
+// The account's keys are locked first, so that two revocations racing for
+// an account's last two keys cannot both succeed.
+func (s *Store) DeleteAPIKey(ctx context.Context, accountID, id string) (hookd.APIKey, error) {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	var k hookd.APIKey
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT id FROM accounts WHERE id = $1 FOR UPDATE`, accountID); err != nil {
+			return err
+		}
+		var err error
+		k, err = scanAPIKey(tx.QueryRow(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE id = $1 AND account_id = $2`, id, accountID))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return hookd.Errorf(hookd.ENOTFOUND, "API key %s not found", id)
+		} else if err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM api_keys WHERE account_id = $1`, accountID).Scan(&n); err != nil {
+			return err
+		}
+		if n <= 1 {
+			return hookd.Errorf(hookd.ECONFLICT, "API key %s is the account's last key; create another key before you revoke this one", id)
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM api_keys WHERE id = $1`, id)
+		return err
+	})
+	return k, s.fail(ctx, err, "delete API key")
 }
 
 // CreateUser stores u; ECONFLICT when the username is taken.

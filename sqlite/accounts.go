@@ -66,8 +66,8 @@ func insertAPIKey(ctx context.Context, tx *sql.Tx, k *hookd.APIKey) error {
 		k.ID = hookd.NewID(hookd.PrefixAPIKey)
 	}
 	k.CreatedAt = stamp(k.CreatedAt)
-	_, err := tx.ExecContext(ctx, `INSERT INTO api_keys (id, account_id, hash, prefix, created_at) VALUES (?, ?, ?, ?, ?)`,
-		k.ID, k.AccountID, k.Hash, k.Prefix, ms(k.CreatedAt))
+	_, err := tx.ExecContext(ctx, `INSERT INTO api_keys (id, account_id, name, hash, prefix, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		k.ID, k.AccountID, k.Name, k.Hash, k.Prefix, ms(k.CreatedAt))
 	if isUnique(err) {
 		return hookd.Errorf(hookd.ECONFLICT, "API key %s already exists", k.Prefix)
 	}
@@ -88,6 +88,78 @@ func (s *Store) AccountByAPIKey(ctx context.Context, hash string) (hookd.Account
 	}
 	a.CreatedAt = fromMs(created)
 	return a, nil
+}
+
+// Accounts returns every account, oldest first.
+func (s *Store) Accounts(ctx context.Context) ([]hookd.Account, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT id, name, created_at FROM accounts ORDER BY created_at, id`)
+	if err != nil {
+		return nil, s.fail(err, "read")
+	}
+	defer rows.Close()
+	var out []hookd.Account
+	for rows.Next() {
+		var a hookd.Account
+		var created int64
+		if err := rows.Scan(&a.ID, &a.Name, &created); err != nil {
+			return nil, s.fail(err, "read")
+		}
+		a.CreatedAt = fromMs(created)
+		out = append(out, a)
+	}
+	return out, s.fail(rows.Err(), "read")
+}
+
+const apiKeyColumns = `id, account_id, name, hash, prefix, created_at`
+
+func scanAPIKey(row interface{ Scan(...any) error }) (hookd.APIKey, error) {
+	var k hookd.APIKey
+	var created int64
+	err := row.Scan(&k.ID, &k.AccountID, &k.Name, &k.Hash, &k.Prefix, &created)
+	k.CreatedAt = fromMs(created)
+	return k, err
+}
+
+// APIKeys returns the account's API keys, oldest first.
+func (s *Store) APIKeys(ctx context.Context, accountID string) ([]hookd.APIKey, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE account_id = ? ORDER BY id`, accountID)
+	if err != nil {
+		return nil, s.fail(err, "read")
+	}
+	defer rows.Close()
+	var out []hookd.APIKey
+	for rows.Next() {
+		k, err := scanAPIKey(rows)
+		if err != nil {
+			return nil, s.fail(err, "read")
+		}
+		out = append(out, k)
+	}
+	return out, s.fail(rows.Err(), "read")
+}
+
+// DeleteAPIKey deletes one of the account's API keys unless it is the last.
+func (s *Store) DeleteAPIKey(ctx context.Context, accountID, id string) (hookd.APIKey, error) {
+	var k hookd.APIKey
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		k, err = scanAPIKey(tx.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE id = ? AND account_id = ?`, id, accountID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return hookd.Errorf(hookd.ENOTFOUND, "API key %s not found", id)
+		} else if err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM api_keys WHERE account_id = ?`, accountID).Scan(&n); err != nil {
+			return err
+		}
+		if n <= 1 {
+			return hookd.Errorf(hookd.ECONFLICT, "API key %s is the account's last key; create another key before you revoke this one", id)
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM api_keys WHERE id = ?`, id)
+		return err
+	})
+	return k, s.fail(err, "delete API key")
 }
 
 // CreateUser stores u; ECONFLICT when the username is taken.

@@ -163,3 +163,54 @@ func testSessions(t *testing.T, s hookd.Store) {
 func testPing(t *testing.T, s hookd.Store) {
 	must(t, s.Ping(ctx(t)))
 }
+
+func testAPIKeyManagement(t *testing.T, s hookd.Store) {
+	a := account(t, s, "alpha")
+	b := account(t, s, "beta")
+	accs, err := s.Accounts(ctx(t))
+	must(t, err)
+	if len(accs) != 2 || accs[0].ID != a.ID || accs[1].ID != b.ID || accs[0].Name != "alpha" {
+		t.Errorf("Accounts = %+v, want alpha then beta", accs)
+	}
+	k1 := hookd.APIKey{ID: hookd.NewID(hookd.PrefixAPIKey), AccountID: a.ID, Name: "Calendar server", Hash: "h1", Prefix: "hk_one", CreatedAt: base}
+	k2 := hookd.APIKey{ID: hookd.NewID(hookd.PrefixAPIKey), AccountID: a.ID, Name: "Booking system", Hash: "h2", Prefix: "hk_two", CreatedAt: base.Add(time.Second)}
+	kb := hookd.APIKey{ID: hookd.NewID(hookd.PrefixAPIKey), AccountID: b.ID, Hash: "hb", Prefix: "hk_bee", CreatedAt: base}
+	for _, k := range []*hookd.APIKey{&k1, &k2, &kb} {
+		must(t, s.CreateAPIKey(ctx(t), k))
+	}
+	keys, err := s.APIKeys(ctx(t), a.ID)
+	must(t, err)
+	if len(keys) != 2 || keys[0].ID != k1.ID || keys[1].ID != k2.ID {
+		t.Fatalf("APIKeys(alpha) = %+v, want k1, k2", keys)
+	}
+	if keys[0].Name != "Calendar server" || keys[0].Hash != "h1" || keys[0].Prefix != "hk_one" || keys[0].AccountID != a.ID {
+		t.Errorf("APIKeys(alpha)[0] = %+v, want %+v", keys[0], k1)
+	}
+	sameTime(t, "key CreatedAt", keys[1].CreatedAt, k2.CreatedAt)
+
+	// Another account's key is not found; the last key stays.
+	_, err = s.DeleteAPIKey(ctx(t), a.ID, kb.ID)
+	wantCode(t, err, hookd.ENOTFOUND, "DeleteAPIKey of another account's key")
+	_, err = s.DeleteAPIKey(ctx(t), b.ID, kb.ID)
+	wantCode(t, err, hookd.ECONFLICT, "DeleteAPIKey of the account's last key")
+	if _, err := s.AccountByAPIKey(ctx(t), "hb"); err != nil {
+		t.Errorf("the last key was refused deletion but stopped working: %v", err)
+	}
+
+	got, err := s.DeleteAPIKey(ctx(t), a.ID, k1.ID)
+	must(t, err)
+	if got.ID != k1.ID || got.Hash != "h1" {
+		t.Errorf("DeleteAPIKey returned %+v, want k1", got)
+	}
+	_, err = s.AccountByAPIKey(ctx(t), "h1")
+	wantCode(t, err, hookd.ENOTFOUND, "AccountByAPIKey of a deleted key")
+	_, err = s.DeleteAPIKey(ctx(t), a.ID, k1.ID)
+	wantCode(t, err, hookd.ENOTFOUND, "DeleteAPIKey twice")
+	keys, err = s.APIKeys(ctx(t), a.ID)
+	must(t, err)
+	if len(keys) != 1 || keys[0].ID != k2.ID {
+		t.Errorf("after deleting k1, APIKeys = %+v, want k2", keys)
+	}
+	_, err = s.DeleteAPIKey(ctx(t), a.ID, k2.ID)
+	wantCode(t, err, hookd.ECONFLICT, "DeleteAPIKey of the remaining key")
+}

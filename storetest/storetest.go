@@ -60,6 +60,7 @@ func Run(t *testing.T, open func(t *testing.T) hookd.Store) {
 		{"LastDeliveries", testLastDeliveries},
 		{"DeliveryStats", testDeliveryStats},
 		{"Prune", testPrune},
+		{"APIKeyManagement", testAPIKeyManagement},
 		{"URLStates", testURLStates},
 		{"Greylist", testGreylist},
 		{"ReleaseURL", testReleaseURL},
