@@ -4,8 +4,6 @@ package api
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -70,6 +68,9 @@ func New(cfg Config) *Handler {
 	m.HandleFunc("GET /api/v1/deliveries", h.listDeliveries)
 	m.HandleFunc("GET /api/v1/deliveries/{id}", h.getDelivery)
 	m.HandleFunc("POST /api/v1/deliveries/{id}/redeliver", h.redeliver)
+	m.HandleFunc("GET /api/v1/keys", h.listKeys)
+	m.HandleFunc("POST /api/v1/keys", h.createKey)
+	m.HandleFunc("DELETE /api/v1/keys/{id}", h.revokeKey)
 	m.HandleFunc("GET /api/v1/greylist", h.listGreylist)
 	m.HandleFunc("DELETE /api/v1/greylist", h.releaseGreylist)
 	return h
@@ -157,10 +158,13 @@ func (h *Handler) authenticate(r *http.Request) (account, hash string, err error
 	return acc.ID, hash, nil
 }
 
-// HashKey returns the stored form of an API key: hex SHA-256. Keys are long
-// random strings, so a fast hash is safe, and looking a key up by its hash
-// compares no secret byte by byte.
-func HashKey(key string) string {
-	sum := sha256.Sum256([]byte(key))
-	return hex.EncodeToString(sum[:])
+// HashKey returns the stored form of an API key (hookd.HashAPIKey).
+func HashKey(key string) string { return hookd.HashAPIKey(key) }
+
+// ForgetKey drops a key from this node's cache, so that a revoked key stops
+// working here at once (other nodes forget it within keyCacheTTL).
+func (h *Handler) ForgetKey(hash string) {
+	h.keyMu.Lock()
+	delete(h.keyCache, hash)
+	h.keyMu.Unlock()
 }

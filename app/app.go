@@ -34,6 +34,9 @@ type App struct {
 	Sender Sender
 	Ingest *Ingester
 	Now    func() time.Time // defaults to time.Now
+	// KeyRevoked, when set, is called with the hash of each revoked API key
+	// (the API's key cache forgets it).
+	KeyRevoked func(hash string)
 }
 
 // New returns an App; Open the Ingester before accepting triggers.

@@ -155,6 +155,18 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 	call("POST", "/api/v1/deliveries/"+redeliver+"/redeliver", key, nil, nil)
 	waitFor(t, "the tests and the redelivery", func() bool { return ok.count() >= 2 && failing.count() >= 3 })
 
+	// A second API key: created, used, revoked.
+	var newKey struct{ ID, Key string }
+	if code := call("POST", "/api/v1/keys", key, map[string]any{"name": "Booking system"}, &newKey); code != 201 {
+		t.Fatalf("create key: %d", code)
+	}
+	secrets["created API key"] = newKey.Key
+	call("GET", "/api/v1/keys", newKey.Key, nil, nil)
+	if code := call("DELETE", "/api/v1/keys/"+newKey.ID, key, nil, nil); code != 204 {
+		t.Fatalf("revoke key: %d", code)
+	}
+	call("GET", "/api/v1/webhooks", newKey.Key, nil, nil)
+
 	// A wrong key, and a key where it does not belong.
 	if code := call("GET", "/api/v1/webhooks", secrets["wrong API key"], nil, nil); code != 401 {
 		t.Fatalf("wrong key: %d", code)

@@ -308,6 +308,7 @@ func (s *Server) close() error {
 func (s *Server) routes(reg *prometheus.Registry) (http.Handler, error) {
 	mux := http.NewServeMux()
 	apiHandler := api.New(api.Config{App: s.App, Logger: s.log, RateLimit: float64(max(0, s.cfg.RateLimit)), RateBurst: s.cfg.RateBurst})
+	s.App.KeyRevoked = apiHandler.ForgetKey
 	mux.Handle("/api/", apiHandler)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
@@ -346,7 +347,7 @@ func (s *Server) bootstrap(ctx context.Context) error {
 	}
 	password, generatedPassword := s.cfg.AdminPassword, false
 	if password == "" {
-		password, generatedPassword = randomString(18), true
+		password, generatedPassword = NewPassword(), true
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
 	if err != nil {
@@ -356,7 +357,7 @@ func (s *Server) bootstrap(ctx context.Context) error {
 	acc := hookd.Account{ID: hookd.NewID(hookd.PrefixAccount), Name: "default", CreatedAt: now}
 	created, err := s.Store.Bootstrap(ctx, hookd.BootstrapParams{
 		Account: acc,
-		APIKey:  hookd.APIKey{ID: hookd.NewID(hookd.PrefixAPIKey), AccountID: acc.ID, Hash: api.HashKey(key), Prefix: key[:min(len(key), 7)], CreatedAt: now},
+		APIKey:  hookd.APIKey{ID: hookd.NewID(hookd.PrefixAPIKey), AccountID: acc.ID, Name: "first key", Hash: hookd.HashAPIKey(key), Prefix: hookd.APIKeyPrefix(key), CreatedAt: now},
 		Admin:   hookd.User{ID: hookd.NewID(hookd.PrefixUser), AccountID: acc.ID, Username: "admin", PasswordHash: string(hash), Admin: true, CreatedAt: now},
 	})
 	if err != nil {
@@ -376,7 +377,10 @@ func (s *Server) bootstrap(ctx context.Context) error {
 }
 
 // NewAPIKey returns a fresh API key: "hk_" and 32 random bytes.
-func NewAPIKey() string { return "hk_" + randomString(32) }
+func NewAPIKey() string { return hookd.NewAPIKey() }
+
+// NewPassword returns a fresh random password for the control panel.
+func NewPassword() string { return randomString(18) }
 
 func randomString(n int) string {
 	b := make([]byte, n)

@@ -42,6 +42,8 @@ const usage = `hookd is a webhook delivery service.
 Usage:
   hookd serve      run the HTTP API, the control panel and the dispatcher
   hookd migrate    apply the store's migrations and exit
+  hookd keys       list, create and revoke API keys
+  hookd password   set a control panel user's password (a lost admin password)
   hookd listen     a small receiver that prints and verifies webhooks, for trying hookd out
   hookd bench      run the end-to-end benchmark against an in-process hookd
   hookd version    print the version
@@ -63,6 +65,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runListen(ctx, args[1:], stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, args[1:], stdout, stderr)
+	case "keys":
+		return runKeys(ctx, args[1:], stdout, stderr)
+	case "password":
+		return runPassword(ctx, args[1:], stdout, stderr)
 	case "version", "-version", "--version":
 		return runVersion(stdout)
 	case "help", "-h", "-help", "--help":

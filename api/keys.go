@@ -1,0 +1,70 @@
+package api
+
+import (
+	"net/http"
+
+	"hookd"
+)
+
+// keyJSON is an API key as the API shows it; Key is set only in the answer
+// that creates it.
+type keyJSON struct {
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	Prefix    string `json:"prefix"`
+	CreatedAt string `json:"createdAt"`
+	Current   bool   `json:"current"` // the key this request was made with
+	Key       string `json:"key,omitempty"`
+}
+
+func toKeyJSON(k hookd.APIKey, callerHash string) keyJSON {
+	return keyJSON{ID: k.ID, Name: k.Name, Prefix: k.Prefix, CreatedAt: hookd.FormatTime(k.CreatedAt), Current: k.Hash == callerHash}
+}
+
+func (h *Handler) listKeys(w http.ResponseWriter, r *http.Request) {
+	keys, err := h.store.APIKeys(r.Context(), accountID(r.Context()))
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	out := make([]keyJSON, len(keys))
+	for i, k := range keys {
+		out[i] = toKeyJSON(k, keyHash(r.Context()))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"keys": out})
+}
+
+func (h *Handler) createKey(w http.ResponseWriter, r *http.Request) {
+	var b struct {
+		Name *string `json:"name"`
+	}
+	body, err := readBody(r)
+	if err == nil {
+		err = decodeObject(body, &b)
+	}
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	name := ""
+	if b.Name != nil {
+		name = *b.Name
+	}
+	k, key, err := h.app.CreateAPIKey(r.Context(), accountID(r.Context()), name)
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	out := toKeyJSON(k, keyHash(r.Context()))
+	out.Key = key
+	w.Header().Set("Location", "/api/v1/keys/"+k.ID)
+	writeJSON(w, http.StatusCreated, out)
+}
+
+func (h *Handler) revokeKey(w http.ResponseWriter, r *http.Request) {
+	if _, err := h.app.RevokeAPIKey(r.Context(), accountID(r.Context()), r.PathValue("id")); err != nil {
+		h.error(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -1,0 +1,42 @@
+package hookd
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// NewAPIKey returns a fresh API key: "hk_" and 32 random bytes in
+// lower-case base32.
+func NewAPIKey() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return "hk_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
+}
+
+// HashAPIKey returns the stored form of an API key: hex SHA-256. Keys are
+// long random strings, so a fast hash is safe, and looking a key up by its
+// hash compares no secret byte by byte.
+func HashAPIKey(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:])
+}
+
+// APIKeyPrefix returns the first characters of a key, kept to recognise it
+// ("hk_" and 4 more): not enough to guess the rest.
+func APIKeyPrefix(key string) string { return key[:min(len(key), 7)] }
+
+// ValidateKeyName checks the name of an API key (what uses it): 1 to 200
+// characters.
+func ValidateKeyName(name string, errs FieldErrors) {
+	switch n := utf8.RuneCountInString(strings.TrimSpace(name)); {
+	case n == 0:
+		errs.Add("name", "is required: say what will use this key, e.g. \"Calendar server\" (1 to 200 characters)")
+	case utf8.RuneCountInString(name) > 200:
+		errs.Add("name", fmt.Sprintf("must be at most 200 characters (it has %d)", utf8.RuneCountInString(name)))
+	}
+}

@@ -1,0 +1,216 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"hookd"
+	"hookd/app"
+	"hookd/server"
+)
+
+const keysUsage = `Usage:
+  hookd keys list   [--db …]                list the API keys (never the keys themselves)
+  hookd keys create [--db …] --name NAME    make a new API key and print it once
+  hookd keys revoke [--db …] KEY_ID         revoke a key (not the account's last one)
+
+Works on the store directly, with or without hookd serve running. A revoked key
+gets 401 within 30 seconds on every running node.
+`
+
+// openExisting opens the store named by db, refusing a SQLite file that
+// does not exist (opening would create an empty one).
+func openExisting(ctx context.Context, db string) (hookd.Store, error) {
+	if !strings.HasPrefix(db, "postgres://") && !strings.HasPrefix(db, "postgresql://") {
+		if _, err := os.Stat(db); err != nil {
+			return nil, usageError{fmt.Errorf("no store at %s: give --db (or HOOKD_DB) the path hookd serve uses", db)}
+		}
+	}
+	return server.OpenStore(ctx, db)
+}
+
+// adminStore opens the store named by --db and finds the account to work
+// on: the only one, or the one --account names.
+func adminStore(ctx context.Context, db, account string) (hookd.Store, hookd.Account, error) {
+	st, err := openExisting(ctx, db)
+	if err != nil {
+		return nil, hookd.Account{}, err
+	}
+	accs, err := st.Accounts(ctx)
+	if err != nil {
+		st.Close()
+		return nil, hookd.Account{}, err
+	}
+	var found []hookd.Account
+	for _, a := range accs {
+		if account == "" || a.ID == account || a.Name == account {
+			found = append(found, a)
+		}
+	}
+	switch {
+	case len(accs) == 0:
+		err = fmt.Errorf("the store %s has no account yet: run hookd serve once to create it", db)
+	case len(found) == 0:
+		err = usageError{fmt.Errorf("no account %q in the store", account)}
+	case len(found) > 1:
+		err = usageError{errors.New("the store has several accounts: name one with --account")}
+	}
+	if err != nil {
+		st.Close()
+		return nil, hookd.Account{}, err
+	}
+	return st, found[0], nil
+}
+
+func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+			fmt.Fprint(stdout, keysUsage)
+			return nil
+		}
+		fmt.Fprint(stderr, keysUsage)
+		return usageError{errors.New("keys: say list, create or revoke")}
+	}
+	sub := args[0]
+	fs := flag.NewFlagSet("hookd keys "+sub, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var db, account, name string
+	f := &envFlags{fs: fs}
+	f.String(&db, "db", "HOOKD_DB", "hookd.db", "a file path = embedded SQLite; postgres://… = PostgreSQL")
+	fs.StringVar(&account, "account", "", "the account's ID or name, when the store has several")
+	if sub == "create" {
+		fs.StringVar(&name, "name", "", "what will use the key, e.g. \"Calendar server\" (required)")
+	}
+	var wantArgs int
+	switch sub {
+	case "list", "create":
+	case "revoke":
+		wantArgs = 1
+	default:
+		fmt.Fprint(stderr, keysUsage)
+		return usageError{fmt.Errorf("keys: unknown subcommand %q; say list, create or revoke", sub)}
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err}
+	}
+	if len(f.errs) > 0 {
+		return usageError{errors.Join(f.errs...)}
+	}
+	if fs.NArg() != wantArgs {
+		if wantArgs == 1 {
+			return usageError{errors.New("keys revoke: give the ID of the key to revoke (see hookd keys list)")}
+		}
+		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+	}
+	if sub == "create" {
+		errs := hookd.FieldErrors{}
+		hookd.ValidateKeyName(name, errs)
+		if len(errs) > 0 {
+			return usageError{fmt.Errorf("--name %s", errs["name"])}
+		}
+	}
+
+	st, acc, err := adminStore(ctx, db, account)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	a := app.New(st, nil, nil)
+	switch sub {
+	case "list":
+		keys, err := st.APIKeys(ctx, acc.ID)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tNAME\tKEY\tCREATED")
+		for _, k := range keys {
+			fmt.Fprintf(tw, "%s\t%s\t%s…\t%s\n", k.ID, k.Name, k.Prefix, hookd.FormatTime(k.CreatedAt))
+		}
+		return tw.Flush()
+	case "create":
+		k, key, err := a.CreateAPIKey(ctx, acc.ID, name)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "hookd: API key %s %q created; the key (shown once; store it now):\n", k.ID, k.Name)
+		fmt.Fprintln(stdout, key)
+		return nil
+	default:
+		k, err := a.RevokeAPIKey(ctx, acc.ID, fs.Arg(0))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "hookd: API key %s %q (%s…) revoked\n", k.ID, k.Name, k.Prefix)
+		return nil
+	}
+}
+
+// runPassword sets a control-panel user's password: the value of
+// HOOKD_ADMIN_PASSWORD, or a generated one printed once.
+func runPassword(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("hookd password", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `Usage: hookd password [--db …] [--user admin]
+
+Sets a control panel user's password: the value of HOOKD_ADMIN_PASSWORD when it
+is set, else a generated one, printed once. For a lost admin password.
+
+`)
+		fs.PrintDefaults()
+	}
+	var db, user string
+	f := &envFlags{fs: fs}
+	f.String(&db, "db", "HOOKD_DB", "hookd.db", "a file path = embedded SQLite; postgres://… = PostgreSQL")
+	fs.StringVar(&user, "user", "admin", "the user whose password is set")
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	password, generated := os.Getenv("HOOKD_ADMIN_PASSWORD"), false
+	switch n := utf8.RuneCountInString(password); {
+	case password == "":
+		password, generated = server.NewPassword(), true
+	case n < 10:
+		return usageError{errors.New("HOOKD_ADMIN_PASSWORD needs at least 10 characters")}
+	case len(password) > 72:
+		return usageError{errors.New("HOOKD_ADMIN_PASSWORD can have at most 72 bytes")}
+	}
+	st, err := openExisting(ctx, db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	u, err := st.UserByUsername(ctx, user)
+	if hookd.ErrorCode(err) == hookd.ENOTFOUND {
+		return usageError{fmt.Errorf("no control panel user %q in %s", user, db)}
+	} else if err != nil {
+		return err
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	if err != nil {
+		return err
+	}
+	if err := st.SetPassword(ctx, u.ID, string(hash)); err != nil {
+		return err
+	}
+	if generated {
+		fmt.Fprintf(stderr, "hookd: the new password of %q (shown once):\n", user)
+		fmt.Fprintln(stdout, password)
+	} else {
+		fmt.Fprintf(stdout, "hookd: the password of %q is now the value of HOOKD_ADMIN_PASSWORD\n", user)
+	}
+	return nil
+}

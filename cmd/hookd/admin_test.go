@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"io"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"hookd"
+	"hookd/server"
+)
+
+// TestKeysAndPasswordCommands runs hookd keys and hookd password on a store
+// that hookd serve bootstrapped: a key made on the command line works for
+// the API's account, a revoked one is gone, and a reset password signs in.
+func TestKeysAndPasswordCommands(t *testing.T) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "hookd.db")
+	cmd := func(args ...string) (string, string, error) {
+		t.Helper()
+		var out, errOut strings.Builder
+		err := run(ctx, args, &out, &errOut)
+		return out.String(), errOut.String(), err
+	}
+
+	if _, _, err := cmd("keys", "list", "--db", db); err == nil || !strings.Contains(err.Error(), "no store at") {
+		t.Fatalf("keys on a missing file: %v, want \"no store at\"", err)
+	}
+	s, err := server.Open(ctx, server.Config{Addr: "127.0.0.1:0", DB: db, APIKey: "hk_bootstrapbootstrapbootstrap", AdminPassword: "first password", Stderr: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	if _, _, err := cmd("keys", "create", "--db", db); err == nil || !strings.Contains(err.Error(), "--name is required") {
+		t.Errorf("create without a name: %v", err)
+	}
+	key, note, err := cmd("keys", "create", "--db", db, "--name", "Calendar server")
+	key = strings.TrimSpace(key)
+	if err != nil || !strings.HasPrefix(key, "hk_") || !strings.Contains(note, "shown once") {
+		t.Fatalf("create: %q %q %v", key, note, err)
+	}
+	list, _, err := cmd("keys", "list", "--db", db)
+	if err != nil || !strings.Contains(list, "Calendar server") || !strings.Contains(list, "first key") || strings.Contains(list, key) {
+		t.Fatalf("list: %v\n%s", err, list)
+	}
+
+	st, err := server.OpenStore(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	acc, err := st.AccountByAPIKey(ctx, hookd.HashAPIKey(key))
+	if err != nil {
+		t.Fatalf("the created key does not open the account: %v", err)
+	}
+	keys, _ := st.APIKeys(ctx, acc.ID)
+	if len(keys) != 2 {
+		t.Fatalf("keys in the store: %+v", keys)
+	}
+	out, _, err := cmd("keys", "revoke", "--db", db, keys[0].ID)
+	if err != nil || !strings.Contains(out, "revoked") {
+		t.Fatalf("revoke: %q %v", out, err)
+	}
+	if _, err := st.AccountByAPIKey(ctx, hookd.HashAPIKey("hk_bootstrapbootstrapbootstrap")); hookd.ErrorCode(err) != hookd.ENOTFOUND {
+		t.Errorf("the revoked key still opens the account: %v", err)
+	}
+	if _, _, err := cmd("keys", "revoke", "--db", db, keys[1].ID); err == nil || !strings.Contains(err.Error(), "last key") {
+		t.Errorf("revoking the last key: %v", err)
+	}
+
+	// A lost admin password: a new one, generated and printed once.
+	pw, _, err := cmd("password", "--db", db)
+	pw = strings.TrimSpace(pw)
+	if err != nil || len(pw) < 10 {
+		t.Fatalf("password: %q %v", pw, err)
+	}
+	u, err := st.UserByUsername(ctx, "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(pw)) != nil {
+		t.Error("the printed password does not match the admin's")
+	}
+	t.Setenv("HOOKD_ADMIN_PASSWORD", "short")
+	if _, _, err := cmd("password", "--db", db); err == nil || !strings.Contains(err.Error(), "at least 10") {
+		t.Errorf("short password: %v", err)
+	}
+}
