@@ -326,9 +326,13 @@ func prefixed(p, cols string) string {
 // DeliveryStats counts the account's deliveries attempted since a time by
 // webhook, minute (UTC) and status, in that order.
 func (s *Store) DeliveryStats(ctx context.Context, accountID string, since time.Time) ([]hookd.DeliveryStat, error) {
+	// Delivery IDs are made at the attempt, so the account's log from the
+	// first ID of the period holds the period's rows; starting an hour
+	// earlier leaves room for clocks that disagree.
 	rows, err := s.read.QueryContext(ctx, `SELECT webhook_id, attempted_at - attempted_at % 60000 AS minute, status, count(*)
-		FROM deliveries WHERE account_id = ? AND attempted_at >= ?
-		GROUP BY webhook_id, minute, status ORDER BY webhook_id, minute, status`, accountID, ms(since))
+		FROM deliveries WHERE account_id = ? AND id >= ? AND attempted_at >= ?
+		GROUP BY webhook_id, minute, status ORDER BY webhook_id, minute, status`,
+		accountID, hookd.FloorID(hookd.PrefixDelivery, since.Add(-time.Hour)), ms(since))
 	if err != nil {
 		return nil, s.fail(err, "read")
 	}
