@@ -120,6 +120,9 @@ func (h *handler) routes() http.Handler {
 	mux.HandleFunc("GET /settings/users", h.admin(h.users))
 	mux.HandleFunc("POST /settings/users", h.admin(h.userCreate))
 	mux.HandleFunc("POST /settings/users/{id}/password", h.admin(h.userSetPassword))
+	mux.HandleFunc("GET /settings/api-keys", h.admin(h.apiKeys))
+	mux.HandleFunc("POST /settings/api-keys", h.admin(h.apiKeyCreate))
+	mux.HandleFunc("POST /settings/api-keys/{id}/revoke", h.admin(h.apiKeyRevoke))
 	mux.HandleFunc("GET /settings/password", h.authed(h.passwordPage))
 	mux.HandleFunc("POST /settings/password", h.authed(h.passwordChange))
 

@@ -1,0 +1,93 @@
+package panel
+
+import (
+	"net/http"
+
+	"hookd"
+)
+
+// apiKeysPage is Settings → API keys: the account's keys, the form that
+// creates one, and the key just created, shown this once.
+type apiKeysPage struct {
+	base
+	Keys []apiKeyRow
+	// Created is the key just made and Key the key itself. The store keeps
+	// only its hash, so this answer is the one time it can be shown.
+	Created *apiKeyRow
+	Key     string
+	// The "Create a key" form, re-shown with its errors.
+	Name   string
+	Errors map[string]string
+	Others []string // errors that belong to no field
+}
+
+type apiKeyRow struct{ hookd.APIKey }
+
+// Label is the key's name, or words that say it has none (keys made before
+// keys had names).
+func (k apiKeyRow) Label() string {
+	if k.Name == "" {
+		return "Unnamed key " + k.Prefix + "…"
+	}
+	return k.Name
+}
+
+func (h *handler) apiKeys(w http.ResponseWriter, r *http.Request, v *visitor) {
+	h.showAPIKeys(w, r, v, http.StatusOK, apiKeysPage{})
+}
+
+func (h *handler) showAPIKeys(w http.ResponseWriter, r *http.Request, v *visitor, status int, p apiKeysPage) {
+	keys, err := h.store.APIKeys(r.Context(), v.User.AccountID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p.base = h.base(w, r, v, "API keys", "settings")
+	p.Keys = make([]apiKeyRow, len(keys))
+	for i, k := range keys {
+		p.Keys[i] = apiKeyRow{k}
+	}
+	h.render(w, r, status, "apikeys", p)
+}
+
+// apiKeyCreate makes a key and answers with the page itself rather than a
+// redirect: the key must reach the person once and be kept nowhere else —
+// not in a flash cookie, the session, a URL or the log.
+func (h *handler) apiKeyCreate(w http.ResponseWriter, r *http.Request, v *visitor) {
+	name := r.PostFormValue("name")
+	k, key, err := h.app.CreateAPIKey(r.Context(), v.User.AccountID, name)
+	if hookd.ErrorCode(err) == hookd.EINVALID {
+		p := apiKeysPage{Name: name}
+		p.Errors, p.Others = formErrors(err, false)
+		h.showAPIKeys(w, r, v, http.StatusUnprocessableEntity, p)
+		return
+	} else if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.log.Info("panel: API key created", "key", k.ID, "name", k.Name, "user", v.User.Username)
+	w.Header().Set("Cache-Control", "no-store")
+	h.showAPIKeys(w, r, v, http.StatusOK, apiKeysPage{Created: &apiKeyRow{k}, Key: key})
+}
+
+// apiKeyRevoke deletes a key; the API refuses it from then on. The
+// account's last key stays, so that the API can always be reached.
+func (h *handler) apiKeyRevoke(w http.ResponseWriter, r *http.Request, v *visitor) {
+	k, err := h.app.RevokeAPIKey(r.Context(), v.User.AccountID, r.PathValue("id"))
+	if err != nil {
+		switch hookd.ErrorCode(err) {
+		case hookd.ENOTFOUND:
+			h.fail(w, r, hookd.Errorf(hookd.ENOTFOUND, "There is no such API key. It may have been revoked already."))
+		case hookd.ECONFLICT:
+			h.setFlash(w, r, v, "error", "“"+apiKeyRow{k}.Label()+"” is the account’s last API key, so it was not revoked. "+
+				"Create another key first, then revoke this one.")
+			redirect(w, r, "/settings/api-keys")
+		default:
+			h.fail(w, r, err)
+		}
+		return
+	}
+	h.log.Info("panel: API key revoked", "key", k.ID, "name", k.Name, "user", v.User.Username)
+	h.setFlash(w, r, v, "ok", "API key “"+apiKeyRow{k}.Label()+"” revoked. Requests with it now get 401.")
+	redirect(w, r, "/settings/api-keys")
+}
