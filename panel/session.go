@@ -125,7 +125,7 @@ func (h *handler) authed(fn func(http.ResponseWriter, *http.Request, *visitor)) 
 func (h *handler) admin(fn func(http.ResponseWriter, *http.Request, *visitor)) http.HandlerFunc {
 	return h.authed(func(w http.ResponseWriter, r *http.Request, v *visitor) {
 		if !v.User.Admin {
-			h.message(w, r, http.StatusForbidden, "Administrators only", "Only an administrator can manage users.")
+			h.message(w, r, http.StatusForbidden, "Administrators only", "Only an administrator can use this page (users and API keys).")
 			return
 		}
 		fn(w, r, v)

@@ -7,7 +7,7 @@ type settingsPage struct {
 	Webhooks int
 }
 
-// settings is the settings page: the way in to webhooks, users and the
+// settings is the settings page: the way in to webhooks, users, API keys and the
 // visitor's password, as the source document's users expect it.
 func (h *handler) settings(w http.ResponseWriter, r *http.Request, v *visitor) {
 	hooks, err := h.store.Webhooks(r.Context(), v.User.AccountID)
