@@ -37,7 +37,6 @@ func newClient(cfg Config) *http.Client {
 		MaxConnsPerHost:       cfg.MaxPerHost,
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   cfg.Timeout,
-		ResponseHeaderTimeout: cfg.Timeout,
 		ExpectContinueTimeout: 0,
 		ForceAttemptHTTP2:     true,
 		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
