@@ -315,8 +315,13 @@ func (d *Dispatcher) leaseLoop(ctx context.Context) {
 	}
 }
 
-// claimSize is how many triggers one claim takes.
-const claimSize = 1000
+// claimSize is the most triggers one claim takes (fewer when their fan-out
+// would queue more than ClaimBelow sends). Each claim and each batch of
+// results is a transaction with an fsync on the store's one writer, which
+// trigger requests wait for too: with 1,000 a claim, ingesting batches of
+// 1,000 with nobody subscribed ran at 84,000–86,000 triggers/s; with 5,000,
+// 92,000–104,000 (alternating runs).
+const claimSize = 5000
 
 // Tick claims every pending trigger and queues its sends. The tick loop
 // calls it every Interval; tests may call it directly.
