@@ -140,7 +140,10 @@ type Store interface {
 	User(ctx context.Context, id string) (User, error)
 	UserByUsername(ctx context.Context, username string) (User, error)
 	Users(ctx context.Context, accountID string) ([]User, error)
-	SetPassword(ctx context.Context, userID, hash string) error
+	// SetPassword replaces a user's password hash and ends every session of
+	// theirs but keepSession (a token hash; empty ends them all), in one
+	// transaction: a changed password signs out whoever used the old one.
+	SetPassword(ctx context.Context, userID, hash, keepSession string) error
 	CreateSession(ctx context.Context, s *Session) error
 	Session(ctx context.Context, tokenHash string, now time.Time) (Session, error) // expired: ENOTFOUND
 	DeleteSession(ctx context.Context, tokenHash string) error

@@ -235,3 +235,34 @@ func TestStaticAssets(t *testing.T) {
 		t.Error("the sign-in page refers to another site")
 	}
 }
+
+// TestPasswordChangeSignsOutOtherSessions: changing your password keeps
+// the session you changed it in and signs out the others (a browser left
+// signed in elsewhere, or someone who knew the old password).
+func TestPasswordChangeSignsOutOtherSessions(t *testing.T) {
+	env := startHookd(t)
+	here, there := newClient(t, env.URL), newClient(t, env.URL)
+	here.signIn(testPassword)
+	there.signIn(testPassword)
+	if res, _ := there.get("/settings"); res.StatusCode != http.StatusOK {
+		t.Fatalf("the second session: %d", res.StatusCode)
+	}
+	here.get("/settings/password")
+	const next = "a new password, long enough"
+	res, _ := here.post("/settings/password", url.Values{"current": {testPassword}, "password": {next}, "confirm": {next}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("password change: %d", res.StatusCode)
+	}
+	if res, body := here.get("/settings"); res.StatusCode != http.StatusOK || !strings.Contains(body, "other sessions were signed out") {
+		t.Errorf("the session that changed the password: %d, want 200 with the message", res.StatusCode)
+	}
+	if res, _ := there.get("/settings"); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/login") {
+		t.Errorf("the other session after the change: %d to %q, want a redirect to /login", res.StatusCode, res.Header.Get("Location"))
+	}
+	if res := newClient(t, env.URL).signIn(testPassword); res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("sign-in with the old password: %d, want 401", res.StatusCode)
+	}
+	if res := there.signIn(next); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("sign-in with the new password: %d, want 303", res.StatusCode)
+	}
+}

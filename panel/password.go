@@ -32,11 +32,11 @@ func (h *handler) passwordChange(w http.ResponseWriter, r *http.Request, v *visi
 		h.render(w, r, http.StatusUnprocessableEntity, "password", p)
 		return
 	}
-	if err := h.setPassword(r, v.User.ID, next); err != nil {
+	if err := h.setPassword(r, v, v.User.ID, next); err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	h.log.Info("panel: password changed", "username", v.User.Username)
-	h.setFlash(w, r, v, "ok", "Your password was changed.")
+	h.setFlash(w, r, v, "ok", "Your password was changed. Your other sessions were signed out.")
 	redirect(w, r, "/settings")
 }

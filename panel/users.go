@@ -84,7 +84,7 @@ func (h *handler) userSetPassword(w http.ResponseWriter, r *http.Request, v *vis
 		redirect(w, r, "/settings/users")
 		return
 	}
-	if err := h.setPassword(r, u.ID, password); err != nil {
+	if err := h.setPassword(r, v, u.ID, password); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -93,12 +93,16 @@ func (h *handler) userSetPassword(w http.ResponseWriter, r *http.Request, v *vis
 	redirect(w, r, "/settings/users")
 }
 
-func (h *handler) setPassword(r *http.Request, userID, password string) error {
+// setPassword sets a user's password and ends every session of theirs but
+// the visitor's own (an admin setting someone else's password keeps no
+// session of that user).
+func (h *handler) setPassword(r *http.Request, v *visitor, userID, password string) error {
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
 	if err != nil {
 		return err
 	}
-	return h.store.SetPassword(r.Context(), userID, string(hash))
+	// The visitor's own session stays; every other session of the user ends.
+	return h.store.SetPassword(r.Context(), userID, string(hash), v.Session.TokenHash)
 }
 
 func checkUsername(s string) string {

@@ -249,18 +249,22 @@ func (s *Store) Users(ctx context.Context, accountID string) ([]hookd.User, erro
 	return out, nil
 }
 
-// SetPassword replaces a user's password hash.
-func (s *Store) SetPassword(ctx context.Context, userID, hash string) error {
+// SetPassword replaces a user's password hash and ends their other
+// sessions.
+func (s *Store) SetPassword(ctx context.Context, userID, hash, keepSession string) error {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	tag, err := s.pool.Exec(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, hash, userID)
-	if err != nil {
-		return s.fail(ctx, err, "set password")
-	}
-	if tag.RowsAffected() == 0 {
-		return hookd.Errorf(hookd.ENOTFOUND, "user %s not found", userID)
-	}
-	return nil
+	return s.fail(ctx, s.tx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, hash, userID)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return hookd.Errorf(hookd.ENOTFOUND, "user %s not found", userID)
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2`, userID, keepSession)
+		return err
+	}), "set password")
 }
 
 // CreateSession stores a signed-in session.

@@ -226,11 +226,16 @@ func (s *Store) Users(ctx context.Context, accountID string) ([]hookd.User, erro
 	return out, s.fail(rows.Err(), "read")
 }
 
-// SetPassword replaces a user's password hash.
-func (s *Store) SetPassword(ctx context.Context, userID, hash string) error {
+// SetPassword replaces a user's password hash and ends their other
+// sessions.
+func (s *Store) SetPassword(ctx context.Context, userID, hash, keepSession string) error {
 	return s.fail(s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID)
-		return notFound(res, err, "user %s not found", userID)
+		if err := notFound(res, err, "user %s not found", userID); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?`, userID, keepSession)
+		return err
 	}), "set password")
 }
 

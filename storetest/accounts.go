@@ -117,13 +117,13 @@ func testUsers(t *testing.T, s hookd.Store) {
 		t.Errorf("after the conflict, ann is %s, want %s", got.ID, ann.ID)
 	}
 
-	must(t, s.SetPassword(ctx(t), ann.ID, "new-hash"))
+	must(t, s.SetPassword(ctx(t), ann.ID, "new-hash", ""))
 	got, err = s.User(ctx(t), ann.ID)
 	must(t, err)
 	if got.PasswordHash != "new-hash" {
 		t.Errorf("after SetPassword, hash = %q, want new-hash", got.PasswordHash)
 	}
-	wantCode(t, s.SetPassword(ctx(t), "usr_unknown", "x"), hookd.ENOTFOUND, "SetPassword of an unknown user")
+	wantCode(t, s.SetPassword(ctx(t), "usr_unknown", "x", ""), hookd.ENOTFOUND, "SetPassword of an unknown user")
 	_, err = s.User(ctx(t), "usr_unknown")
 	wantCode(t, err, hookd.ENOTFOUND, "User of an unknown ID")
 	_, err = s.UserByUsername(ctx(t), "nobody")
@@ -158,6 +158,27 @@ func testSessions(t *testing.T, s hookd.Store) {
 	// Signing out one session leaves the others alone.
 	_, err = s.Session(ctx(t), "tok1", base)
 	must(t, err)
+
+	// A new password ends the user's other sessions, and only theirs.
+	bob := hookd.User{ID: hookd.NewID(hookd.PrefixUser), AccountID: a.ID, Username: "bob", PasswordHash: "h", CreatedAt: base}
+	must(t, s.CreateUser(ctx(t), &bob))
+	for _, ss := range []hookd.Session{
+		{TokenHash: "tok3", UserID: u.ID, CSRFToken: "c3", CreatedAt: base, ExpiresAt: base.Add(time.Hour)},
+		{TokenHash: "bob1", UserID: bob.ID, CSRFToken: "cb", CreatedAt: base, ExpiresAt: base.Add(time.Hour)},
+	} {
+		must(t, s.CreateSession(ctx(t), &ss))
+	}
+	must(t, s.SetPassword(ctx(t), u.ID, "h2", "tok3"))
+	_, err = s.Session(ctx(t), "tok1", base)
+	wantCode(t, err, hookd.ENOTFOUND, "another session after SetPassword")
+	for _, tok := range []string{"tok3", "bob1"} {
+		if _, err := s.Session(ctx(t), tok, base); err != nil {
+			t.Errorf("session %s after ann's SetPassword keeping tok3: %v", tok, err)
+		}
+	}
+	must(t, s.SetPassword(ctx(t), u.ID, "h3", ""))
+	_, err = s.Session(ctx(t), "tok3", base)
+	wantCode(t, err, hookd.ENOTFOUND, "the kept session after SetPassword keeping none")
 }
 
 func testPing(t *testing.T, s hookd.Store) {

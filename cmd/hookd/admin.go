@@ -203,7 +203,7 @@ is set, else a generated one, printed once. For a lost admin password.
 	if err != nil {
 		return err
 	}
-	if err := st.SetPassword(ctx, u.ID, string(hash)); err != nil {
+	if err := st.SetPassword(ctx, u.ID, string(hash), ""); err != nil { // and sign them out everywhere
 		return err
 	}
 	if generated {
