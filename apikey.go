@@ -26,9 +26,15 @@ func HashAPIKey(key string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// APIKeyPrefix returns the first characters of a key, kept to recognise it
-// ("hk_" and 4 more): not enough to guess the rest.
-func APIKeyPrefix(key string) string { return key[:min(len(key), 7)] }
+// APIKeyPrefix returns the first characters of a key, kept to recognise it:
+// "hk_" and 4 more of a generated key, not enough to guess the rest; of a
+// shorter key chosen by a person (HOOKD_API_KEY), an eighth of it at most.
+func APIKeyPrefix(key string) string {
+	if len(key) >= 32 {
+		return key[:7]
+	}
+	return key[:len(key)/8]
+}
 
 // ValidateKeyName checks the name of an API key (what uses it): 1 to 200
 // characters.
