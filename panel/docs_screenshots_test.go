@@ -149,6 +149,12 @@ func TestBrowserDocsScreenshots(t *testing.T) {
 	save("new-webhook")
 	b.open("/settings/webhooks/"+web+"/deliveries", "deliveries-page")
 	save("deliveries")
+	// API keys: one made for the booking system, shown once.
+	env.api(t, "POST", "/api/v1/keys", map[string]any{"name": "Calendar server"})
+	b.open("/settings/api-keys", "api-keys-page")
+	b.typeIn("#key-name", "Room booking system")
+	b.click(`form[action="/settings/api-keys"] button[type=submit]`, "api-key-created")
+	save("api-keys")
 	b.setViewport(375, 812)
 	b.open("/settings/webhooks", "webhooks-375")
 	save("webhooks-375px")
