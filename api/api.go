@@ -134,7 +134,7 @@ func (h *Handler) authenticate(r *http.Request) (account, hash string, err error
 	// the store's lookup: a timing difference can tell an attacker how many
 	// leading bytes of a hash matched, which says nothing about the key
 	// itself, so no constant-time comparison is needed.
-	hash = HashKey(strings.TrimSpace(key))
+	hash = hookd.HashAPIKey(strings.TrimSpace(key))
 	now := time.Now()
 	h.keyMu.Lock()
 	c, ok := h.keyCache[hash]
@@ -157,9 +157,6 @@ func (h *Handler) authenticate(r *http.Request) (account, hash string, err error
 	h.keyMu.Unlock()
 	return acc.ID, hash, nil
 }
-
-// HashKey returns the stored form of an API key (hookd.HashAPIKey).
-func HashKey(key string) string { return hookd.HashAPIKey(key) }
 
 // ForgetKey drops a key from this node's cache, so that a revoked key stops
 // working here at once (other nodes forget it within keyCacheTTL).

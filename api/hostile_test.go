@@ -49,7 +49,7 @@ func newAPI(tb testing.TB) (http.Handler, string) {
 	acc := hookd.Account{ID: hookd.NewID(hookd.PrefixAccount), Name: "fuzz", CreatedAt: now}
 	if _, err := store.Bootstrap(ctx, hookd.BootstrapParams{
 		Account: acc,
-		APIKey:  hookd.APIKey{ID: hookd.NewID(hookd.PrefixAPIKey), AccountID: acc.ID, Hash: api.HashKey(fuzzKey), Prefix: fuzzKey[:7], CreatedAt: now},
+		APIKey:  hookd.APIKey{ID: hookd.NewID(hookd.PrefixAPIKey), AccountID: acc.ID, Hash: hookd.HashAPIKey(fuzzKey), Prefix: hookd.APIKeyPrefix(fuzzKey), CreatedAt: now},
 		Admin:   hookd.User{ID: hookd.NewID(hookd.PrefixUser), AccountID: acc.ID, Username: "admin", PasswordHash: "x", Admin: true, CreatedAt: now},
 	}); err != nil {
 		tb.Fatal(err)

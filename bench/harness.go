@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"hookd"
-	"hookd/api"
 	"hookd/server"
 )
 
@@ -47,7 +46,7 @@ func (o *Options) start(ctx context.Context, ic instanceConfig) (*instance, erro
 	}
 	s, err := server.Open(ctx, server.Config{
 		Addr: "127.0.0.1:0", DB: db, BatchInterval: ic.interval, DeliveryTimeout: ic.timeout,
-		AllowPrivateURLs: true, APIKey: server.NewAPIKey(), AdminPassword: "bench-" + server.NewAPIKey(),
+		AllowPrivateURLs: true, APIKey: hookd.NewAPIKey(), AdminPassword: "bench-" + hookd.NewAPIKey(),
 		MaxConcurrency: o.Concurrency, MaxPerHost: o.PerHost, RateLimit: -1, // the ceiling, not the per-key limit
 		Logger: slog.New(slog.DiscardHandler), Stderr: io.Discard,
 	})
@@ -63,9 +62,9 @@ func (o *Options) start(ctx context.Context, ic instanceConfig) (*instance, erro
 		in.close()
 		return nil, err
 	}
-	in.account, in.key = acc.ID, server.NewAPIKey()
+	in.account, in.key = acc.ID, hookd.NewAPIKey()
 	if err := s.Store.CreateAPIKey(ctx, &hookd.APIKey{ID: hookd.NewID(hookd.PrefixAPIKey), AccountID: acc.ID,
-		Hash: api.HashKey(in.key), Prefix: in.key[:7], CreatedAt: now}); err != nil {
+		Hash: hookd.HashAPIKey(in.key), Prefix: hookd.APIKeyPrefix(in.key), CreatedAt: now}); err != nil {
 		in.close()
 		return nil, err
 	}

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"hookd"
-	"hookd/api"
 	"hookd/server"
 )
 
@@ -18,8 +17,8 @@ func addAccount(t *testing.T, s *server.Server) string {
 	if err := s.Store.CreateAccount(ctx, &acc); err != nil {
 		t.Fatal(err)
 	}
-	key := server.NewAPIKey()
-	if err := s.Store.CreateAPIKey(ctx, &hookd.APIKey{ID: hookd.NewID(hookd.PrefixAPIKey), AccountID: acc.ID, Hash: api.HashKey(key), Prefix: key[:7], CreatedAt: time.Now()}); err != nil {
+	key := hookd.NewAPIKey()
+	if err := s.Store.CreateAPIKey(ctx, &hookd.APIKey{ID: hookd.NewID(hookd.PrefixAPIKey), AccountID: acc.ID, Hash: hookd.HashAPIKey(key), Prefix: hookd.APIKeyPrefix(key), CreatedAt: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	return key

@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"hookd"
-	"hookd/api"
 	"hookd/app"
 	"hookd/dispatch"
 	"hookd/netguard"
@@ -263,7 +262,7 @@ func TestHostileReceivers(t *testing.T) {
 
 	// The 100 MB answer: at most 64 KiB is read, the log keeps 1 KiB, and
 	// the receiver could not push more than socket buffers hold.
-	acc, err := e.srv.Store.AccountByAPIKey(context.Background(), api.HashKey(testKey))
+	acc, err := e.srv.Store.AccountByAPIKey(context.Background(), hookd.HashAPIKey(testKey))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -307,7 +306,7 @@ func TestHostileReceivers(t *testing.T) {
 func TestDialTimeRefusals(t *testing.T) {
 	e := start(t, func(c *server.Config) { c.DeliveryTimeout = hostileTimeout })
 	ctx := context.Background()
-	acc, err := e.srv.Store.AccountByAPIKey(ctx, api.HashKey(testKey))
+	acc, err := e.srv.Store.AccountByAPIKey(ctx, hookd.HashAPIKey(testKey))
 	if err != nil {
 		t.Fatal(err)
 	}

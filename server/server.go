@@ -343,7 +343,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 func (s *Server) bootstrap(ctx context.Context) error {
 	key, generatedKey := s.cfg.APIKey, false
 	if key == "" {
-		key, generatedKey = NewAPIKey(), true
+		key, generatedKey = hookd.NewAPIKey(), true
 	}
 	password, generatedPassword := s.cfg.AdminPassword, false
 	if password == "" {
@@ -375,9 +375,6 @@ func (s *Server) bootstrap(ctx context.Context) error {
 	}
 	return nil
 }
-
-// NewAPIKey returns a fresh API key: "hk_" and 32 random bytes.
-func NewAPIKey() string { return hookd.NewAPIKey() }
 
 // NewPassword returns a fresh random password for the control panel.
 func NewPassword() string { return randomString(18) }
