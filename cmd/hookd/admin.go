@@ -99,20 +99,11 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprint(stderr, keysUsage)
 		return usageError{fmt.Errorf("keys: unknown subcommand %q; say list, create or revoke", sub)}
 	}
-	if err := fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err}
+	if err := f.parseArgs(args[1:], wantArgs); err != nil {
+		return err
 	}
-	if len(f.errs) > 0 {
-		return usageError{errors.Join(f.errs...)}
-	}
-	if fs.NArg() != wantArgs {
-		if wantArgs == 1 {
-			return usageError{errors.New("keys revoke: give the ID of the key to revoke (see hookd keys list)")}
-		}
-		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+	if fs.NArg() < wantArgs {
+		return usageError{errors.New("keys revoke: give the ID of the key to revoke (see hookd keys list)")}
 	}
 	if sub == "create" {
 		errs := hookd.FieldErrors{}

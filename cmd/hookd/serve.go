@@ -88,7 +88,10 @@ func serveFlags(fs *flag.FlagSet, cfg *server.Config, logLevel *string) *envFlag
 	return f
 }
 
-func (e *envFlags) parse(args []string) error {
+func (e *envFlags) parse(args []string) error { return e.parseArgs(args, 0) }
+
+// parseArgs parses the flags and allows up to maxArgs arguments after them.
+func (e *envFlags) parseArgs(args []string, maxArgs int) error {
 	if err := e.fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -98,8 +101,8 @@ func (e *envFlags) parse(args []string) error {
 	if len(e.errs) > 0 {
 		return usageError{errors.Join(e.errs...)}
 	}
-	if e.fs.NArg() > 0 {
-		return usageError{fmt.Errorf("unexpected argument %q", e.fs.Arg(0))}
+	if e.fs.NArg() > maxArgs {
+		return usageError{fmt.Errorf("unexpected argument %q", e.fs.Arg(maxArgs))}
 	}
 	return nil
 }
