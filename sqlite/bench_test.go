@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"hookd"
+	"hookd/sqlite"
 )
 
 const benchBatch = 1000
@@ -120,14 +121,10 @@ func BenchmarkRecordFanOut(b *testing.B) {
 	b.ReportMetric(float64(b.N*benchBatch)/b.Elapsed().Seconds(), "deliveries/s")
 }
 
-// BenchmarkDeliveriesByWebhook reads the newest page (50) of one webhook's
-// deliveries from a log of 200,000 spread over 2,000 webhooks: with no index
-// by webhook, the page is found by reading the account's log newest first,
-// here ~100,000 rows.
-func BenchmarkDeliveriesByWebhook(b *testing.B) {
-	s := open(b, filepath.Join(b.TempDir(), "hookd.db"))
-	defer s.Close()
-	const webhooks, total = 2000, 200_000
+// fillLog records total delivered deliveries (a multiple of benchBatch) of
+// fan-outs to the given number of webhooks, in batches of benchBatch.
+func fillLog(b *testing.B, s *sqlite.Store, webhooks, total int) {
+	b.Helper()
 	now := time.Now()
 	for done := 0; done < total; done += benchBatch {
 		p := hookd.RecordParams{Policy: hookd.DefaultGreylistPolicy}
@@ -140,6 +137,17 @@ func BenchmarkDeliveriesByWebhook(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkDeliveriesByWebhook reads the newest page (50) of one webhook's
+// deliveries from a log of 200,000 spread over 2,000 webhooks: with no index
+// by webhook, the page is found by reading the account's log newest first,
+// here ~100,000 rows.
+func BenchmarkDeliveriesByWebhook(b *testing.B) {
+	s := open(b, filepath.Join(b.TempDir(), "hookd.db"))
+	defer s.Close()
+	const webhooks, total = 2000, 200_000
+	fillLog(b, s, webhooks, total)
 	b.ResetTimer()
 	for i := range b.N {
 		list, _, err := s.Deliveries(b.Context(), hookd.DeliveryFilter{AccountID: "acc_bench", WebhookID: "wh_" + strconv.Itoa(i%webhooks)})
@@ -156,19 +164,7 @@ func BenchmarkPrune(b *testing.B) {
 	s := open(b, filepath.Join(b.TempDir(), "hookd.db"))
 	defer s.Close()
 	const webhooks, chunk = 2000, 5000
-	old := time.Now()
-	total := (b.N*chunk + benchBatch - 1) / benchBatch * benchBatch
-	for done := 0; done < total; done += benchBatch {
-		p := hookd.RecordParams{Policy: hookd.DefaultGreylistPolicy}
-		for j := range benchBatch {
-			p.Deliveries = append(p.Deliveries, hookd.Delivery{ID: hookd.NewID(hookd.PrefixDelivery),
-				AccountID: "acc_bench", TriggerID: "tr_" + strconv.Itoa((done+j)/webhooks), WebhookID: "wh_" + strconv.Itoa(j%webhooks),
-				Hook: "eventCanceled", URL: "http://127.0.0.1:40000/hooks", Status: hookd.StatusDelivered, StatusCode: 200, AttemptedAt: old})
-		}
-		if err := s.RecordDeliveries(b.Context(), p); err != nil {
-			b.Fatal(err)
-		}
-	}
+	fillLog(b, s, webhooks, (b.N*chunk+benchBatch-1)/benchBatch*benchBatch)
 	b.ResetTimer()
 	var n int64
 	for range b.N {
