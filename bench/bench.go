@@ -64,6 +64,31 @@ type Options struct {
 	MemoryWebhooks     int           // defaults to 100,000
 }
 
+// check refuses negative sizes and durations: zero means the default, and
+// a negative one would otherwise quietly become the default too.
+func (o *Options) check() error {
+	for _, c := range []struct {
+		flag string
+		v    int64
+	}{
+		{"--receivers", int64(o.Receivers)}, {"--concurrency", int64(o.Concurrency)}, {"--per-host", int64(o.PerHost)},
+		{"--raw-requests", int64(o.RawRequests)}, {"--ingest-duration", int64(o.IngestDuration)},
+		{"--ingest-clients", int64(o.IngestClients)}, {"--ingest-batch", int64(o.IngestBatch)},
+		{"--fanout-triggers", int64(o.FanoutTriggers)}, {"--fanout-webhooks", int64(o.FanoutWebhooks)},
+		{"--big-webhooks", int64(o.BigWebhooks)}, {"--latency-rate", int64(o.LatencyRate)},
+		{"--latency-webhooks", int64(o.LatencyWebhooks)}, {"--latency-duration", int64(o.LatencyDuration)},
+		{"--latency-interval", int64(o.LatencyInterval)}, {"--isolation-healthy", int64(o.IsolationHealthy)},
+		{"--isolation-dead", int64(o.IsolationDead)}, {"--isolation-dead-hosts", int64(o.IsolationDeadHosts)},
+		{"--isolation-timeout", int64(o.IsolationTimeout)}, {"--memory-triggers", int64(o.MemoryTriggers)},
+		{"--memory-webhooks", int64(o.MemoryWebhooks)},
+	} {
+		if c.v < 0 {
+			return fmt.Errorf("%s must be more than 0 (or left out for its default)", c.flag)
+		}
+	}
+	return nil
+}
+
 func (o *Options) setDefaults() {
 	def := func(p *int, normal, quick int) {
 		if *p <= 0 {
@@ -142,6 +167,9 @@ func yes(b bool) *bool { return &b }
 func Run(ctx context.Context, o Options, w io.Writer) error {
 	if o.Soak < 0 {
 		return errors.New("--soak must be a positive duration such as 30m")
+	}
+	if err := o.check(); err != nil {
+		return err
 	}
 	o.setDefaults()
 	if o.Only != "" && !contains(scenarios, o.Only) {

@@ -294,6 +294,10 @@ func TestSettingsErrors(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "--retention must be 0 (keep everything) or longer") {
 		t.Errorf("negative retention: %v", err)
 	}
+	err = run(context.Background(), []string{"bench", "--fanout-webhooks", "-5"}, &out, &out)
+	if err == nil || !strings.Contains(err.Error(), "--fanout-webhooks must be more than 0") {
+		t.Errorf("negative benchmark size: %v", err)
+	}
 	t.Setenv("HOOKD_GREYLIST_AFTER", "three")
 	err = run(context.Background(), []string{"serve"}, &out, &out)
 	if err == nil || !strings.Contains(err.Error(), "HOOKD_GREYLIST_AFTER") {
