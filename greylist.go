@@ -1,6 +1,9 @@
 package hookd
 
-import "time"
+import (
+	"errors"
+	"time"
+)
 
 // GreylistPolicy is the grey-listing rule of the source document: after After
 // consecutive failures a URL is grey-listed for Base; each failure after a
@@ -11,8 +14,43 @@ type GreylistPolicy struct {
 	Max   time.Duration // longest period; defaults to 24h
 }
 
-// DefaultGreylistPolicy is the source document's policy.
+// DefaultGreylistPolicy is the source document's policy: grey-list a URL for
+// a minute after 3 failures in a row, doubling up to a day.
 var DefaultGreylistPolicy = GreylistPolicy{After: 3, Base: time.Minute, Max: 24 * time.Hour}
+
+// WithDefaults returns p with each zero field taken from
+// DefaultGreylistPolicy, field by field, so that a partly set policy
+// grey-lists the same wherever it is applied (in memory or in a store).
+func (p GreylistPolicy) WithDefaults() GreylistPolicy {
+	if p.After <= 0 {
+		p.After = DefaultGreylistPolicy.After
+	}
+	if p.Base <= 0 {
+		p.Base = DefaultGreylistPolicy.Base
+	}
+	if p.Max <= 0 {
+		p.Max = DefaultGreylistPolicy.Max
+	}
+	return p
+}
+
+// Validate reports what is wrong with a policy, naming the settings of
+// `hookd serve` that set each field.
+func (p GreylistPolicy) Validate() error {
+	var errs []error
+	if p.After < 1 {
+		errs = append(errs, errors.New("--greylist-after must be at least 1"))
+	}
+	if p.Base <= 0 {
+		errs = append(errs, errors.New("--greylist-base must be longer than 0"))
+	}
+	if p.Max <= 0 {
+		errs = append(errs, errors.New("--greylist-max must be longer than 0"))
+	} else if p.Max < p.Base {
+		errs = append(errs, errors.New("--greylist-max ("+p.Max.String()+") must not be shorter than --greylist-base ("+p.Base.String()+")"))
+	}
+	return errors.Join(errs...)
+}
 
 // URLState is the grey-list state of one URL, shared by every webhook with
 // that URL. The zero value is a healthy URL.

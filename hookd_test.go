@@ -172,6 +172,32 @@ func TestGreylistPolicy(t *testing.T) {
 	}
 }
 
+// A partly set policy takes each missing field from the default, field by
+// field: a policy with only After set still grey-lists for the default 1m.
+func TestGreylistPolicyDefaultsFieldByField(t *testing.T) {
+	got := hookd.GreylistPolicy{After: 5}.WithDefaults()
+	want := hookd.GreylistPolicy{After: 5, Base: time.Minute, Max: 24 * time.Hour}
+	if got != want {
+		t.Errorf("WithDefaults = %+v, want %+v", got, want)
+	}
+	if got := (hookd.GreylistPolicy{Base: time.Second}).WithDefaults(); got.After != 3 || got.Base != time.Second || got.Max != 24*time.Hour {
+		t.Errorf("WithDefaults kept Base only = %+v", got)
+	}
+	if err := hookd.DefaultGreylistPolicy.Validate(); err != nil {
+		t.Errorf("the default policy is invalid: %v", err)
+	}
+	bad := hookd.GreylistPolicy{After: 0, Base: time.Hour, Max: time.Minute}
+	err := bad.Validate()
+	if err == nil {
+		t.Fatal("a policy with After 0 and Max < Base is valid")
+	}
+	for _, name := range []string{"--greylist-after", "--greylist-max"} {
+		if !strings.Contains(err.Error(), name) {
+			t.Errorf("Validate() = %q, want it to name %s", err, name)
+		}
+	}
+}
+
 func TestSignatureVerifiesWithStandardWebhooksLibrary(t *testing.T) {
 	secret := hookd.NewSecret()
 	key, err := hookd.SecretKey(secret)
