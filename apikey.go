@@ -46,3 +46,21 @@ func ValidateKeyName(name string, errs FieldErrors) {
 		errs.Add("name", fmt.Sprintf("must be at most 200 characters (it has %d)", utf8.RuneCountInString(name)))
 	}
 }
+
+// MinAPIKeyLength is the shortest API key a person may choose
+// (HOOKD_API_KEY): 32 characters, so that a chosen key is as hard to guess
+// as it is long, like a generated one.
+const MinAPIKeyLength = 32
+
+// APIKeyProblem says what is wrong with an API key a person chose, as the
+// end of a sentence whose subject names the key ("needs at least 32
+// characters"), or "" when it is fine.
+func APIKeyProblem(key string) string {
+	switch {
+	case utf8.RuneCountInString(key) < MinAPIKeyLength:
+		return fmt.Sprintf("needs at least %d characters (it has %d); a generated key has 55", MinAPIKeyLength, utf8.RuneCountInString(key))
+	case strings.ContainsFunc(key, func(r rune) bool { return r <= ' ' || r == 0x7f }):
+		return "cannot contain spaces or control characters"
+	}
+	return ""
+}

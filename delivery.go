@@ -21,19 +21,19 @@ func ValidStatus(s string) bool {
 
 // Delivery is one attempt to send one trigger to one webhook.
 type Delivery struct {
-	ID          string    `json:"id"`
-	AccountID   string    `json:"-"`
-	TriggerID   string    `json:"triggerId"`
-	WebhookID   string    `json:"webhookId"`
-	Hook        string    `json:"hook"`
-	URL         string    `json:"url"`
-	Status      string    `json:"status"`
-	StatusCode  int       `json:"statusCode"`
-	Error       string    `json:"error"`
-	DurationMs  int64     `json:"durationMs"`
-	AttemptedAt time.Time `json:"attemptedAt"`
+	ID          string
+	AccountID   string
+	TriggerID   string
+	WebhookID   string
+	Hook        string
+	URL         string
+	Status      string
+	StatusCode  int
+	Error       string
+	DurationMs  int64
+	AttemptedAt time.Time
 	// Response is at most the first KiB of the receiver's answer.
-	Response string `json:"response,omitempty"`
+	Response string
 }
 
 // MaxLoggedResponse is how much of a receiver's answer the log keeps.

@@ -55,10 +55,10 @@ func (p GreylistPolicy) Validate() error {
 // URLState is the grey-list state of one URL, shared by every webhook with
 // that URL. The zero value is a healthy URL.
 type URLState struct {
-	URL                 string    `json:"url"`
-	ConsecutiveFailures int       `json:"consecutiveFailures"`
-	Level               int       `json:"level"` // 0: not grey-listed; n: the nth period in a row
-	Until               time.Time `json:"until"` // zero when not grey-listed
+	URL                 string
+	ConsecutiveFailures int
+	Level               int       // 0: not grey-listed; n: the nth period in a row
+	Until               time.Time // zero when not grey-listed
 }
 
 // Greylisted reports whether deliveries to the URL are skipped at now.

@@ -103,12 +103,12 @@ func plainString(lit []byte) bool {
 	return true
 }
 
-// SplitArray returns the elements of raw, a JSON array, as sub-slices of it
+// splitArray returns the elements of raw, a JSON array, as sub-slices of it
 // (no copy), after one json.Valid pass; ok is false when raw is not valid
 // JSON or not an array. A POST of 1,000 triggers is split this way instead
 // of decoding it into []json.RawMessage, which scanned it twice and copied
 // every element.
-func SplitArray(raw []byte) (elems []json.RawMessage, ok bool) {
+func splitArray(raw []byte) (elems []json.RawMessage, ok bool) {
 	i := skipSpace(raw, 0)
 	if i == len(raw) || raw[i] != '[' || !json.Valid(raw) {
 		return nil, false
@@ -124,18 +124,4 @@ func SplitArray(raw []byte) (elems []json.RawMessage, ok bool) {
 		i = skipSpace(raw, end)
 	}
 	return elems, true
-}
-
-// AppendJSONString appends s as a JSON string literal, as json.Marshal
-// writes it.
-func AppendJSONString(dst []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			b, _ := json.Marshal(s)
-			return append(dst, b...)
-		}
-	}
-	dst = append(dst, '"')
-	dst = append(dst, s...)
-	return append(dst, '"')
 }

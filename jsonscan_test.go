@@ -58,28 +58,19 @@ func TestSplitArray(t *testing.T) {
 		if err := json.Unmarshal([]byte(in), &want); err != nil {
 			t.Fatal(err)
 		}
-		got, ok := SplitArray([]byte(in))
+		got, ok := splitArray([]byte(in))
 		if !ok || len(got) != len(want) {
-			t.Fatalf("SplitArray(%s) = %q, %v; want %q", in, got, ok, want)
+			t.Fatalf("splitArray(%s) = %q, %v; want %q", in, got, ok, want)
 		}
 		for i := range got {
 			if string(got[i]) != string(want[i]) {
-				t.Errorf("SplitArray(%s)[%d] = %s, want %s", in, i, got[i], want[i])
+				t.Errorf("splitArray(%s)[%d] = %s, want %s", in, i, got[i], want[i])
 			}
 		}
 	}
 	for _, in := range []string{``, `{}`, `[1,]`, `[1`, `"[1]"`} {
-		if _, ok := SplitArray([]byte(in)); ok {
-			t.Errorf("SplitArray(%q) ok, want not ok", in)
-		}
-	}
-}
-
-func TestAppendJSONString(t *testing.T) {
-	for _, s := range []string{"", "evt_01ABC", "2026-12-01T07:00:00.000Z", `a"b\c`, "<&>", "é\n\x01"} {
-		want, _ := json.Marshal(s)
-		if got := AppendJSONString(nil, s); string(got) != string(want) {
-			t.Errorf("AppendJSONString(%q) = %s, want %s", s, got, want)
+		if _, ok := splitArray([]byte(in)); ok {
+			t.Errorf("splitArray(%q) ok, want not ok", in)
 		}
 	}
 }

@@ -70,3 +70,11 @@ func (s *Signer) Sign(id string, timestamp int64, body []byte) string {
 	}
 	return sb.String()
 }
+
+// NewToken returns a fresh random token for a cookie or a form: 32 random
+// bytes, base64url without padding.
+func NewToken() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -11,19 +12,52 @@ import (
 // when the action happened. It is delivered to every enabled webhook of its
 // account that subscribes to its hook.
 type Trigger struct {
-	ID         string          `json:"id"`
-	AccountID  string          `json:"-"`
-	Hook       string          `json:"hook"`
-	Data       json.RawMessage `json:"data"`
-	Timestamp  time.Time       `json:"timestamp"`  // when the action happened
-	ReceivedAt time.Time       `json:"receivedAt"` // when hookd accepted it
+	ID         string
+	AccountID  string
+	Hook       string
+	Data       json.RawMessage
+	Timestamp  time.Time // when the action happened
+	ReceivedAt time.Time // when hookd accepted it
 }
+
+// MaxBatch is the most triggers one request may carry.
+const MaxBatch = 10000
 
 // TimeFormat is the format of every time in the API and in payloads.
 const TimeFormat = "2006-01-02T15:04:05.000Z07:00"
 
 // FormatTime renders t as RFC 3339 in UTC with milliseconds.
 func FormatTime(t time.Time) string { return t.UTC().Format(TimeFormat) }
+
+// ParseTriggers validates the body of a POST /api/v1/triggers: one trigger
+// object, or a JSON array of 1 to MaxBatch of them (batch true). Field errors
+// of a batch are keyed with the element's index ("[3].data.eventId"); any
+// error refuses the whole body. now is the default timestamp. The triggers
+// have no ID or account yet.
+func ParseTriggers(body []byte, now time.Time) (ts []Trigger, batch bool, err error) {
+	body = bytes.TrimSpace(body)
+	errs := FieldErrors{}
+	if len(body) == 0 || body[0] != '[' {
+		t, _ := ParseTrigger(body, "", now, errs)
+		return []Trigger{t}, false, errs.Err()
+	}
+	items, ok := splitArray(body)
+	if !ok {
+		err := json.Unmarshal(body, &items) // for its message
+		return nil, true, Errorf(EBADREQUEST, "the body must be a trigger object or an array of them: %v", err)
+	}
+	if len(items) == 0 {
+		return nil, true, Errorf(EINVALID, "the batch is empty; send at least one trigger")
+	}
+	if len(items) > MaxBatch {
+		return nil, true, Errorf(EINVALID, "a batch holds at most %d triggers (this one has %d); split it", MaxBatch, len(items))
+	}
+	ts = make([]Trigger, len(items))
+	for i, raw := range items {
+		ts[i], _ = ParseTrigger(raw, "["+strconv.Itoa(i)+"].", now, errs)
+	}
+	return ts, true, errs.Err()
+}
 
 // ParseTrigger validates one trigger object of a POST /api/v1/triggers body.
 // Field errors are keyed with prefix (e.g. "[3]."). now is the default
@@ -65,7 +99,7 @@ func ParseTrigger(raw json.RawMessage, prefix string, now time.Time, errs FieldE
 		t.Hook = jsonString(hookRaw)
 		var ok bool
 		if hook, ok = LookupHook(t.Hook); !ok {
-			errs.Add(prefix+"hook", fmt.Sprintf("%q is not a hook; see GET /api/v1/hooks for the 16 hook names", t.Hook))
+			errs.Add(prefix+"hook", fmt.Sprintf("%q is not a hook; see GET /api/v1/hooks for the hook names", t.Hook))
 		}
 	}
 	if tsRaw != nil {

@@ -10,27 +10,27 @@ import (
 
 // Webhook is a subscription: a name, a URL and the hooks it receives.
 type Webhook struct {
-	ID        string    `json:"id"`
-	AccountID string    `json:"-"`
-	Name      string    `json:"name"`
-	URL       string    `json:"url"`
-	Hooks     []string  `json:"hooks"`
-	Enabled   bool      `json:"enabled"`
-	CreatedAt time.Time `json:"createdAt"`
-	UpdatedAt time.Time `json:"updatedAt"`
+	ID        string
+	AccountID string
+	Name      string
+	URL       string
+	Hooks     []string
+	Enabled   bool
+	CreatedAt time.Time
+	UpdatedAt time.Time
 
 	// Secret signs deliveries. PreviousSecret, until PreviousUntil, also signs
 	// them so that receivers can switch after a rotation.
-	Secret         string    `json:"-"`
-	PreviousSecret string    `json:"-"`
-	PreviousUntil  time.Time `json:"-"`
+	Secret         string
+	PreviousSecret string
+	PreviousUntil  time.Time
 
 	// Greylist is the grey-list state of the webhook's URL (shared by every
 	// webhook with that URL); the zero state when the URL is healthy. It is
 	// read only: stores fill it in Webhook, Webhooks and EnabledWebhooks and
 	// ignore it when saving a webhook; RecordDeliveries and ReleaseURL change
 	// it.
-	Greylist URLState `json:"greylist"`
+	Greylist URLState
 }
 
 // Subscribes reports whether the webhook receives hook.
@@ -107,7 +107,7 @@ func ValidateHooks(hooks []string, errs FieldErrors) []string {
 	want := make(map[string]bool, len(hooks))
 	for _, h := range hooks {
 		if _, ok := LookupHook(h); !ok {
-			errs.Add("hooks", fmt.Sprintf("%q is not a hook; see GET /api/v1/hooks for the 16 hook names", h))
+			errs.Add("hooks", fmt.Sprintf("%q is not a hook; see GET /api/v1/hooks for the hook names", h))
 			return nil
 		}
 		want[h] = true

@@ -7,8 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
-	"time"
 
 	"hookd"
 	"hookd/app"
@@ -17,14 +15,16 @@ import (
 // MaxBody is the largest request body accepted (1 MiB); larger ones get 413.
 const MaxBody = 1 << 20
 
-// Config configures the API handler.
+// Config configures the API handler. App and Store are required: writes go
+// through App, reads to Store.
 type Config struct {
 	App    *app.App
+	Store  hookd.Store
 	Logger *slog.Logger
 	// RateLimit is how many triggers per second one API key may send
 	// (a token bucket; a batch counts each trigger); 0 turns it off.
 	RateLimit float64
-	// RateBurst is the bucket's size; defaults to one second's worth.
+	// RateBurst is the bucket's size (server.Config.RateBurst).
 	RateBurst int
 }
 
@@ -35,20 +35,12 @@ type Handler struct {
 	log   *slog.Logger
 	mux   *http.ServeMux
 
-	keyMu    sync.Mutex
-	keyCache map[string]cachedKey // by key hash
-
 	limit *limiter // nil: no rate limit
-}
-
-type cachedKey struct {
-	account string
-	expires time.Time
 }
 
 // New returns the API handler.
 func New(cfg Config) *Handler {
-	h := &Handler{app: cfg.App, store: cfg.App.Store, log: cfg.Logger, mux: http.NewServeMux(), keyCache: map[string]cachedKey{},
+	h := &Handler{app: cfg.App, store: cfg.Store, log: cfg.Logger, mux: http.NewServeMux(),
 		limit: newLimiter(cfg.RateLimit, cfg.RateBurst)}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
@@ -121,47 +113,11 @@ func (h *Handler) noRoute(w http.ResponseWriter, r *http.Request) {
 	h.error(w, r, hookd.Errorf(hookd.ENOTFOUND, "no API endpoint %s %s; the endpoints are listed in the README", r.Method, r.URL.Path))
 }
 
-// keyCacheTTL bounds how long a deleted key keeps working on this node.
-const keyCacheTTL = 30 * time.Second
-
 func (h *Handler) authenticate(r *http.Request) (account, hash string, err error) {
 	auth := r.Header.Get("Authorization")
 	key, ok := strings.CutPrefix(auth, "Bearer ")
 	if !ok || strings.TrimSpace(key) == "" {
 		return "", "", hookd.Errorf(hookd.EUNAUTHORIZED, "missing API key: send the header \"Authorization: Bearer <api key>\"")
 	}
-	// Only the SHA-256 of the key is ever compared, here in the cache and in
-	// the store's lookup: a timing difference can tell an attacker how many
-	// leading bytes of a hash matched, which says nothing about the key
-	// itself, so no constant-time comparison is needed.
-	hash = hookd.HashAPIKey(strings.TrimSpace(key))
-	now := time.Now()
-	h.keyMu.Lock()
-	c, ok := h.keyCache[hash]
-	h.keyMu.Unlock()
-	if ok && now.Before(c.expires) {
-		return c.account, hash, nil
-	}
-	acc, err := h.store.AccountByAPIKey(r.Context(), hash)
-	if err != nil {
-		if hookd.ErrorCode(err) == hookd.ENOTFOUND {
-			return "", "", hookd.Errorf(hookd.EUNAUTHORIZED, "invalid API key: check the key in the Authorization header")
-		}
-		return "", "", err
-	}
-	h.keyMu.Lock()
-	if len(h.keyCache) > 10000 {
-		clear(h.keyCache)
-	}
-	h.keyCache[hash] = cachedKey{account: acc.ID, expires: now.Add(keyCacheTTL)}
-	h.keyMu.Unlock()
-	return acc.ID, hash, nil
-}
-
-// ForgetKey drops a key from this node's cache, so that a revoked key stops
-// working here at once (other nodes forget it within keyCacheTTL).
-func (h *Handler) ForgetKey(hash string) {
-	h.keyMu.Lock()
-	delete(h.keyCache, hash)
-	h.keyMu.Unlock()
+	return h.app.Authenticate(r.Context(), strings.TrimSpace(key))
 }

@@ -57,10 +57,13 @@ func newAPI(tb testing.TB) (http.Handler, string) {
 	noDNS := &net.Resolver{PreferGo: true, Dial: func(context.Context, string, string) (net.Conn, error) {
 		return nil, errors.New("no DNS in this test")
 	}}
-	a := app.New(store, &netguard.Guard{AllowPrivate: true, Resolver: noDNS}, noSender{})
-	a.Ingest.Open()
-	tb.Cleanup(a.Ingest.Close)
-	h := api.New(api.Config{App: a})
+	a, err := app.New(app.Deps{Store: store, Guard: &netguard.Guard{AllowPrivate: true, Resolver: noDNS}, Sender: noSender{}, Now: time.Now})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	a.Open()
+	tb.Cleanup(a.Close)
+	h := api.New(api.Config{App: a, Store: store})
 	url, enabled := "http://192.0.2.1/hook", true
 	w, err := a.CreateWebhook(ctx, acc.ID, app.WebhookInput{Name: &url, URL: &url, Hooks: &[]string{"eventAdded"}, Enabled: &enabled})
 	if err != nil {

@@ -11,37 +11,8 @@ import (
 	"unicode/utf8"
 
 	"hookd"
+	"hookd/internal/httpstatus"
 )
-
-// status maps an application error code to its HTTP status: the one place
-// where that mapping lives.
-func status(code string) int {
-	switch code {
-	case hookd.EINVALID, hookd.EBADREQUEST:
-		return http.StatusBadRequest
-	case hookd.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case hookd.EFORBIDDEN:
-		return http.StatusForbidden
-	case hookd.ENOTFOUND:
-		return http.StatusNotFound
-	case hookd.EMETHOD:
-		return http.StatusMethodNotAllowed
-	case hookd.ECONFLICT:
-		return http.StatusConflict
-	case hookd.EKEYREUSED:
-		return http.StatusUnprocessableEntity
-	case hookd.ETOOLARGE:
-		return http.StatusRequestEntityTooLarge
-	case hookd.EUNSUPPORTED:
-		return http.StatusUnsupportedMediaType
-	case hookd.ERATELIMITED:
-		return http.StatusTooManyRequests
-	case hookd.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
 
 type errorBody struct {
 	Error errorDetail `json:"error"`
@@ -67,9 +38,9 @@ func (h *Handler) error(w http.ResponseWriter, r *http.Request, err error) {
 		h.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 	case hookd.EUNAVAILABLE:
 		h.log.Warn("store unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
-		w.Header().Set("Retry-After", "5")
+		w.Header().Set("Retry-After", httpstatus.RetryAfter)
 	}
-	writeJSON(w, status(code), errorBody{errorDetail{Code: code, Message: hookd.ErrorMessage(err), Fields: fields}})
+	writeJSON(w, httpstatus.OfCode(code), errorBody{errorDetail{Code: code, Message: hookd.ErrorMessage(err), Fields: fields}})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

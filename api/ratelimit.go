@@ -26,9 +26,6 @@ func newLimiter(perSecond float64, burst int) *limiter {
 	if perSecond <= 0 {
 		return nil
 	}
-	if burst <= 0 {
-		burst = int(math.Ceil(perSecond))
-	}
 	return &limiter{rate: rate.Limit(perSecond), burst: burst, keys: map[string]*rate.Limiter{}}
 }
 

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
-	"strconv"
 	"time"
 
 	"hookd"
@@ -17,9 +16,6 @@ type triggerJSON struct {
 	Hook      string `json:"hook"`
 	Timestamp string `json:"timestamp"`
 }
-
-// maxBatch is the most triggers one POST may carry.
-const maxBatch = 10000
 
 // IdempotencyKeyHeader makes a trigger request safe to retry: the same key
 // (per account, for 24 hours) gets the same answer and stores once.
@@ -63,33 +59,8 @@ func (h *Handler) postTriggers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := time.Now()
-	errs := hookd.FieldErrors{}
-	var ts []hookd.Trigger
-	batch := body[0] == '['
-	if batch {
-		items, ok := hookd.SplitArray(body)
-		if !ok {
-			err := json.Unmarshal(body, &items) // for its message
-			h.error(w, r, hookd.Errorf(hookd.EBADREQUEST, "the body must be a trigger object or an array of them: %v", err))
-			return
-		}
-		if len(items) == 0 {
-			h.error(w, r, hookd.Errorf(hookd.EINVALID, "the batch is empty; send at least one trigger"))
-			return
-		}
-		if len(items) > maxBatch {
-			h.error(w, r, hookd.Errorf(hookd.EINVALID, "a batch holds at most %d triggers (this one has %d); split it", maxBatch, len(items)))
-			return
-		}
-		ts = make([]hookd.Trigger, len(items))
-		for i, raw := range items {
-			ts[i], _ = hookd.ParseTrigger(raw, "["+strconv.Itoa(i)+"].", now, errs)
-		}
-	} else {
-		t, _ := hookd.ParseTrigger(body, "", now, errs)
-		ts = []hookd.Trigger{t}
-	}
-	if err := errs.Err(); err != nil {
+	ts, batch, err := hookd.ParseTriggers(body, now)
+	if err != nil {
 		h.error(w, r, err)
 		return
 	}
@@ -149,11 +120,11 @@ func writeRaw(w http.ResponseWriter, status int, body []byte) {
 // appendTriggerJSON appends json.Marshal(toTriggerJSON(t)).
 func appendTriggerJSON(b []byte, t hookd.Trigger) []byte {
 	b = append(b, `{"id":`...)
-	b = hookd.AppendJSONString(b, t.ID)
+	b = appendJSONString(b, t.ID)
 	b = append(b, `,"hook":`...)
-	b = hookd.AppendJSONString(b, t.Hook)
+	b = appendJSONString(b, t.Hook)
 	b = append(b, `,"timestamp":`...)
-	b = hookd.AppendJSONString(b, hookd.FormatTime(t.Timestamp))
+	b = appendJSONString(b, hookd.FormatTime(t.Timestamp))
 	return append(b, '}')
 }
 

@@ -7,6 +7,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net/url"
 	"time"
 
@@ -27,24 +28,48 @@ type Sender interface {
 	ReleaseURL(url string)
 }
 
-// App is hookd's use cases over a store.
+// App is hookd's use cases over a store. Every dependency is required and
+// given to New; nothing is set after construction. Reads that need no rule
+// go to the store directly (the API's and the panel's lists and pages);
+// every write goes through App, so that each rule is applied in one place.
 type App struct {
+	*Accounts // accounts, API keys, users and sessions
+
+	store  hookd.Store
+	guard  URLChecker
+	sender Sender
+	ingest *Ingester
+}
+
+// Deps are what App needs; every field is required.
+type Deps struct {
 	Store  hookd.Store
-	Guard  URLChecker
-	Sender Sender
-	Ingest *Ingester
-	Now    func() time.Time // defaults to time.Now
-	// KeyRevoked, when set, is called with the hash of each revoked API key
-	// (the API's key cache forgets it).
-	KeyRevoked func(hash string)
+	Guard  URLChecker // refuses webhook URLs hookd must not send to
+	Sender Sender     // sends tests and redeliveries at once
+	Now    func() time.Time
 }
 
-// New returns an App; Open the Ingester before accepting triggers.
-func New(store hookd.Store, guard URLChecker, sender Sender) *App {
-	return &App{Store: store, Guard: guard, Sender: sender, Ingest: NewIngester(store), Now: time.Now}
+// New returns an App; Open it before accepting triggers.
+func New(d Deps) (*App, error) {
+	switch {
+	case d.Store == nil:
+		return nil, errors.New("app.New: Deps.Store is required")
+	case d.Guard == nil:
+		return nil, errors.New("app.New: Deps.Guard is required")
+	case d.Sender == nil:
+		return nil, errors.New("app.New: Deps.Sender is required")
+	case d.Now == nil:
+		return nil, errors.New("app.New: Deps.Now is required (time.Now)")
+	}
+	return &App{Accounts: NewAccounts(d.Store, d.Now), store: d.Store, guard: d.Guard, sender: d.Sender,
+		ingest: NewIngester(d.Store)}, nil
 }
 
-func (a *App) now() time.Time { return a.Now().UTC().Truncate(time.Millisecond) }
+// Open starts accepting triggers (the ingester's group commit).
+func (a *App) Open() { a.ingest.Open() }
+
+// Close waits for the triggers being stored to be committed, then stops.
+func (a *App) Close() { a.ingest.Close() }
 
 // WebhookInput is a webhook to create or the fields of one to change; nil
 // fields are left as they are (and are required on create, but Enabled,
@@ -73,8 +98,8 @@ func (a *App) validate(ctx context.Context, w *hookd.Webhook, in WebhookInput, c
 		if in.URL != nil {
 			raw = *in.URL
 		}
-		if u := hookd.ValidateURL(raw, errs); u != nil && a.Guard != nil {
-			if err := a.Guard.CheckURL(ctx, u); err != nil {
+		if u := hookd.ValidateURL(raw, errs); u != nil {
+			if err := a.guard.CheckURL(ctx, u); err != nil {
 				errs.Add("url", err.Error())
 			}
 		}
@@ -99,49 +124,49 @@ func (a *App) CreateWebhook(ctx context.Context, accountID string, in WebhookInp
 	if err := a.validate(ctx, &w, in, true); err != nil {
 		return hookd.Webhook{}, err
 	}
-	now := a.now()
+	now := a.stamp()
 	w.ID = hookd.NewID(hookd.PrefixWebhook)
 	w.Secret = hookd.NewSecret()
 	w.CreatedAt, w.UpdatedAt = now, now
-	if err := a.Store.CreateWebhook(ctx, &w); err != nil {
+	if err := a.store.CreateWebhook(ctx, &w); err != nil {
 		return hookd.Webhook{}, err
 	}
-	return a.Store.Webhook(ctx, accountID, w.ID)
+	return a.store.Webhook(ctx, accountID, w.ID)
 }
 
 // UpdateWebhook validates and applies the fields set in in.
 func (a *App) UpdateWebhook(ctx context.Context, accountID, id string, in WebhookInput) (hookd.Webhook, error) {
-	w, err := a.Store.Webhook(ctx, accountID, id)
+	w, err := a.store.Webhook(ctx, accountID, id)
 	if err != nil {
 		return hookd.Webhook{}, err
 	}
 	if err := a.validate(ctx, &w, in, false); err != nil {
 		return hookd.Webhook{}, err
 	}
-	w.UpdatedAt = a.now()
-	if err := a.Store.UpdateWebhook(ctx, &w); err != nil {
+	w.UpdatedAt = a.stamp()
+	if err := a.store.UpdateWebhook(ctx, &w); err != nil {
 		return hookd.Webhook{}, err
 	}
-	return a.Store.Webhook(ctx, accountID, id)
+	return a.store.Webhook(ctx, accountID, id)
 }
 
 // DeleteWebhook deletes a webhook; its delivery log stays.
 func (a *App) DeleteWebhook(ctx context.Context, accountID, id string) error {
-	return a.Store.DeleteWebhook(ctx, accountID, id)
+	return a.store.DeleteWebhook(ctx, accountID, id)
 }
 
 // RotateSecret gives the webhook a new secret. The old one keeps signing
 // deliveries, beside the new one, for hookd.RotationOverlap.
 func (a *App) RotateSecret(ctx context.Context, accountID, id string) (hookd.Webhook, error) {
-	w, err := a.Store.Webhook(ctx, accountID, id)
+	w, err := a.store.Webhook(ctx, accountID, id)
 	if err != nil {
 		return hookd.Webhook{}, err
 	}
-	now := a.now()
+	now := a.stamp()
 	w.PreviousSecret, w.PreviousUntil = w.Secret, now.Add(hookd.RotationOverlap)
 	w.Secret = hookd.NewSecret()
 	w.UpdatedAt = now
-	if err := a.Store.UpdateWebhook(ctx, &w); err != nil {
+	if err := a.store.UpdateWebhook(ctx, &w); err != nil {
 		return hookd.Webhook{}, err
 	}
 	return w, nil
@@ -151,11 +176,11 @@ func (a *App) RotateSecret(ctx context.Context, accountID, id string) (hookd.Web
 // webhook at once and returns its pending delivery; the result replaces it
 // in the log when the send ends. Disabled webhooks can be tested too.
 func (a *App) SendTest(ctx context.Context, accountID, webhookID string) (hookd.Delivery, error) {
-	w, err := a.Store.Webhook(ctx, accountID, webhookID)
+	w, err := a.store.Webhook(ctx, accountID, webhookID)
 	if err != nil {
 		return hookd.Delivery{}, err
 	}
-	now := a.now()
+	now := a.stamp()
 	t := hookd.Trigger{
 		ID: hookd.NewID(hookd.PrefixTrigger), AccountID: accountID, Hook: hookd.TestHook,
 		Data: []byte("{}"), Timestamp: now, ReceivedAt: now,
@@ -166,18 +191,18 @@ func (a *App) SendTest(ctx context.Context, accountID, webhookID string) (hookd.
 // Redeliver sends a delivery's trigger to its webhook again, at once, as a
 // new delivery row, and returns that pending row.
 func (a *App) Redeliver(ctx context.Context, accountID, deliveryID string) (hookd.Delivery, error) {
-	old, err := a.Store.Delivery(ctx, accountID, deliveryID)
+	old, err := a.store.Delivery(ctx, accountID, deliveryID)
 	if err != nil {
 		return hookd.Delivery{}, err
 	}
-	w, err := a.Store.Webhook(ctx, accountID, old.WebhookID)
+	w, err := a.store.Webhook(ctx, accountID, old.WebhookID)
 	if err != nil {
 		if hookd.ErrorCode(err) == hookd.ENOTFOUND {
 			return hookd.Delivery{}, hookd.Errorf(hookd.ENOTFOUND, "the webhook of delivery %s was deleted, so it cannot be redelivered", deliveryID)
 		}
 		return hookd.Delivery{}, err
 	}
-	t, err := a.Store.Trigger(ctx, accountID, old.TriggerID)
+	t, err := a.store.Trigger(ctx, accountID, old.TriggerID)
 	if err != nil {
 		if hookd.ErrorCode(err) == hookd.ENOTFOUND {
 			return hookd.Delivery{}, hookd.Errorf(hookd.ENOTFOUND, "the trigger of delivery %s is older than the retention period and was deleted, so it cannot be redelivered", deliveryID)
@@ -190,34 +215,34 @@ func (a *App) Redeliver(ctx context.Context, accountID, deliveryID string) (hook
 func (a *App) sendNow(ctx context.Context, newTrigger *hookd.Trigger, t hookd.Trigger, w hookd.Webhook) (hookd.Delivery, error) {
 	d := hookd.Delivery{
 		ID: hookd.NewID(hookd.PrefixDelivery), AccountID: w.AccountID, TriggerID: t.ID, WebhookID: w.ID,
-		Hook: t.Hook, URL: w.URL, Status: hookd.StatusPending, AttemptedAt: a.now(),
+		Hook: t.Hook, URL: w.URL, Status: hookd.StatusPending, AttemptedAt: a.stamp(),
 	}
-	if err := a.Store.InsertPendingDelivery(ctx, newTrigger, &d); err != nil {
+	if err := a.store.InsertPendingDelivery(ctx, newTrigger, &d); err != nil {
 		return hookd.Delivery{}, err
 	}
-	a.Sender.SendNow(t, w, d)
+	a.sender.SendNow(t, w, d)
 	return d, nil
 }
 
 // ReleaseURL takes a URL off the grey-list at once.
 func (a *App) ReleaseURL(ctx context.Context, accountID, rawURL string) error {
-	if err := a.Store.ReleaseURL(ctx, accountID, rawURL); err != nil {
+	if err := a.store.ReleaseURL(ctx, accountID, rawURL); err != nil {
 		return err
 	}
-	a.Sender.ReleaseURL(rawURL)
+	a.sender.ReleaseURL(rawURL)
 	return nil
 }
 
 // Trigger stores triggers durably, all or nothing, and fills in their IDs,
 // account and reception time. When it returns nil they will be delivered.
 func (a *App) Trigger(ctx context.Context, accountID string, ts []hookd.Trigger) error {
-	now := a.now()
+	now := a.stamp()
 	for i := range ts {
 		ts[i].ID = hookd.NewID(hookd.PrefixTrigger)
 		ts[i].AccountID = accountID
 		ts[i].ReceivedAt = now
 	}
-	return a.Ingest.Insert(ctx, ts)
+	return a.ingest.Insert(ctx, ts)
 }
 
 // TriggerRequest is a trigger request made with an idempotency key.
@@ -237,8 +262,8 @@ type TriggerRequest struct {
 // transaction fails on the key and it returns the winner's answer.
 func (a *App) TriggerIdempotent(ctx context.Context, accountID string, req TriggerRequest, ts []hookd.Trigger) (status int, body []byte, replayed bool, err error) {
 	for attempt := 0; ; attempt++ {
-		now := a.now()
-		rec, err := a.Store.IdempotencyRecord(ctx, accountID, req.Key, now)
+		now := a.stamp()
+		rec, err := a.store.IdempotencyRecord(ctx, accountID, req.Key, now)
 		if err == nil {
 			if rec.RequestHash != req.RequestHash {
 				return 0, nil, false, hookd.Errorf(hookd.EKEYREUSED,
@@ -258,7 +283,7 @@ func (a *App) TriggerIdempotent(ctx context.Context, accountID string, req Trigg
 			AccountID: accountID, Key: req.Key, RequestHash: req.RequestHash,
 			Status: 202, Response: bytes.Clone(answer), CreatedAt: now, ExpiresAt: now.Add(hookd.IdempotencyTTL),
 		}
-		err = a.Ingest.InsertIdempotent(ctx, rec, ts)
+		err = a.ingest.InsertIdempotent(ctx, rec, ts)
 		if err == nil {
 			return 202, answer, false, nil
 		}

@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -172,7 +173,7 @@ func Run(ctx context.Context, o Options, w io.Writer) error {
 		return err
 	}
 	o.setDefaults()
-	if o.Only != "" && !contains(scenarios, o.Only) {
+	if o.Only != "" && !slices.Contains(scenarios, o.Only) {
 		return fmt.Errorf("--only %q: want one of %s", o.Only, strings.Join(scenarios, ", "))
 	}
 	r := &Report{Options: o, Machine: machine(o)}
@@ -215,15 +216,6 @@ func Run(ctx context.Context, o Options, w io.Writer) error {
 		fmt.Fprintf(w, "wrote %s and %s\n", o.OutDir+"/BENCHMARKS.md", o.OutDir+"/"+chartFile)
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func machine(o Options) string {

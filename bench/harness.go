@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -44,30 +43,24 @@ func (o *Options) start(ctx context.Context, ic instanceConfig) (*instance, erro
 		in.dir = dir
 		db = filepath.Join(dir, "hookd.db")
 	}
-	s, err := server.Open(ctx, server.Config{
-		Addr: "127.0.0.1:0", DB: db, BatchInterval: ic.interval, DeliveryTimeout: ic.timeout,
-		AllowPrivateURLs: true, APIKey: hookd.NewAPIKey(), AdminPassword: "bench-" + hookd.NewAPIKey(),
-		MaxConcurrency: o.Concurrency, MaxPerHost: o.PerHost, RateLimit: -1, // the ceiling, not the per-key limit
-		Logger: slog.New(slog.DiscardHandler), Stderr: io.Discard,
-	})
+	cfg := server.DefaultConfig()
+	cfg.Addr, cfg.DB, cfg.BatchInterval, cfg.DeliveryTimeout = "127.0.0.1:0", db, ic.interval, ic.timeout
+	cfg.AllowPrivateURLs, cfg.Stderr = true, io.Discard
+	cfg.MaxConcurrency, cfg.MaxPerHost = o.Concurrency, o.PerHost
+	cfg.RateLimit = 0 // the ceiling, not the per-key limit
+	s, err := server.Open(ctx, cfg)
 	if err != nil {
 		in.close()
 		return nil, err
 	}
 	in.srv = s
 	// An account of its own, so that a shared --db keeps scenarios apart.
-	now := time.Now().UTC().Truncate(time.Millisecond)
-	acc := hookd.Account{ID: hookd.NewID(hookd.PrefixAccount), Name: "bench", CreatedAt: now}
-	if err := s.Store.CreateAccount(ctx, &acc); err != nil {
+	acc, key, err := s.App.CreateAccount(ctx, "bench")
+	if err != nil {
 		in.close()
 		return nil, err
 	}
-	in.account, in.key = acc.ID, hookd.NewAPIKey()
-	if err := s.Store.CreateAPIKey(ctx, &hookd.APIKey{ID: hookd.NewID(hookd.PrefixAPIKey), AccountID: acc.ID,
-		Hash: hookd.HashAPIKey(in.key), Prefix: hookd.APIKeyPrefix(in.key), CreatedAt: now}); err != nil {
-		in.close()
-		return nil, err
-	}
+	in.account, in.key = acc.ID, key
 	in.client = &http.Client{Transport: &http.Transport{
 		MaxIdleConns: 256, MaxIdleConnsPerHost: 256, IdleConnTimeout: time.Minute,
 	}}

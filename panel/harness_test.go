@@ -88,20 +88,16 @@ func startHookd(t *testing.T) *hookdEnv {
 	}
 	logger := slog.New(slog.NewTextHandler(testLogWriter{t}, &slog.HandlerOptions{Level: level}))
 	ctx := context.Background()
-	s, err := server.Open(ctx, server.Config{
-		DB:               filepath.Join(t.TempDir(), "hookd.db"),
-		Addr:             "127.0.0.1:0",
-		BatchInterval:    100 * time.Millisecond,
-		DeliveryTimeout:  2 * time.Second,
-		GreylistAfter:    3,
-		GreylistBase:     time.Minute,
-		GreylistMax:      time.Hour,
-		AllowPrivateURLs: true,
-		APIKey:           testAPIKey,
-		AdminPassword:    testPassword,
-		Logger:           logger,
-		Stderr:           io.Discard,
-	})
+	cfg := server.DefaultConfig()
+	cfg.DB = filepath.Join(t.TempDir(), "hookd.db")
+	cfg.Addr = "127.0.0.1:0"
+	cfg.BatchInterval = 100 * time.Millisecond
+	cfg.DeliveryTimeout = 2 * time.Second
+	cfg.GreylistAfter, cfg.GreylistBase, cfg.GreylistMax = 3, time.Minute, time.Hour
+	cfg.AllowPrivateURLs = true
+	cfg.APIKey, cfg.AdminPassword = testAPIKey, testPassword
+	cfg.Logger, cfg.Stderr = logger, io.Discard
+	s, err := server.Open(ctx, cfg)
 	if err != nil {
 		t.Fatalf("server.Open: %v", err)
 	}

@@ -7,18 +7,12 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"hookd"
 )
 
 // loginCookie carries the sign-in form's CSRF token (double submit): there
 // is no session yet to bind it to.
 const loginCookie = "hookd_login"
-
-// dummyHash is compared against when the username does not exist, so that a
-// wrong username takes as long as a wrong password.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("hookd: no such user"), bcrypt.DefaultCost)
 
 type loginPage struct {
 	base
@@ -42,7 +36,7 @@ func (h *handler) loginPage(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) showLogin(w http.ResponseWriter, r *http.Request, status int, p loginPage) {
 	p.Title = "Sign in"
-	p.Token = randomToken()
+	p.Token = hookd.NewToken()
 	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: p.Token, Path: "/login", MaxAge: 3600,
 		HttpOnly: true, Secure: secure(r), SameSite: http.SameSiteLaxMode})
 	h.render(w, r, status, "login", p)
@@ -72,16 +66,12 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 		h.showLogin(w, r, http.StatusTooManyRequests, p)
 		return
 	}
-	u, err := h.store.UserByUsername(r.Context(), username)
-	hash := []byte(u.PasswordHash)
-	if err != nil {
-		if hookd.ErrorCode(err) != hookd.ENOTFOUND {
-			h.serverError(w, r, err)
-			return
-		}
-		hash = dummyHash
+	u, err := h.app.SignIn(r.Context(), username, password)
+	if err != nil && hookd.ErrorCode(err) != hookd.EUNAUTHORIZED {
+		h.serverError(w, r, err)
+		return
 	}
-	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || err != nil {
+	if err != nil {
 		h.throttle.fail(key)
 		h.log.Info("panel: failed sign-in", "username", username, "ip", clientIP(r))
 		p.Error = "That username and password do not match. Check them and try again."
@@ -99,7 +89,7 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) logout(w http.ResponseWriter, r *http.Request, v *visitor) {
-	if err := h.store.DeleteSession(r.Context(), v.Session.TokenHash); err != nil && hookd.ErrorCode(err) != hookd.ENOTFOUND {
+	if err := h.app.EndSession(r.Context(), v.Session.TokenHash); err != nil {
 		h.serverError(w, r, err)
 		return
 	}

@@ -23,6 +23,7 @@ import (
 
 	"hookd"
 	"hookd/app"
+	"hookd/internal/httpstatus"
 )
 
 // Config is what the panel needs.
@@ -252,23 +253,28 @@ func (h *handler) crossSiteRefused(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) serverError(w http.ResponseWriter, r *http.Request, err error) {
-	h.log.Error("panel: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-	msg := "Something went wrong on the server. The details are in the server's log. Please try again in a moment."
-	if hookd.ErrorCode(err) == hookd.EUNAVAILABLE {
-		msg = "hookd cannot reach its database at the moment. Please try again in a moment."
+	status := httpstatus.Of(err)
+	if status == http.StatusServiceUnavailable {
+		h.log.Warn("panel: store unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", httpstatus.RetryAfter)
+		h.message(w, r, status, "Something went wrong", "hookd cannot reach its database at the moment. Please try again in a moment.")
+		return
 	}
-	h.message(w, r, http.StatusInternalServerError, "Something went wrong", msg)
+	h.log.Error("panel: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	h.message(w, r, http.StatusInternalServerError, "Something went wrong",
+		"Something went wrong on the server. The details are in the server's log. Please try again in a moment.")
 }
 
-// fail shows the page that fits an application error.
+// fail shows the page that fits an application error, with the status the
+// API gives the same error (internal/httpstatus).
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	switch hookd.ErrorCode(err) {
-	case hookd.ENOTFOUND:
-		h.message(w, r, http.StatusNotFound, "Not found", hookd.ErrorMessage(err))
-	case hookd.EINVALID, hookd.EBADREQUEST, hookd.ECONFLICT:
-		h.message(w, r, http.StatusBadRequest, "That did not work", hookd.ErrorMessage(err))
-	case hookd.EFORBIDDEN:
-		h.message(w, r, http.StatusForbidden, "Not allowed", hookd.ErrorMessage(err))
+	switch status := httpstatus.Of(err); {
+	case status == http.StatusNotFound:
+		h.message(w, r, status, "Not found", hookd.ErrorMessage(err))
+	case status == http.StatusForbidden:
+		h.message(w, r, status, "Not allowed", hookd.ErrorMessage(err))
+	case status < 500:
+		h.message(w, r, status, "That did not work", hookd.ErrorMessage(err))
 	default:
 		h.serverError(w, r, err)
 	}

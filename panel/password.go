@@ -3,7 +3,7 @@ package panel
 import (
 	"net/http"
 
-	"golang.org/x/crypto/bcrypt"
+	"hookd"
 )
 
 type passwordPage struct {
@@ -20,19 +20,18 @@ func (h *handler) passwordPage(w http.ResponseWriter, r *http.Request, v *visito
 func (h *handler) passwordChange(w http.ResponseWriter, r *http.Request, v *visitor) {
 	p := passwordPage{base: h.base(w, r, v, "Change your password", "settings"), Errors: map[string]string{}}
 	current, next, again := r.PostFormValue("current"), r.PostFormValue("password"), r.PostFormValue("confirm")
-	if bcrypt.CompareHashAndPassword([]byte(v.User.PasswordHash), []byte(current)) != nil {
-		p.Errors["current"] = "This is not your current password."
-	}
-	if msg := checkPassword(next); msg != "" {
-		p.Errors["password"] = msg
-	} else if next != again {
+	if next != again {
+		// Nothing changes: say so before the password is checked at all.
 		p.Errors["confirm"] = "The two new passwords are not the same."
-	}
-	if len(p.Errors) > 0 {
 		h.render(w, r, http.StatusUnprocessableEntity, "password", p)
 		return
 	}
-	if err := h.setPassword(r, v, v.User.ID, next); err != nil {
+	err := h.app.ChangeOwnPassword(r.Context(), v.User, current, next, v.Session.TokenHash)
+	if hookd.ErrorCode(err) == hookd.EINVALID {
+		p.Errors = userErrors(err)
+		h.render(w, r, http.StatusUnprocessableEntity, "password", p)
+		return
+	} else if err != nil {
 		h.fail(w, r, err)
 		return
 	}

@@ -3,11 +3,9 @@ package panel
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/hex"
 	"net/http"
 	"net/url"
 	"strings"
@@ -28,19 +26,6 @@ type visitor struct {
 
 type visitorKey struct{}
 
-func randomToken() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// tokenHash is what the store keeps of a session token: the cookie alone
-// cannot be recovered from a copy of the database.
-func tokenHash(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
-}
-
 // secure reports whether the request reached hookd over TLS, directly or
 // through a proxy that says so; cookies are then marked Secure.
 func secure(r *http.Request) bool {
@@ -48,13 +33,8 @@ func secure(r *http.Request) bool {
 }
 
 func (h *handler) startSession(ctx context.Context, w http.ResponseWriter, r *http.Request, u hookd.User) error {
-	token := randomToken()
-	now := h.now().UTC()
-	s := hookd.Session{
-		TokenHash: tokenHash(token), UserID: u.ID, CSRFToken: randomToken(),
-		CreatedAt: now, ExpiresAt: now.Add(h.ttl),
-	}
-	if err := h.store.CreateSession(ctx, &s); err != nil {
+	s, token, err := h.app.StartSession(ctx, u, h.ttl)
+	if err != nil {
 		return err
 	}
 	http.SetCookie(w, &http.Cookie{
@@ -79,15 +59,11 @@ func (h *handler) visitorOf(r *http.Request) (*visitor, bool) {
 	if err != nil || c.Value == "" {
 		return nil, false
 	}
-	s, err := h.store.Session(r.Context(), tokenHash(c.Value), h.now().UTC())
+	s, u, err := h.app.Session(r.Context(), c.Value)
 	if err != nil {
 		if hookd.ErrorCode(err) != hookd.ENOTFOUND {
 			h.log.Error("panel: loading session", "err", err)
 		}
-		return nil, false
-	}
-	u, err := h.store.User(r.Context(), s.UserID)
-	if err != nil {
 		return nil, false
 	}
 	return &visitor{User: u, Session: s}, true

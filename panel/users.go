@@ -3,9 +3,6 @@ package panel
 import (
 	"net/http"
 	"strings"
-	"unicode/utf8"
-
-	"golang.org/x/crypto/bcrypt"
 
 	"hookd"
 )
@@ -34,41 +31,31 @@ func (h *handler) showUsers(w http.ResponseWriter, r *http.Request, v *visitor, 
 	h.render(w, r, status, "users", p)
 }
 
+// userErrors words the field errors of the users and password pages as
+// sentences ("The password needs at least 10 characters.").
+func userErrors(err error) map[string]string {
+	fields, _ := fieldErrors(err, map[string]string{"username": "The username", "password": "The password", "current": "This"})
+	for k, msg := range fields {
+		fields[k] = msg + "."
+	}
+	return fields
+}
+
 func (h *handler) userCreate(w http.ResponseWriter, r *http.Request, v *visitor) {
 	username := strings.TrimSpace(r.PostFormValue("username"))
-	password := r.PostFormValue("password")
 	admin := r.PostFormValue("admin") != ""
-	p := usersPage{Username: username, Admin: admin, Errors: map[string]string{}}
-	if msg := checkUsername(username); msg != "" {
-		p.Errors["username"] = msg
-	}
-	if msg := checkPassword(password); msg != "" {
-		p.Errors["password"] = msg
-	}
-	if len(p.Errors) > 0 {
+	u, err := h.app.CreateUser(r.Context(), v.User.AccountID, username, r.PostFormValue("password"), admin)
+	if hookd.ErrorCode(err) == hookd.EINVALID {
+		p := usersPage{Username: username, Admin: admin}
+		p.Errors = userErrors(err)
 		h.showUsers(w, r, v, http.StatusUnprocessableEntity, p)
 		return
-	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
-	if err != nil {
-		h.serverError(w, r, err)
-		return
-	}
-	u := hookd.User{
-		ID: hookd.NewID(hookd.PrefixUser), AccountID: v.User.AccountID, Username: username,
-		PasswordHash: string(hash), Admin: admin, CreatedAt: h.now().UTC(),
-	}
-	if err := h.store.CreateUser(r.Context(), &u); err != nil {
-		if hookd.ErrorCode(err) == hookd.ECONFLICT {
-			p.Errors["username"] = "The username “" + username + "” is taken. Choose another."
-			h.showUsers(w, r, v, http.StatusUnprocessableEntity, p)
-			return
-		}
+	} else if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	h.log.Info("panel: user added", "username", username, "admin", admin, "by", v.User.Username)
-	h.setFlash(w, r, v, "ok", "User “"+username+"” added. They can sign in now.")
+	h.log.Info("panel: user added", "username", u.Username, "admin", admin, "by", v.User.Username)
+	h.setFlash(w, r, v, "ok", "User “"+u.Username+"” added. They can sign in now.")
 	redirect(w, r, "/settings/users")
 }
 
@@ -78,54 +65,17 @@ func (h *handler) userSetPassword(w http.ResponseWriter, r *http.Request, v *vis
 		h.fail(w, r, hookd.Errorf(hookd.ENOTFOUND, "There is no such user."))
 		return
 	}
-	password := r.PostFormValue("password")
-	if msg := checkPassword(password); msg != "" {
-		h.setFlash(w, r, v, "error", "The password of “"+u.Username+"” was not changed: "+msg)
+	// The visitor's own session stays; every other session of the user ends.
+	err = h.app.SetPassword(r.Context(), v.User.AccountID, u.ID, r.PostFormValue("password"), v.Session.TokenHash)
+	if hookd.ErrorCode(err) == hookd.EINVALID {
+		h.setFlash(w, r, v, "error", "The password of “"+u.Username+"” was not changed. "+userErrors(err)["password"])
 		redirect(w, r, "/settings/users")
 		return
-	}
-	if err := h.setPassword(r, v, u.ID, password); err != nil {
+	} else if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	h.log.Info("panel: password set", "username", u.Username, "by", v.User.Username)
 	h.setFlash(w, r, v, "ok", "The password of “"+u.Username+"” was changed.")
 	redirect(w, r, "/settings/users")
-}
-
-// setPassword sets a user's password and ends every session of theirs but
-// the visitor's own (an admin setting someone else's password keeps no
-// session of that user).
-func (h *handler) setPassword(r *http.Request, v *visitor, userID, password string) error {
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
-	if err != nil {
-		return err
-	}
-	// The visitor's own session stays; every other session of the user ends.
-	return h.store.SetPassword(r.Context(), userID, string(hash), v.Session.TokenHash)
-}
-
-func checkUsername(s string) string {
-	n := utf8.RuneCountInString(s)
-	switch {
-	case n == 0:
-		return "Enter a username."
-	case n > 64:
-		return "A username can have at most 64 characters."
-	case strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f }):
-		return "A username cannot contain spaces."
-	}
-	return ""
-}
-
-// checkPassword keeps passwords long enough to resist guessing and short
-// enough for bcrypt, which ignores everything after 72 bytes.
-func checkPassword(s string) string {
-	switch {
-	case utf8.RuneCountInString(s) < 10:
-		return "A password needs at least 10 characters."
-	case len(s) > 72:
-		return "A password can have at most 72 bytes."
-	}
-	return ""
 }

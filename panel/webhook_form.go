@@ -205,6 +205,18 @@ func toggleGroup(selected []string, group string) []string {
 // formErrors turns a validation error into messages beside the form's
 // fields, worded for a person at the panel rather than an API client.
 func formErrors(err error, noHooks bool) (map[string]string, []string) {
+	fields, others := fieldErrors(err, map[string]string{"name": "The name", "url": "The URL", "hooks": "The hooks:"})
+	if _, ok := fields["hooks"]; ok && noHooks {
+		fields["hooks"] = "Select at least one hook: the webhook is sent only for the hooks you tick."
+	}
+	return fields, others
+}
+
+// fieldErrors turns an application error into the messages shown beside
+// a form's fields: each field error as a sentence that starts with its
+// subject ("The URL must …"); errors of no listed field, and errors that
+// are not about fields, go with the form as a whole.
+func fieldErrors(err error, subjects map[string]string) (map[string]string, []string) {
 	var e *hookd.Error
 	fields := map[string]string{}
 	var others []string
@@ -212,18 +224,9 @@ func formErrors(err error, noHooks bool) (map[string]string, []string) {
 		return fields, []string{hookd.ErrorMessage(err)}
 	}
 	for k, msg := range e.Fields {
-		switch k {
-		case "name":
-			fields[k] = "The name " + msg
-		case "url":
-			fields[k] = "The URL " + msg
-		case "hooks":
-			if noHooks {
-				fields[k] = "Select at least one hook: the webhook is sent only for the hooks you tick."
-			} else {
-				fields[k] = "The hooks: " + msg
-			}
-		default:
+		if subject, ok := subjects[k]; ok {
+			fields[k] = subject + " " + msg
+		} else {
 			others = append(others, k+" "+msg)
 		}
 	}

@@ -1,6 +1,7 @@
 package panel
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -79,7 +80,7 @@ func toGrey(s hookd.URLState, now time.Time) greyState {
 // "All room booking hooks (5)"; the rest are listed by readable name.
 func hookSummary(names []string) []string {
 	if len(names) == len(hookd.Catalogue) {
-		return []string{"All 16 hooks"}
+		return []string{fmt.Sprintf("All %d hooks", len(hookd.Catalogue))}
 	}
 	has := make(map[string]bool, len(names))
 	for _, n := range names {

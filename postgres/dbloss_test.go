@@ -3,7 +3,6 @@ package postgres_test
 import (
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -86,11 +85,10 @@ func TestDatabaseLoss(t *testing.T) {
 	}
 	p := newProxy(t, u.Host)
 	u.Host = p.addr
-	srv, err := server.Open(t.Context(), server.Config{
-		Addr: "127.0.0.1:0", DB: u.String(), BatchInterval: 200 * time.Millisecond, Lease: 2 * time.Second,
-		AllowPrivateURLs: true, APIKey: testAPIKey, AdminPassword: "dbloss-admin-pw", Stderr: io.Discard,
-		Logger: slog.New(slog.DiscardHandler),
-	})
+	cfg := server.DefaultConfig()
+	cfg.Addr, cfg.DB, cfg.BatchInterval, cfg.Lease = "127.0.0.1:0", u.String(), 200*time.Millisecond, 2*time.Second
+	cfg.AllowPrivateURLs, cfg.APIKey, cfg.AdminPassword, cfg.Stderr = true, testAPIKey, "dbloss-admin-pw", io.Discard
+	srv, err := server.Open(t.Context(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,7 @@ import (
 	"hookd/server"
 )
 
-const testKey = "hk_test_key_for_e2e"
+const testKey = "hk_test_key_for_e2e_0123456789abcdef"
 
 // env is a running hookd with an API client.
 type env struct {
@@ -30,16 +30,15 @@ type env struct {
 
 func start(t *testing.T, mod func(*server.Config)) *env {
 	t.Helper()
-	cfg := server.Config{
-		Addr:             "127.0.0.1:0",
-		DB:               filepath.Join(t.TempDir(), "hookd.db"),
-		BatchInterval:    50 * time.Millisecond,
-		DeliveryTimeout:  2 * time.Second,
-		AllowPrivateURLs: true,
-		APIKey:           testKey,
-		AdminPassword:    "correct horse battery staple",
-		Stderr:           io.Discard,
-	}
+	cfg := server.DefaultConfig()
+	cfg.Addr = "127.0.0.1:0"
+	cfg.DB = filepath.Join(t.TempDir(), "hookd.db")
+	cfg.BatchInterval = 50 * time.Millisecond
+	cfg.DeliveryTimeout = 2 * time.Second
+	cfg.AllowPrivateURLs = true
+	cfg.APIKey = testKey
+	cfg.AdminPassword = "correct horse battery staple"
+	cfg.Stderr = io.Discard
 	if mod != nil {
 		mod(&cfg)
 	}

@@ -217,7 +217,9 @@ func TestReadOnlyStore(t *testing.T) {
 		t.Fatalf("remount ro: %v %s", err, out)
 	}
 	defer exec.Command("mount", "-o", "remount,rw", dir).Run()
-	s, err := server.Open(t.Context(), server.Config{Addr: "127.0.0.1:0", DB: db, APIKey: testKey, AdminPassword: "x", Stderr: io.Discard})
+	cfg := server.DefaultConfig()
+	cfg.Addr, cfg.DB, cfg.APIKey, cfg.AdminPassword, cfg.Stderr = "127.0.0.1:0", db, testKey, "fulldisk-admin-pw", io.Discard
+	s, err := server.Open(t.Context(), cfg)
 	if err == nil {
 		s.Close()
 		t.Fatal("hookd started on a read-only filesystem")

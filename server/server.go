@@ -5,22 +5,16 @@ package server
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base32"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-	"golang.org/x/crypto/bcrypt"
 
 	"hookd"
 	"hookd/api"
@@ -28,107 +22,7 @@ import (
 	"hookd/dispatch"
 	"hookd/netguard"
 	"hookd/panel"
-	"hookd/postgres"
-	"hookd/sqlite"
 )
-
-// Config is every setting of `hookd serve`. Zero fields take the contract's
-// defaults.
-type Config struct {
-	Addr             string        // defaults to 127.0.0.1:8080
-	DB               string        // a file path (SQLite) or postgres://…; defaults to hookd.db
-	BatchInterval    time.Duration // defaults to 5s
-	DeliveryTimeout  time.Duration // defaults to 10s
-	GreylistAfter    int           // defaults to 3
-	GreylistBase     time.Duration // defaults to 1m
-	GreylistMax      time.Duration // defaults to 24h
-	AllowPrivateURLs bool
-
-	// APIKey becomes the first account's key when the store is empty;
-	// otherwise a key is generated and printed once to Stderr.
-	APIKey string
-	// AdminPassword becomes the panel's admin password when the store is
-	// empty; otherwise one is generated and printed once to Stderr.
-	AdminPassword string
-
-	// Node names this process in trigger leases; defaults to host-pid-random.
-	Node string
-	// Lease is how long claimed triggers stay with a node that stops
-	// renewing them (it died); defaults to 30s.
-	Lease time.Duration
-	// MaxConcurrency caps sends in flight; defaults to 256.
-	MaxConcurrency int
-	// MaxPerHost caps sends in flight to one host:port; defaults to 64.
-	MaxPerHost int
-	// RateLimit is how many triggers per second one API key may send (a
-	// batch counts each trigger); more get 429 with Retry-After. Defaults
-	// to 2,000; negative turns the limit off.
-	RateLimit int
-	// RateBurst is how many triggers one API key may send at once before
-	// the rate applies; defaults to 10 seconds' worth of RateLimit, and at
-	// least 10,000 (the largest batch).
-	RateBurst int
-	// Retention is how long the delivery log and done triggers are kept;
-	// older ones are deleted in the background. Defaults to 30 days
-	// (DefaultRetention); negative keeps everything.
-	Retention time.Duration
-	// PruneInterval is how often the log is pruned; defaults to a minute.
-	PruneInterval time.Duration
-
-	Logger *slog.Logger
-	Stderr io.Writer // where the bootstrap secrets are printed; defaults to os.Stderr
-}
-
-// DefaultRateLimit is the triggers per second one API key may send unless
-// configured otherwise.
-const DefaultRateLimit = 2000
-
-func (c *Config) setDefaults() {
-	if c.Addr == "" {
-		c.Addr = "127.0.0.1:8080"
-	}
-	if c.DB == "" {
-		c.DB = "hookd.db"
-	}
-	if c.BatchInterval <= 0 {
-		c.BatchInterval = 5 * time.Second
-	}
-	if c.DeliveryTimeout <= 0 {
-		c.DeliveryTimeout = 10 * time.Second
-	}
-	if c.GreylistAfter <= 0 {
-		c.GreylistAfter = 3
-	}
-	if c.GreylistBase <= 0 {
-		c.GreylistBase = time.Minute
-	}
-	if c.GreylistMax <= 0 {
-		c.GreylistMax = 24 * time.Hour
-	}
-	if c.RateLimit == 0 {
-		c.RateLimit = DefaultRateLimit
-	}
-	if c.RateBurst <= 0 {
-		c.RateBurst = max(10*c.RateLimit, 10000)
-	}
-	if c.Retention == 0 {
-		c.Retention = DefaultRetention
-	}
-	if c.PruneInterval <= 0 {
-		c.PruneInterval = time.Minute
-	}
-	if c.Logger == nil {
-		c.Logger = slog.New(slog.DiscardHandler)
-	}
-	if c.Stderr == nil {
-		c.Stderr = os.Stderr
-	}
-}
-
-// Policy returns the grey-list policy of the settings.
-func (c *Config) Policy() hookd.GreylistPolicy {
-	return hookd.GreylistPolicy{After: c.GreylistAfter, Base: c.GreylistBase, Max: c.GreylistMax}
-}
 
 // Server is a running hookd.
 type Server struct {
@@ -146,75 +40,20 @@ type Server struct {
 	pruned     chan struct{}
 }
 
-// DefaultRetention is how long the delivery log is kept unless configured
-// otherwise: 30 days.
-const DefaultRetention = 30 * 24 * time.Hour
-
-// pruneChunk is the most rows one pruning transaction deletes of each
-// kind, so that it never holds the store's writer for long.
-const pruneChunk = 5000
-
-// pruneLoop deletes, every PruneInterval, the deliveries and done triggers
-// older than Retention, a chunk at a time.
-func (s *Server) pruneLoop(ctx context.Context) {
-	defer close(s.pruned)
-	t := time.NewTicker(s.cfg.PruneInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		before := time.Now().Add(-s.cfg.Retention)
-		var total int64
-		for ctx.Err() == nil {
-			n, err := s.Store.Prune(ctx, before, pruneChunk)
-			if err != nil {
-				if ctx.Err() == nil {
-					s.log.Warn("could not prune the delivery log; trying again later", "err", err)
-				}
-				break
-			}
-			total += n
-			if n < pruneChunk {
-				break
-			}
-			// Let the other writers in between chunks.
-			select {
-			case <-ctx.Done():
-			case <-time.After(10 * time.Millisecond):
-			}
-		}
-		if total > 0 {
-			s.log.Info("pruned the delivery log", "rows", total, "older_than", hookd.FormatTime(before))
-		}
-	}
-}
-
-// OpenStore opens the store named by db: postgres://… or a SQLite file path.
-func OpenStore(ctx context.Context, db string) (hookd.Store, error) {
-	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
-		return postgres.Open(ctx, db)
-	}
-	return sqlite.Open(ctx, db)
-}
-
-// Open starts hookd: it opens and migrates the store, creates the first
-// account if the store is empty, starts the dispatcher and begins serving on
-// cfg.Addr.
+// Open starts hookd with cfg (start from DefaultConfig): it opens and
+// migrates the store, creates the first account if the store is empty,
+// starts the dispatcher and begins serving on cfg.Addr.
 func Open(ctx context.Context, cfg Config) (*Server, error) {
-	cfg.setDefaults()
-	if cfg.GreylistMax < cfg.GreylistBase {
-		return nil, fmt.Errorf("--greylist-max (%s) must not be shorter than --greylist-base (%s)", cfg.GreylistMax, cfg.GreylistBase)
+	if err := cfg.Validate(); err != nil {
+		return nil, err
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, served: make(chan error, 1)}
 	store, err := OpenStore(ctx, cfg.DB)
 	if err != nil {
-		return nil, fmt.Errorf("open store %s: %w", redactDSN(cfg.DB), err)
+		return nil, fmt.Errorf("open store %s: %w", StoreName(cfg.DB), err)
 	}
 	s.Store = store
-	if err := s.bootstrap(ctx); err != nil {
+	fail := func(err error) (*Server, error) {
 		store.Close()
 		return nil, err
 	}
@@ -228,17 +67,20 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		DialContext: guard.DialContext, UserAgent: "hookd/" + hookd.Version, Logger: cfg.Logger,
 		Metrics: dispatch.NewMetrics(reg),
 	})
-	s.App = app.New(store, guard, s.Dispatcher)
-
+	s.App, err = app.New(app.Deps{Store: store, Guard: guard, Sender: s.Dispatcher, Now: time.Now})
+	if err != nil {
+		return fail(err)
+	}
+	if err := s.bootstrap(ctx); err != nil {
+		return fail(err)
+	}
 	handler, err := s.routes(reg)
 	if err != nil {
-		store.Close()
-		return nil, err
+		return fail(err)
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		store.Close()
-		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+		return fail(fmt.Errorf("listen on %s: %w", cfg.Addr, err))
 	}
 	s.ln = ln
 	s.http = &http.Server{
@@ -250,11 +92,10 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
 	}
-	s.App.Ingest.Open()
+	s.App.Open()
 	if err := s.Dispatcher.Open(ctx); err != nil {
 		ln.Close()
-		store.Close()
-		return nil, err
+		return fail(err)
 	}
 	go func() { s.served <- s.http.Serve(ln) }()
 	s.pruned = make(chan struct{})
@@ -265,7 +106,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	} else {
 		close(s.pruned)
 	}
-	s.log.Info("hookd serving", "addr", ln.Addr().String(), "store", redactDSN(cfg.DB),
+	s.log.Info("hookd serving", "addr", ln.Addr().String(), "store", StoreName(cfg.DB),
 		"batch_interval", cfg.BatchInterval.String(), "node", s.Dispatcher.Node())
 	return s, nil
 }
@@ -296,7 +137,7 @@ func (s *Server) close() error {
 		s.stopPrune()
 	}
 	<-s.pruned
-	s.App.Ingest.Close()
+	s.App.Close()
 	s.Dispatcher.Close()
 	if cerr := s.Store.Close(); err == nil {
 		err = cerr
@@ -307,9 +148,8 @@ func (s *Server) close() error {
 
 func (s *Server) routes(reg *prometheus.Registry) (http.Handler, error) {
 	mux := http.NewServeMux()
-	apiHandler := api.New(api.Config{App: s.App, Logger: s.log, RateLimit: float64(max(0, s.cfg.RateLimit)), RateBurst: s.cfg.RateBurst})
-	s.App.KeyRevoked = apiHandler.ForgetKey
-	mux.Handle("/api/", apiHandler)
+	mux.Handle("/api/", api.New(api.Config{App: s.App, Store: s.Store, Logger: s.log,
+		RateLimit: float64(s.cfg.RateLimit), RateBurst: s.cfg.RateBurst()}))
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	panel, err := panel.New(panel.Config{App: s.App, Store: s.Store, Logger: s.log})
@@ -324,77 +164,22 @@ func (s *Server) routes(reg *prometheus.Registry) (http.Handler, error) {
 	return logRequests(s.log, requests, mux), nil
 }
 
-func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-	defer cancel()
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	if err := s.Store.Ping(ctx); err != nil {
-		s.log.Warn("health check: store unreachable", "err", err)
-		w.WriteHeader(http.StatusServiceUnavailable)
-		fmt.Fprintf(w, `{"status":"unavailable","error":{"code":"unavailable","message":"the store cannot be reached"}}`+"\n")
-		return
-	}
-	fmt.Fprintln(w, `{"status":"ok"}`)
-}
-
 // bootstrap creates the first account, its API key and the admin user when
 // the store is empty, and prints generated secrets once.
 func (s *Server) bootstrap(ctx context.Context) error {
-	key, generatedKey := s.cfg.APIKey, false
-	if key == "" {
-		key, generatedKey = hookd.NewAPIKey(), true
-	}
-	password, generatedPassword := s.cfg.AdminPassword, false
-	if password == "" {
-		password, generatedPassword = NewPassword(), true
-	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
-	if err != nil {
-		return err
-	}
-	now := time.Now().UTC().Truncate(time.Millisecond)
-	acc := hookd.Account{ID: hookd.NewID(hookd.PrefixAccount), Name: "default", CreatedAt: now}
-	created, err := s.Store.Bootstrap(ctx, hookd.BootstrapParams{
-		Account: acc,
-		APIKey:  hookd.APIKey{ID: hookd.NewID(hookd.PrefixAPIKey), AccountID: acc.ID, Name: "first key", Hash: hookd.HashAPIKey(key), Prefix: hookd.APIKeyPrefix(key), CreatedAt: now},
-		Admin:   hookd.User{ID: hookd.NewID(hookd.PrefixUser), AccountID: acc.ID, Username: "admin", PasswordHash: string(hash), Admin: true, CreatedAt: now},
-	})
+	res, err := s.App.Bootstrap(ctx, s.cfg.APIKey, s.cfg.AdminPassword)
 	if err != nil {
 		return fmt.Errorf("bootstrap: %w", err)
 	}
-	if !created {
+	if !res.Created {
 		return nil
 	}
 	s.log.Info("created the first account, its API key and the admin user")
-	if generatedKey {
-		fmt.Fprintf(s.cfg.Stderr, "hookd: the API key of the first account (shown once; store it now):\n  %s\n", key)
+	if res.GeneratedKey != "" {
+		fmt.Fprintf(s.cfg.Stderr, "hookd: the API key of the first account (shown once; store it now):\n  %s\n", res.GeneratedKey)
 	}
-	if generatedPassword {
-		fmt.Fprintf(s.cfg.Stderr, "hookd: the control panel's user \"admin\" has the password (shown once):\n  %s\n", password)
+	if res.GeneratedPassword != "" {
+		fmt.Fprintf(s.cfg.Stderr, "hookd: the control panel's user \"admin\" has the password (shown once):\n  %s\n", res.GeneratedPassword)
 	}
 	return nil
-}
-
-// NewPassword returns a fresh random password for the control panel.
-func NewPassword() string { return randomString(18) }
-
-func randomString(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
-}
-
-// redactDSN hides a password in a postgres:// URL for logs.
-func redactDSN(dsn string) string {
-	if i := strings.Index(dsn, "://"); i >= 0 {
-		rest := dsn[i+3:]
-		if at := strings.LastIndex(rest, "@"); at >= 0 {
-			cred := rest[:at]
-			if c := strings.Index(cred, ":"); c >= 0 {
-				return dsn[:i+3] + cred[:c] + ":xxxxx" + rest[at:]
-			}
-		}
-	}
-	return dsn
 }

@@ -9,9 +9,7 @@ import (
 	"os"
 	"strings"
 	"text/tabwriter"
-	"unicode/utf8"
-
-	"golang.org/x/crypto/bcrypt"
+	"time"
 
 	"hookd"
 	"hookd/app"
@@ -30,7 +28,7 @@ gets 401 within 30 seconds on every running node.
 // openExisting opens the store named by db, refusing a SQLite file that
 // does not exist (opening would create an empty one).
 func openExisting(ctx context.Context, db string) (hookd.Store, error) {
-	if !strings.HasPrefix(db, "postgres://") && !strings.HasPrefix(db, "postgresql://") {
+	if !server.IsPostgres(db) {
 		if _, err := os.Stat(db); err != nil {
 			return nil, usageError{fmt.Errorf("no store at %s: give --db (or HOOKD_DB) the path hookd serve uses", db)}
 		}
@@ -85,7 +83,7 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.SetOutput(stderr)
 	var db, account, name string
 	f := &envFlags{fs: fs}
-	f.String(&db, "db", "HOOKD_DB", "hookd.db", "a file path = embedded SQLite; postgres://… = PostgreSQL")
+	f.DB(&db)
 	fs.StringVar(&account, "account", "", "the account's ID or name, when the store has several")
 	if sub == "create" {
 		fs.StringVar(&name, "name", "", "what will use the key, e.g. \"Calendar server\" (required)")
@@ -118,7 +116,7 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer st.Close()
-	a := app.New(st, nil, nil)
+	a := app.NewAccounts(st, time.Now)
 	switch sub {
 	case "list":
 		keys, err := st.APIKeys(ctx, acc.ID)
@@ -165,19 +163,16 @@ is set, else a generated one, printed once. For a lost admin password.
 	}
 	var db, user string
 	f := &envFlags{fs: fs}
-	f.String(&db, "db", "HOOKD_DB", "hookd.db", "a file path = embedded SQLite; postgres://… = PostgreSQL")
+	f.DB(&db)
 	fs.StringVar(&user, "user", "admin", "the user whose password is set")
 	if err := f.parse(args); err != nil {
 		return err
 	}
 	password, generated := os.Getenv("HOOKD_ADMIN_PASSWORD"), false
-	switch n := utf8.RuneCountInString(password); {
-	case password == "":
-		password, generated = server.NewPassword(), true
-	case n < 10:
-		return usageError{errors.New("HOOKD_ADMIN_PASSWORD needs at least 10 characters")}
-	case len(password) > 72:
-		return usageError{errors.New("HOOKD_ADMIN_PASSWORD can have at most 72 bytes")}
+	if password == "" {
+		password, generated = hookd.NewPassword(), true
+	} else if msg := hookd.PasswordProblem(password); msg != "" {
+		return usageError{errors.New("HOOKD_ADMIN_PASSWORD " + msg)}
 	}
 	st, err := openExisting(ctx, db)
 	if err != nil {
@@ -190,11 +185,8 @@ is set, else a generated one, printed once. For a lost admin password.
 	} else if err != nil {
 		return err
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
-	if err != nil {
-		return err
-	}
-	if err := st.SetPassword(ctx, u.ID, string(hash), ""); err != nil { // and sign them out everywhere
+	// "" as the session to keep: the user is signed out everywhere.
+	if err := app.NewAccounts(st, time.Now).SetPassword(ctx, u.AccountID, u.ID, password, ""); err != nil {
 		return err
 	}
 	if generated {

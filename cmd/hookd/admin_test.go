@@ -29,7 +29,9 @@ func TestKeysAndPasswordCommands(t *testing.T) {
 	if _, _, err := cmd("keys", "list", "--db", db); err == nil || !strings.Contains(err.Error(), "no store at") {
 		t.Fatalf("keys on a missing file: %v, want \"no store at\"", err)
 	}
-	s, err := server.Open(ctx, server.Config{Addr: "127.0.0.1:0", DB: db, APIKey: "hk_bootstrapbootstrapbootstrap", AdminPassword: "first password", Stderr: io.Discard})
+	cfg := server.DefaultConfig()
+	cfg.Addr, cfg.DB, cfg.APIKey, cfg.AdminPassword, cfg.Stderr = "127.0.0.1:0", db, "hk_bootstrapbootstrapbootstrap_0123", "first password", io.Discard
+	s, err := server.Open(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,7 @@ func TestRepeatedKill9(t *testing.T) {
 	}
 	bin := buildHookd(t)
 	db := filepath.Join(t.TempDir(), "hookd.db")
-	const key = "hk_repeated_kill_test"
+	const key = "hk_repeated_kill_test_0123456789abcdef"
 	const kills = 20
 	env := []string{"HOOKD_API_KEY=" + key, "HOOKD_ADMIN_PASSWORD=not-used-here"}
 	args := []string{"--db", db, "--batch-interval", "50ms", "--lease", "500ms", "--allow-private-urls", "--log-level", "error"}

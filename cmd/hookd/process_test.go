@@ -143,7 +143,7 @@ func TestKill9LosesNoAcceptedTrigger(t *testing.T) {
 	}
 	bin := buildHookd(t)
 	db := filepath.Join(t.TempDir(), "hookd.db")
-	const key = "hk_kill_test"
+	const key = "hk_kill_test_0123456789abcdefghijklmn"
 	env := []string{"HOOKD_API_KEY=" + key, "HOOKD_ADMIN_PASSWORD=not-used-here"}
 	args := []string{"--db", db, "--batch-interval", "100ms", "--lease", "1s", "--allow-private-urls", "--log-level", "warn"}
 

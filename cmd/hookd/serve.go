@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"strconv"
@@ -40,7 +39,23 @@ func (e *envFlags) Duration(p *time.Duration, name, env string, def time.Duratio
 			def = d
 		}
 	}
-	e.fs.DurationVar(p, name, def, help+" (env "+env+")")
+	*p = def
+	e.fs.Var((*durationValue)(p), name, help+" (env "+env+")")
+}
+
+// durationValue is a flag.Value that prints a duration as the docs write it
+// (1m, not 1m0s), so that --help shows the defaults of the settings table.
+type durationValue time.Duration
+
+func (d *durationValue) String() string { return server.FormatDuration(time.Duration(*d)) }
+
+func (d *durationValue) Set(s string) error {
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return errors.New("not a duration such as 5s or 1m")
+	}
+	*d = durationValue(v)
+	return nil
 }
 
 func (e *envFlags) Int(p *int, name, env string, def int, help string) {
@@ -67,25 +82,40 @@ func (e *envFlags) Bool(p *bool, name, env string, def bool, help string) {
 	e.fs.BoolVar(p, name, def, help+" (env "+env+")")
 }
 
-// serveFlags defines the settings of `hookd serve` on fs.
-func serveFlags(fs *flag.FlagSet, cfg *server.Config, logLevel *string) *envFlags {
+// serveFlags defines the settings of `hookd serve` on fs from the one
+// settings table, server.Settings, with cfg's values as defaults.
+func serveFlags(fs *flag.FlagSet, cfg *server.Config) *envFlags {
 	f := &envFlags{fs: fs}
-	f.String(&cfg.Addr, "addr", "HOOKD_ADDR", "127.0.0.1:8080", "listen address")
-	f.String(&cfg.DB, "db", "HOOKD_DB", "hookd.db", "a file path = embedded SQLite; postgres://… = PostgreSQL")
-	f.Duration(&cfg.BatchInterval, "batch-interval", "HOOKD_BATCH_INTERVAL", 5*time.Second, "how often pending triggers are dispatched")
-	f.Duration(&cfg.DeliveryTimeout, "delivery-timeout", "HOOKD_DELIVERY_TIMEOUT", 10*time.Second, "whole-request timeout for one POST")
-	f.Int(&cfg.GreylistAfter, "greylist-after", "HOOKD_GREYLIST_AFTER", 3, "consecutive failures of a URL before it is grey-listed")
-	f.Duration(&cfg.GreylistBase, "greylist-base", "HOOKD_GREYLIST_BASE", time.Minute, "first grey-list period")
-	f.Duration(&cfg.GreylistMax, "greylist-max", "HOOKD_GREYLIST_MAX", 24*time.Hour, "longest grey-list period")
-	f.Bool(&cfg.AllowPrivateURLs, "allow-private-urls", "HOOKD_ALLOW_PRIVATE_URLS", false, "allow webhook URLs that resolve to loopback, private, link-local or other non-public addresses")
-	f.Int(&cfg.MaxConcurrency, "max-concurrency", "HOOKD_MAX_CONCURRENCY", 256, "most sends in flight at once")
-	f.Int(&cfg.MaxPerHost, "max-per-host", "HOOKD_MAX_PER_HOST", 64, "most sends in flight to one host:port at once")
-	f.Duration(&cfg.Lease, "lease", "HOOKD_LEASE", 30*time.Second, "how long a node holds claimed triggers without renewing them; after a crash they are sent again once it ends")
-	f.Int(&cfg.RateLimit, "rate-limit", "HOOKD_RATE_LIMIT", server.DefaultRateLimit, "triggers per second one API key may send (burst: 10 seconds' worth, at least 10000); more get 429; 0 = no limit")
-	f.Duration(&cfg.Retention, "retention", "HOOKD_RETENTION", server.DefaultRetention, "how long the delivery log and delivered triggers are kept; older ones are deleted in the background; 0 = keep everything")
-	f.String(&cfg.Node, "node", "HOOKD_NODE", "", "this node's name in trigger leases (default host-pid-random)")
-	f.String(logLevel, "log-level", "HOOKD_LOG_LEVEL", "info", "debug, info, warn or error")
+	for _, s := range server.Settings() {
+		help := s.Help
+		if s.NoDefault != "" {
+			help += " (default " + s.NoDefault + ")"
+		}
+		switch p := s.Field(cfg).(type) {
+		case *string:
+			f.String(p, s.Flag, s.Env, *p, help)
+		case *time.Duration:
+			f.Duration(p, s.Flag, s.Env, *p, help)
+		case *int:
+			f.Int(p, s.Flag, s.Env, *p, help)
+		case *bool:
+			f.Bool(p, s.Flag, s.Env, *p, help)
+		default:
+			panic(fmt.Sprintf("setting --%s: a field of type %T", s.Flag, p))
+		}
+	}
 	return f
+}
+
+// DB defines --db (HOOKD_DB) as serve has it, for the commands that work on
+// the store directly.
+func (e *envFlags) DB(p *string) {
+	for _, s := range server.Settings() {
+		if s.Flag == "db" {
+			def := server.DefaultConfig()
+			e.String(p, s.Flag, s.Env, *s.Field(&def).(*string), s.Help)
+		}
+	}
 }
 
 func (e *envFlags) parse(args []string) error { return e.parseArgs(args, 0) }
@@ -107,50 +137,24 @@ func (e *envFlags) parseArgs(args []string, maxArgs int) error {
 	return nil
 }
 
-func newLogger(w io.Writer, level string) (*slog.Logger, error) {
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(level)); err != nil {
-		return nil, usageError{fmt.Errorf("--log-level %q: use debug, info, warn or error", level)}
-	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
-}
-
 func runServe(ctx context.Context, args []string, stderr io.Writer) error {
-	var cfg server.Config
-	var level string
+	cfg := server.DefaultConfig()
 	fs := flag.NewFlagSet("hookd serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	f := serveFlags(fs, &cfg, &level)
+	f := serveFlags(fs, &cfg)
 	if err := f.parse(args); err != nil {
 		return err
 	}
-	if cfg.GreylistAfter < 1 {
-		return usageError{errors.New("--greylist-after must be at least 1")}
-	}
-	for name, d := range map[string]time.Duration{"--batch-interval": cfg.BatchInterval, "--delivery-timeout": cfg.DeliveryTimeout, "--greylist-base": cfg.GreylistBase, "--greylist-max": cfg.GreylistMax, "--lease": cfg.Lease} {
-		if d <= 0 {
-			return usageError{fmt.Errorf("%s must be longer than 0", name)}
-		}
-	}
-	switch {
-	case cfg.RateLimit < 0:
-		return usageError{errors.New("--rate-limit must be 0 (no limit) or more")}
-	case cfg.RateLimit == 0:
-		cfg.RateLimit = -1 // server.Config: negative is off, zero is the default
-	}
-	switch {
-	case cfg.Retention < 0:
-		return usageError{errors.New("--retention must be 0 (keep everything) or longer, such as 720h")}
-	case cfg.Retention == 0:
-		cfg.Retention = -1 // server.Config: negative keeps everything, zero is the default
-	}
-	log, err := newLogger(stderr, level)
-	if err != nil {
-		return err
-	}
-	cfg.Logger, cfg.Stderr = log, stderr
 	cfg.APIKey = os.Getenv("HOOKD_API_KEY")
 	cfg.AdminPassword = os.Getenv("HOOKD_ADMIN_PASSWORD")
+	if err := cfg.Validate(); err != nil {
+		return usageError{err}
+	}
+	log, err := server.NewLogger(stderr, cfg.LogLevel)
+	if err != nil {
+		return usageError{err}
+	}
+	cfg.Logger, cfg.Stderr = log, stderr
 
 	s, err := server.Open(ctx, cfg)
 	if err != nil {
@@ -173,7 +177,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.SetOutput(stderr)
 	var db string
 	f := &envFlags{fs: fs}
-	f.String(&db, "db", "HOOKD_DB", "hookd.db", "a file path = embedded SQLite; postgres://… = PostgreSQL")
+	f.DB(&db)
 	if err := f.parse(args); err != nil {
 		return err
 	}

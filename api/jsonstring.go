@@ -1,0 +1,20 @@
+package api
+
+import (
+	"encoding/json"
+	"unicode/utf8"
+)
+
+// appendJSONString appends s as a JSON string literal, as json.Marshal
+// writes it.
+func appendJSONString(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			b, _ := json.Marshal(s)
+			return append(dst, b...)
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
+}

@@ -1,0 +1,168 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"hookd"
+)
+
+// Config is every setting of `hookd serve`. DefaultConfig holds each
+// default, stated once; a zero field means zero ("off" for RateLimit and
+// Retention), never "the default". Start from DefaultConfig and change what
+// you need.
+type Config struct {
+	Addr             string        // listen address
+	DB               string        // a file path (SQLite) or postgres://…
+	BatchInterval    time.Duration // how often pending triggers are dispatched
+	DeliveryTimeout  time.Duration // whole-request timeout of one send
+	GreylistAfter    int           // consecutive failures before a URL is grey-listed
+	GreylistBase     time.Duration // first grey-list period
+	GreylistMax      time.Duration // longest grey-list period
+	AllowPrivateURLs bool          // allow webhook URLs with non-public addresses
+
+	// APIKey becomes the first account's key when the store is empty;
+	// otherwise a key is generated and printed once to Stderr.
+	APIKey string
+	// AdminPassword becomes the panel's admin password when the store is
+	// empty; otherwise one is generated and printed once to Stderr.
+	AdminPassword string
+
+	// Node names this process in trigger leases; empty: host-pid-random.
+	Node string
+	// Lease is how long claimed triggers stay with a node that stops
+	// renewing them (it died).
+	Lease time.Duration
+	// MaxConcurrency caps the sends actively in flight.
+	MaxConcurrency int
+	// MaxPerHost caps the sends in flight to one host:port.
+	MaxPerHost int
+	// RateLimit is how many triggers per second one API key may send (a
+	// batch counts each trigger); more get 429 with Retry-After. 0: no limit.
+	RateLimit int
+	// Retention is how long the delivery log and done triggers are kept;
+	// older ones are deleted in the background. 0: keep everything.
+	Retention time.Duration
+	// PruneInterval is how often the log is pruned.
+	PruneInterval time.Duration
+
+	// LogLevel is the level of Logger when cmd/hookd makes it (NewLogger).
+	LogLevel string
+	Logger   *slog.Logger
+	Stderr   io.Writer // where the bootstrap secrets are printed
+}
+
+// DefaultConfig returns the settings `hookd serve` runs with when nothing is
+// set: the one place each default is stated.
+func DefaultConfig() Config {
+	return Config{
+		// Loopback: a first start exposes nothing to the network.
+		Addr: "127.0.0.1:8080",
+		// A file in the working directory: `go run ./cmd/hookd serve` just works.
+		DB: "hookd.db",
+		// The source document: triggers are batched and dispatched every 5 s.
+		BatchInterval: 5 * time.Second,
+		// Long enough for a slow receiver, short enough that a dead one does
+		// not hold a connection for long.
+		DeliveryTimeout: 10 * time.Second,
+		// The source document's grey-list: 3 failures, 1 minute doubling to 1 day.
+		GreylistAfter: hookd.DefaultGreylistPolicy.After,
+		GreylistBase:  hookd.DefaultGreylistPolicy.Base,
+		GreylistMax:   hookd.DefaultGreylistPolicy.Max,
+		// Leases are renewed every third of their length while the node
+		// lives, so a lease need not cover a send: it is how long a dead
+		// node's triggers wait before another node sends them.
+		Lease: 30 * time.Second,
+		// Enough to keep a 2-core machine's network busy (BENCHMARKS.md); a
+		// dead host's sends move to the slow lane and leave these free.
+		MaxConcurrency: 256,
+		// One host gets at most a quarter of the sends in flight, so that a
+		// big subscriber cannot take them all.
+		MaxPerHost: 64,
+		// Far above what one platform sends in normal use (ingest runs at
+		// tens of thousands a second), low enough that a runaway producer
+		// cannot fill the store for the others.
+		RateLimit: 2000,
+		// 30 days: a month of history to answer "did it go out?".
+		Retention: 30 * 24 * time.Hour,
+		// Often enough that a prune deletes a minute's worth at a time.
+		PruneInterval: time.Minute,
+		// Requests are logged at debug; info says what an operator acts on.
+		LogLevel: "info",
+		Logger:   slog.New(slog.DiscardHandler),
+		Stderr:   os.Stderr,
+	}
+}
+
+// RateBurst is how many triggers one API key may send at once before the
+// rate applies: 10 seconds' worth, and at least a whole batch of the
+// largest size (hookd.MaxBatch), so that a batch is never refused for its
+// size alone. 0 when there is no limit.
+func (c Config) RateBurst() int {
+	if c.RateLimit <= 0 {
+		return 0
+	}
+	return max(10*c.RateLimit, hookd.MaxBatch)
+}
+
+// Policy returns the grey-list policy of the settings.
+func (c Config) Policy() hookd.GreylistPolicy {
+	return hookd.GreylistPolicy{After: c.GreylistAfter, Base: c.GreylistBase, Max: c.GreylistMax}
+}
+
+// Validate reports every setting that cannot work, each naming its flag or
+// environment variable.
+func (c Config) Validate() error {
+	var errs []error
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if c.Addr == "" {
+		add("--addr must not be empty")
+	}
+	if c.DB == "" {
+		add("--db must not be empty")
+	}
+	for _, d := range []struct {
+		flag string
+		v    time.Duration
+	}{{"--batch-interval", c.BatchInterval}, {"--delivery-timeout", c.DeliveryTimeout}, {"--lease", c.Lease}, {"PruneInterval", c.PruneInterval}} {
+		if d.v <= 0 {
+			add("%s must be longer than 0", d.flag)
+		}
+	}
+	if err := c.Policy().Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if c.MaxConcurrency < 1 {
+		add("--max-concurrency must be at least 1")
+	}
+	if c.MaxPerHost < 1 {
+		add("--max-per-host must be at least 1")
+	}
+	if c.RateLimit < 0 {
+		add("--rate-limit must be 0 (no limit) or more")
+	}
+	if c.Retention < 0 {
+		add("--retention must be 0 (keep everything) or longer, such as 720h")
+	}
+	if c.APIKey != "" {
+		if msg := hookd.APIKeyProblem(c.APIKey); msg != "" {
+			add("HOOKD_API_KEY %s", msg)
+		}
+	}
+	if c.AdminPassword != "" {
+		if msg := hookd.PasswordProblem(c.AdminPassword); msg != "" {
+			add("HOOKD_ADMIN_PASSWORD %s", msg)
+		}
+	}
+	if _, err := NewLogger(io.Discard, c.LogLevel); err != nil {
+		errs = append(errs, err)
+	}
+	if c.Logger == nil || c.Stderr == nil {
+		add("server.Config needs a Logger and a Stderr (start from DefaultConfig)")
+	}
+	return errors.Join(errs...)
+}

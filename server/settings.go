@@ -1,0 +1,92 @@
+package server
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+)
+
+// Setting is one setting of `hookd serve`: its flag, the environment
+// variable it also reads (the flag wins), and what it means. Its default is
+// the field's value in DefaultConfig; cmd/hookd makes the flags from this
+// table, `hookd serve --help` prints it, and a test holds the README's and
+// the contract's settings tables to it.
+type Setting struct {
+	Flag string // without dashes, e.g. "batch-interval"
+	Env  string // e.g. "HOOKD_BATCH_INTERVAL"
+	Help string
+	// Field points into a Config: a *string, *bool, *int or *time.Duration.
+	Field func(*Config) any
+	// NoDefault says what an empty default means, for a setting whose
+	// default is computed when it is left empty (e.g. the node's name).
+	NoDefault string
+}
+
+// Settings returns every setting of `hookd serve`, in the order the docs
+// list them.
+func Settings() []Setting {
+	return []Setting{
+		{Flag: "addr", Env: "HOOKD_ADDR", Help: "listen address", Field: func(c *Config) any { return &c.Addr }},
+		{Flag: "db", Env: "HOOKD_DB", Help: "a file path = embedded SQLite; postgres://… = PostgreSQL", Field: func(c *Config) any { return &c.DB }},
+		{Flag: "batch-interval", Env: "HOOKD_BATCH_INTERVAL", Help: "how often pending triggers are dispatched", Field: func(c *Config) any { return &c.BatchInterval }},
+		{Flag: "delivery-timeout", Env: "HOOKD_DELIVERY_TIMEOUT", Help: "whole-request timeout for one POST, reading the answer included", Field: func(c *Config) any { return &c.DeliveryTimeout }},
+		{Flag: "greylist-after", Env: "HOOKD_GREYLIST_AFTER", Help: "consecutive failures of a URL before it is grey-listed", Field: func(c *Config) any { return &c.GreylistAfter }},
+		{Flag: "greylist-base", Env: "HOOKD_GREYLIST_BASE", Help: "first grey-list period", Field: func(c *Config) any { return &c.GreylistBase }},
+		{Flag: "greylist-max", Env: "HOOKD_GREYLIST_MAX", Help: "longest grey-list period", Field: func(c *Config) any { return &c.GreylistMax }},
+		{Flag: "allow-private-urls", Env: "HOOKD_ALLOW_PRIVATE_URLS", Help: "allow webhook URLs that resolve to loopback, private, link-local or other non-public addresses", Field: func(c *Config) any { return &c.AllowPrivateURLs }},
+		{Flag: "max-concurrency", Env: "HOOKD_MAX_CONCURRENCY", Help: "most sends actively in flight at once", Field: func(c *Config) any { return &c.MaxConcurrency }},
+		{Flag: "max-per-host", Env: "HOOKD_MAX_PER_HOST", Help: "most sends in flight to one host:port at once", Field: func(c *Config) any { return &c.MaxPerHost }},
+		{Flag: "lease", Env: "HOOKD_LEASE", Help: "how long a node holds claimed triggers without renewing them; after a crash they are sent again once it ends", Field: func(c *Config) any { return &c.Lease }},
+		{Flag: "rate-limit", Env: "HOOKD_RATE_LIMIT", Help: "triggers per second one API key may send (burst: 10 seconds' worth, at least a whole batch of 10,000); more get 429; 0 = no limit", Field: func(c *Config) any { return &c.RateLimit }},
+		{Flag: "retention", Env: "HOOKD_RETENTION", Help: "how long the delivery log and delivered triggers are kept; older ones are deleted in the background, every minute; 0 = keep everything", Field: func(c *Config) any { return &c.Retention }},
+		{Flag: "node", Env: "HOOKD_NODE", Help: "this node's name in trigger leases", Field: func(c *Config) any { return &c.Node }, NoDefault: "host-pid-random"},
+		{Flag: "log-level", Env: "HOOKD_LOG_LEVEL", Help: "debug, info, warn or error", Field: func(c *Config) any { return &c.LogLevel }},
+	}
+}
+
+// FormatDefault renders a setting's value as the docs write it: durations
+// without zero units (1m, 24h, 720h), other values as Go prints them.
+func FormatDefault(v any) string {
+	switch v := v.(type) {
+	case *time.Duration:
+		return FormatDuration(*v)
+	case *string:
+		return *v
+	default:
+		return fmt.Sprint(deref(v))
+	}
+}
+
+func deref(v any) any {
+	switch v := v.(type) {
+	case *int:
+		return *v
+	case *bool:
+		return *v
+	}
+	return v
+}
+
+// FormatDuration writes d as Go parses it, without zero units: 1m, 24h,
+// 1h30m, 250ms.
+func FormatDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+// NewLogger returns the text logger of a --log-level.
+func NewLogger(w io.Writer, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: use debug, info, warn or error", level)
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+}
