@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
+	"path"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"hookd"
 )
@@ -97,13 +100,34 @@ func (h *handler) logout(w http.ResponseWriter, r *http.Request, v *visitor) {
 	redirect(w, r, "/login?out=1")
 }
 
-// safeNext keeps a post-sign-in redirect on this site.
+// afterSignIn is where a sign-in leads when next cannot be used.
+const afterSignIn = "/overview"
+
+// safeNext returns the page a sign-in leads to: next rebuilt from its
+// parsed path and query, or afterSignIn when next is not a path of this
+// site. Browsers turn many strings that look like paths into another host
+// ("//evil", "/\evil", "/\t/evil", "https:evil", "%2F%2Fevil" once
+// decoded), so next is not filtered for tricks: anything with a scheme, a
+// host, user info, a control character or a backslash is refused, and what
+// remains is rebuilt from its cleaned path (no "//" can survive path.Clean),
+// so the answer is always a path on this host.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
-		strings.HasPrefix(next, "/\\") || strings.HasPrefix(next, "/login") {
-		return "/overview"
+	if next == "" || next[0] != '/' || strings.ContainsFunc(next, func(r rune) bool {
+		return r < 0x20 || r == 0x7f || r == '\\' || r == utf8.RuneError
+	}) {
+		return afterSignIn
 	}
-	return next
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return afterSignIn
+	}
+	p := path.Clean("/" + u.Path)
+	if strings.ContainsFunc(p, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }) ||
+		p == "/login" || strings.HasPrefix(p, "/login/") {
+		return afterSignIn
+	}
+	clean := url.URL{Path: p, RawQuery: u.Query().Encode()}
+	return clean.String()
 }
 
 // clientIP is the peer address. Forwarded headers are not trusted here: a

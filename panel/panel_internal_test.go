@@ -1,6 +1,7 @@
 package panel
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -146,17 +147,73 @@ func equalDurations(a, b []time.Duration) bool {
 	return true
 }
 
+// redirectTricks are targets by which browsers have been led to another
+// host: protocol-relative paths, backslashes (read as slashes), characters
+// browsers strip (tab, newline), schemes, user info, encodings that decode
+// to any of these, and the sign-in page itself (a loop).
+var redirectTricks = []string{
+	"//evil.example/", "///evil.example", "////evil.example", "/\\evil.example", "\\/evil.example", "/\\/evil.example",
+	"\\\\evil.example", "/\t/evil.example", "/\n/evil.example", "/\r/evil.example", "\t//evil.example",
+	" //evil.example", "https://evil.example", "https:evil.example", "http:/evil.example", "javascript:alert(1)",
+	"JaVaScRiPt:alert(1)", "data:text/html,<script>alert(1)</script>", "//evil.example@panel.example",
+	"/%2F%2Fevil.example", "/%2f/evil.example", "/%5C%5Cevil.example", "/%5c/evil.example", "/.//evil.example",
+	"/..//evil.example", "/x/../../evil.example", "//%09/evil.example", "/%09/evil.example", "\x00//evil.example",
+	"/\x00/evil.example", "/\u3000/evil.example", "/login", "/login?next=//evil.example", "/./login", "//login",
+	"evil.example", "./evil.example", "?next=x", "#frag", "/\xff\xfe", "%2F%2Fevil.example",
+}
+
+// browserResolve resolves a Location header as a lenient browser does:
+// tabs and newlines dropped, backslashes read as slashes.
+func browserResolve(t *testing.T, loc string) *url.URL {
+	t.Helper()
+	loc = strings.NewReplacer("\t", "", "\n", "", "\r", "", "\\", "/").Replace(loc)
+	ref, err := url.Parse(loc)
+	if err != nil {
+		t.Fatalf("Location %q does not parse: %v", loc, err)
+	}
+	base, _ := url.Parse("https://panel.example/login")
+	return base.ResolveReference(ref)
+}
+
+// assertStaysOnPanel fails unless a redirect to loc ends on a page of the
+// panel's own host, and is not the sign-in page.
+func assertStaysOnPanel(t *testing.T, in, loc string) {
+	t.Helper()
+	if !strings.HasPrefix(loc, "/") || strings.HasPrefix(loc, "//") || strings.ContainsAny(loc, "\\\t\n\r") {
+		t.Fatalf("safeNext(%q) = %q: not a plain path of this host", in, loc)
+	}
+	u := browserResolve(t, loc)
+	if u.Host != "panel.example" || u.Scheme != "https" || u.User != nil {
+		t.Fatalf("safeNext(%q) = %q leads a browser to %s", in, loc, u)
+	}
+	if u.Path == "/login" {
+		t.Fatalf("safeNext(%q) = %q leads back to the sign-in page", in, loc)
+	}
+}
+
 func TestSafeNext(t *testing.T) {
 	for in, want := range map[string]string{
-		"":                     "/overview",
-		"/settings/webhooks":   "/settings/webhooks",
-		"//evil.example/":      "/overview",
-		"/\\evil.example":      "/overview",
-		"https://evil.example": "/overview",
-		"/login":               "/overview",
+		"":                                 "/overview",
+		"/settings/webhooks":               "/settings/webhooks",
+		"/settings/webhooks/wh_1?x=1&y=%2F": "/settings/webhooks/wh_1?x=1&y=%2F",
+		"/deliveries?status=failed":        "/deliveries?status=failed",
+		"/settings/../overview":            "/overview",
 	} {
 		if got := safeNext(in); got != want {
 			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)
 		}
 	}
+	for _, in := range redirectTricks {
+		assertStaysOnPanel(t, in, safeNext(in))
+	}
+}
+
+func FuzzSafeNext(f *testing.F) {
+	for _, s := range redirectTricks {
+		f.Add(s)
+	}
+	f.Add("/settings/webhooks")
+	f.Fuzz(func(t *testing.T, in string) {
+		assertStaysOnPanel(t, in, safeNext(in))
+	})
 }
