@@ -179,3 +179,15 @@ func describeError(err error, timeout time.Duration) string {
 	}
 	return err.Error()
 }
+
+func hostKey(u *url.URL) string {
+	port := u.Port()
+	if port == "" {
+		if u.Scheme == "https" {
+			port = "443"
+		} else {
+			port = "80"
+		}
+	}
+	return u.Hostname() + ":" + port
+}
