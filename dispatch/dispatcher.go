@@ -6,9 +6,9 @@ package dispatch
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"strconv"
 	"sync"
@@ -53,6 +53,9 @@ type Config struct {
 	// ticks meanwhile take what it has not claimed, so a burst is shared,
 	// and one node never holds a million sends in memory. Defaults to 8,192.
 	ClaimBelow int
+	// Transport makes the sends; nil is HTTP (http.go), with DialContext and
+	// UserAgent, which only it uses.
+	Transport Transport
 	// DialContext dials receivers (netguard's SSRF-safe dialer); defaults to
 	// a plain net.Dialer.
 	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
@@ -64,16 +67,29 @@ type Config struct {
 	Now func() time.Time
 }
 
-// Dispatcher delivers triggers to webhooks. Open starts it, Close stops it.
+// Dispatcher delivers triggers to webhooks. Open starts it (Start, to drive
+// Tick yourself); Close stops it.
+//
+// Its parts, each in its own file: Tick claims triggers and holds their
+// leases (claim.go), fans them out to the webhooks (fanout.go) into the
+// scheduler's host queues (scheduler.go); the sender hands each send to a
+// worker, which skips it or makes it through the Transport (workers.go,
+// greylist.go, http.go); the writer records the results in batches
+// (record.go).
 type Dispatcher struct {
-	cfg    Config
-	store  hookd.Store
-	log    *slog.Logger
-	client *http.Client
-	// userAgent is the User-Agent header value, shared by the sends.
-	userAgent []string
-	sched     *scheduler
+	cfg       Config
+	store     hookd.Store
+	log       *slog.Logger
 	m         *Metrics
+	transport Transport
+	sched     *scheduler
+	greylist  *greylistView
+	leases    *leaseSet
+
+	// webhooks is the enabled webhooks as of webhooksVer (touched only by
+	// Tick, under tickMu).
+	webhooks    atomic.Pointer[snapshot]
+	webhooksVer int64
 
 	results chan result
 	// unrecorded holds a token for every send started and not yet recorded:
@@ -85,17 +101,13 @@ type Dispatcher struct {
 	// none is idle, so a dead host's sends never hold up the others.
 	work chan sendWork
 
-	mu          sync.RWMutex
-	webhooks    *snapshot
-	urlStates   map[string]hookd.URLState
-	leased      map[string]*batchTrigger // triggers this node holds, by ID
-	webhooksVer int64
-
 	tickMu  sync.Mutex  // one tick at a time
 	closing atomic.Bool // Close has begun: the writer stops retrying soon
 	cancel  context.CancelFunc
-	loops   sync.WaitGroup
-	workers sync.WaitGroup
+	// Close stops them in this order: the loops (no new tick), the workers
+	// (no new result), then the writer (every result recorded).
+	loops   sync.WaitGroup // tick, lease renewal, slow lane
+	workers sync.WaitGroup // the sender and the workers
 	writer  sync.WaitGroup
 }
 
@@ -155,75 +167,87 @@ func New(cfg Config) *Dispatcher {
 		store:       cfg.Store,
 		log:         cfg.Logger,
 		m:           cfg.Metrics,
+		transport:   cfg.Transport,
 		sched:       newScheduler(cfg.MaxPerHost, cfg.MaxConcurrency, cfg.MaxSlow, cfg.SlowAfter),
+		greylist:    newGreylistView(cfg.Policy),
+		leases:      newLeaseSet(),
+		webhooksVer: -1,
 		results:     make(chan result, maxUnrecorded(cfg)),
 		unrecorded:  make(chan struct{}, maxUnrecorded(cfg)),
 		work:        make(chan sendWork),
-		urlStates:   make(map[string]hookd.URLState),
-		leased:      make(map[string]*batchTrigger),
-		webhooksVer: -1,
 	}
-	d.client = newClient(cfg)
-	d.userAgent = []string{cfg.UserAgent}
+	if d.transport == nil {
+		d.transport = newHTTPTransport(cfg)
+	}
 	return d
 }
 
 // Node returns the name this dispatcher claims triggers under.
 func (d *Dispatcher) Node() string { return d.cfg.Node }
 
-// Open starts the sender, the result writer, the tick loop and lease
-// renewal.
+// Start starts the dispatcher but not its tick loop: the sender and its
+// workers, the result writer, the slow-lane watch and lease renewal. Whoever
+// calls Start claims triggers by calling Tick, as the tests do; Open is
+// Start and a Tick every Interval.
+func (d *Dispatcher) Start(ctx context.Context) error {
+	_, err := d.start(ctx)
+	return err
+}
+
+// Open starts the dispatcher and its tick loop.
 func (d *Dispatcher) Open(ctx context.Context) error {
+	ctx, err := d.start(ctx)
+	if err != nil {
+		return err
+	}
+	d.loops.Add(1)
+	go d.tickLoop(ctx)
+	return nil
+}
+
+// start starts all but the tick loop and returns the context of the loops,
+// which Close cancels.
+func (d *Dispatcher) start(ctx context.Context) (context.Context, error) {
+	if d.cancel != nil || d.closing.Load() {
+		return nil, errors.New("dispatch: the dispatcher was started already")
+	}
 	ctx, d.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	d.workers.Add(1)
 	go d.sender()
-	d.loops.Add(1)
-	go d.slowLoop(ctx)
 	d.writer.Add(1)
 	go d.writeResults()
 	d.loops.Add(2)
-	go d.tickLoop(ctx)
-	go d.leaseLoop(ctx)
-	return nil
+	go d.slowLoop(ctx)
+	go d.renewLoop(ctx)
+	return ctx, nil
 }
 
 // Close stops claiming, lets sends in flight finish, records their results,
 // and hands the triggers it could not finish back to the store at once, so
-// that the next node or the next start sends them.
+// that the next node or the next start sends them. A dispatcher that was
+// never started hands back what its Ticks claimed.
 func (d *Dispatcher) Close() error {
-	if d.cancel == nil {
-		return nil
+	if !d.closing.CompareAndSwap(false, true) {
+		return nil // closed already
 	}
-	d.closing.Store(true)
-	d.cancel()
+	started := d.cancel != nil
+	if started {
+		d.cancel()
+	}
 	d.loops.Wait()
 	d.tickMu.Lock() // no tick in progress from here on
 	dropped := d.sched.close()
 	d.workers.Wait()
-	close(d.results)
-	d.writer.Wait()
+	if started {
+		close(d.results)
+		d.writer.Wait()
+	}
 	d.tickMu.Unlock()
-
-	d.mu.Lock()
-	ids := make([]string, 0, len(d.leased))
-	for id := range d.leased {
-		ids = append(ids, id)
-	}
-	d.leased = map[string]*batchTrigger{}
-	d.mu.Unlock()
-	if len(ids) > 0 {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := d.store.ExtendLeases(ctx, d.cfg.Node, ids, d.cfg.Now()); err != nil {
-			d.log.Warn("could not hand back unfinished triggers; they are sent after their lease ends",
-				"triggers", len(ids), "err", err)
-		} else {
-			d.log.Info("handed back unfinished triggers", "triggers", len(ids), "sends", len(dropped))
-		}
-	}
+	d.handBack(len(dropped))
 	return nil
 }
 
+// tickLoop calls Tick every Interval.
 func (d *Dispatcher) tickLoop(ctx context.Context) {
 	defer d.loops.Done()
 	t := time.NewTicker(d.cfg.Interval)
@@ -248,9 +272,7 @@ type Stats struct {
 
 // Stats returns the dispatcher's current load.
 func (d *Dispatcher) Stats() Stats {
-	d.mu.RLock()
-	defer d.mu.RUnlock()
-	return Stats{Queued: d.sched.len(), Leased: len(d.leased)}
+	return Stats{Queued: d.sched.len(), Leased: d.leases.len()}
 }
 
 // Idle reports whether nothing is queued, in flight or unrecorded.

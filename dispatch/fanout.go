@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"context"
+	"slices"
 
 	"hookd"
 )
@@ -15,9 +16,30 @@ type batchTrigger struct {
 	deliveryID string   // a test or redelivery: the pending row its one send records into
 }
 
-// idHeader returns the webhook-id header value (the trigger ID). It is made
-// when the trigger is queued, before the sends share it.
-func (t *batchTrigger) idHeader() []string { return t.idValue }
+// prepare makes what the trigger's sends share: the envelope and the
+// webhook-id header value. It runs before the sends are queued.
+func (t *batchTrigger) prepare() {
+	t.body, t.idValue = t.Envelope(), []string{t.ID}
+}
+
+// refreshWebhooks reloads the enabled webhooks when they have changed since
+// the last tick.
+func (d *Dispatcher) refreshWebhooks(ctx context.Context) error {
+	ver, err := d.store.WebhooksVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if ver == d.webhooksVer {
+		return nil
+	}
+	ws, err := d.store.EnabledWebhooks(ctx)
+	if err != nil {
+		return err
+	}
+	d.webhooks.Store(newSnapshot(ws))
+	d.webhooksVer = ver
+	return nil
+}
 
 // fanOut queues the sends of claimed triggers, leaving out webhooks that
 // already have a recorded delivery of a re-claimed trigger.
@@ -30,15 +52,10 @@ func (d *Dispatcher) fanOut(ctx context.Context, ts []hookd.Trigger) error {
 	if err != nil {
 		return err
 	}
-	d.mu.RLock()
-	snap := d.webhooks
-	d.mu.RUnlock()
+	snap := d.webhooks.Load()
 	var done []string
 	for i := range ts {
-		d.mu.RLock()
-		_, held := d.leased[ts[i].ID]
-		d.mu.RUnlock()
-		if held {
+		if d.leases.holds(ts[i].ID) {
 			// This node's lease ran out (renewals failed, e.g. while the
 			// database was away) and it claimed the trigger again: its sends
 			// are still queued, in flight or unrecorded here, and SentWebhooks
@@ -52,7 +69,7 @@ func (d *Dispatcher) fanOut(ctx context.Context, ts []hookd.Trigger) error {
 		// holds all its jobs twice (here and in the host queues).
 		jobs := make([]job, 0, len(subs))
 		for _, w := range subs {
-			if len(skip) > 0 && contains(skip, w.ID) {
+			if len(skip) > 0 && slices.Contains(skip, w.ID) {
 				continue
 			}
 			jobs = append(jobs, job{t: bt, w: w})
@@ -61,11 +78,9 @@ func (d *Dispatcher) fanOut(ctx context.Context, ts []hookd.Trigger) error {
 			done = append(done, ts[i].ID)
 			continue
 		}
-		bt.body, bt.idValue = bt.Envelope(), []string{bt.ID}
+		bt.prepare()
 		bt.remaining = len(jobs)
-		d.mu.Lock()
-		d.leased[bt.ID] = bt
-		d.mu.Unlock()
+		d.leases.add(bt)
 		d.m.queued.Add(float64(len(jobs)))
 		d.sched.push(jobs)
 	}
@@ -77,23 +92,13 @@ func (d *Dispatcher) fanOut(ctx context.Context, ts []hookd.Trigger) error {
 	return nil
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // SendNow sends t to w at once, ahead of the batch schedule, and records the
 // result under the pending delivery p. Tests and redeliveries are sent even
 // to a grey-listed URL, since a person asked for them; their result counts
 // for the grey-list like any other.
 func (d *Dispatcher) SendNow(t hookd.Trigger, w hookd.Webhook, p hookd.Delivery) {
 	bt := &batchTrigger{Trigger: t, deliveryID: p.ID}
-	bt.body, bt.idValue = bt.Envelope(), []string{t.ID}
-	e := newWebhookEntry(w)
+	bt.prepare()
 	d.m.queued.Inc()
-	d.sched.push([]job{{t: bt, w: e}})
+	d.sched.push([]job{{t: bt, w: newWebhookEntry(w)}})
 }

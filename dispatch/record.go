@@ -61,12 +61,14 @@ func (d *Dispatcher) writeResults() {
 	}
 }
 
+// record writes a batch of results and the triggers they finish in one
+// transaction, and updates the grey-list state of the URLs sent to.
 func (d *Dispatcher) record(batch []result) {
 	p := hookd.RecordParams{Policy: d.cfg.Policy, Deliveries: make([]hookd.Delivery, len(batch))}
 	var finished []*batchTrigger
 	for i, r := range batch {
 		p.Deliveries[i] = r.d
-		if r.outcome {
+		if r.countsForGreylist() {
 			p.Outcomes = append(p.Outcomes, hookd.URLOutcome{URL: r.d.URL, OK: r.d.Status == hookd.StatusDelivered, At: r.d.AttemptedAt})
 		}
 		if r.t != nil {
@@ -79,14 +81,14 @@ func (d *Dispatcher) record(batch []result) {
 	}
 	// Results are never dropped: a store that cannot be written is retried
 	// until it can, which holds the workers back through the results channel.
-	for attempt := 0; ; attempt++ {
+	for try := 0; ; try++ {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		err := d.store.RecordDeliveries(ctx, p)
 		cancel()
 		if err == nil {
 			break
 		}
-		if d.closing.Load() && attempt >= 2 {
+		if d.closing.Load() && try >= 2 {
 			// Shutting down on a store that cannot be written (a full
 			// disk): waiting for it would hold shutdown forever. These
 			// triggers are not marked done, so they stay leased and are
@@ -95,17 +97,13 @@ func (d *Dispatcher) record(batch []result) {
 				"deliveries", len(p.Deliveries), "err", err)
 			return
 		}
-		d.log.Error("could not record deliveries; retrying", "deliveries", len(p.Deliveries), "attempt", attempt+1, "err", err)
+		d.log.Error("could not record deliveries; retrying", "deliveries", len(p.Deliveries), "attempt", try+1, "err", err)
 		if d.closing.Load() {
 			continue
 		}
-		time.Sleep(min(time.Duration(attempt+1)*200*time.Millisecond, 5*time.Second))
+		time.Sleep(min(time.Duration(try+1)*200*time.Millisecond, 5*time.Second))
 	}
-	d.mu.Lock()
-	for _, t := range finished {
-		delete(d.leased, t.ID)
-	}
-	d.mu.Unlock()
+	d.leases.finish(finished)
 	for _, r := range batch {
 		d.m.observe(r.d)
 	}

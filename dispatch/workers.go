@@ -2,29 +2,10 @@ package dispatch
 
 import (
 	"context"
-	"strconv"
 	"time"
 
 	"hookd"
 )
-
-// result is one finished (or skipped) send.
-type result struct {
-	d       hookd.Delivery
-	t       *batchTrigger // nil for a test or redelivery
-	outcome bool          // whether the send counts for the grey-list
-}
-
-// sendOutcome tells the scheduler whether the host answered.
-func (r *result) sendOutcome() int {
-	switch {
-	case r.d.StatusCode > 0:
-		return answered
-	case r.outcome:
-		return noAnswer
-	}
-	return noSend
-}
 
 // sendWork is one send handed to a worker.
 type sendWork struct {
@@ -73,7 +54,7 @@ func (d *Dispatcher) worker(w sendWork) {
 	defer d.workers.Done()
 	for ok := true; ok && w.f != nil; w, ok = <-d.work {
 		r := d.send(w.j)
-		d.sched.done(w.f, r.sendOutcome())
+		d.sched.done(w.f, r.answer)
 		d.results <- r // never blocks: it holds as many as there are tokens
 	}
 }
@@ -104,7 +85,18 @@ func (d *Dispatcher) slowLoop(ctx context.Context) {
 	}
 }
 
-// send makes one delivery attempt, or skips it when the URL is grey-listed.
+// result is one send, made or skipped, waiting to be recorded.
+type result struct {
+	d      hookd.Delivery
+	t      *batchTrigger // nil for a test or redelivery
+	answer hostAnswer    // what the scheduler learns of the host
+}
+
+// countsForGreylist is whether the result changes its URL's grey-list
+// state: every send made does, whatever its status; a skipped one does not.
+func (r *result) countsForGreylist() bool { return r.answer != noSend }
+
+// send makes one send, or skips it when the URL is grey-listed.
 func (d *Dispatcher) send(j job) result {
 	now := d.cfg.Now()
 	r := result{
@@ -114,38 +106,41 @@ func (d *Dispatcher) send(j job) result {
 			Hook: j.t.Hook, URL: j.w.URL, AttemptedAt: now,
 		},
 	}
-	d.mu.RLock()
-	st, known := d.urlStates[j.w.URL]
-	d.mu.RUnlock()
+	st, known := d.greylist.lookup(j.w.URL)
 	if j.t.deliveryID != "" {
 		r.t = nil // not part of a batch
 	} else {
 		r.d.ID = hookd.NewID(hookd.PrefixDelivery)
 		if known && st.Greylisted(now) {
-			r.d.Status = hookd.StatusSkipped
-			r.d.Error = "not sent: the URL is grey-listed until " + hookd.FormatTime(st.Until) +
-				" after " + strconv.Itoa(st.ConsecutiveFailures) + " consecutive failures"
+			r.d.Status, r.d.Error = hookd.StatusSkipped, skipReason(st)
 			return r
 		}
 	}
-	out := d.post(j, now)
-	r.d.Status, r.d.StatusCode, r.d.Error, r.d.Response = out.status, out.code, out.err, out.response
-	r.d.DurationMs = out.duration.Milliseconds()
-	r.outcome = true
-	if !known && out.status == hookd.StatusDelivered {
-		return r // healthy before and after: nothing to change (the common case)
+	a := d.attempt(j, now)
+	r.d.Status, r.d.StatusCode, r.d.Error, r.d.Response = a.Status, a.StatusCode, a.Error, a.Response
+	r.d.DurationMs = a.Duration.Milliseconds()
+	r.answer = noAnswer
+	if a.Answered {
+		r.answer = answered
 	}
-	// Update this node's view at once, so the sends queued behind this one
-	// see the URL grey-listed; the store applies the same rule durably.
-	d.mu.Lock()
-	st = d.urlStates[j.w.URL]
-	st.URL = j.w.URL
-	st = d.cfg.Policy.Apply(st, out.status == hookd.StatusDelivered, now)
-	if st.Healthy() {
-		delete(d.urlStates, j.w.URL)
-	} else {
-		d.urlStates[j.w.URL] = st
+	delivered := a.Status == hookd.StatusDelivered
+	if known || !delivered {
+		// Healthy before and after (the common case) changes nothing;
+		// otherwise the sends queued behind this one see the change at once.
+		d.greylist.update(j.w.URL, delivered, now)
 	}
-	d.mu.Unlock()
 	return r
+}
+
+// attempt hands one send to the transport, under one deadline for all of it.
+func (d *Dispatcher) attempt(j job, now time.Time) Attempt {
+	if j.w.urlErr != nil {
+		return Attempt{Status: hookd.StatusFailed, Error: "invalid URL: " + j.w.urlErr.Error()}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), d.cfg.Timeout)
+	defer cancel()
+	return d.transport.Send(ctx, Message{
+		URL: j.w.url, Body: j.t.body, TriggerID: j.t.ID, Timestamp: now,
+		Signer: j.w.signer(now), idHeader: j.t.idValue,
+	})
 }
