@@ -99,7 +99,10 @@ func BenchmarkPost(b *testing.B) {
 		io.Copy(io.Discard, r.Body)
 	}))
 	defer srv.Close()
-	d := New(Config{Store: nil})
+	d, err := New(settings(openStore(b)))
+	if err != nil {
+		b.Fatal(err)
+	}
 	w := newWebhookEntry(hookd.Webhook{ID: "wh_1", URL: srv.URL + "/hooks/1", Secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"})
 	bt := &batchTrigger{Trigger: hookd.Trigger{ID: hookd.NewID(hookd.PrefixTrigger), Hook: "eventCanceled",
 		Data: json.RawMessage(`{"eventId":7,"reason":"Snow on the roads"}`), Timestamp: time.Now()}}

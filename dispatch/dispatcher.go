@@ -8,64 +8,12 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net"
-	"os"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"hookd"
 )
-
-// Config configures a Dispatcher. Zero fields take the defaults named.
-type Config struct {
-	Store hookd.Store
-	// Node names this process in trigger leases; defaults to host-pid-random.
-	Node string
-	// Interval is how often pending triggers are dispatched; defaults to 5s.
-	Interval time.Duration
-	// Timeout covers one whole send, reading the answer included; defaults to 10s.
-	Timeout time.Duration
-	// Lease is how long claimed triggers stay with this node without being
-	// renewed; defaults to 30s or 3×Timeout, whichever is longer.
-	Lease  time.Duration
-	Policy hookd.GreylistPolicy
-	// MaxConcurrency caps the active sends: those that started less than
-	// SlowAfter ago or have not been moved to the slow lane; defaults to 256.
-	MaxConcurrency int
-	// SlowAfter is how long a send may wait for its answer before it moves
-	// to the slow lane, freeing its active slot for other hosts, and marks
-	// its host slow until the host answers quickly again; defaults to 250ms.
-	SlowAfter time.Duration
-	// MaxSlow caps the sends in the slow lane (connections waiting on slow or
-	// dead hosts); defaults to 1024.
-	MaxSlow int
-	// MaxPerHost caps the sends in flight to one host:port; defaults to 64.
-	MaxPerHost int
-	// MaxQueued stops claiming more triggers while this many sends wait;
-	// defaults to 2,000,000.
-	MaxQueued int
-	// ClaimBelow is the sends a node keeps queued during a tick: it claims
-	// triggers (as many as fit, by the largest fan-out of a hook) only while
-	// fewer sends than this wait, and when a burst holds more it claims the
-	// rest as its queue drains to half, within the same tick. Other nodes'
-	// ticks meanwhile take what it has not claimed, so a burst is shared,
-	// and one node never holds a million sends in memory. Defaults to 8,192.
-	ClaimBelow int
-	// Transport makes the sends; nil is HTTP (http.go), with DialContext and
-	// UserAgent, which only it uses.
-	Transport Transport
-	// DialContext dials receivers (netguard's SSRF-safe dialer); defaults to
-	// a plain net.Dialer.
-	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
-	// UserAgent is sent with every delivery; defaults to "hookd".
-	UserAgent string
-	Logger    *slog.Logger
-	Metrics   *Metrics
-	// Now is the clock of timestamps and the grey-list; defaults to time.Now.
-	Now func() time.Time
-}
 
 // Dispatcher delivers triggers to webhooks. Open starts it (Start, to drive
 // Tick yourself); Close stops it.
@@ -111,57 +59,13 @@ type Dispatcher struct {
 	writer  sync.WaitGroup
 }
 
-// New returns a Dispatcher for cfg.
-func New(cfg Config) *Dispatcher {
-	if cfg.Interval <= 0 {
-		cfg.Interval = 5 * time.Second
+// New returns a Dispatcher for cfg, or an error naming each setting of cfg
+// that is missing or cannot work.
+func New(cfg Config) (*Dispatcher, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
 	}
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = 10 * time.Second
-	}
-	if cfg.Lease <= 0 {
-		cfg.Lease = max(30*time.Second, 3*cfg.Timeout)
-	}
-	if cfg.Policy == (hookd.GreylistPolicy{}) {
-		cfg.Policy = hookd.DefaultGreylistPolicy
-	}
-	if cfg.Policy.After < 1 {
-		cfg.Policy.After = 1
-	}
-	if cfg.MaxConcurrency <= 0 {
-		cfg.MaxConcurrency = 256
-	}
-	if cfg.MaxPerHost <= 0 {
-		cfg.MaxPerHost = 64
-	}
-	if cfg.SlowAfter <= 0 {
-		cfg.SlowAfter = 250 * time.Millisecond
-	}
-	if cfg.MaxSlow <= 0 {
-		cfg.MaxSlow = 1024
-	}
-	if cfg.MaxQueued <= 0 {
-		cfg.MaxQueued = 2_000_000
-	}
-	if cfg.ClaimBelow <= 0 {
-		cfg.ClaimBelow = 8192
-	}
-	if cfg.UserAgent == "" {
-		cfg.UserAgent = "hookd"
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	if cfg.Node == "" {
-		host, _ := os.Hostname()
-		cfg.Node = host + "-" + strconv.Itoa(os.Getpid()) + "-" + hookd.NewID("")[20:]
-	}
-	if cfg.Metrics == nil {
-		cfg.Metrics = NewMetrics(nil)
-	}
+	cfg = cfg.withTuning()
 	d := &Dispatcher{
 		cfg:         cfg,
 		store:       cfg.Store,
@@ -179,7 +83,7 @@ func New(cfg Config) *Dispatcher {
 	if d.transport == nil {
 		d.transport = newHTTPTransport(cfg)
 	}
-	return d
+	return d, nil
 }
 
 // Node returns the name this dispatcher claims triggers under.

@@ -322,11 +322,15 @@ func TestDialTimeRefusals(t *testing.T) {
 		return nil, errors.New("the DNS server is unreachable")
 	}}
 	guard := &netguard.Guard{AllowPrivate: false, Resolver: deadDNS}
-	d := dispatch.New(dispatch.Config{
-		Store: e.srv.Store, Interval: time.Hour, Timeout: hostileTimeout,
+	d, err := dispatch.New(dispatch.Config{
+		Store: e.srv.Store, Interval: time.Hour, Timeout: hostileTimeout, Lease: 30 * time.Second,
+		Policy: hookd.DefaultGreylistPolicy, MaxConcurrency: 256, MaxPerHost: 64,
 		DialContext: guard.DialContext, UserAgent: "hookd/test",
 	})
-	if err := d.Open(ctx); err != nil {
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
 	defer d.Close()

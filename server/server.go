@@ -96,6 +96,17 @@ func (c *Config) setDefaults() {
 	if c.DeliveryTimeout <= 0 {
 		c.DeliveryTimeout = 10 * time.Second
 	}
+	// Lease, MaxConcurrency and MaxPerHost were defaulted in dispatch.New,
+	// which now refuses a zero setting.
+	if c.Lease <= 0 {
+		c.Lease = max(30*time.Second, 3*c.DeliveryTimeout)
+	}
+	if c.MaxConcurrency <= 0 {
+		c.MaxConcurrency = 256
+	}
+	if c.MaxPerHost <= 0 {
+		c.MaxPerHost = 64
+	}
 	if c.GreylistAfter <= 0 {
 		c.GreylistAfter = 3
 	}
@@ -222,12 +233,16 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	guard := netguard.New(cfg.AllowPrivateURLs)
-	s.Dispatcher = dispatch.New(dispatch.Config{
+	s.Dispatcher, err = dispatch.New(dispatch.Config{
 		Store: store, Node: cfg.Node, Interval: cfg.BatchInterval, Timeout: cfg.DeliveryTimeout,
 		Lease: cfg.Lease, Policy: cfg.Policy(), MaxConcurrency: cfg.MaxConcurrency, MaxPerHost: cfg.MaxPerHost,
 		DialContext: guard.DialContext, UserAgent: "hookd/" + hookd.Version, Logger: cfg.Logger,
 		Metrics: dispatch.NewMetrics(reg),
 	})
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
 	s.App = app.New(store, guard, s.Dispatcher)
 
 	handler, err := s.routes(reg)
