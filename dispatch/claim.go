@@ -143,27 +143,18 @@ func (l *leaseSet) len() int {
 	return len(l.held)
 }
 
-// renewLoop extends the leases held, a third of a Lease before they end.
-func (d *Dispatcher) renewLoop(ctx context.Context) {
-	defer d.loops.Done()
-	t := time.NewTicker(d.cfg.Lease / 3)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			ids := d.leases.ids(false)
-			if len(ids) == 0 {
-				continue
-			}
-			until := d.cfg.Now().Add(d.cfg.Lease)
-			for start := 0; start < len(ids); start += 1000 {
-				end := min(start+1000, len(ids))
-				if err := d.store.ExtendLeases(ctx, d.cfg.Node, ids[start:end], until); err != nil && ctx.Err() == nil {
-					d.log.Warn("could not renew trigger leases", "err", err)
-				}
-			}
+// renewLeases extends the leases held by a Lease; it runs every third of
+// one, so a lease is renewed well before it ends.
+func (d *Dispatcher) renewLeases(ctx context.Context) {
+	ids := d.leases.ids(false)
+	if len(ids) == 0 {
+		return
+	}
+	until := d.cfg.Now().Add(d.cfg.Lease)
+	for start := 0; start < len(ids); start += 1000 {
+		end := min(start+1000, len(ids))
+		if err := d.store.ExtendLeases(ctx, d.cfg.Node, ids[start:end], until); err != nil && ctx.Err() == nil {
+			d.log.Warn("could not renew trigger leases", "err", err)
 		}
 	}
 }

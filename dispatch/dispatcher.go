@@ -105,7 +105,7 @@ func (d *Dispatcher) Open(ctx context.Context) error {
 		return err
 	}
 	d.loops.Add(1)
-	go d.tickLoop(ctx)
+	go d.every(ctx, d.cfg.Interval, func(time.Time) { d.tick(ctx) })
 	return nil
 }
 
@@ -121,8 +121,8 @@ func (d *Dispatcher) start(ctx context.Context) (context.Context, error) {
 	d.writer.Add(1)
 	go d.writeResults()
 	d.loops.Add(2)
-	go d.slowLoop(ctx)
-	go d.renewLoop(ctx)
+	go d.every(ctx, max(d.cfg.SlowAfter/5, time.Millisecond), d.watchSlow())
+	go d.every(ctx, d.cfg.Lease/3, func(time.Time) { d.renewLeases(ctx) })
 	return ctx, nil
 }
 
@@ -151,20 +151,26 @@ func (d *Dispatcher) Close() error {
 	return nil
 }
 
-// tickLoop calls Tick every Interval.
-func (d *Dispatcher) tickLoop(ctx context.Context) {
+// every calls fn each period until ctx ends. It is one of the loops Close
+// stops before the workers: d.loops.Add(1) comes before it.
+func (d *Dispatcher) every(ctx context.Context, period time.Duration, fn func(now time.Time)) {
 	defer d.loops.Done()
-	t := time.NewTicker(d.cfg.Interval)
+	t := time.NewTicker(period)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
-			if err := d.Tick(ctx); err != nil && ctx.Err() == nil {
-				d.log.Error("dispatch tick failed; trying again at the next tick", "err", err)
-			}
+		case now := <-t.C:
+			fn(now)
 		}
+	}
+}
+
+// tick is a Tick of the tick loop, which logs its error and goes on.
+func (d *Dispatcher) tick(ctx context.Context) {
+	if err := d.Tick(ctx); err != nil && ctx.Err() == nil {
+		d.log.Error("dispatch tick failed; trying again at the next tick", "err", err)
 	}
 }
 

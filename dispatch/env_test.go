@@ -222,4 +222,3 @@ func sum(m map[string]int) int {
 	}
 	return n
 }
-

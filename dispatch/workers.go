@@ -59,28 +59,21 @@ func (d *Dispatcher) worker(w sendWork) {
 	}
 }
 
-// slowLoop moves sends that wait too long for an answer to the slow lane.
-func (d *Dispatcher) slowLoop(ctx context.Context) {
-	defer d.loops.Done()
-	t := time.NewTicker(max(d.cfg.SlowAfter/5, time.Millisecond))
-	defer t.Stop()
+// watchSlow returns what the slow-lane loop does every SlowAfter/5: move
+// the sends that wait too long for an answer to the slow lane, and stop the
+// workers idle for a second while nothing is queued, so that the stacks of
+// a burst's workers do not stay.
+func (d *Dispatcher) watchSlow() func(now time.Time) {
 	var idleSince time.Time
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case now := <-t.C:
-			d.sched.demote(now)
-			// Workers idle for a second while nothing is queued stop, so
-			// that the stacks of a burst's workers do not stay.
-			if d.sched.len() > 0 {
-				idleSince = time.Time{}
-			} else if idleSince.IsZero() {
-				idleSince = now
-			} else if now.Sub(idleSince) > time.Second {
-				d.stopIdleWorkers()
-				idleSince = now
-			}
+	return func(now time.Time) {
+		d.sched.demote(now)
+		if d.sched.len() > 0 {
+			idleSince = time.Time{}
+		} else if idleSince.IsZero() {
+			idleSince = now
+		} else if now.Sub(idleSince) > time.Second {
+			d.stopIdleWorkers()
+			idleSince = now
 		}
 	}
 }
