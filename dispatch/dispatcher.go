@@ -113,7 +113,7 @@ func (d *Dispatcher) Open(ctx context.Context) error {
 // which Close cancels.
 func (d *Dispatcher) start(ctx context.Context) (context.Context, error) {
 	if d.cancel != nil || d.closing.Load() {
-		return nil, errors.New("dispatch: the dispatcher was started already")
+		return nil, errors.New("dispatch: the dispatcher was started or closed already")
 	}
 	ctx, d.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	d.workers.Add(1)
