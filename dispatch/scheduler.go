@@ -169,15 +169,17 @@ func (s *scheduler) next() (job, *flight, bool) {
 	return j, f, true
 }
 
-// Outcomes of a send, for done.
+// hostAnswer is what the scheduler learns of a host from one send, for done.
+type hostAnswer int
+
 const (
-	noSend   = iota // nothing went over the network (a grey-listed URL)
-	answered        // the host answered, whatever the status
-	noAnswer        // a timeout or connection error
+	noSend   hostAnswer = iota // nothing went over the network (a grey-listed URL)
+	answered                   // the host answered, whatever the status
+	noAnswer                   // a timeout or connection error
 )
 
 // done ends a send.
-func (s *scheduler) done(f *flight, outcome int) {
+func (s *scheduler) done(f *flight, a hostAnswer) {
 	quick := time.Since(f.start) < s.slowAfter
 	s.mu.Lock()
 	delete(s.flights, f)
@@ -188,10 +190,10 @@ func (s *scheduler) done(f *flight, outcome int) {
 	}
 	h := f.h
 	h.inflight--
-	if quick && outcome == answered {
+	if quick && a == answered {
 		h.slow = false
 	}
-	if outcome != noSend {
+	if a != noSend {
 		h.limit = min(s.perHost, h.limit+1)
 	}
 	if h.waiting() == 0 && h.inflight == 0 {

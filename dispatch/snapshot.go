@@ -88,3 +88,17 @@ func (s *snapshot) subscribers(account, hook string) []*webhookEntry {
 	}
 	return s.byHook[subKey{account, hook}]
 }
+
+// hostKey is the scheduler's key of a URL's host: host:port, the port
+// implied by the scheme when the URL has none.
+func hostKey(u *url.URL) string {
+	port := u.Port()
+	if port == "" {
+		if u.Scheme == "https" {
+			port = "443"
+		} else {
+			port = "80"
+		}
+	}
+	return u.Hostname() + ":" + port
+}

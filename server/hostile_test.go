@@ -323,11 +323,16 @@ func TestDialTimeRefusals(t *testing.T) {
 		return nil, errors.New("the DNS server is unreachable")
 	}}
 	guard := &netguard.Guard{AllowPrivate: false, Resolver: deadDNS}
-	d := dispatch.New(dispatch.Config{
-		Store: e.srv.Store, Interval: time.Hour, Timeout: hostileTimeout,
+	def := server.DefaultConfig()
+	d, err := dispatch.New(dispatch.Config{
+		Store: e.srv.Store, Interval: time.Hour, Timeout: hostileTimeout, Lease: def.Lease,
+		Policy: def.Policy(), MaxConcurrency: def.MaxConcurrency, MaxPerHost: def.MaxPerHost,
 		DialContext: guard.DialContext, UserAgent: "hookd/test",
 	})
-	if err := d.Open(ctx); err != nil {
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
 	defer d.Close()

@@ -61,12 +61,15 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	guard := netguard.New(cfg.AllowPrivateURLs)
-	s.Dispatcher = dispatch.New(dispatch.Config{
+	s.Dispatcher, err = dispatch.New(dispatch.Config{
 		Store: store, Node: cfg.Node, Interval: cfg.BatchInterval, Timeout: cfg.DeliveryTimeout,
 		Lease: cfg.Lease, Policy: cfg.Policy(), MaxConcurrency: cfg.MaxConcurrency, MaxPerHost: cfg.MaxPerHost,
 		DialContext: guard.DialContext, UserAgent: "hookd/" + hookd.Version, Logger: cfg.Logger,
 		Metrics: dispatch.NewMetrics(reg),
 	})
+	if err != nil {
+		return fail(err)
+	}
 	s.App, err = app.New(app.Deps{Store: store, Guard: guard, Sender: s.Dispatcher, Now: time.Now})
 	if err != nil {
 		return fail(err)

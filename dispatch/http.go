@@ -24,91 +24,94 @@ import (
 // dropped with the connection.
 const maxResponseRead = 64 << 10
 
-func newClient(cfg Config) *http.Client {
+// httpTransport is the default Transport: a POST with net/http, signed as
+// Standard Webhooks says, that follows no redirect and reads at most
+// maxResponseRead bytes of the answer.
+type httpTransport struct {
+	rt      http.RoundTripper
+	timeout time.Duration // Config.Timeout, named in the error of a send that runs out of it
+	// userAgent is the User-Agent header value, shared by the sends.
+	userAgent []string
+}
+
+// newHTTPTransport returns the HTTP transport of cfg: it dials with
+// cfg.DialContext (netguard's SSRF-safe dialer when hookd serve runs; a
+// plain net.Dialer when nil) and keeps as many connections as the scheduler
+// lets sends run.
+func newHTTPTransport(cfg Config) *httpTransport {
 	dial := cfg.DialContext
 	if dial == nil {
 		dial = (&net.Dialer{Timeout: cfg.Timeout, KeepAlive: 30 * time.Second}).DialContext
 	}
-	tr := &http.Transport{
-		Proxy:                 nil, // webhooks go straight to their URL: a proxy would bypass the SSRF checks
-		DialContext:           dial,
-		MaxIdleConns:          cfg.MaxConcurrency,
-		MaxIdleConnsPerHost:   cfg.MaxPerHost,
-		MaxConnsPerHost:       cfg.MaxPerHost,
-		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   cfg.Timeout,
-		ExpectContinueTimeout: 0,
-		ForceAttemptHTTP2:     true,
-		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
-		DisableCompression:    true,
-	}
-	return &http.Client{
-		Transport: tr,
-		CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse // a redirect is an answer, and a failure
+	return &httpTransport{
+		timeout:   cfg.Timeout,
+		userAgent: []string{cfg.UserAgent},
+		rt: &http.Transport{
+			Proxy:                 nil, // webhooks go straight to their URL: a proxy would bypass the SSRF checks
+			DialContext:           dial,
+			MaxIdleConns:          cfg.MaxConcurrency,
+			MaxIdleConnsPerHost:   cfg.MaxPerHost,
+			MaxConnsPerHost:       cfg.MaxPerHost,
+			IdleConnTimeout:       90 * time.Second,
+			TLSHandshakeTimeout:   cfg.Timeout,
+			ExpectContinueTimeout: 0,
+			ForceAttemptHTTP2:     true,
+			TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
+			DisableCompression:    true,
 		},
 	}
 }
 
-type sendOutcome struct {
-	status   string
-	code     int
-	err      string
-	response string
-	duration time.Duration
-}
-
-// post sends one signed delivery. One deadline covers the whole exchange,
+// Send posts one signed delivery. ctx's deadline covers the whole exchange,
 // reading the answer included.
-func (d *Dispatcher) post(j job, now time.Time) (out sendOutcome) {
+func (h *httpTransport) Send(ctx context.Context, m Message) (a Attempt) {
 	start := time.Now()
-	defer func() { out.duration = time.Since(start) }()
-	ctx, cancel := context.WithTimeout(context.Background(), d.cfg.Timeout)
-	defer cancel()
-	if j.w.urlErr != nil {
-		return sendOutcome{status: hookd.StatusFailed, err: "invalid URL: " + j.w.urlErr.Error()}
-	}
+	defer func() { a.Duration = time.Since(start) }()
 	// The request as http.NewRequestWithContext makes it, with the URL
 	// parsed once per webhook and the header values that do not change
 	// shared (the transport only reads them).
-	body := j.t.body
+	body := m.Body
 	req := (&http.Request{
-		Method: http.MethodPost, URL: j.w.url, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Host: j.w.url.Host, Body: io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body)),
+		Method: http.MethodPost, URL: m.URL, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Host: m.URL.Host, Body: io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body)),
 		GetBody: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil },
 	}).WithContext(ctx)
-	ts := now.Unix()
+	id := m.idHeader
+	if id == nil {
+		id = []string{m.TriggerID}
+	}
 	// Header names as the contract and Standard Webhooks spell them.
 	req.Header = http.Header{
 		"Content-Type":      contentTypeJSON,
-		"User-Agent":        d.userAgent,
-		"webhook-id":        j.t.idHeader(),
-		"webhook-timestamp": {strconv.FormatInt(ts, 10)},
-		"webhook-signature": {j.w.signer(now).Sign(j.t.ID, ts, body)},
+		"User-Agent":        h.userAgent,
+		"webhook-id":        id,
+		"webhook-timestamp": {strconv.FormatInt(m.Timestamp.Unix(), 10)},
+		"webhook-signature": {m.Signature()},
 	}
-	// The transport directly: a redirect is an answer (and a failure) anyway,
-	// and http.Client's redirect bookkeeping costs a header copy per send.
-	resp, err := d.client.Transport.RoundTrip(req)
+	// The round tripper directly, not an http.Client: a redirect is an
+	// answer (and a failure) anyway, and the client's redirect bookkeeping
+	// costs a header copy per send.
+	resp, err := h.rt.RoundTrip(req)
 	if err != nil {
-		return sendOutcome{status: hookd.StatusFailed, err: describeError(err, d.cfg.Timeout)}
+		return Attempt{Status: hookd.StatusFailed, Error: describeError(err, h.timeout)}
 	}
 	defer resp.Body.Close()
 	answer, rerr := readAnswer(resp.Body)
-	out = sendOutcome{code: resp.StatusCode, response: logged(answer)}
+	a = Attempt{StatusCode: resp.StatusCode, Response: logged(answer), Answered: true}
 	switch {
 	case rerr != nil:
-		out.status = hookd.StatusFailed
-		out.err = "HTTP " + strconv.Itoa(resp.StatusCode) + ", then reading the answer failed: " + describeError(rerr, d.cfg.Timeout)
+		a.Status = hookd.StatusFailed
+		a.Error = "HTTP " + strconv.Itoa(resp.StatusCode) + ", then reading the answer failed: " + describeError(rerr, h.timeout)
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
-		out.status = hookd.StatusDelivered
+		a.Status = hookd.StatusDelivered
 	case resp.StatusCode >= 300 && resp.StatusCode < 400:
-		out.status = hookd.StatusFailed
-		out.err = fmt.Sprintf("HTTP %d: redirect to %q not followed; point the webhook at the final URL", resp.StatusCode, resp.Header.Get("Location"))
+		a.Status = hookd.StatusFailed
+		a.Error = fmt.Sprintf("HTTP %d: redirect to %q not followed; point the webhook at the final URL", resp.StatusCode, resp.Header.Get("Location"))
 	default:
-		out.status = hookd.StatusFailed
-		out.err = "HTTP " + strconv.Itoa(resp.StatusCode) + " " + http.StatusText(resp.StatusCode)
+		a.Status = hookd.StatusFailed
+		a.Error = "HTTP " + strconv.Itoa(resp.StatusCode) + " " + http.StatusText(resp.StatusCode)
 	}
-	return out
+	return a
 }
 
 var contentTypeJSON = []string{"application/json"}

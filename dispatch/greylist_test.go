@@ -1,0 +1,77 @@
+package dispatch
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"hookd"
+)
+
+// After Policy.After failures in a row a URL's deliveries are recorded
+// skipped, and no request reaches it, until its period ends; then the next
+// one is tried, and its failure grey-lists the URL for twice as long. Other
+// URLs are sent to all along.
+func TestGreylistSkipsAFailingURLUntilItsPeriodEnds(t *testing.T) {
+	e := newEnv(t)
+	var failing, healthy atomic.Int64
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		failing.Add(1)
+		w.WriteHeader(http.StatusInternalServerError)
+	}))
+	defer down.Close()
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { healthy.Add(1) }))
+	defer up.Close()
+	bad, good := e.webhook(down.URL+"/hook"), e.webhook(up.URL+"/hook")
+	cfg := e.config("node-a")
+	cfg.Policy = hookd.GreylistPolicy{After: 2, Base: time.Minute, Max: time.Hour}
+	d := e.start(cfg)
+
+	// latest sends one trigger and returns the newest delivery to bad.
+	latest := func() hookd.Delivery {
+		t.Helper()
+		e.trigger()
+		e.tick(d)
+		return e.deliveries(bad.ID)[0]
+	}
+	for i := range cfg.Policy.After {
+		if dl := latest(); dl.Status != hookd.StatusFailed || dl.StatusCode != 500 {
+			t.Fatalf("send %d: %s %d, want failed with 500", i+1, dl.Status, dl.StatusCode)
+		}
+	}
+	listedAt := e.clock.Now()
+	e.clock.Advance(cfg.Policy.Base - time.Second)
+	dl := latest()
+	if dl.Status != hookd.StatusSkipped || !strings.Contains(dl.Error, "grey-listed until") {
+		t.Errorf("during the period: %s %q, want skipped as grey-listed", dl.Status, dl.Error)
+	}
+	if n := failing.Load(); n != int64(cfg.Policy.After) {
+		t.Errorf("the grey-listed URL got %d requests, want %d", n, cfg.Policy.After)
+	}
+
+	e.clock.Advance(time.Second) // the period has ended
+	if dl := latest(); dl.Status != hookd.StatusFailed {
+		t.Errorf("after the period: %s, want tried (and failed)", dl.Status)
+	}
+	if n := failing.Load(); n != int64(cfg.Policy.After)+1 {
+		t.Errorf("the URL got %d requests, want %d", n, cfg.Policy.After+1)
+	}
+	st, err := e.store.URLState(t.Context(), bad.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := listedAt.Add(cfg.Policy.Base + 2*cfg.Policy.Base); st.Level != 2 || !st.Until.Equal(want) {
+		t.Errorf("after the failed try: level %d until %v, want level 2 until %v", st.Level, st.Until, want)
+	}
+	if n := healthy.Load(); n != 4 {
+		t.Errorf("the healthy URL got %d of the 4 triggers", n)
+	}
+	for _, dl := range e.deliveries(good.ID) {
+		if dl.Status != hookd.StatusDelivered {
+			t.Errorf("healthy URL: delivery %s, want delivered", dl.Status)
+		}
+	}
+}
