@@ -5,11 +5,14 @@ package api
 import (
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
+	"time"
 
 	"hookd"
 	"hookd/app"
+	"hookd/internal/throttle"
 )
 
 // MaxBody is the largest request body accepted (1 MiB); larger ones get 413.
@@ -35,13 +38,14 @@ type Handler struct {
 	log   *slog.Logger
 	mux   *http.ServeMux
 
-	limit *limiter // nil: no rate limit
+	limit   *limiter // nil: no rate limit
+	badKeys *throttle.Window
 }
 
 // New returns the API handler.
 func New(cfg Config) *Handler {
 	h := &Handler{app: cfg.App, store: cfg.Store, log: cfg.Logger, mux: http.NewServeMux(),
-		limit: newLimiter(cfg.RateLimit, cfg.RateBurst)}
+		limit: newLimiter(cfg.RateLimit, cfg.RateBurst), badKeys: throttle.New(badKeyLimit, time.Minute, time.Now)}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
@@ -84,10 +88,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.noRoute(w, r)
 		return
 	}
-	acc, hash, err := h.authenticate(r)
+	acc, hash, wait, err := h.authenticate(r)
 	if err != nil {
-		if hookd.ErrorCode(err) == hookd.EUNAUTHORIZED {
+		switch hookd.ErrorCode(err) {
+		case hookd.EUNAUTHORIZED:
 			w.Header().Set("WWW-Authenticate", `Bearer realm="hookd"`)
+		case hookd.ERATELIMITED:
+			w.Header().Set("Retry-After", retryAfter(wait))
 		}
 		h.error(w, r, err)
 		return
@@ -113,11 +120,39 @@ func (h *Handler) noRoute(w http.ResponseWriter, r *http.Request) {
 	h.error(w, r, hookd.Errorf(hookd.ENOTFOUND, "no API endpoint %s %s; the endpoints are listed in the README", r.Method, r.URL.Path))
 }
 
-func (h *Handler) authenticate(r *http.Request) (account, hash string, err error) {
-	auth := r.Header.Get("Authorization")
-	key, ok := strings.CutPrefix(auth, "Bearer ")
-	if !ok || strings.TrimSpace(key) == "" {
-		return "", "", hookd.Errorf(hookd.EUNAUTHORIZED, "missing API key: send the header \"Authorization: Bearer <api key>\"")
+// Wrong API keys from one client address: after badKeyLimit of them in a
+// minute, that address gets 429 for any key this node has not seen work,
+// so that guessing slows to a crawl while a real client behind the same
+// address, whose key is known, goes on.
+const badKeyLimit = 20
+
+// authenticate checks the request's API key; the scheme name "Bearer" may
+// be in any letter case (RFC 9110). wait is how long a throttled address
+// must wait.
+func (h *Handler) authenticate(r *http.Request) (account, hash string, wait time.Duration, err error) {
+	scheme, key, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	key = strings.TrimSpace(key)
+	if !strings.EqualFold(scheme, "Bearer") || key == "" {
+		return "", "", 0, hookd.Errorf(hookd.EUNAUTHORIZED, "missing API key: send the header \"Authorization: Bearer <api key>\"")
 	}
-	return h.app.Authenticate(r.Context(), strings.TrimSpace(key))
+	ip := clientIP(r)
+	if wait := h.badKeys.Wait(ip); wait > 0 && !h.app.KnownKey(key) {
+		return "", "", wait, hookd.Errorf(hookd.ERATELIMITED,
+			"too many wrong API keys from this address (%d in a minute); retry after %ss", badKeyLimit, retryAfter(wait))
+	}
+	account, hash, err = h.app.Authenticate(r.Context(), key)
+	if hookd.ErrorCode(err) == hookd.EUNAUTHORIZED {
+		h.badKeys.Fail(ip)
+	}
+	return account, hash, 0, err
+}
+
+// clientIP is the address the request came from, the key of the wrong-key
+// throttle.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }

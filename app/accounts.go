@@ -22,6 +22,9 @@ type Accounts struct {
 
 	keyMu    sync.Mutex
 	keyCache map[string]cachedKey // by key hash
+	// knownKeys are the hashes of keys that authenticated on this node in
+	// the last knownKeyTTL: a throttled address may still try those.
+	knownKeys map[string]time.Time
 }
 
 type cachedKey struct {
@@ -32,7 +35,7 @@ type cachedKey struct {
 // NewAccounts returns the account use cases over store, with now as the
 // clock of every time they record.
 func NewAccounts(store hookd.Store, now func() time.Time) *Accounts {
-	return &Accounts{store: store, now: now, keyCache: map[string]cachedKey{}}
+	return &Accounts{store: store, now: now, keyCache: map[string]cachedKey{}, knownKeys: map[string]time.Time{}}
 }
 
 func (a *Accounts) stamp() time.Time { return a.now().UTC().Truncate(time.Millisecond) }
@@ -155,6 +158,7 @@ func (a *Accounts) RevokeAPIKey(ctx context.Context, accountID, id string) (hook
 	}
 	a.keyMu.Lock()
 	delete(a.keyCache, k.Hash)
+	delete(a.knownKeys, k.Hash)
 	a.keyMu.Unlock()
 	return k, nil
 }
@@ -190,8 +194,28 @@ func (a *Accounts) Authenticate(ctx context.Context, key string) (accountID, has
 		clear(a.keyCache) // many keys come and go: look them up again
 	}
 	a.keyCache[hash] = cachedKey{account: acc.ID, expires: now.Add(keyCacheTTL)}
+	if len(a.knownKeys) > 10000 {
+		clear(a.knownKeys)
+	}
+	a.knownKeys[hash] = now
 	a.keyMu.Unlock()
 	return acc.ID, hash, nil
+}
+
+// knownKeyTTL is how long a key that worked counts as known.
+const knownKeyTTL = 24 * time.Hour
+
+// KnownKey reports whether key authenticated on this node in the last
+// day. It proves nothing (the key may since have been revoked, which
+// Authenticate still checks); it tells a real client, whose key is known,
+// from a guesser, whose keys are not, when an address is throttled for
+// wrong keys.
+func (a *Accounts) KnownKey(key string) bool {
+	hash := hookd.HashAPIKey(key)
+	a.keyMu.Lock()
+	defer a.keyMu.Unlock()
+	at, ok := a.knownKeys[hash]
+	return ok && a.now().Sub(at) < knownKeyTTL
 }
 
 // CreateUser adds a control panel user to the account. Field errors are
