@@ -5,13 +5,13 @@ package api
 import (
 	"context"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"time"
 
 	"hookd"
 	"hookd/app"
+	"hookd/internal/clientaddr"
 	"hookd/internal/throttle"
 )
 
@@ -135,7 +135,7 @@ func (h *Handler) authenticate(r *http.Request) (account, hash string, wait time
 	if !strings.EqualFold(scheme, "Bearer") || key == "" {
 		return "", "", 0, hookd.Errorf(hookd.EUNAUTHORIZED, "missing API key: send the header \"Authorization: Bearer <api key>\"")
 	}
-	ip := clientIP(r)
+	ip := clientaddr.Of(r)
 	if wait := h.badKeys.Wait(ip); wait > 0 && !h.app.KnownKey(key) {
 		return "", "", wait, hookd.Errorf(hookd.ERATELIMITED,
 			"too many wrong API keys from this address (%d in a minute); retry after %ss", badKeyLimit, retryAfter(wait))
@@ -145,14 +145,4 @@ func (h *Handler) authenticate(r *http.Request) (account, hash string, wait time
 		h.badKeys.Fail(ip)
 	}
 	return account, hash, 0, err
-}
-
-// clientIP is the address the request came from, the key of the wrong-key
-// throttle.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -25,6 +26,9 @@ type Accounts struct {
 	// knownKeys are the hashes of keys that authenticated on this node in
 	// the last knownKeyTTL: a throttled address may still try those.
 	knownKeys map[string]time.Time
+
+	// hashSlots bounds the bcrypt work in progress at once (see hashing).
+	hashSlots chan struct{}
 }
 
 type cachedKey struct {
@@ -35,7 +39,8 @@ type cachedKey struct {
 // NewAccounts returns the account use cases over store, with now as the
 // clock of every time they record.
 func NewAccounts(store hookd.Store, now func() time.Time) *Accounts {
-	return &Accounts{store: store, now: now, keyCache: map[string]cachedKey{}, knownKeys: map[string]time.Time{}}
+	return &Accounts{store: store, now: now, keyCache: map[string]cachedKey{}, knownKeys: map[string]time.Time{},
+		hashSlots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2))}
 }
 
 func (a *Accounts) stamp() time.Time { return a.now().UTC().Truncate(time.Millisecond) }
@@ -46,12 +51,40 @@ const passwordCost = bcrypt.DefaultCost
 // hashPassword checks a new password against the one rule
 // (hookd.PasswordProblem) and returns its bcrypt hash; a refusal is a field
 // error keyed "password".
-func hashPassword(password string) (string, error) {
+func (a *Accounts) hashPassword(ctx context.Context, password string) (string, error) {
 	if msg := hookd.PasswordProblem(password); msg != "" {
 		return "", hookd.FieldErrors{"password": msg}.Err()
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), passwordCost)
+	var hash []byte
+	var err error
+	if herr := a.hashing(ctx, func() { hash, err = bcrypt.GenerateFromPassword([]byte(password), passwordCost) }); herr != nil {
+		return "", herr
+	}
 	return string(hash), err
+}
+
+// hashWait is how long a sign-in waits for a free bcrypt slot before it is
+// told to come back (429).
+const hashWait = 3 * time.Second
+
+// hashing runs fn, a bcrypt hash or comparison (~50 ms of one core each),
+// while holding one of half the cores' worth of slots: a flood of sign-ins,
+// with real or invented usernames, cannot take every core from the API and
+// the dispatcher. A caller that waits longer than hashWait gets
+// ERATELIMITED.
+func (a *Accounts) hashing(ctx context.Context, fn func()) error {
+	t := time.NewTimer(hashWait)
+	defer t.Stop()
+	select {
+	case a.hashSlots <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return hookd.Errorf(hookd.ERATELIMITED, "too many sign-ins at once; try again in a moment")
+	}
+	defer func() { <-a.hashSlots }()
+	fn()
+	return nil
 }
 
 // dummyHash is compared against when a username does not exist, so that a
@@ -88,7 +121,7 @@ func (a *Accounts) Bootstrap(ctx context.Context, key, password string) (Bootstr
 	if err := errs.Err(); err != nil {
 		return BootstrapResult{}, err
 	}
-	hash, err := hashPassword(password)
+	hash, err := a.hashPassword(ctx, password)
 	if err != nil {
 		return BootstrapResult{}, err
 	}
@@ -230,7 +263,7 @@ func (a *Accounts) CreateUser(ctx context.Context, accountID, username, password
 	if err := errs.Err(); err != nil {
 		return hookd.User{}, err
 	}
-	hash, err := hashPassword(password)
+	hash, err := a.hashPassword(ctx, password)
 	if err != nil {
 		return hookd.User{}, err
 	}
@@ -256,7 +289,7 @@ func (a *Accounts) SetPassword(ctx context.Context, accountID, userID, password,
 		}
 		return err
 	}
-	hash, err := hashPassword(password)
+	hash, err := a.hashPassword(ctx, password)
 	if err != nil {
 		return err
 	}
@@ -268,7 +301,11 @@ func (a *Accounts) SetPassword(ctx context.Context, accountID, userID, password,
 // errors are keyed "current" and "password".
 func (a *Accounts) ChangeOwnPassword(ctx context.Context, u hookd.User, current, next, keepSession string) error {
 	errs := hookd.FieldErrors{}
-	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(current)) != nil {
+	var mismatch error
+	if err := a.hashing(ctx, func() { mismatch = bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(current)) }); err != nil {
+		return err
+	}
+	if mismatch != nil {
 		errs.Add("current", "is not your current password")
 	}
 	if msg := hookd.PasswordProblem(next); msg != "" {
@@ -291,7 +328,11 @@ func (a *Accounts) SignIn(ctx context.Context, username, password string) (hookd
 		}
 		hash = dummyHash
 	}
-	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || err != nil {
+	var mismatch error
+	if herr := a.hashing(ctx, func() { mismatch = bcrypt.CompareHashAndPassword(hash, []byte(password)) }); herr != nil {
+		return hookd.User{}, herr
+	}
+	if mismatch != nil || err != nil {
 		return hookd.User{}, hookd.Errorf(hookd.EUNAUTHORIZED, "that username and password do not match")
 	}
 	return u, nil

@@ -2,7 +2,6 @@ package panel
 
 import (
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"path"
@@ -11,7 +10,13 @@ import (
 	"unicode/utf8"
 
 	"hookd"
+	"hookd/internal/clientaddr"
 )
+
+// signInAddrLimit is how many failed sign-ins one address may make in a
+// minute, whatever usernames it tries, before it must wait: a bound on the
+// bcrypt work one address can ask for with invented usernames.
+const signInAddrLimit = 20
 
 // loginCookie carries the sign-in form's CSRF token (double submit): there
 // is no session yet to bind it to.
@@ -62,26 +67,36 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 		h.showLogin(w, r, http.StatusBadRequest, p)
 		return
 	}
-	key := throttleKey(username, clientIP(r))
-	if d := h.throttle.wait(key); d > 0 {
+	addr := clientaddr.Of(r)
+	key := throttleKey(username, addr)
+	if d := max(h.backoff.wait(key), h.addrFails.Wait(addr)); d > 0 {
 		p.Error = fmt.Sprintf("Too many failed sign-ins. Please wait %s before trying again.", roundWait(d))
 		w.Header().Set("Retry-After", fmt.Sprint(int(d.Seconds()+1)))
 		h.showLogin(w, r, http.StatusTooManyRequests, p)
 		return
 	}
 	u, err := h.app.SignIn(r.Context(), username, password)
-	if err != nil && hookd.ErrorCode(err) != hookd.EUNAUTHORIZED {
+	switch hookd.ErrorCode(err) {
+	case "", hookd.EUNAUTHORIZED:
+	case hookd.ERATELIMITED:
+		p.Error = "hookd is busy checking other sign-ins. Please try again in a moment."
+		w.Header().Set("Retry-After", "1")
+		h.showLogin(w, r, http.StatusTooManyRequests, p)
+		return
+	default:
 		h.serverError(w, r, err)
 		return
 	}
 	if err != nil {
-		h.throttle.fail(key)
-		h.log.Info("panel: failed sign-in", "username", username, "ip", clientIP(r))
+		h.backoff.fail(key)
+		h.addrFails.Fail(addr)
+		// Not the username: people type their password there by mistake.
+		h.log.Info("panel: failed sign-in", "ip", addr)
 		p.Error = "That username and password do not match. Check them and try again."
 		h.showLogin(w, r, http.StatusUnauthorized, p)
 		return
 	}
-	h.throttle.succeed(key)
+	h.backoff.succeed(key)
 	if err := h.startSession(r.Context(), w, r, u); err != nil {
 		h.serverError(w, r, err)
 		return
@@ -128,16 +143,6 @@ func safeNext(next string) string {
 	}
 	clean := url.URL{Path: p, RawQuery: u.Query().Encode()}
 	return clean.String()
-}
-
-// clientIP is the peer address. Forwarded headers are not trusted here: a
-// client could otherwise pick a fresh "address" for every guess.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 func roundWait(d time.Duration) string {

@@ -24,6 +24,7 @@ import (
 	"hookd"
 	"hookd/app"
 	"hookd/internal/httpstatus"
+	"hookd/internal/throttle"
 )
 
 // Config is what the panel needs.
@@ -50,10 +51,11 @@ type handler struct {
 	ttl      time.Duration
 	testWait time.Duration
 
-	pages    map[string]*template.Template
-	assets   *assets
-	throttle *throttle
-	cop      *http.CrossOriginProtection
+	pages     map[string]*template.Template
+	assets    *assets
+	backoff   *backoff         // failed sign-ins per username and address
+	addrFails *throttle.Window // failed sign-ins per address
+	cop       *http.CrossOriginProtection
 }
 
 // New returns the panel's handler, to be mounted at "/". It parses every
@@ -82,7 +84,8 @@ func New(cfg Config) (http.Handler, error) {
 	if h.testWait <= 0 {
 		h.testWait = 15 * time.Second
 	}
-	h.throttle = newThrottle(h.now)
+	h.backoff = newBackoff(h.now)
+	h.addrFails = throttle.New(signInAddrLimit, time.Minute, h.now)
 	var err error
 	if h.assets, err = loadAssets(); err != nil {
 		return nil, err

@@ -97,14 +97,15 @@ func TestDeliveryChart(t *testing.T) {
 
 func TestThrottle(t *testing.T) {
 	now := time.Date(2026, 12, 1, 7, 0, 0, 0, time.UTC)
-	th := newThrottle(func() time.Time { return now })
+	th := newBackoff(func() time.Time { return now })
 	key := throttleKey("Admin", "192.0.2.1")
-	for i := 0; i < 3; i++ {
+	for i := 0; i < 2; i++ {
 		th.fail(key)
 		if d := th.wait(key); d != 0 {
 			t.Fatalf("after %d failures: wait %s, want none", i+1, d)
 		}
 	}
+	// The third failure in a row starts the waits, as the docs say.
 	var waits []time.Duration
 	for i := 0; i < 4; i++ {
 		th.fail(key)
@@ -193,11 +194,11 @@ func assertStaysOnPanel(t *testing.T, in, loc string) {
 
 func TestSafeNext(t *testing.T) {
 	for in, want := range map[string]string{
-		"":                                 "/overview",
-		"/settings/webhooks":               "/settings/webhooks",
+		"":                                  "/overview",
+		"/settings/webhooks":                "/settings/webhooks",
 		"/settings/webhooks/wh_1?x=1&y=%2F": "/settings/webhooks/wh_1?x=1&y=%2F",
-		"/deliveries?status=failed":        "/deliveries?status=failed",
-		"/settings/../overview":            "/overview",
+		"/deliveries?status=failed":         "/deliveries?status=failed",
+		"/settings/../overview":             "/overview",
 	} {
 		if got := safeNext(in); got != want {
 			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)

@@ -6,16 +6,18 @@ import (
 	"time"
 )
 
-// throttle slows down guessing of passwords: after a few failed sign-ins
-// for one username from one address, each further attempt must wait, and the
-// wait doubles with every failure up to a quarter of an hour. It is kept in
+// backoff slows down guessing of passwords: after 3 failed sign-ins in a
+// row for one username from one address, each further attempt must wait,
+// 1 s after the third failure and doubling with every failure up to a
+// quarter of an hour (SECURITY.md and docs/panel.md say so). It is kept in
 // memory: a restart forgets it, which costs an attacker a restart per
 // handful of guesses.
-type throttle struct {
+type backoff struct {
 	now func() time.Time
 	mu  sync.Mutex
 	m   map[string]*attempts
-	// free is how many failures are allowed before waits start; 3.
+	// free is how many failures pass without a wait; the next one starts
+	// the waits: 2, so that the third failure is followed by a wait.
 	free int
 	// base is the first wait; 1s. max is the longest; 15m.
 	base, max time.Duration
@@ -27,8 +29,8 @@ type attempts struct {
 	until    time.Time
 }
 
-func newThrottle(now func() time.Time) *throttle {
-	return &throttle{now: now, m: map[string]*attempts{}, free: 3, base: time.Second, max: 15 * time.Minute}
+func newBackoff(now func() time.Time) *backoff {
+	return &backoff{now: now, m: map[string]*attempts{}, free: 2, base: time.Second, max: 15 * time.Minute}
 }
 
 func throttleKey(username, ip string) string {
@@ -37,7 +39,7 @@ func throttleKey(username, ip string) string {
 
 // wait returns how long the caller must wait before trying again; 0 means
 // go ahead.
-func (t *throttle) wait(key string) time.Duration {
+func (t *backoff) wait(key string) time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	a, ok := t.m[key]
@@ -51,7 +53,7 @@ func (t *throttle) wait(key string) time.Duration {
 }
 
 // fail records a failed sign-in.
-func (t *throttle) fail(key string) {
+func (t *backoff) fail(key string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	now := t.now()
@@ -76,7 +78,7 @@ func (t *throttle) fail(key string) {
 }
 
 // succeed forgets the failures of key.
-func (t *throttle) succeed(key string) {
+func (t *backoff) succeed(key string) {
 	t.mu.Lock()
 	delete(t.m, key)
 	t.mu.Unlock()
@@ -84,7 +86,7 @@ func (t *throttle) succeed(key string) {
 
 // prune forgets keys that have been quiet for a day, so the map cannot grow
 // without bound.
-func (t *throttle) prune(now time.Time) {
+func (t *backoff) prune(now time.Time) {
 	if len(t.m) < 1024 {
 		return
 	}
