@@ -197,3 +197,64 @@ is set, else a generated one, printed once. For a lost admin password.
 	}
 	return nil
 }
+
+const accountsUsage = `Usage:
+  hookd accounts list   [--db …]          list the accounts (tenants)
+  hookd accounts create [--db …] NAME     make another account and print its first API key once
+
+Works on the store directly, with or without hookd serve running. Each account
+has its own webhooks, triggers, delivery log, API keys and panel users.
+`
+
+func runAccounts(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || (args[0] != "list" && args[0] != "create") {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+			fmt.Fprint(stdout, accountsUsage)
+			return nil
+		}
+		fmt.Fprint(stderr, accountsUsage)
+		return usageError{errors.New("accounts: say list or create")}
+	}
+	sub := args[0]
+	fs := flag.NewFlagSet("hookd accounts "+sub, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var db string
+	f := &envFlags{fs: fs}
+	f.DB(&db)
+	wantArgs := 0
+	if sub == "create" {
+		wantArgs = 1
+	}
+	if err := f.parseArgs(args[1:], wantArgs); err != nil {
+		return err
+	}
+	if fs.NArg() < wantArgs {
+		return usageError{errors.New("accounts create: give the new account's name, e.g. hookd accounts create \"Branch library\"")}
+	}
+	st, err := openExisting(ctx, db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if sub == "list" {
+		accs, err := st.Accounts(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tNAME\tCREATED")
+		for _, a := range accs {
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", a.ID, a.Name, hookd.FormatTime(a.CreatedAt))
+		}
+		return tw.Flush()
+	}
+	acc, key, err := app.NewAccounts(st, time.Now).CreateAccount(ctx, fs.Arg(0))
+	if hookd.ErrorCode(err) == hookd.EINVALID {
+		return usageError{fmt.Errorf("accounts create: the account's %s", hookd.ErrorMessage(err))}
+	} else if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "hookd: account %s %q created; its first API key (shown once; store it now):\n", acc.ID, acc.Name)
+	fmt.Fprintln(stdout, key)
+	return nil
+}

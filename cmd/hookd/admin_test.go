@@ -94,3 +94,53 @@ func TestKeysAndPasswordCommands(t *testing.T) {
 		t.Errorf("short password: %v", err)
 	}
 }
+
+// TestAccountsCommands: hookd accounts create makes a tenant of its own
+// with a first key (printed once), and hookd accounts list shows it.
+func TestAccountsCommands(t *testing.T) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "hookd.db")
+	cmd := func(args ...string) (string, string, error) {
+		t.Helper()
+		var out, errOut strings.Builder
+		err := run(ctx, args, &out, &errOut)
+		return out.String(), errOut.String(), err
+	}
+	cfg := server.DefaultConfig()
+	cfg.Addr, cfg.DB, cfg.APIKey, cfg.Stderr = "127.0.0.1:0", db, "hk_accounts_test_0123456789abcdefghij", io.Discard
+	s, err := server.Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := cmd("accounts", "create", "--db", db); err == nil || !strings.Contains(err.Error(), "name") {
+		t.Errorf("create without a name: %v, want a usage error asking for it", err)
+	}
+	key, note, err := cmd("accounts", "create", "--db", db, "Branch library")
+	key = strings.TrimSpace(key)
+	if err != nil || !strings.HasPrefix(key, "hk_") || !strings.Contains(note, "shown once") {
+		t.Fatalf("create: %q %q %v", key, note, err)
+	}
+	list, _, err := cmd("accounts", "list", "--db", db)
+	if err != nil || !strings.Contains(list, "Branch library") || !strings.Contains(list, "default") || strings.Contains(list, key) {
+		t.Fatalf("list: %v\n%s", err, list)
+	}
+	st, err := server.OpenStore(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	branch, err := st.AccountByAPIKey(ctx, hookd.HashAPIKey(key))
+	if err != nil || branch.Name != "Branch library" {
+		t.Fatalf("the new key belongs to %+v (%v), want the new account", branch, err)
+	}
+	first, err := st.AccountByAPIKey(ctx, hookd.HashAPIKey(cfg.APIKey))
+	if err != nil || first.ID == branch.ID {
+		t.Fatalf("the first key's account %+v (%v) is the new one", first, err)
+	}
+	if _, _, err := cmd("keys", "list", "--db", db); err == nil || !strings.Contains(err.Error(), "--account") {
+		t.Errorf("keys list with two accounts: %v, want to be asked for --account", err)
+	}
+}

@@ -42,6 +42,7 @@ const usage = `hookd is a webhook delivery service.
 Usage:
   hookd serve      run the HTTP API, the control panel and the dispatcher
   hookd migrate    apply the store's migrations and exit
+  hookd accounts   list and create accounts (tenants)
   hookd keys       list, create and revoke API keys
   hookd password   set a control panel user's password (a lost admin password)
   hookd listen     a small receiver that prints and verifies webhooks, for trying hookd out
@@ -65,6 +66,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runListen(ctx, args[1:], stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, args[1:], stdout, stderr)
+	case "accounts":
+		return runAccounts(ctx, args[1:], stdout, stderr)
 	case "keys":
 		return runKeys(ctx, args[1:], stdout, stderr)
 	case "password":
