@@ -40,9 +40,13 @@ func Main(m *testing.M) {
 // binary, into a temporary folder that outlives each test and that Main
 // removes, and returns the binary's path. Tests that run the real process
 // share the one build, so a package pays for one link whatever the number
-// of its tests.
+// of its tests. Under -short the test is skipped: building and running the
+// real binary is what -short leaves out.
 func BuildHookd(t testing.TB) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("skipped under -short: builds and runs the real hookd binary")
+	}
 	if !mainRan.Load() {
 		t.Fatal("testkit.BuildHookd needs func TestMain(m *testing.M) { testkit.Main(m) } in the package's tests, which removes the binary afterwards")
 	}

@@ -30,3 +30,13 @@ func PostgresDSN(t testing.TB) string {
 	Require(t, "PostgreSQL", dsn != "", "set HOOKD_TEST_POSTGRES=postgres://… to a server where it may create databases")
 	return dsn
 }
+
+// OptIn skips the test unless the environment variable env is 1: for a
+// test that is not a check but a chore or a measurement (what), run only
+// when someone asks for it.
+func OptIn(t testing.TB, env, what string) {
+	t.Helper()
+	if os.Getenv(env) != "1" {
+		t.Skipf("skipped: %s; set %s=1 to run it", what, env)
+	}
+}

@@ -147,6 +147,18 @@ func TestRequire(t *testing.T) {
 	}
 }
 
+func TestOptIn(t *testing.T) {
+	t.Setenv("HOOKD_SOMETHING", "")
+	r := record(t, func(tb testing.TB) { OptIn(tb, "HOOKD_SOMETHING", "a chore") })
+	if r.skip != "skipped: a chore; set HOOKD_SOMETHING=1 to run it" {
+		t.Errorf("OptIn without the variable: skip %q", r.skip)
+	}
+	t.Setenv("HOOKD_SOMETHING", "1")
+	if r := record(t, func(tb testing.TB) { OptIn(tb, "HOOKD_SOMETHING", "a chore") }); r.skip != "" || r.fatal != "" {
+		t.Errorf("OptIn with HOOKD_SOMETHING=1: %+v", r)
+	}
+}
+
 func TestSendWithoutAnswer(t *testing.T) {
 	addr := FreeAddr(t) // nothing listens there
 	if _, err := Send("GET", "http://"+addr+"/", "", nil); err == nil {
