@@ -24,9 +24,7 @@ import (
 // hour of past deliveries straight into the store so that the overview's
 // chart has something to show.
 func TestBrowserDocsScreenshots(t *testing.T) {
-	if os.Getenv("HOOKD_DOCS_SCREENSHOTS") != "1" {
-		t.Skip("set HOOKD_DOCS_SCREENSHOTS=1 to refresh docs/screenshots")
-	}
+	testkit.OptIn(t, "HOOKD_DOCS_SCREENSHOTS", "a chore that refreshes docs/screenshots")
 	env := startHookd(t)
 	ctx := context.Background()
 	down := testkit.NewReceiver(t, 503)

@@ -28,9 +28,7 @@ import (
 //
 //	HOOKD_BENCH=1 HOOKD_TEST_POSTGRES=postgres://… go test -run FanOut -v ./postgres/
 func TestFanOutThroughput(t *testing.T) {
-	if os.Getenv("HOOKD_BENCH") != "1" {
-		t.Skip("a measurement: set HOOKD_BENCH=1 to run it")
-	}
+	testkit.OptIn(t, "HOOKD_BENCH", "a measurement")
 	triggers, webhooks := 10, 2000
 	if v, err := strconv.Atoi(os.Getenv("HOOKD_BENCH_TRIGGERS")); err == nil && v > 0 {
 		triggers = v

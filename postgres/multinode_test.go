@@ -86,10 +86,7 @@ func createWebhook(t *testing.T, base, name, url string) webhookJSON {
 // duplicates are sends the killed node had not recorded, and that every node
 // shows the same grey-list.
 func TestMultiNode(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts three hookd processes")
-	}
-	db := testDatabase(t)
+	db := testDatabase(t) // first: without PostgreSQL, skip before building
 	bin := testkit.BuildHookd(t)
 	const maxConcurrency = 32
 	conc := []string{"--max-concurrency", strconv.Itoa(maxConcurrency)}

@@ -26,9 +26,6 @@ import (
 // trigger that was not done in the file at a kill that came after its first
 // delivery: a send in flight, or one whose result was not yet recorded.
 func TestRepeatedKill9(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the real binary")
-	}
 	bin := testkit.BuildHookd(t)
 	db := filepath.Join(t.TempDir(), "hookd.db")
 	const key = "hk_repeated_kill_test_0123456789abcdef"

@@ -33,9 +33,6 @@ func apiPost(addr, key, path, body string) (int, []byte, error) {
 // stream of triggers, restarts it on the same file and checks that every
 // trigger answered 202 is delivered.
 func TestKill9LosesNoAcceptedTrigger(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the real binary")
-	}
 	bin := testkit.BuildHookd(t)
 	db := filepath.Join(t.TempDir(), "hookd.db")
 	const key = "hk_kill_test_0123456789abcdefghijklmn"
@@ -137,9 +134,6 @@ func TestKill9LosesNoAcceptedTrigger(t *testing.T) {
 // TestSIGTERMShutsDownGracefully checks that SIGTERM exits 0 and that the
 // first start prints a generated key once.
 func TestSIGTERMShutsDownGracefully(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the real binary")
-	}
 	bin := testkit.BuildHookd(t)
 	db := filepath.Join(t.TempDir(), "hookd.db")
 	addr := testkit.FreeAddr(t)
