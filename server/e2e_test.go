@@ -115,6 +115,22 @@ func (e *env) trigger(body string) string {
 	return out.ID
 }
 
+// waitDelivery waits until the deliveries matching query are one, with
+// status, and returns it.
+func (e *env) waitDelivery(query, status string) delivery {
+	e.t.Helper()
+	var d delivery
+	testkit.WaitFor(e.t, 10*time.Second, "one "+status+" delivery for "+query, func() bool {
+		ds := e.deliveries(query)
+		if len(ds) == 1 && ds[0].Status == status {
+			d = ds[0]
+			return true
+		}
+		return false
+	})
+	return d
+}
+
 func (e *env) deliveries(query string) []delivery {
 	e.t.Helper()
 	var out struct{ Deliveries []delivery }
@@ -147,10 +163,7 @@ func TestDeliversSignedPayload(t *testing.T) {
 	if err := wh.Verify(got.Body, got.Header); err != nil {
 		t.Errorf("signature does not verify with the webhook's secret: %v", err)
 	}
-	testkit.WaitFor(t, 10*time.Second, "the delivery in the log", func() bool {
-		ds := e.deliveries("webhookId=" + w.ID)
-		return len(ds) == 1 && ds[0].Status == "delivered"
-	})
+	e.waitDelivery("webhookId="+w.ID, "delivered")
 	d := e.deliveries("triggerId=" + id)[0]
 	if d.StatusCode == nil || *d.StatusCode != 200 || d.Hook != "eventCanceled" || d.URL != rc.URL+"/hook" || d.WebhookID != w.ID {
 		t.Errorf("delivery = %+v", d)
@@ -162,10 +175,7 @@ func TestFailureIsRecordedAndNotRetried(t *testing.T) {
 	rc := testkit.NewReceiver(t, 500)
 	w := e.createWebhook("Broken", rc.URL, "eventAdded")
 	e.trigger(`{"hook":"eventAdded","data":{"recurringId":1}}`)
-	testkit.WaitFor(t, 10*time.Second, "the failed delivery", func() bool {
-		ds := e.deliveries("webhookId=" + w.ID)
-		return len(ds) == 1 && ds[0].Status == "failed"
-	})
+	e.waitDelivery("webhookId="+w.ID, "failed")
 	time.Sleep(300 * time.Millisecond) // six more ticks
 	if n := rc.Count(); n != 1 {
 		t.Errorf("receiver got %d requests, want 1: failures are not retried", n)
@@ -183,11 +193,7 @@ func TestRedirectIsNotFollowed(t *testing.T) {
 	defer redirector.Close()
 	w := e.createWebhook("Moved", redirector.URL, "eventAdded")
 	e.trigger(`{"hook":"eventAdded","data":{"recurringId":1}}`)
-	testkit.WaitFor(t, 10*time.Second, "the failed delivery", func() bool {
-		ds := e.deliveries("webhookId=" + w.ID)
-		return len(ds) == 1 && ds[0].Status == "failed"
-	})
-	d := e.deliveries("webhookId=" + w.ID)[0]
+	d := e.waitDelivery("webhookId="+w.ID, "failed")
 	if *d.StatusCode != 302 || !strings.Contains(d.Error, "redirect") {
 		t.Errorf("delivery = %+v, want a 302 failure saying the redirect was not followed", d)
 	}
@@ -351,15 +357,7 @@ func TestTestDeliveryRedeliverAndRotation(t *testing.T) {
 	}
 
 	// Redeliver: the same trigger, a new delivery row.
-	var first delivery
-	testkit.WaitFor(t, 10*time.Second, "the delivery in the log", func() bool {
-		ds := e.deliveries("triggerId=" + id)
-		if len(ds) == 1 && ds[0].Status == "delivered" {
-			first = ds[0]
-			return true
-		}
-		return false
-	})
+	first := e.waitDelivery("triggerId="+id, "delivered")
 	var again delivery
 	if code := e.do("POST", "/api/v1/deliveries/"+first.ID+"/redeliver", nil, &again); code != 202 || again.ID == first.ID {
 		t.Fatalf("redeliver: %d %+v", code, again)

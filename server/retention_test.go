@@ -21,15 +21,7 @@ func TestRetentionPrunesOldDeliveries(t *testing.T) {
 	rc := testkit.NewReceiver(t, 200)
 	w := e.createWebhook("Calendar sync", rc.URL, "eventCanceled")
 	old := e.trigger(`{"hook":"eventCanceled","data":{"eventId":1,"reason":"Snow"}}`)
-	var first delivery
-	testkit.WaitFor(t, 10*time.Second, "the delivery in the log", func() bool {
-		ds := e.deliveries("triggerId=" + old)
-		if len(ds) == 1 && ds[0].Status == "delivered" {
-			first = ds[0]
-			return true
-		}
-		return false
-	})
+	first := e.waitDelivery("triggerId="+old, "delivered")
 	testkit.WaitFor(t, 10*time.Second, "the delivery to be pruned", func() bool {
 		return len(e.deliveries("webhookId="+w.ID)) == 0 && len(e.deliveries("")) == 0
 	})
