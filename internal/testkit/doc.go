@@ -5,7 +5,8 @@
 // this machine may lack (skip, or fail when HOOKD_REQUIRE_ALL=1), and the
 // opt-in for tests that run only when asked.
 //
-// It is imported only by _test.go files. It imports no hookd package:
-// whatever a helper needs of the product (an API key, a flag, a status)
-// is a parameter.
+// It is imported only by _test.go files. It imports no hookd package: what
+// it knows of hookd is the public contract (`hookd serve --addr`, GET
+// /healthz, API keys as Bearer tokens); whatever else a helper needs of the
+// product (an API key, the flags, a status) is a parameter.
 package testkit
