@@ -18,6 +18,7 @@ import (
 	"code.dny.dev/ssrf"
 
 	"hookd"
+	"hookd/internal/testkit"
 )
 
 const flagHint = "--allow-private-urls"
@@ -368,7 +369,7 @@ func TestDialContextLoopbackIPv6(t *testing.T) {
 		t.Fatalf("with AllowPrivate, DialContext(%s) = %v", ln.Addr(), err)
 	}
 	c.Close()
-	waitFor(t, func() bool { return accepted.Load() == 1 })
+	testkit.WaitFor(t, 5*time.Second, "the listener to accept the allowed connection", func() bool { return accepted.Load() == 1 })
 }
 
 // TestDNSRebinding: the name is public when the webhook is saved and
@@ -499,17 +500,6 @@ func TestParseLegacyIPv4(t *testing.T) {
 		if got != want {
 			t.Errorf("parseLegacyIPv4(%q) = %q, want %q", in, got, want)
 		}
-	}
-}
-
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met within 5s")
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }
 

@@ -1,7 +1,6 @@
 package panel_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,10 +11,10 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	"hookd"
+	"hookd/internal/testkit"
 	"hookd/panel"
 )
 
@@ -55,39 +54,14 @@ func (e *hookdEnv) apiKeyNamed(t *testing.T, name string) string {
 // statusWithKey calls the API with key and returns the answer's status.
 func (e *hookdEnv) statusWithKey(t *testing.T, key string) int {
 	t.Helper()
-	req, _ := http.NewRequest("GET", e.APIURL+"/api/v1/webhooks", nil)
-	req.Header.Set("Authorization", "Bearer "+key)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	return res.StatusCode
-}
-
-// syncBuffer is a log destination tests can read while the server writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	return testkit.Call(t, "GET", e.APIURL+"/api/v1/webhooks", key, nil).Status
 }
 
 // panelWithLog serves a second panel over env's store and use cases whose
 // every log line, down to debug, is kept: to show what the panel logs.
-func panelWithLog(t *testing.T, env *hookdEnv) (string, *syncBuffer) {
+func panelWithLog(t *testing.T, env *hookdEnv) (string, *testkit.LogBuffer) {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &testkit.LogBuffer{}
 	h, err := panel.New(panel.Config{App: env.srv.App, Store: env.srv.Store,
 		Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"hookd"
+	"hookd/internal/testkit"
 )
 
 // TestBrowserDocsScreenshots refreshes the screenshots in docs/screenshots
@@ -23,13 +24,10 @@ import (
 // hour of past deliveries straight into the store so that the overview's
 // chart has something to show.
 func TestBrowserDocsScreenshots(t *testing.T) {
-	if os.Getenv("HOOKD_DOCS_SCREENSHOTS") != "1" {
-		t.Skip("set HOOKD_DOCS_SCREENSHOTS=1 to refresh docs/screenshots")
-	}
+	testkit.OptIn(t, "HOOKD_DOCS_SCREENSHOTS", "a chore that refreshes docs/screenshots")
 	env := startHookd(t)
 	ctx := context.Background()
-	down := newReceiver(t)
-	down.SetStatus(503)
+	down := testkit.NewReceiver(t, 503)
 	create := func(name, url string, hooks ...string) string {
 		code, body := env.api(t, "POST", "/api/v1/webhooks", map[string]any{"name": name, "url": url, "hooks": hooks})
 		if code != 201 {
@@ -99,12 +97,12 @@ func TestBrowserDocsScreenshots(t *testing.T) {
 		"data": map[string]any{"eventId": 4711, "reason": "The library is closed because of snow"}}); code != 202 {
 		t.Fatalf("trigger: %d %s", code, body)
 	}
-	waitFor(t, 10*time.Second, "the first deliveries", func() bool { return len(env.Receiver.Bodies()) >= 1 })
+	env.Receiver.Wait(t, 1, 10*time.Second) // the first deliveries
 	for i := 0; i < 3; i++ {
 		env.api(t, "POST", "/api/v1/triggers", map[string]any{"hook": "eventAdded", "data": map[string]any{"recurringId": 12000 + i}})
 		time.Sleep(250 * time.Millisecond)
 	}
-	waitFor(t, 10*time.Second, "the old server to be grey-listed", func() bool {
+	testkit.WaitFor(t, 10*time.Second, "the old server to be grey-listed", func() bool {
 		for _, w := range env.webhooks(t) {
 			if w.ID == old && w.Greylist.Level > 0 {
 				return true

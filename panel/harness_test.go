@@ -1,22 +1,19 @@
 package panel_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"hookd"
-	"hookd/panel"
+	"hookd/internal/testkit"
 	"hookd/server"
 )
 
@@ -29,45 +26,9 @@ const (
 // listener) and a real receiver for its deliveries.
 type hookdEnv struct {
 	srv      *server.Server
-	URL      string // the panel's base URL
-	APIURL   string // the API's base URL
-	Receiver *receiver
-}
-
-// receiver is a local subscriber: it answers with Status (200 unless set)
-// and records every body it gets.
-type receiver struct {
-	*httptest.Server
-	mu     sync.Mutex
-	status int
-	bodies [][]byte
-}
-
-func (rc *receiver) SetStatus(code int) {
-	rc.mu.Lock()
-	rc.status = code
-	rc.mu.Unlock()
-}
-
-func (rc *receiver) Bodies() [][]byte {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	return append([][]byte(nil), rc.bodies...)
-}
-
-func newReceiver(t *testing.T) *receiver {
-	rc := &receiver{status: http.StatusOK}
-	rc.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		rc.mu.Lock()
-		rc.bodies = append(rc.bodies, b)
-		code := rc.status
-		rc.mu.Unlock()
-		w.WriteHeader(code)
-		_, _ = io.WriteString(w, `{"ok":true}`)
-	}))
-	t.Cleanup(rc.Close)
-	return rc
+	URL      string            // the panel's base URL
+	APIURL   string            // the API's base URL
+	Receiver *testkit.Receiver // answers 200 unless told otherwise
 }
 
 type testLogWriter struct{ t *testing.T }
@@ -106,48 +67,14 @@ func startHookd(t *testing.T) *hookdEnv {
 			t.Errorf("server.Close: %v", err)
 		}
 	})
-	env := &hookdEnv{srv: s, URL: s.URL(), APIURL: s.URL(), Receiver: newReceiver(t)}
-	// Until the server mounts the panel itself, mount it beside the real
-	// server over the same store and use cases.
-	if res, err := http.Get(s.URL() + "/login"); err == nil {
-		res.Body.Close()
-		if res.StatusCode == http.StatusNotFound {
-			if os.Getenv("HOOKD_REQUIRE_ALL") == "1" {
-				t.Fatal("server.Open does not mount the control panel (GET /login is 404), and HOOKD_REQUIRE_ALL=1")
-			}
-			h, err := panel.New(panel.Config{App: s.App, Store: s.Store, Logger: logger})
-			if err != nil {
-				t.Fatal(err)
-			}
-			ps := httptest.NewServer(h)
-			t.Cleanup(ps.Close)
-			env.URL = ps.URL
-			t.Log("server does not mount the panel yet; serving it beside the server at", ps.URL)
-		}
-	}
-	return env
+	return &hookdEnv{srv: s, URL: s.URL(), APIURL: s.URL(), Receiver: testkit.NewReceiver(t, http.StatusOK)}
 }
 
 // api calls the real REST API with the test key.
 func (e *hookdEnv) api(t *testing.T, method, path string, body any) (int, []byte) {
 	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
-	}
-	req, _ := http.NewRequest(method, e.APIURL+path, rd)
-	req.Header.Set("Authorization", "Bearer "+testAPIKey)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, b
+	a := testkit.Call(t, method, e.APIURL+path, testAPIKey, body)
+	return a.Status, a.Body
 }
 
 // webhooks lists the account's webhooks through the store.
@@ -162,16 +89,4 @@ func (e *hookdEnv) webhooks(t *testing.T) []hookd.Webhook {
 		t.Fatal(err)
 	}
 	return out.Webhooks
-}
-
-// waitFor polls cond until it holds or d passes.
-func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", d, what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"hookd/internal/testkit"
 	"hookd/server"
 )
 
@@ -25,7 +26,7 @@ type proxy struct {
 }
 
 func newProxy(t *testing.T, target string) *proxy {
-	p := &proxy{addr: freePort(t), target: target, conns: map[net.Conn]bool{}}
+	p := &proxy{addr: testkit.FreeAddr(t), target: target, conns: map[net.Conn]bool{}}
 	p.restore(t)
 	t.Cleanup(p.cut)
 	return p
@@ -93,32 +94,25 @@ func TestDatabaseLoss(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	n := &node{name: "in-process", url: srv.URL(), done: make(chan struct{})}
-
-	rc := newReceiver(t, 0, func(string) int { return 200 })
-	createWebhook(t, n, "receiver", rc.URL+"/h")
+	rc := testkit.NewReceiver(t, 200)
+	createWebhook(t, srv.URL(), "receiver", rc.URL+"/h")
 	trigger := map[string]any{"hook": "eventCanceled", "data": map[string]any{"eventId": 1, "reason": "Snow"}}
 	send := func(want int) (string, []byte) {
 		t.Helper()
-		status, body, err := tryCall("POST", n.url+"/api/v1/triggers", trigger)
-		if err != nil || status != want {
-			t.Fatalf("POST /api/v1/triggers: %d %v %s, want %d", status, err, body, want)
+		a, err := testkit.Send("POST", srv.URL()+"/api/v1/triggers", testAPIKey, trigger)
+		if err != nil || a.Status != want {
+			t.Fatalf("POST /api/v1/triggers: %d %v %s, want %d", a.Status, err, a.Body, want)
 		}
 		var out struct{ ID string }
-		json.Unmarshal(body, &out)
-		return out.ID, body
+		json.Unmarshal(a.Body, &out)
+		return out.ID, a.Body
 	}
 	delivered := func(id string) {
 		t.Helper()
-		for deadline := time.Now().Add(10 * time.Second); rc.count("/h", id) == 0; {
-			if time.Now().After(deadline) {
-				t.Fatalf("trigger %s not delivered within 10s", id)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		testkit.WaitFor(t, 10*time.Second, "trigger "+id+" to be delivered", func() bool { return sends(rc)["/h "+id] > 0 })
 	}
 	health := func() int {
-		resp, err := http.Get(n.url + "/healthz")
+		resp, err := http.Get(srv.URL() + "/healthz")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -150,12 +144,7 @@ func TestDatabaseLoss(t *testing.T) {
 
 	p.restore(t)
 	back := time.Now()
-	for deadline := time.Now().Add(15 * time.Second); health() != 200; {
-		if time.Now().After(deadline) {
-			t.Fatal("/healthz did not recover within 15s of the database's return")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	testkit.WaitFor(t, 15*time.Second, "/healthz to recover after the database's return", func() bool { return health() == 200 })
 	t.Logf("/healthz 200 again %v after the database came back", time.Since(back))
 	id, _ = send(202)
 	delivered(id)

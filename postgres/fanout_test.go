@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"hookd/internal/testkit"
 )
 
 // TestFanOutThroughput measures fan-out with real hookd processes: 10
@@ -26,9 +28,7 @@ import (
 //
 //	HOOKD_BENCH=1 HOOKD_TEST_POSTGRES=postgres://… go test -run FanOut -v ./postgres/
 func TestFanOutThroughput(t *testing.T) {
-	if os.Getenv("HOOKD_BENCH") != "1" {
-		t.Skip("a measurement: set HOOKD_BENCH=1 to run it")
-	}
+	testkit.OptIn(t, "HOOKD_BENCH", "a measurement")
 	triggers, webhooks := 10, 2000
 	if v, err := strconv.Atoi(os.Getenv("HOOKD_BENCH_TRIGGERS")); err == nil && v > 0 {
 		triggers = v
@@ -36,10 +36,7 @@ func TestFanOutThroughput(t *testing.T) {
 	if v, err := strconv.Atoi(os.Getenv("HOOKD_BENCH_WEBHOOKS")); err == nil && v > 0 {
 		webhooks = v
 	}
-	bin, err := buildHookd()
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := testkit.BuildHookd(t)
 	type result struct {
 		name string
 		rate float64
@@ -71,7 +68,7 @@ func fanOut(t *testing.T, bin string, dbs []string, triggers, webhooks int) (flo
 	var nodes []*node
 	for i, db := range dbs {
 		n := startNode(t, bin, db, "bench-"+strconv.Itoa(i+1), "--batch-interval", "200ms")
-		n.waitHealthy(t, 30*time.Second)
+		n.WaitHealthy(t, 30*time.Second)
 		nodes = append(nodes, n)
 	}
 	var got atomic.Int64
@@ -103,7 +100,7 @@ func fanOut(t *testing.T, bin string, dbs []string, triggers, webhooks int) (flo
 		receivers = append(receivers, srv.URL)
 	}
 	for i := range webhooks {
-		createWebhook(t, nodes[i%len(nodes)], "bench "+strconv.Itoa(i),
+		createWebhook(t, nodes[i%len(nodes)].URL, "bench "+strconv.Itoa(i),
 			fmt.Sprintf("%s/hooks/%d", receivers[i%len(receivers)], i))
 	}
 	time.Sleep(time.Second) // every node has loaded the webhooks
@@ -113,7 +110,7 @@ func fanOut(t *testing.T, bin string, dbs []string, triggers, webhooks int) (flo
 	for i := range items {
 		items[i] = map[string]any{"hook": "eventCanceled", "data": map[string]any{"eventId": i, "reason": "Snow"}}
 	}
-	if st := call(t, "POST", nodes[0].url+"/api/v1/triggers", items, nil); st != 202 {
+	if st := call(t, "POST", nodes[0].URL+"/api/v1/triggers", items, nil); st != 202 {
 		t.Fatalf("POST triggers: %d", st)
 	}
 	// Which nodes claimed the triggers (PostgreSQL only).

@@ -1,205 +1,60 @@
 package postgres_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net"
-	"net/http"
-	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"hookd/internal/testkit"
 )
 
 const testAPIKey = "hk_multinode_test_key_0123456789abcdefghij"
 
-// buildHookd builds the real binary once per test binary.
-var buildHookd = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "hookd-bin-")
-	if err != nil {
-		return "", err
-	}
-	bin := filepath.Join(dir, "hookd")
-	out, err := exec.Command("go", "build", "-o", bin, "hookd/cmd/hookd").CombinedOutput()
-	if err != nil {
-		return "", fmt.Errorf("go build: %v\n%s", err, out)
-	}
-	return bin, nil
-})
+func TestMain(m *testing.M) { testkit.Main(m) }
 
-// node is one `hookd serve` process.
+// node is one `hookd serve` process, named with --node.
 type node struct {
 	name string
-	url  string
-	cmd  *exec.Cmd
-	log  string
-	done chan struct{}
+	*testkit.Hookd
 }
 
-func freePort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
+// startNode starts hookd on db with the test's API key, without waiting
+// for it to serve (see WaitHealthy): nodes start together.
 func startNode(t *testing.T, bin, db, name string, extra ...string) *node {
 	t.Helper()
-	addr := freePort(t)
-	logPath := filepath.Join(t.TempDir(), name+".log")
-	logf, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	args := append([]string{"serve", "--addr", addr, "--db", db, "--batch-interval", "200ms", "--lease", "2s",
+	args := append([]string{"--db", db, "--batch-interval", "200ms", "--lease", "2s",
 		"--allow-private-urls", "--node", name, "--log-level", "warn"}, extra...)
-	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), "HOOKD_API_KEY="+testAPIKey, "HOOKD_ADMIN_PASSWORD=multinode-admin-pw")
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	n := &node{name: name, url: "http://" + addr, cmd: cmd, log: logPath, done: make(chan struct{})}
-	go func() { cmd.Wait(); logf.Close(); close(n.done) }()
-	t.Cleanup(func() {
-		select {
-		case <-n.done:
-		default:
-			cmd.Process.Signal(syscall.SIGTERM)
-			select {
-			case <-n.done:
-			case <-time.After(20 * time.Second):
-				cmd.Process.Kill()
-				<-n.done
-			}
-		}
-		if t.Failed() {
-			b, _ := os.ReadFile(logPath)
-			t.Logf("log of %s:\n%s", name, tail(string(b), 3000))
-		}
-	})
-	return n
+	env := []string{"HOOKD_API_KEY=" + testAPIKey, "HOOKD_ADMIN_PASSWORD=multinode-admin-pw"}
+	return &node{name: name, Hookd: testkit.SpawnHookd(t, bin, testkit.FreeAddr(t), env, args...)}
 }
 
-func tail(s string, n int) string {
-	if len(s) > n {
-		return "…" + s[len(s)-n:]
-	}
-	return s
-}
-
-// waitHealthy waits for GET /healthz to answer 200.
-func (n *node) waitHealthy(t *testing.T, within time.Duration) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for {
-		resp, err := http.Get(n.url + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return
-			}
-		}
-		select {
-		case <-n.done:
-			b, _ := os.ReadFile(n.log)
-			t.Fatalf("%s exited at start:\n%s", n.name, b)
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s not healthy within %v (last error %v)", n.name, within, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-// call sends an API request and decodes a JSON answer into out (if not nil).
+// call sends an API request with the test's key and decodes a JSON answer
+// into out (if not nil).
 func call(t *testing.T, method, url string, body, out any) int {
 	t.Helper()
-	status, b, err := tryCall(method, url, body)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, url, err)
-	}
-	if out != nil && len(b) > 0 {
-		if err := json.Unmarshal(b, out); err != nil {
-			t.Fatalf("%s %s: %v in %s", method, url, err, b)
+	a := testkit.Call(t, method, url, testAPIKey, body)
+	if out != nil && len(a.Body) > 0 {
+		if err := json.Unmarshal(a.Body, out); err != nil {
+			t.Fatalf("%s %s: %v in %s", method, url, err, a.Body)
 		}
 	}
-	return status
+	return a.Status
 }
 
-func tryCall(method, url string, body any) (int, []byte, error) {
-	var r io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return 0, nil, err
-		}
-		r = bytes.NewReader(b)
+// sends counts the requests rc got at path for each trigger (its
+// webhook-id), keyed by path + " " + webhook-id.
+func sends(rc *testkit.Receiver) map[string]int {
+	n := map[string]int{}
+	for _, r := range rc.Requests() {
+		n[r.Path+" "+r.Header.Get("webhook-id")]++
 	}
-	req, err := http.NewRequest(method, url, r)
-	if err != nil {
-		return 0, nil, err
-	}
-	req.Header.Set("Authorization", "Bearer "+testAPIKey)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, b, err
-}
-
-// receiver counts the POSTs it gets by path and webhook-id.
-type receiver struct {
-	*httptest.Server
-	mu    sync.Mutex
-	got   map[string]int // path + " " + webhook-id → posts
-	total int
-}
-
-func newReceiver(t *testing.T, delay time.Duration, status func(path string) int) *receiver {
-	rc := &receiver{got: map[string]int{}}
-	rc.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
-		time.Sleep(delay)
-		rc.mu.Lock()
-		rc.got[r.URL.Path+" "+r.Header.Get("webhook-id")]++
-		rc.total++
-		rc.mu.Unlock()
-		w.WriteHeader(status(r.URL.Path))
-	}))
-	t.Cleanup(rc.Close)
-	return rc
-}
-
-func (rc *receiver) count(path, id string) int {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	return rc.got[path+" "+id]
-}
-
-func (rc *receiver) posts() int {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	return rc.total
+	return n
 }
 
 type webhookJSON struct {
@@ -212,13 +67,15 @@ type webhookJSON struct {
 	} `json:"greylist"`
 }
 
-func createWebhook(t *testing.T, n *node, name, url string) webhookJSON {
+// createWebhook creates a webhook for eventCanceled through the API at
+// base.
+func createWebhook(t *testing.T, base, name, url string) webhookJSON {
 	t.Helper()
 	var w webhookJSON
-	if st := call(t, "POST", n.url+"/api/v1/webhooks", map[string]any{
+	if st := call(t, "POST", base+"/api/v1/webhooks", map[string]any{
 		"name": name, "url": url, "hooks": []string{"eventCanceled"},
 	}, &w); st != 201 {
-		t.Fatalf("create webhook on %s: status %d", n.name, st)
+		t.Fatalf("create webhook on %s: status %d", base, st)
 	}
 	return w
 }
@@ -229,14 +86,8 @@ func createWebhook(t *testing.T, n *node, name, url string) webhookJSON {
 // duplicates are sends the killed node had not recorded, and that every node
 // shows the same grey-list.
 func TestMultiNode(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts three hookd processes")
-	}
-	db := testDatabase(t)
-	bin, err := buildHookd()
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := testDatabase(t) // first: without PostgreSQL, skip before building
+	bin := testkit.BuildHookd(t)
 	const maxConcurrency = 32
 	conc := []string{"--max-concurrency", strconv.Itoa(maxConcurrency)}
 	nodes := []*node{
@@ -245,19 +96,20 @@ func TestMultiNode(t *testing.T) {
 		startNode(t, bin, db, "node-3", conc...),
 	}
 	for _, n := range nodes {
-		n.waitHealthy(t, 30*time.Second)
+		n.WaitHealthy(t, 30*time.Second)
 	}
 
-	good := newReceiver(t, 3*time.Millisecond, func(string) int { return 200 })
-	bad := newReceiver(t, 0, func(string) int { return 500 })
+	good := testkit.NewReceiver(t, 200)
+	good.SetDelay(3 * time.Millisecond)
+	bad := testkit.NewReceiver(t, 500)
 	// Webhooks are created on different nodes: each node serves all of them.
 	var paths []string
 	for i := range 5 {
 		p := "/good/" + strconv.Itoa(i)
 		paths = append(paths, p)
-		createWebhook(t, nodes[i%3], "good "+strconv.Itoa(i), good.URL+p)
+		createWebhook(t, nodes[i%3].URL, "good "+strconv.Itoa(i), good.URL+p)
 	}
-	failing := createWebhook(t, nodes[1], "failing", bad.URL+"/bad")
+	failing := createWebhook(t, nodes[1].URL, "failing", bad.URL+"/bad")
 	time.Sleep(500 * time.Millisecond) // every node has ticked since
 
 	conn, err := pgx.Connect(t.Context(), db)
@@ -274,7 +126,7 @@ func TestMultiNode(t *testing.T) {
 	victim := nodes[1]
 	alive := func(n *node) bool {
 		select {
-		case <-n.done:
+		case <-n.Done():
 			return false
 		default:
 			return true
@@ -291,9 +143,9 @@ func TestMultiNode(t *testing.T) {
 			if !alive(n) {
 				continue
 			}
-			status, body, err := tryCall("POST", n.url+"/api/v1/triggers", items)
-			if err != nil || status != 202 {
-				t.Logf("batch %d to %s: %d %v %s", b, n.name, status, err, body)
+			a, err := testkit.Send("POST", n.URL+"/api/v1/triggers", testAPIKey, items)
+			if err != nil || a.Status != 202 {
+				t.Logf("batch %d to %s: %d %v %s", b, n.name, a.Status, err, a.Body)
 				if k > 5 {
 					t.Fatalf("batch %d refused by every node", b)
 				}
@@ -302,8 +154,8 @@ func TestMultiNode(t *testing.T) {
 			var out struct {
 				Triggers []struct{ ID string } `json:"triggers"`
 			}
-			if err := json.Unmarshal(body, &out); err != nil || len(out.Triggers) != perBatch {
-				t.Fatalf("batch %d: %v %s", b, err, body)
+			if err := json.Unmarshal(a.Body, &out); err != nil || len(out.Triggers) != perBatch {
+				t.Fatalf("batch %d: %v %s", b, err, a.Body)
 			}
 			for _, tr := range out.Triggers {
 				accepted = append(accepted, tr.ID)
@@ -321,10 +173,7 @@ func TestMultiNode(t *testing.T) {
 				t.Fatal(err)
 			}
 			if held > 0 || b == batches-1 {
-				if err := victim.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-					t.Fatal(err)
-				}
-				<-victim.done
+				victim.Stop(syscall.SIGKILL)
 				killed = true
 				// Its claims are in the database until the lease ends.
 				rows, err := conn.Query(t.Context(), `SELECT id FROM triggers WHERE NOT done AND lease_node = $1`, victim.name)
@@ -336,7 +185,7 @@ func TestMultiNode(t *testing.T) {
 					t.Fatal(err)
 				}
 				t.Logf("killed %s with SIGKILL after %d batches, holding %d claimed triggers; %d posts received so far",
-					victim.name, b+1, len(killedHeld), good.posts())
+					victim.name, b+1, len(killedHeld), good.Count())
 			}
 		}
 	}
@@ -368,9 +217,10 @@ func TestMultiNode(t *testing.T) {
 		held[id] = true
 	}
 	lost, dups, dupOutside := 0, 0, 0
+	received := sends(good)
 	for _, id := range accepted {
 		for _, p := range paths {
-			switch c := good.count(p, id); {
+			switch c := received[p+" "+id]; {
 			case c == 0:
 				lost++
 				if lost <= 5 {
@@ -388,7 +238,7 @@ func TestMultiNode(t *testing.T) {
 		t.Errorf("%d (trigger, webhook) deliveries lost", lost)
 	}
 	t.Logf("duplicates: %d sends received twice (same webhook-id at the same URL), out of %d expected deliveries; %d posts in all",
-		dups, len(accepted)*len(paths), good.posts())
+		dups, len(accepted)*len(paths), good.Count())
 	if dupOutside > 0 {
 		t.Errorf("%d duplicates are of triggers the killed node did not hold: a live node sent twice", dupOutside)
 	}
@@ -420,11 +270,11 @@ func TestMultiNode(t *testing.T) {
 		var gl struct {
 			Entries []json.RawMessage `json:"entries"`
 		}
-		if st := call(t, "GET", n.url+"/api/v1/greylist", nil, &gl); st != 200 {
+		if st := call(t, "GET", n.URL+"/api/v1/greylist", nil, &gl); st != 200 {
 			t.Fatalf("greylist on %s: %d", n.name, st)
 		}
 		var w webhookJSON
-		call(t, "GET", n.url+"/api/v1/webhooks/"+failing.ID, nil, &w)
+		call(t, "GET", n.URL+"/api/v1/webhooks/"+failing.ID, nil, &w)
 		got := fmt.Sprintf("%s / level %d, %d failures, until %v", gl.Entries, w.Greylist.Level, w.Greylist.ConsecutiveFailures, deref(w.Greylist.Until))
 		if want == "" {
 			want = got
@@ -441,9 +291,9 @@ func TestMultiNode(t *testing.T) {
 		FROM deliveries WHERE webhook_id = $1`, failing.ID).Scan(&skipped, &failed); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("failing URL: %d posts received, %d failed and %d skipped deliveries recorded", bad.posts(), failed, skipped)
-	if bad.posts() > 3*(3+maxConcurrency) {
-		t.Errorf("the failing URL got %d posts: the nodes did not share its grey-listing", bad.posts())
+	t.Logf("failing URL: %d posts received, %d failed and %d skipped deliveries recorded", bad.Count(), failed, skipped)
+	if bad.Count() > 3*(3+maxConcurrency) {
+		t.Errorf("the failing URL got %d posts: the nodes did not share its grey-listing", bad.Count())
 	}
 }
 

@@ -15,23 +15,10 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"hookd"
+	"hookd/internal/testkit"
 	"hookd/postgres"
 	"hookd/storetest"
 )
-
-// serverDSN returns HOOKD_TEST_POSTGRES, or skips the test when it is unset
-// (fails it when HOOKD_REQUIRE_ALL=1, as in CI).
-func serverDSN(t testing.TB) string {
-	t.Helper()
-	dsn := os.Getenv("HOOKD_TEST_POSTGRES")
-	if dsn == "" {
-		if os.Getenv("HOOKD_REQUIRE_ALL") == "1" {
-			t.Fatal("PostgreSQL tests need HOOKD_TEST_POSTGRES=postgres://… (HOOKD_REQUIRE_ALL=1 forbids skipping them)")
-		}
-		t.Skip("PostgreSQL tests need HOOKD_TEST_POSTGRES=postgres://…")
-	}
-	return dsn
-}
 
 // withParams returns dsn with its database replaced by db (when not empty)
 // and the query parameters set.
@@ -58,7 +45,7 @@ var dbSeq atomic.Int64
 // the test ends, and returns its DSN.
 func testDatabase(t testing.TB) string {
 	t.Helper()
-	server := serverDSN(t)
+	server := testkit.PostgresDSN(t)
 	name := fmt.Sprintf("hookd_test_%d_%d_%d", os.Getpid(), time.Now().UnixNano()%1e9, dbSeq.Add(1))
 	admin := func(sql string) error {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -171,7 +158,7 @@ func TestMigrateConcurrently(t *testing.T) {
 // TestUnavailable checks that a database that cannot be reached is
 // EUNAVAILABLE (the API answers 503), quickly, with no password in the text.
 func TestUnavailable(t *testing.T) {
-	serverDSN(t)
+	testkit.PostgresDSN(t)
 	start := time.Now()
 	_, err := postgres.Open(t.Context(), "postgres://hookd:s3cret-pw@127.0.0.1:1/hookd?sslmode=disable")
 	if hookd.ErrorCode(err) != hookd.EUNAVAILABLE {

@@ -10,12 +10,12 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
+	"hookd/internal/testkit"
 	"hookd/server"
 )
 
@@ -53,32 +53,13 @@ func start(t *testing.T, mod func(*server.Config)) *env {
 // do sends an API request and decodes a JSON answer into out (if not nil).
 func (e *env) do(method, path string, body any, out any) int {
 	e.t.Helper()
-	var r io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		r = strings.NewReader(b)
-	default:
-		j, _ := json.Marshal(b)
-		r = bytes.NewReader(j)
-	}
-	req, _ := http.NewRequest(method, e.url+path, r)
-	req.Header.Set("Authorization", "Bearer "+testKey)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if out != nil && len(raw) > 0 {
-		if err := json.Unmarshal(raw, out); err != nil {
-			e.t.Fatalf("%s %s: answer is not JSON: %s", method, path, raw)
+	a := testkit.Call(e.t, method, e.url+path, testKey, body)
+	if out != nil && len(a.Body) > 0 {
+		if err := json.Unmarshal(a.Body, out); err != nil {
+			e.t.Fatalf("%s %s: answer is not JSON: %s", method, path, a.Body)
 		}
 	}
-	return resp.StatusCode
+	return a.Status
 }
 
 type webhook struct {
@@ -134,6 +115,22 @@ func (e *env) trigger(body string) string {
 	return out.ID
 }
 
+// waitDelivery waits until the deliveries matching query are one, with
+// status, and returns it.
+func (e *env) waitDelivery(query, status string) delivery {
+	e.t.Helper()
+	var d delivery
+	testkit.WaitFor(e.t, 10*time.Second, "one "+status+" delivery for "+query, func() bool {
+		ds := e.deliveries(query)
+		if len(ds) == 1 && ds[0].Status == status {
+			d = ds[0]
+			return true
+		}
+		return false
+	})
+	return d
+}
+
 func (e *env) deliveries(query string) []delivery {
 	e.t.Helper()
 	var out struct{ Deliveries []delivery }
@@ -143,91 +140,30 @@ func (e *env) deliveries(query string) []delivery {
 	return out.Deliveries
 }
 
-// waitFor polls cond until it holds or 10 s pass.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// receiver is a real local HTTP server that records what it receives.
-type receiver struct {
-	*httptest.Server
-	mu     sync.Mutex
-	got    []received
-	status int
-}
-
-type received struct {
-	header http.Header
-	body   []byte
-}
-
-func newReceiver(t *testing.T, status int) *receiver {
-	rc := &receiver{status: status}
-	rc.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		rc.mu.Lock()
-		rc.got = append(rc.got, received{r.Header.Clone(), b})
-		st := rc.status
-		rc.mu.Unlock()
-		w.WriteHeader(st)
-		fmt.Fprint(w, "thanks")
-	}))
-	t.Cleanup(rc.Close)
-	return rc
-}
-
-func (rc *receiver) count() int {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	return len(rc.got)
-}
-
-func (rc *receiver) all() []received {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	return append([]received(nil), rc.got...)
-}
-
-func (rc *receiver) setStatus(s int) {
-	rc.mu.Lock()
-	rc.status = s
-	rc.mu.Unlock()
-}
-
 func TestDeliversSignedPayload(t *testing.T) {
 	e := start(t, nil)
-	rc := newReceiver(t, 200)
+	rc := testkit.NewReceiver(t, 200)
 	w := e.createWebhook("Calendar sync", rc.URL+"/hook", "eventCanceled")
 	if !strings.HasPrefix(w.Secret, "whsec_") || !w.Enabled {
 		t.Fatalf("created webhook = %+v, want enabled with a whsec_ secret", w)
 	}
 	id := e.trigger(`{"hook":"eventCanceled","data":{"eventId":7,"reason":"Snow"},"timestamp":"2026-12-01T07:00:00Z"}`)
-	waitFor(t, "the delivery", func() bool { return rc.count() == 1 })
+	testkit.WaitFor(t, 10*time.Second, "the delivery", func() bool { return rc.Count() == 1 })
 
-	got := rc.all()[0]
+	got := rc.Requests()[0]
 	wantBody := `{"id":"` + id + `","hook":"eventCanceled","timestamp":"2026-12-01T07:00:00.000Z","data":{"eventId":7,"reason":"Snow"}}`
-	if string(got.body) != wantBody {
-		t.Errorf("body = %s\nwant   %s", got.body, wantBody)
+	if string(got.Body) != wantBody {
+		t.Errorf("body = %s\nwant   %s", got.Body, wantBody)
 	}
-	if got.header.Get("webhook-id") != id || got.header.Get("Content-Type") != "application/json" ||
-		!strings.HasPrefix(got.header.Get("User-Agent"), "hookd/") {
-		t.Errorf("headers = %v", got.header)
+	if got.Header.Get("webhook-id") != id || got.Header.Get("Content-Type") != "application/json" ||
+		!strings.HasPrefix(got.Header.Get("User-Agent"), "hookd/") {
+		t.Errorf("headers = %v", got.Header)
 	}
 	wh, _ := standardwebhooks.NewWebhook(w.Secret)
-	if err := wh.Verify(got.body, got.header); err != nil {
+	if err := wh.Verify(got.Body, got.Header); err != nil {
 		t.Errorf("signature does not verify with the webhook's secret: %v", err)
 	}
-	waitFor(t, "the delivery in the log", func() bool {
-		ds := e.deliveries("webhookId=" + w.ID)
-		return len(ds) == 1 && ds[0].Status == "delivered"
-	})
+	e.waitDelivery("webhookId="+w.ID, "delivered")
 	d := e.deliveries("triggerId=" + id)[0]
 	if d.StatusCode == nil || *d.StatusCode != 200 || d.Hook != "eventCanceled" || d.URL != rc.URL+"/hook" || d.WebhookID != w.ID {
 		t.Errorf("delivery = %+v", d)
@@ -236,15 +172,12 @@ func TestDeliversSignedPayload(t *testing.T) {
 
 func TestFailureIsRecordedAndNotRetried(t *testing.T) {
 	e := start(t, nil)
-	rc := newReceiver(t, 500)
+	rc := testkit.NewReceiver(t, 500)
 	w := e.createWebhook("Broken", rc.URL, "eventAdded")
 	e.trigger(`{"hook":"eventAdded","data":{"recurringId":1}}`)
-	waitFor(t, "the failed delivery", func() bool {
-		ds := e.deliveries("webhookId=" + w.ID)
-		return len(ds) == 1 && ds[0].Status == "failed"
-	})
+	e.waitDelivery("webhookId="+w.ID, "failed")
 	time.Sleep(300 * time.Millisecond) // six more ticks
-	if n := rc.count(); n != 1 {
+	if n := rc.Count(); n != 1 {
 		t.Errorf("receiver got %d requests, want 1: failures are not retried", n)
 	}
 	d := e.deliveries("webhookId=" + w.ID)[0]
@@ -255,27 +188,23 @@ func TestFailureIsRecordedAndNotRetried(t *testing.T) {
 
 func TestRedirectIsNotFollowed(t *testing.T) {
 	e := start(t, nil)
-	target := newReceiver(t, 200)
+	target := testkit.NewReceiver(t, 200)
 	redirector := httptest.NewServer(http.RedirectHandler(target.URL, http.StatusFound))
 	defer redirector.Close()
 	w := e.createWebhook("Moved", redirector.URL, "eventAdded")
 	e.trigger(`{"hook":"eventAdded","data":{"recurringId":1}}`)
-	waitFor(t, "the failed delivery", func() bool {
-		ds := e.deliveries("webhookId=" + w.ID)
-		return len(ds) == 1 && ds[0].Status == "failed"
-	})
-	d := e.deliveries("webhookId=" + w.ID)[0]
+	d := e.waitDelivery("webhookId="+w.ID, "failed")
 	if *d.StatusCode != 302 || !strings.Contains(d.Error, "redirect") {
 		t.Errorf("delivery = %+v, want a 302 failure saying the redirect was not followed", d)
 	}
-	if target.count() != 0 {
+	if target.Count() != 0 {
 		t.Error("the redirect was followed")
 	}
 }
 
 func TestDisabledWebhookGetsNothing(t *testing.T) {
 	e := start(t, nil)
-	off, on := newReceiver(t, 200), newReceiver(t, 200)
+	off, on := testkit.NewReceiver(t, 200), testkit.NewReceiver(t, 200)
 	w := e.createWebhook("Off", off.URL, "roomBookingCreated")
 	e.createWebhook("On", on.URL, "roomBookingCreated")
 	var patched webhook
@@ -283,9 +212,9 @@ func TestDisabledWebhookGetsNothing(t *testing.T) {
 		t.Fatalf("disable: %d %+v", code, patched)
 	}
 	e.trigger(`{"hook":"roomBookingCreated","data":{"bookingId":3}}`)
-	waitFor(t, "the enabled webhook's delivery", func() bool { return on.count() == 1 })
+	testkit.WaitFor(t, 10*time.Second, "the enabled webhook's delivery", func() bool { return on.Count() == 1 })
 	time.Sleep(200 * time.Millisecond)
-	if off.count() != 0 {
+	if off.Count() != 0 {
 		t.Error("a disabled webhook received a delivery")
 	}
 	if ds := e.deliveries("webhookId=" + w.ID); len(ds) != 0 {
@@ -295,13 +224,13 @@ func TestDisabledWebhookGetsNothing(t *testing.T) {
 
 func TestOnlySubscribedHooksAreSent(t *testing.T) {
 	e := start(t, nil)
-	rc := newReceiver(t, 200)
+	rc := testkit.NewReceiver(t, 200)
 	e.createWebhook("Rooms", rc.URL, "roomBookingCreated", "roomBookingDeleted")
 	e.trigger(`{"hook":"eventAdded","data":{"recurringId":1}}`)
 	e.trigger(`{"hook":"roomBookingDeleted","data":{"bookingId":1}}`)
-	waitFor(t, "one delivery", func() bool { return rc.count() == 1 })
+	testkit.WaitFor(t, 10*time.Second, "one delivery", func() bool { return rc.Count() == 1 })
 	time.Sleep(200 * time.Millisecond)
-	if n := rc.count(); n != 1 || !bytes.Contains(rc.all()[0].body, []byte("roomBookingDeleted")) {
+	if n := rc.Count(); n != 1 || !bytes.Contains(rc.Requests()[0].Body, []byte("roomBookingDeleted")) {
 		t.Errorf("receiver got %d deliveries, want only roomBookingDeleted", n)
 	}
 }
@@ -313,13 +242,13 @@ func TestGreylistSequence(t *testing.T) {
 		c.GreylistMax = 1200 * time.Millisecond
 		c.BatchInterval = 20 * time.Millisecond
 	})
-	rc := newReceiver(t, 503)
+	rc := testkit.NewReceiver(t, 503)
 	w := e.createWebhook("Flaky", rc.URL, "eventAdded")
 	other := e.createWebhook("Same URL, other webhook", rc.URL, "eventDeleted")
 	send := func() string { return e.trigger(`{"hook":"eventAdded","data":{"recurringId":1}}`) }
 	statusOf := func(id string) string {
 		var st string
-		waitFor(t, "delivery of "+id, func() bool {
+		testkit.WaitFor(t, 10*time.Second, "delivery of "+id, func() bool {
 			ds := e.deliveries("triggerId=" + id)
 			if len(ds) == 1 {
 				st = ds[0].Status
@@ -340,11 +269,11 @@ func TestGreylistSequence(t *testing.T) {
 	if got.Greylist.Level != 1 || got.Greylist.Until == nil || got.Greylist.ConsecutiveFailures != 2 {
 		t.Fatalf("grey-list state = %+v, want level 1 with an end time", got.Greylist)
 	}
-	sentBefore := rc.count()
+	sentBefore := rc.Count()
 	if st := statusOf(send()); st != "skipped" {
 		t.Fatalf("during the period: %s, want skipped", st)
 	}
-	if rc.count() != sentBefore {
+	if rc.Count() != sentBefore {
 		t.Fatal("a skipped delivery was sent")
 	}
 	var gl struct {
@@ -371,7 +300,7 @@ func TestGreylistSequence(t *testing.T) {
 		t.Errorf("level-2 period ends in %s, want about 600ms", d)
 	}
 	// Release clears it at once; a success then keeps it clear.
-	rc.setStatus(200)
+	rc.SetStatus(200)
 	if code := e.do("DELETE", "/api/v1/greylist?url="+rc.URL, nil, nil); code != 204 {
 		t.Fatalf("release: %d", code)
 	}
@@ -389,19 +318,19 @@ func TestGreylistSequence(t *testing.T) {
 
 func TestTestDeliveryRedeliverAndRotation(t *testing.T) {
 	e := start(t, nil)
-	rc := newReceiver(t, 200)
+	rc := testkit.NewReceiver(t, 200)
 	w := e.createWebhook("Bookings", rc.URL, "roomBookingStatusChanged")
 	var pending delivery
 	if code := e.do("POST", "/api/v1/webhooks/"+w.ID+"/test", nil, &pending); code != 202 || pending.Status != "pending" {
 		t.Fatalf("test: %d %+v", code, pending)
 	}
-	waitFor(t, "the test delivery", func() bool { return rc.count() == 1 })
+	testkit.WaitFor(t, 10*time.Second, "the test delivery", func() bool { return rc.Count() == 1 })
 	var body map[string]any
-	json.Unmarshal(rc.all()[0].body, &body)
+	json.Unmarshal(rc.Requests()[0].Body, &body)
 	if body["hook"] != "test" || fmt.Sprint(body["data"]) != "map[]" {
 		t.Errorf("test payload = %v", body)
 	}
-	waitFor(t, "the test result in the log", func() bool {
+	testkit.WaitFor(t, 10*time.Second, "the test result in the log", func() bool {
 		var d delivery
 		e.do("GET", "/api/v1/deliveries/"+pending.ID, nil, &d)
 		return d.Status == "delivered"
@@ -418,34 +347,26 @@ func TestTestDeliveryRedeliverAndRotation(t *testing.T) {
 		t.Errorf("GET secret = %q, want the rotated one", sec.Secret)
 	}
 	id := e.trigger(`{"hook":"roomBookingStatusChanged","data":{"bookingId":1,"status":"ok","statusText":"Confirmed"}}`)
-	waitFor(t, "the delivery", func() bool { return rc.count() == 2 })
-	got := rc.all()[1]
+	testkit.WaitFor(t, 10*time.Second, "the delivery", func() bool { return rc.Count() == 2 })
+	got := rc.Requests()[1]
 	for _, s := range []string{w.Secret, rot.Secret} {
 		wh, _ := standardwebhooks.NewWebhook(s)
-		if err := wh.Verify(got.body, got.header); err != nil {
+		if err := wh.Verify(got.Body, got.Header); err != nil {
 			t.Errorf("after rotation, a receiver with one of the secrets cannot verify: %v", err)
 		}
 	}
 
 	// Redeliver: the same trigger, a new delivery row.
-	var first delivery
-	waitFor(t, "the delivery in the log", func() bool {
-		ds := e.deliveries("triggerId=" + id)
-		if len(ds) == 1 && ds[0].Status == "delivered" {
-			first = ds[0]
-			return true
-		}
-		return false
-	})
+	first := e.waitDelivery("triggerId="+id, "delivered")
 	var again delivery
 	if code := e.do("POST", "/api/v1/deliveries/"+first.ID+"/redeliver", nil, &again); code != 202 || again.ID == first.ID {
 		t.Fatalf("redeliver: %d %+v", code, again)
 	}
-	waitFor(t, "the redelivery", func() bool { return rc.count() == 3 })
-	if h := rc.all()[2].header.Get("webhook-id"); h != id {
+	testkit.WaitFor(t, 10*time.Second, "the redelivery", func() bool { return rc.Count() == 3 })
+	if h := rc.Requests()[2].Header.Get("webhook-id"); h != id {
 		t.Errorf("redelivery webhook-id = %s, want the trigger id %s", h, id)
 	}
-	waitFor(t, "two rows for the trigger", func() bool {
+	testkit.WaitFor(t, 10*time.Second, "two rows for the trigger", func() bool {
 		ds := e.deliveries("triggerId=" + id)
 		return len(ds) == 2 && ds[0].Status == "delivered" && ds[0].ID == again.ID
 	})
@@ -512,7 +433,7 @@ func TestAPIErrors(t *testing.T) {
 
 func TestBatchIsAllOrNothing(t *testing.T) {
 	e := start(t, nil)
-	rc := newReceiver(t, 200)
+	rc := testkit.NewReceiver(t, 200)
 	e.createWebhook("All", rc.URL, "eventAdded", "eventDeleted")
 	var ae apiError
 	code := e.do("POST", "/api/v1/triggers", `[{"hook":"eventAdded","data":{"recurringId":1}},{"hook":"eventDeleted","data":{"eventId":2}},{"hook":"eventDeleted","data":{}},{"hook":"eventAdded","data":{"recurringId":"4"}}]`, &ae)
@@ -520,7 +441,7 @@ func TestBatchIsAllOrNothing(t *testing.T) {
 		t.Fatalf("bad batch: %d %+v, want 400 with errors keyed by index", code, ae)
 	}
 	time.Sleep(200 * time.Millisecond)
-	if rc.count() != 0 {
+	if rc.Count() != 0 {
 		t.Fatal("a trigger of a refused batch was delivered")
 	}
 	var ok struct {
@@ -530,7 +451,7 @@ func TestBatchIsAllOrNothing(t *testing.T) {
 	if code != 202 || len(ok.Triggers) != 2 || ok.Triggers[1].Hook != "eventDeleted" || ok.Triggers[0].ID == "" {
 		t.Fatalf("good batch: %d %+v", code, ok)
 	}
-	waitFor(t, "both deliveries", func() bool { return rc.count() == 2 })
+	testkit.WaitFor(t, 10*time.Second, "both deliveries", func() bool { return rc.Count() == 2 })
 }
 
 func TestPrivateURLsRefusedByDefault(t *testing.T) {
@@ -548,7 +469,7 @@ func TestPrivateURLsRefusedByDefault(t *testing.T) {
 
 func TestDeliveriesPagination(t *testing.T) {
 	e := start(t, nil)
-	rc := newReceiver(t, 200)
+	rc := testkit.NewReceiver(t, 200)
 	w := e.createWebhook("Many", rc.URL, "eventAdded")
 	var batch []string
 	for i := 0; i < 7; i++ {
@@ -556,7 +477,7 @@ func TestDeliveriesPagination(t *testing.T) {
 	}
 	e.trigger(`{"hook":"eventAdded","data":{"recurringId":99}}`)
 	e.do("POST", "/api/v1/triggers", "["+strings.Join(batch, ",")+"]", nil)
-	waitFor(t, "8 deliveries", func() bool { return len(e.deliveries("limit=100")) == 8 })
+	testkit.WaitFor(t, 10*time.Second, "8 deliveries", func() bool { return len(e.deliveries("limit=100")) == 8 })
 	seen := map[string]bool{}
 	cursor, pages := "", 0
 	prev := "~"
@@ -611,7 +532,7 @@ func TestHealthAndMetricsAndHooks(t *testing.T) {
 
 func TestAccountsAreIsolated(t *testing.T) {
 	e := start(t, nil)
-	rc := newReceiver(t, 200)
+	rc := testkit.NewReceiver(t, 200)
 	w := e.createWebhook("Mine", rc.URL, "eventAdded")
 	// A second account with its own key, made through the store.
 	other := addAccount(t, e.srv)
@@ -629,7 +550,7 @@ func TestAccountsAreIsolated(t *testing.T) {
 		t.Fatalf("other account's trigger: %d", resp.StatusCode)
 	}
 	time.Sleep(200 * time.Millisecond)
-	if rc.count() != 0 {
+	if rc.Count() != 0 {
 		t.Error("a trigger of another account was delivered to this account's webhook")
 	}
 }

@@ -5,40 +5,30 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
+	"hookd/internal/testkit"
 	"hookd/server"
 )
 
 // smallFS mounts a tmpfs of size at a new directory and unmounts it when the
 // test ends. It needs root; without it the test is skipped, unless
-// HOOKD_REQUIRE_ALL=1, which makes it fail.
+// HOOKD_REQUIRE_ALL=1, which makes it fail (testkit.Require).
 func smallFS(t *testing.T, size string) string {
 	t.Helper()
-	skip := func(why string) {
-		t.Helper()
-		if os.Getenv("HOOKD_REQUIRE_ALL") == "1" {
-			t.Fatalf("HOOKD_REQUIRE_ALL=1 and the full-disk test cannot run: %s", why)
-		}
-		t.Skipf("skipped: %s (the test needs a real small filesystem)", why)
-	}
-	if os.Geteuid() != 0 {
-		skip("not root, so no tmpfs can be mounted")
-	}
+	const what = "a real small filesystem (a tmpfs)"
+	testkit.Require(t, what, os.Geteuid() == 0, "not root, so no tmpfs can be mounted")
 	dir := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size, "tmpfs", dir).CombinedOutput(); err != nil {
-		skip("mount -t tmpfs failed: " + strings.TrimSpace(string(out)))
-	}
+	out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size, "tmpfs", dir).CombinedOutput()
+	testkit.Require(t, what, err == nil, "mount -t tmpfs failed: "+strings.TrimSpace(string(out)))
 	t.Cleanup(func() {
 		if out, err := exec.Command("umount", "-l", dir).CombinedOutput(); err != nil {
 			t.Errorf("umount %s: %v %s", dir, err, out)
@@ -73,7 +63,7 @@ func fill(t *testing.T, path string) {
 func TestFullDisk(t *testing.T) {
 	dir := smallFS(t, "4m")
 	e := start(t, func(c *server.Config) { c.DB = filepath.Join(dir, "hookd.db") })
-	rc := newReceiver(t, 200)
+	rc := testkit.NewReceiver(t, 200)
 	e.createWebhook("r", rc.URL, "eventCanceled")
 	body := func(i int) string {
 		return `{"hook":"eventCanceled","data":{"eventId":` + strconv.Itoa(i) + `,"reason":"` + strings.Repeat("x", 1500) + `"}}`
@@ -134,7 +124,7 @@ func TestFullDisk(t *testing.T) {
 	if err := os.Remove(filler); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "a 202 after space returned", func() bool { code, _ := post(20000); return code == 202 })
+	testkit.WaitFor(t, 10*time.Second, "a 202 after space returned", func() bool { code, _ := post(20000); return code == 202 })
 	for i := range 20 {
 		if code, raw := post(30000 + i); code != 202 {
 			t.Fatalf("trigger after space returned: %d %s", code, raw)
@@ -143,10 +133,10 @@ func TestFullDisk(t *testing.T) {
 	mu.Lock()
 	want := append([]string(nil), accepted...)
 	mu.Unlock()
-	waitFor(t, "every accepted trigger delivered", func() bool {
+	testkit.WaitFor(t, 10*time.Second, "every accepted trigger delivered", func() bool {
 		got := map[string]bool{}
-		for _, r := range rc.all() {
-			got[r.header.Get("webhook-id")] = true
+		for _, r := range rc.Requests() {
+			got[r.Header.Get("webhook-id")] = true
 		}
 		for _, id := range want {
 			if !got[id] {
@@ -165,12 +155,8 @@ func TestFullDiskShutdown(t *testing.T) {
 	dir := smallFS(t, "4m")
 	e := start(t, func(c *server.Config) { c.DB = filepath.Join(dir, "hookd.db"); c.Lease = time.Second })
 	release := make(chan struct{})
-	var got atomic.Int64
-	rc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got.Add(1)
-		<-release // answer only once the disk is full
-	}))
-	defer rc.Close()
+	rc := testkit.NewReceiver(t, 200)
+	rc.SetHandler(func(http.ResponseWriter, *http.Request) { <-release }) // answer only once the disk is full
 	e.createWebhook("r", rc.URL, "eventCanceled")
 	big := func(i int) string {
 		return `{"hook":"eventCanceled","data":{"eventId":` + strconv.Itoa(i) + `,"reason":"` + strings.Repeat("y", 1500) + `"}}`
@@ -180,7 +166,7 @@ func TestFullDiskShutdown(t *testing.T) {
 			t.Fatalf("trigger: %d %s", code, raw)
 		}
 	}
-	waitFor(t, "sends in flight", func() bool { return got.Load() > 0 })
+	rc.Wait(t, 1, 10*time.Second) // sends in flight
 	fill(t, filepath.Join(dir, "filler"))
 	for i := range 2000 { // until the store refuses: its slack is used up too
 		if code, _, _ := e.post(testKey, big(100+i)); code == 503 {

@@ -21,6 +21,7 @@ import (
 	"hookd"
 	"hookd/app"
 	"hookd/dispatch"
+	"hookd/internal/testkit"
 	"hookd/netguard"
 	"hookd/server"
 )
@@ -213,7 +214,7 @@ func TestHostileReceivers(t *testing.T) {
 	triggerID := e.trigger(`{"hook":"roomBookingCreated","data":{"bookingId":1}}`)
 
 	byWebhook := map[string]delivery{}
-	waitFor(t, "every delivery to end", func() bool {
+	testkit.WaitFor(t, 10*time.Second, "every delivery to end", func() bool {
 		ds := e.deliveries("triggerId=" + triggerID)
 		clear(byWebhook)
 		for _, d := range ds {
@@ -363,7 +364,7 @@ func TestDialTimeRefusals(t *testing.T) {
 				t.Fatal(err)
 			}
 			var got hookd.Delivery
-			waitFor(t, "the test delivery", func() bool {
+			testkit.WaitFor(t, 10*time.Second, "the test delivery", func() bool {
 				got, err = e.srv.Store.Delivery(ctx, acc.ID, p.ID)
 				return err == nil && got.Status != hookd.StatusPending
 			})

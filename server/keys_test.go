@@ -1,10 +1,10 @@
 package server_test
 
 import (
-	"io"
-	"net/http"
 	"strings"
 	"testing"
+
+	"hookd/internal/testkit"
 )
 
 type apiKey struct {
@@ -19,22 +19,8 @@ func TestAPIKeyLifecycle(t *testing.T) {
 	e := start(t, nil)
 	as := func(key, method, path, body string) (int, string) {
 		t.Helper()
-		var r io.Reader
-		if body != "" {
-			r = strings.NewReader(body)
-		}
-		req, _ := http.NewRequest(method, e.url+path, r)
-		req.Header.Set("Authorization", "Bearer "+key)
-		if body != "" {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
+		a := testkit.Call(t, method, e.url+path, key, body)
+		return a.Status, string(a.Body)
 	}
 
 	var list struct{ Keys []apiKey }

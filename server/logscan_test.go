@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -10,30 +9,12 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
+	"time"
 
+	"hookd/internal/testkit"
 	"hookd/server"
 )
-
-// lockedBuffer is a bytes.Buffer that log handlers on many goroutines may
-// write to.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // TestLogsHoldNoSecrets runs hookd with DEBUG logging (text and JSON) into
 // a buffer, does everything that handles a secret — bootstrap with a
@@ -41,8 +22,8 @@ func (b *lockedBuffer) String() string {
 // rotation, panel sign-in, a wrong API key and a wrong password — and then
 // looks for every secret in the log.
 func TestLogsHoldNoSecrets(t *testing.T) {
-	var logBuf lockedBuffer
-	var stderr lockedBuffer
+	var logBuf testkit.LogBuffer
+	var stderr testkit.LogBuffer
 	opts := &slog.HandlerOptions{Level: slog.LevelDebug}
 	logger := slog.New(slog.NewMultiHandler(slog.NewTextHandler(&logBuf, opts), slog.NewJSONHandler(&logBuf, opts)))
 	e := start(t, func(c *server.Config) {
@@ -72,32 +53,15 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 
 	call := func(method, path, auth string, body any, out any) int {
 		t.Helper()
-		var r io.Reader
-		if body != nil {
-			b, _ := json.Marshal(body)
-			r = bytes.NewReader(b)
-		}
-		req, _ := http.NewRequest(method, e.url+path, r)
-		if auth != "" {
-			req.Header.Set("Authorization", "Bearer "+auth)
-		}
-		if body != nil {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		raw, _ := io.ReadAll(resp.Body)
+		a := testkit.Call(t, method, e.url+path, auth, body)
 		if out != nil {
-			json.Unmarshal(raw, out)
+			json.Unmarshal(a.Body, out)
 		}
-		return resp.StatusCode
+		return a.Status
 	}
 
 	// Webhooks: one healthy, one failing with 500, one refusing connections.
-	ok, failing := newReceiver(t, 200), newReceiver(t, 500)
+	ok, failing := testkit.NewReceiver(t, 200), testkit.NewReceiver(t, 500)
 	var hooks []webhook
 	for i, u := range []string{ok.URL, failing.URL, "http://127.0.0.1:1/closed"} {
 		var w webhook
@@ -114,7 +78,7 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 		"data": map[string]any{"eventId": 7, "reason": secrets["webhook secret in a payload"]}}, &trig); code != 202 {
 		t.Fatalf("trigger: %d", code)
 	}
-	waitFor(t, "three finished deliveries", func() bool {
+	testkit.WaitFor(t, 10*time.Second, "three finished deliveries", func() bool {
 		var out struct{ Deliveries []delivery }
 		call("GET", "/api/v1/deliveries?triggerId="+trig.ID, key, nil, &out)
 		done := 0
@@ -153,7 +117,8 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 		t.Fatalf("no failed delivery to the 500 receiver in %+v", failed.Deliveries)
 	}
 	call("POST", "/api/v1/deliveries/"+redeliver+"/redeliver", key, nil, nil)
-	waitFor(t, "the tests and the redelivery", func() bool { return ok.count() >= 2 && failing.count() >= 3 })
+	ok.Wait(t, 2, 10*time.Second)      // the test delivery
+	failing.Wait(t, 3, 10*time.Second) // the test delivery and the redelivery
 
 	// A second API key: created, used, revoked.
 	var newKey struct{ ID, Key string }

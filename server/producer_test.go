@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -9,6 +8,7 @@ import (
 	"time"
 
 	"hookd"
+	"hookd/internal/testkit"
 	"hookd/server"
 )
 
@@ -16,19 +16,8 @@ import (
 // and returns the status, the answer's headers and its body.
 func (e *env) post(key, body string, header ...string) (int, http.Header, string) {
 	e.t.Helper()
-	req, _ := http.NewRequest("POST", e.url+"/api/v1/triggers", strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+key)
-	req.Header.Set("Content-Type", "application/json")
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Add(header[i], header[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header, string(b)
+	a := testkit.Call(e.t, "POST", e.url+"/api/v1/triggers", key, body, header...)
+	return a.Status, a.Header, string(a.Body)
 }
 
 const eventAdded = `{"hook":"eventAdded","data":{"recurringId":1}}`
@@ -38,7 +27,7 @@ const eventAdded = `{"hook":"eventAdded","data":{"recurringId":1}}`
 // another body is refused; keys are per account; bad keys get 400.
 func TestIdempotencyKey(t *testing.T) {
 	e := start(t, nil)
-	rc := newReceiver(t, 200)
+	rc := testkit.NewReceiver(t, 200)
 	e.createWebhook("r", rc.URL, "eventAdded")
 
 	code, h, first := e.post(testKey, eventAdded, "Idempotency-Key", "order-42")
@@ -91,9 +80,9 @@ func TestIdempotencyKey(t *testing.T) {
 	}
 
 	// order-42 once, batch-1 twice (two triggers), race once.
-	waitFor(t, "4 deliveries", func() bool { return rc.count() >= 4 })
+	rc.Wait(t, 4, 10*time.Second)
 	time.Sleep(300 * time.Millisecond) // several batch intervals: no more come
-	if n := rc.count(); n != 4 {
+	if n := rc.Count(); n != 4 {
 		t.Errorf("the receiver got %d deliveries, want 4 (one per stored trigger)", n)
 	}
 

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"hookd/internal/testkit"
 	"hookd/server"
 )
 
@@ -17,19 +18,11 @@ func TestRetentionPrunesOldDeliveries(t *testing.T) {
 		c.Retention = time.Second
 		c.PruneInterval = 50 * time.Millisecond
 	})
-	rc := newReceiver(t, 200)
+	rc := testkit.NewReceiver(t, 200)
 	w := e.createWebhook("Calendar sync", rc.URL, "eventCanceled")
 	old := e.trigger(`{"hook":"eventCanceled","data":{"eventId":1,"reason":"Snow"}}`)
-	var first delivery
-	waitFor(t, "the delivery in the log", func() bool {
-		ds := e.deliveries("triggerId=" + old)
-		if len(ds) == 1 && ds[0].Status == "delivered" {
-			first = ds[0]
-			return true
-		}
-		return false
-	})
-	waitFor(t, "the delivery to be pruned", func() bool {
+	first := e.waitDelivery("triggerId="+old, "delivered")
+	testkit.WaitFor(t, 10*time.Second, "the delivery to be pruned", func() bool {
 		return len(e.deliveries("webhookId="+w.ID)) == 0 && len(e.deliveries("")) == 0
 	})
 	var apiErr struct {
@@ -44,12 +37,12 @@ func TestRetentionPrunesOldDeliveries(t *testing.T) {
 
 	// Later deliveries are logged and found by webhook as before.
 	fresh := e.trigger(`{"hook":"eventCanceled","data":{"eventId":2,"reason":"Rain"}}`)
-	waitFor(t, "the new delivery", func() bool { return rc.count() == 2 })
-	waitFor(t, "the new delivery in the log by webhook", func() bool {
+	testkit.WaitFor(t, 10*time.Second, "the new delivery", func() bool { return rc.Count() == 2 })
+	testkit.WaitFor(t, 10*time.Second, "the new delivery in the log by webhook", func() bool {
 		ds := e.deliveries("webhookId=" + w.ID)
 		return len(ds) == 1 && ds[0].TriggerID == fresh && ds[0].Status == "delivered"
 	})
-	if !strings.Contains(string(rc.all()[1].body), `"eventId":2`) {
-		t.Errorf("second body = %s", rc.all()[1].body)
+	if !strings.Contains(string(rc.Requests()[1].Body), `"eventId":2`) {
+		t.Errorf("second body = %s", rc.Requests()[1].Body)
 	}
 }

@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"hookd/internal/testkit"
 )
 
 // TestRepeatedKill9 kills hookd with SIGKILL at random moments of a steady
@@ -24,10 +26,7 @@ import (
 // trigger that was not done in the file at a kill that came after its first
 // delivery: a send in flight, or one whose result was not yet recorded.
 func TestRepeatedKill9(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the real binary")
-	}
-	bin := buildHookd(t)
+	bin := testkit.BuildHookd(t)
 	db := filepath.Join(t.TempDir(), "hookd.db")
 	const key = "hk_repeated_kill_test_0123456789abcdef"
 	const kills = 20
@@ -57,9 +56,9 @@ func TestRepeatedKill9(t *testing.T) {
 	var killedAt []time.Time
 	notDone := map[string][]int{} // trigger ID → the kills at which it was not done
 	notDoneCount := make([]int, kills)
-	addr := freeAddr(t)
+	addr := testkit.FreeAddr(t)
 	for round := 0; round < kills; round++ {
-		p := startHookd(t, bin, addr, env, args...)
+		p := testkit.StartHookd(t, bin, addr, env, args...)
 		if round == 0 {
 			if code, b, err := apiPost(addr, key, "/api/v1/webhooks", `{"name":"r","url":"`+rc.URL+`","hooks":["eventAdded"]}`); err != nil || code != 201 {
 				t.Fatalf("create webhook: %d %s %v", code, b, err)
@@ -100,8 +99,7 @@ func TestRepeatedKill9(t *testing.T) {
 		}
 		time.Sleep(time.Duration(150+rand.IntN(600)) * time.Millisecond)
 		killedAt = append(killedAt, time.Now())
-		p.cmd.Process.Signal(syscall.SIGKILL)
-		<-p.done
+		p.Stop(syscall.SIGKILL)
 		stop()
 		wg.Wait()
 
@@ -131,7 +129,7 @@ func TestRepeatedKill9(t *testing.T) {
 	t.Logf("%d kills; %d triggers accepted (202) in all; integrity_check ok after each", kills, len(accepted))
 
 	// One last start, left running: it sends whatever is still pending.
-	startHookd(t, bin, addr, env, args...)
+	testkit.StartHookd(t, bin, addr, env, args...)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		missing := 0

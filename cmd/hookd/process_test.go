@@ -5,13 +5,9 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -21,127 +17,23 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite"
+
+	"hookd/internal/testkit"
 )
 
-// buildHookd compiles the real binary once per test binary run.
-var buildOnce struct {
-	sync.Once
-	path string
-	err  error
-}
+func TestMain(m *testing.M) { testkit.Main(m) }
 
-func buildHookd(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "hookd-bin-")
-		if err != nil {
-			buildOnce.err = err
-			return
-		}
-		buildOnce.path = filepath.Join(dir, "hookd")
-		out, err := exec.Command("go", "build", "-o", buildOnce.path, ".").CombinedOutput()
-		if err != nil {
-			buildOnce.err = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildOnce.err != nil {
-		t.Fatal(buildOnce.err)
-	}
-	return buildOnce.path
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
-// proc is a running `hookd serve` subprocess.
-type proc struct {
-	cmd    *exec.Cmd
-	addr   string
-	stderr *lockedBuffer
-	done   chan struct{} // closed when the process has exited
-	err    error         // its exit error, once done is closed
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func startHookd(t *testing.T, bin, addr string, env []string, args ...string) *proc {
-	t.Helper()
-	p := &proc{addr: addr, stderr: &lockedBuffer{}, done: make(chan struct{})}
-	p.cmd = exec.Command(bin, append([]string{"serve", "--addr", addr}, args...)...)
-	p.cmd.Env = append(os.Environ(), env...)
-	p.cmd.Stderr = p.stderr
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { p.err = p.cmd.Wait(); close(p.done) }()
-	t.Cleanup(func() {
-		p.cmd.Process.Kill()
-		<-p.done
-	})
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		resp, err := http.Get("http://" + addr + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return p
-			}
-		}
-		select {
-		case <-p.done:
-			t.Fatalf("hookd exited: %v\n%s", p.err, p.stderr)
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("hookd did not become healthy\n%s", p.stderr)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
+// apiPost posts body to the API of the hookd at addr with key.
 func apiPost(addr, key, path, body string) (int, []byte, error) {
-	req, _ := http.NewRequest("POST", "http://"+addr+path, strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+key)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, b, nil
+	a, err := testkit.Send("POST", "http://"+addr+path, key, body)
+	return a.Status, a.Body, err
 }
 
 // TestKill9LosesNoAcceptedTrigger kills hookd with SIGKILL in the middle of a
 // stream of triggers, restarts it on the same file and checks that every
 // trigger answered 202 is delivered.
 func TestKill9LosesNoAcceptedTrigger(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the real binary")
-	}
-	bin := buildHookd(t)
+	bin := testkit.BuildHookd(t)
 	db := filepath.Join(t.TempDir(), "hookd.db")
 	const key = "hk_kill_test_0123456789abcdefghijklmn"
 	env := []string{"HOOKD_API_KEY=" + key, "HOOKD_ADMIN_PASSWORD=not-used-here"}
@@ -157,8 +49,8 @@ func TestKill9LosesNoAcceptedTrigger(t *testing.T) {
 	}))
 	defer rc.Close()
 
-	addr := freeAddr(t)
-	p := startHookd(t, bin, addr, env, args...)
+	addr := testkit.FreeAddr(t)
+	p := testkit.StartHookd(t, bin, addr, env, args...)
 	if code, b, err := apiPost(addr, key, "/api/v1/webhooks", `{"name":"r","url":"`+rc.URL+`","hooks":["eventAdded"]}`); err != nil || code != 201 {
 		t.Fatalf("create webhook: %d %s %v", code, b, err)
 	}
@@ -189,8 +81,7 @@ func TestKill9LosesNoAcceptedTrigger(t *testing.T) {
 	for n.Load() < 300 {
 		time.Sleep(5 * time.Millisecond)
 	}
-	p.cmd.Process.Signal(syscall.SIGKILL)
-	<-p.done
+	p.Stop(syscall.SIGKILL)
 	stop()
 	wg.Wait()
 	total := 0
@@ -208,7 +99,7 @@ func TestKill9LosesNoAcceptedTrigger(t *testing.T) {
 	}
 	conn.Close()
 
-	startHookd(t, bin, addr, env, args...)
+	testkit.StartHookd(t, bin, addr, env, args...)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		missing := 0
@@ -243,14 +134,11 @@ func TestKill9LosesNoAcceptedTrigger(t *testing.T) {
 // TestSIGTERMShutsDownGracefully checks that SIGTERM exits 0 and that the
 // first start prints a generated key once.
 func TestSIGTERMShutsDownGracefully(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the real binary")
-	}
-	bin := buildHookd(t)
+	bin := testkit.BuildHookd(t)
 	db := filepath.Join(t.TempDir(), "hookd.db")
-	addr := freeAddr(t)
-	p := startHookd(t, bin, addr, nil, "--db", db)
-	out := p.stderr.String()
+	addr := testkit.FreeAddr(t)
+	p := testkit.StartHookd(t, bin, addr, nil, "--db", db)
+	out := p.Output.String()
 	sc := bufio.NewScanner(strings.NewReader(out))
 	var key string
 	for sc.Scan() {
@@ -265,21 +153,21 @@ func TestSIGTERMShutsDownGracefully(t *testing.T) {
 	if code != 202 {
 		t.Fatalf("trigger with the printed key: %d", code)
 	}
-	p.cmd.Process.Signal(syscall.SIGTERM)
+	p.Cmd.Process.Signal(syscall.SIGTERM)
 	select {
-	case <-p.done:
-		if p.err != nil {
-			t.Fatalf("exit after SIGTERM: %v\n%s", p.err, p.stderr)
+	case <-p.Done():
+		if p.Err() != nil {
+			t.Fatalf("exit after SIGTERM: %v\n%s", p.Err(), p.Output)
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("hookd did not exit after SIGTERM")
 	}
 	// A second start on the same store prints no key.
-	p2 := startHookd(t, bin, addr, nil, "--db", db)
-	if strings.Contains(p2.stderr.String(), "hk_") {
-		t.Errorf("the key was printed again:\n%s", p2.stderr)
+	p2 := testkit.StartHookd(t, bin, addr, nil, "--db", db)
+	if strings.Contains(p2.Output.String(), "hk_") {
+		t.Errorf("the key was printed again:\n%s", p2.Output)
 	}
-	if strings.Contains(p2.stderr.String(), key) {
+	if strings.Contains(p2.Output.String(), key) {
 		t.Error("the API key appears in the log")
 	}
 }
