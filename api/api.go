@@ -24,7 +24,7 @@ type Config struct {
 	App    *app.App
 	Store  hookd.Store
 	Logger *slog.Logger
-	// RateLimit is how many triggers per second one API key may send
+	// RateLimit is how many triggers per second one account may send
 	// (a token bucket; a batch counts each trigger); 0 turns it off.
 	RateLimit float64
 	// RateBurst is the bucket's size (server.Config.RateBurst).

@@ -11,15 +11,16 @@ import (
 	"hookd"
 )
 
-// limiter is a token bucket per API key that counts triggers: a batch of
-// 1,000 takes 1,000 tokens. It protects the store (and the other producers
-// of a shared hookd) from one runaway producer.
+// limiter is a token bucket per account that counts triggers: a batch of
+// 1,000 takes 1,000 tokens. It protects the store, and the other tenants
+// of a shared hookd, from one runaway producer; per account rather than
+// per key, so that a tenant cannot multiply its rate by making keys.
 type limiter struct {
 	rate  rate.Limit
 	burst int
 
 	mu   sync.Mutex
-	keys map[string]*rate.Limiter // by API key hash
+	keys map[string]*rate.Limiter // by account ID
 }
 
 func newLimiter(perSecond float64, burst int) *limiter {
@@ -52,7 +53,7 @@ func (l *limiter) take(key string, n int, now time.Time) (time.Duration, error) 
 	if d := r.DelayFrom(now); d > 0 {
 		r.CancelAt(now)
 		return d, hookd.Errorf(hookd.ERATELIMITED,
-			"this API key sent more than %s triggers per second (burst %s); retry after %s", formatRate(float64(l.rate)), strconv.Itoa(l.burst), retryAfter(d)+"s")
+			"this account sent more than %s triggers per second (burst %s); retry after %s", formatRate(float64(l.rate)), strconv.Itoa(l.burst), retryAfter(d)+"s")
 	}
 	return 0, nil
 }

@@ -64,7 +64,7 @@ func (h *Handler) postTriggers(w http.ResponseWriter, r *http.Request) {
 		h.error(w, r, err)
 		return
 	}
-	if wait, err := h.limit.take(keyHash(r.Context()), len(ts), now); err != nil {
+	if wait, err := h.limit.take(accountID(r.Context()), len(ts), now); err != nil {
 		if wait > 0 {
 			w.Header().Set("Retry-After", retryAfter(wait))
 		}

@@ -41,7 +41,7 @@ type Config struct {
 	MaxConcurrency int
 	// MaxPerHost caps the sends in flight to one host:port.
 	MaxPerHost int
-	// RateLimit is how many triggers per second one API key may send (a
+	// RateLimit is how many triggers per second one account may send (a
 	// batch counts each trigger); more get 429 with Retry-After. 0: no limit.
 	RateLimit int
 	// Retention is how long the delivery log and done triggers are kept;
@@ -98,7 +98,7 @@ func DefaultConfig() Config {
 	}
 }
 
-// RateBurst is how many triggers one API key may send at once before the
+// RateBurst is how many triggers one account may send at once before the
 // rate applies: 10 seconds' worth, and at least a whole batch of the
 // largest size (hookd.MaxBatch), so that a batch is never refused for its
 // size alone. 0 when there is no limit.

@@ -101,9 +101,9 @@ func TestIdempotencyKey(t *testing.T) {
 	}
 }
 
-// TestRateLimit: an API key that sends more triggers than its rate gets 429
-// with Retry-After; a batch counts each trigger; other keys are not held
-// back.
+// TestRateLimit: an account that sends more triggers than its rate gets
+// 429 with Retry-After, whichever of its keys it uses; a batch counts each
+// trigger; other accounts are not held back.
 func TestRateLimit(t *testing.T) {
 	// 1 a second: the burst is a whole batch of the largest size, and
 	// storing it takes less than the second that gives one token back.
@@ -116,8 +116,20 @@ func TestRateLimit(t *testing.T) {
 	if code != 429 || !strings.Contains(body, `"code":"rate_limited"`) || h.Get("Retry-After") == "" {
 		t.Fatalf("over the limit: %d %s (Retry-After %q), want 429 with Retry-After", code, body, h.Get("Retry-After"))
 	}
+	// The limit is the account's: a second key of it does not add to it.
+	acc, err := e.srv.Store.AccountByAPIKey(t.Context(), hookd.HashAPIKey(testKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, second, err := e.srv.App.CreateAPIKey(t.Context(), acc.ID, "second key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, _, body := e.post(second, eventAdded); code != 429 {
+		t.Errorf("another key of the same account: %d %s, want 429", code, body)
+	}
 	if code, _, body := e.post(addAccount(t, e.srv), eventAdded); code != 202 {
-		t.Errorf("another API key: %d %s, want 202", code, body)
+		t.Errorf("another account's key: %d %s, want 202", code, body)
 	}
 	time.Sleep(time.Second) // 1 per second: one token back
 	if code, _, body := e.post(testKey, eventAdded); code != 202 {

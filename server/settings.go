@@ -39,7 +39,7 @@ func Settings() []Setting {
 		{Flag: "max-concurrency", Env: "HOOKD_MAX_CONCURRENCY", Help: "most sends actively in flight at once", Field: func(c *Config) any { return &c.MaxConcurrency }},
 		{Flag: "max-per-host", Env: "HOOKD_MAX_PER_HOST", Help: "most sends in flight to one host:port at once", Field: func(c *Config) any { return &c.MaxPerHost }},
 		{Flag: "lease", Env: "HOOKD_LEASE", Help: "how long a node holds claimed triggers without renewing them; after a crash they are sent again once it ends", Field: func(c *Config) any { return &c.Lease }},
-		{Flag: "rate-limit", Env: "HOOKD_RATE_LIMIT", Help: "triggers per second one API key may send (burst: 10 seconds' worth, at least a whole batch of 10,000); more get 429; 0 = no limit", Field: func(c *Config) any { return &c.RateLimit }},
+		{Flag: "rate-limit", Env: "HOOKD_RATE_LIMIT", Help: "triggers per second one account may send, all its API keys together (burst: 10 seconds' worth, at least a whole batch of 10,000); more get 429; 0 = no limit", Field: func(c *Config) any { return &c.RateLimit }},
 		{Flag: "retention", Env: "HOOKD_RETENTION", Help: "how long the delivery log and delivered triggers are kept; older ones are deleted in the background, every minute; 0 = keep everything", Field: func(c *Config) any { return &c.Retention }},
 		{Flag: "node", Env: "HOOKD_NODE", Help: "this node's name in trigger leases", Field: func(c *Config) any { return &c.Node }, NoDefault: "host-pid-random"},
 		{Flag: "log-level", Env: "HOOKD_LOG_LEVEL", Help: "debug, info, warn or error", Field: func(c *Config) any { return &c.LogLevel }},
