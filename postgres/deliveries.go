@@ -91,7 +91,6 @@ func (s *Store) InsertPendingDelivery(ctx context.Context, t *hookd.Trigger, d *
 func (s *Store) RecordDeliveries(ctx context.Context, p hookd.RecordParams) error {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	policy := withDefaults(p.Policy)
 	return s.fail(ctx, s.tx(ctx, func(tx pgx.Tx) error {
 		if len(p.Deliveries) > 0 {
 			if err := upsertDeliveries(ctx, tx, p.Deliveries); err != nil {
@@ -107,25 +106,10 @@ func (s *Store) RecordDeliveries(ctx context.Context, p hookd.RecordParams) erro
 			}
 		}
 		if len(p.Outcomes) > 0 {
-			return applyOutcomes(ctx, tx, p.Outcomes, policy)
+			return applyOutcomes(ctx, tx, p.Outcomes, p.Policy)
 		}
 		return nil
 	}), "record deliveries")
-}
-
-// withDefaults fills the zero fields of a policy with the documented
-// defaults.
-func withDefaults(p hookd.GreylistPolicy) hookd.GreylistPolicy {
-	if p.After <= 0 {
-		p.After = hookd.DefaultGreylistPolicy.After
-	}
-	if p.Base <= 0 {
-		p.Base = hookd.DefaultGreylistPolicy.Base
-	}
-	if p.Max <= 0 {
-		p.Max = hookd.DefaultGreylistPolicy.Max
-	}
-	return p
 }
 
 // urlLockKey is the advisory lock key of a URL's grey-list state. Two URLs
@@ -136,15 +120,10 @@ func urlLockKey(u string) int32 {
 	return int32(h.Sum32())
 }
 
+// applyOutcomes locks the outcomes' URLs, loads their stored states, folds
+// the outcomes into them (hookd.FoldOutcomes) and writes back what changed.
 func applyOutcomes(ctx context.Context, tx pgx.Tx, outcomes []hookd.URLOutcome, policy hookd.GreylistPolicy) error {
-	var urls []string
-	states := map[string]hookd.URLState{}
-	for _, o := range outcomes {
-		if _, ok := states[o.URL]; !ok {
-			states[o.URL] = hookd.URLState{URL: o.URL}
-			urls = append(urls, o.URL)
-		}
-	}
+	urls := hookd.OutcomeURLs(outcomes)
 	// Lock every URL of the batch, in key order so that two batches never
 	// wait for each other in a cycle, before reading their states.
 	keys := make([]int32, 0, len(urls))
@@ -165,39 +144,30 @@ func applyOutcomes(ctx context.Context, tx pgx.Tx, outcomes []hookd.URLOutcome, 
 	if err != nil {
 		return err
 	}
+	stored := make(map[string]hookd.URLState, len(read))
 	for _, st := range read {
-		states[st.URL] = st
+		stored[st.URL] = st
 	}
-	for _, o := range outcomes {
-		states[o.URL] = policy.Apply(states[o.URL], o.OK, o.At)
-	}
-	var healthy, sick []string
-	var failures, levels []int32
-	var until []*time.Time
-	for _, u := range urls {
-		st := states[u]
-		if st.Healthy() {
-			healthy = append(healthy, u)
-			continue
-		}
-		sick = append(sick, u)
-		failures = append(failures, int32(st.ConsecutiveFailures))
-		levels = append(levels, int32(st.Level))
-		until = append(until, nullTime(st.Until))
-	}
+	upsert, healthy := hookd.FoldOutcomes(policy, stored, outcomes)
 	if len(healthy) > 0 {
 		if _, err := tx.Exec(ctx, `DELETE FROM url_states WHERE url = ANY($1)`, healthy); err != nil {
 			return err
 		}
 	}
-	if len(sick) > 0 {
-		_, err := tx.Exec(ctx, `INSERT INTO url_states (url, consecutive_failures, level, until)
-			SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::timestamptz[])
-			ON CONFLICT (url) DO UPDATE SET consecutive_failures = excluded.consecutive_failures,
-				level = excluded.level, until = excluded.until`, sick, failures, levels, until)
-		return err
+	if len(upsert) == 0 {
+		return nil
 	}
-	return nil
+	sick := make([]string, len(upsert))
+	failures, levels := make([]int32, len(upsert)), make([]int32, len(upsert))
+	until := make([]*time.Time, len(upsert))
+	for i, st := range upsert {
+		sick[i], failures[i], levels[i], until[i] = st.URL, int32(st.ConsecutiveFailures), int32(st.Level), nullTime(st.Until)
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO url_states (url, consecutive_failures, level, until)
+		SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::timestamptz[])
+		ON CONFLICT (url) DO UPDATE SET consecutive_failures = excluded.consecutive_failures,
+			level = excluded.level, until = excluded.until`, sick, failures, levels, until)
+	return err
 }
 
 // Delivery returns one of the account's deliveries.

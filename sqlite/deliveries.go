@@ -98,7 +98,7 @@ func (s *Store) RecordDeliveries(ctx context.Context, p hookd.RecordParams) erro
 			}
 		}
 		if len(p.Outcomes) > 0 {
-			return s.applyOutcomes(ctx, tx, p.Outcomes, withDefaults(p.Policy))
+			return s.applyOutcomes(ctx, tx, p.Outcomes, p.Policy)
 		}
 		return nil
 	}), "record deliveries")
@@ -135,21 +135,9 @@ func (s *Store) recordSpans(ctx context.Context, tx *sql.Tx, ds []hookd.Delivery
 	})
 }
 
-// withDefaults fills the zero fields of a policy with the documented
-// defaults.
-func withDefaults(p hookd.GreylistPolicy) hookd.GreylistPolicy {
-	if p.After <= 0 {
-		p.After = hookd.DefaultGreylistPolicy.After
-	}
-	if p.Base <= 0 {
-		p.Base = hookd.DefaultGreylistPolicy.Base
-	}
-	if p.Max <= 0 {
-		p.Max = hookd.DefaultGreylistPolicy.Max
-	}
-	return p
-}
-
+// applyOutcomes loads the stored states of the outcomes' URLs, folds the
+// outcomes into them (hookd.FoldOutcomes) and writes back what changed, in
+// the transaction of the batch.
 func (s *Store) applyOutcomes(ctx context.Context, tx *sql.Tx, outcomes []hookd.URLOutcome, policy hookd.GreylistPolicy) error {
 	if allOK(outcomes) {
 		// Successes only change URLs that have a row (a success clears
@@ -160,15 +148,7 @@ func (s *Store) applyOutcomes(ctx context.Context, tx *sql.Tx, outcomes []hookd.
 			return err
 		}
 	}
-	var urls []string
-	states := map[string]hookd.URLState{}
-	for _, o := range outcomes {
-		if _, ok := states[o.URL]; !ok {
-			states[o.URL] = hookd.URLState{URL: o.URL}
-			urls = append(urls, o.URL)
-		}
-	}
-	list, err := jsonList(urls)
+	list, err := jsonList(hookd.OutcomeURLs(outcomes))
 	if err != nil {
 		return err
 	}
@@ -177,35 +157,29 @@ func (s *Store) applyOutcomes(ctx context.Context, tx *sql.Tx, outcomes []hookd.
 	if err != nil {
 		return err
 	}
-	stored := map[string]bool{} // URLs with a row now
+	stored := map[string]hookd.URLState{}
 	for rows.Next() {
 		st, err := scanURLState(rows)
 		if err != nil {
 			rows.Close()
 			return err
 		}
-		states[st.URL] = st
-		stored[st.URL] = true
+		stored[st.URL] = st
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	for _, o := range outcomes {
-		states[o.URL] = policy.Apply(states[o.URL], o.OK, o.At)
-	}
-	for _, u := range urls {
-		st := states[u]
-		if st.Healthy() {
-			if !stored[u] {
-				continue // healthy before and after: no row to delete (the common case)
-			}
-			_, err = tx.ExecContext(ctx, `DELETE FROM url_states WHERE url = ?`, u)
-		} else {
-			_, err = tx.ExecContext(ctx, `INSERT INTO url_states (url, consecutive_failures, level, until)
-				VALUES (?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET consecutive_failures = excluded.consecutive_failures,
-				level = excluded.level, until = excluded.until`, u, st.ConsecutiveFailures, st.Level, nullMs(st.Until))
+	upsert, healthy := hookd.FoldOutcomes(policy, stored, outcomes)
+	for _, u := range healthy {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM url_states WHERE url = ?`, u); err != nil {
+			return err
 		}
+	}
+	for _, st := range upsert {
+		_, err := tx.ExecContext(ctx, `INSERT INTO url_states (url, consecutive_failures, level, until)
+			VALUES (?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET consecutive_failures = excluded.consecutive_failures,
+			level = excluded.level, until = excluded.until`, st.URL, st.ConsecutiveFailures, st.Level, nullMs(st.Until))
 		if err != nil {
 			return err
 		}
