@@ -6,8 +6,10 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"hookd"
+	"hookd/internal/storeutil"
 )
 
 // Bootstrap creates the first account, API key and admin user when there is
@@ -54,13 +56,10 @@ func (s *Store) CreateAccount(ctx context.Context, a *hookd.Account) error {
 }
 
 func insertAccount(ctx context.Context, tx pgx.Tx, a *hookd.Account) error {
-	if a.ID == "" {
-		a.ID = hookd.NewID(hookd.PrefixAccount)
-	}
-	a.CreatedAt = stamp(a.CreatedAt)
-	_, err := tx.Exec(ctx, `INSERT INTO accounts (id, name, created_at) VALUES ($1, $2, $3)`, a.ID, a.Name, a.CreatedAt)
+	storeutil.Fill(&a.ID, hookd.PrefixAccount, &a.CreatedAt)
+	_, err := tx.Exec(ctx, `INSERT INTO accounts (id, name, created_at) VALUES ($1, $2, $3)`, a.ID, a.Name, toDB(a.CreatedAt))
 	if isUnique(err) {
-		return hookd.Errorf(hookd.ECONFLICT, "account %s already exists", a.ID)
+		return storeutil.Exists("account", a.ID)
 	}
 	return err
 }
@@ -73,14 +72,11 @@ func (s *Store) CreateAPIKey(ctx context.Context, k *hookd.APIKey) error {
 }
 
 func insertAPIKey(ctx context.Context, tx pgx.Tx, k *hookd.APIKey) error {
-	if k.ID == "" {
-		k.ID = hookd.NewID(hookd.PrefixAPIKey)
-	}
-	k.CreatedAt = stamp(k.CreatedAt)
+	storeutil.Fill(&k.ID, hookd.PrefixAPIKey, &k.CreatedAt)
 	_, err := tx.Exec(ctx, `INSERT INTO api_keys (id, account_id, name, hash, prefix, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-		k.ID, k.AccountID, k.Name, k.Hash, k.Prefix, k.CreatedAt)
+		k.ID, k.AccountID, k.Name, k.Hash, k.Prefix, toDB(k.CreatedAt))
 	if isUnique(err) {
-		return hookd.Errorf(hookd.ECONFLICT, "API key %s already exists", k.Prefix)
+		return storeutil.Exists("API key", k.Prefix)
 	}
 	return err
 }
@@ -90,15 +86,16 @@ func (s *Store) AccountByAPIKey(ctx context.Context, hash string) (hookd.Account
 	ctx, cancel := op(ctx)
 	defer cancel()
 	var a hookd.Account
+	var created pgtype.Timestamptz
 	err := s.pool.QueryRow(ctx, `SELECT a.id, a.name, a.created_at
 		FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.hash = $1`, hash).
-		Scan(&a.ID, &a.Name, &a.CreatedAt)
+		Scan(&a.ID, &a.Name, &created)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return a, hookd.Errorf(hookd.ENOTFOUND, "no API key matches; check the Authorization: Bearer header")
+		return a, storeutil.ErrNoAPIKeyMatch
 	} else if err != nil {
 		return a, s.fail(ctx, err, "read")
 	}
-	a.CreatedAt = a.CreatedAt.UTC()
+	a.CreatedAt = fromDB(created)
 	return a, nil
 }
 
@@ -114,10 +111,11 @@ func (s *Store) Accounts(ctx context.Context) ([]hookd.Account, error) {
 	var out []hookd.Account
 	for rows.Next() {
 		var a hookd.Account
-		if err := rows.Scan(&a.ID, &a.Name, &a.CreatedAt); err != nil {
+		var created pgtype.Timestamptz
+		if err := rows.Scan(&a.ID, &a.Name, &created); err != nil {
 			return nil, s.fail(ctx, err, "read")
 		}
-		a.CreatedAt = a.CreatedAt.UTC()
+		a.CreatedAt = fromDB(created)
 		out = append(out, a)
 	}
 	return out, s.fail(ctx, rows.Err(), "read")
@@ -127,8 +125,9 @@ const apiKeyColumns = `id, account_id, name, hash, prefix, created_at`
 
 func scanAPIKey(row pgx.Row) (hookd.APIKey, error) {
 	var k hookd.APIKey
-	err := row.Scan(&k.ID, &k.AccountID, &k.Name, &k.Hash, &k.Prefix, &k.CreatedAt)
-	k.CreatedAt = k.CreatedAt.UTC()
+	var created pgtype.Timestamptz
+	err := row.Scan(&k.ID, &k.AccountID, &k.Name, &k.Hash, &k.Prefix, &created)
+	k.CreatedAt = fromDB(created)
 	return k, err
 }
 
@@ -166,7 +165,7 @@ func (s *Store) DeleteAPIKey(ctx context.Context, accountID, id string) (hookd.A
 		var err error
 		k, err = scanAPIKey(tx.QueryRow(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE id = $1 AND account_id = $2`, id, accountID))
 		if errors.Is(err, pgx.ErrNoRows) {
-			return hookd.Errorf(hookd.ENOTFOUND, "API key %s not found", id)
+			return storeutil.NotFound("API key", id)
 		} else if err != nil {
 			return err
 		}
@@ -175,7 +174,7 @@ func (s *Store) DeleteAPIKey(ctx context.Context, accountID, id string) (hookd.A
 			return err
 		}
 		if n <= 1 {
-			return hookd.Errorf(hookd.ECONFLICT, "API key %s is the account's last key; create another key before you revoke this one", id)
+			return storeutil.LastAPIKey(id)
 		}
 		_, err = tx.Exec(ctx, `DELETE FROM api_keys WHERE id = $1`, id)
 		return err
@@ -191,14 +190,11 @@ func (s *Store) CreateUser(ctx context.Context, u *hookd.User) error {
 }
 
 func insertUser(ctx context.Context, tx pgx.Tx, u *hookd.User) error {
-	if u.ID == "" {
-		u.ID = hookd.NewID(hookd.PrefixUser)
-	}
-	u.CreatedAt = stamp(u.CreatedAt)
+	storeutil.Fill(&u.ID, hookd.PrefixUser, &u.CreatedAt)
 	_, err := tx.Exec(ctx, `INSERT INTO users (id, account_id, username, password_hash, admin, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6)`, u.ID, u.AccountID, u.Username, u.PasswordHash, u.Admin, u.CreatedAt)
+		VALUES ($1, $2, $3, $4, $5, $6)`, u.ID, u.AccountID, u.Username, u.PasswordHash, u.Admin, toDB(u.CreatedAt))
 	if isUnique(err) {
-		return hookd.Errorf(hookd.ECONFLICT, "the username %q is taken; choose another", u.Username)
+		return storeutil.UsernameTaken(u.Username)
 	}
 	return err
 }
@@ -207,8 +203,9 @@ const userColumns = `id, account_id, username, password_hash, admin, created_at`
 
 func scanUser(row pgx.Row) (hookd.User, error) {
 	var u hookd.User
-	err := row.Scan(&u.ID, &u.AccountID, &u.Username, &u.PasswordHash, &u.Admin, &u.CreatedAt)
-	u.CreatedAt = u.CreatedAt.UTC()
+	var created pgtype.Timestamptz
+	err := row.Scan(&u.ID, &u.AccountID, &u.Username, &u.PasswordHash, &u.Admin, &created)
+	u.CreatedAt = fromDB(created)
 	return u, err
 }
 
@@ -218,7 +215,7 @@ func (s *Store) User(ctx context.Context, id string) (hookd.User, error) {
 	defer cancel()
 	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return u, hookd.Errorf(hookd.ENOTFOUND, "user %s not found", id)
+		return u, storeutil.NotFound("user", id)
 	}
 	return u, s.fail(ctx, err, "read")
 }
@@ -229,7 +226,7 @@ func (s *Store) UserByUsername(ctx context.Context, username string) (hookd.User
 	defer cancel()
 	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE username = $1`, username))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return u, hookd.Errorf(hookd.ENOTFOUND, "user %q not found", username)
+		return u, storeutil.NoUsername(username)
 	}
 	return u, s.fail(ctx, err, "read")
 }
@@ -260,7 +257,7 @@ func (s *Store) SetPassword(ctx context.Context, userID, hash, keepSession strin
 			return err
 		}
 		if tag.RowsAffected() == 0 {
-			return hookd.Errorf(hookd.ENOTFOUND, "user %s not found", userID)
+			return storeutil.NotFound("user", userID)
 		}
 		_, err = tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2`, userID, keepSession)
 		return err
@@ -271,15 +268,15 @@ func (s *Store) SetPassword(ctx context.Context, userID, hash, keepSession strin
 func (s *Store) CreateSession(ctx context.Context, ss *hookd.Session) error {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	ss.CreatedAt = stamp(ss.CreatedAt)
-	ss.ExpiresAt = ms(ss.ExpiresAt)
+	ss.CreatedAt = storeutil.Stamp(ss.CreatedAt)
+	ss.ExpiresAt = storeutil.Millis(ss.ExpiresAt)
 	return s.fail(ctx, s.tx(ctx, func(tx pgx.Tx) error {
 		// Sign-ins are rare: a good moment to forget expired sessions.
-		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE expires_at <= $1`, ss.CreatedAt); err != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE expires_at <= $1`, toDB(ss.CreatedAt)); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at)
-			VALUES ($1, $2, $3, $4, $5)`, ss.TokenHash, ss.UserID, ss.CSRFToken, ss.CreatedAt, ss.ExpiresAt)
+			VALUES ($1, $2, $3, $4, $5)`, ss.TokenHash, ss.UserID, ss.CSRFToken, toDB(ss.CreatedAt), toDB(ss.ExpiresAt))
 		return err
 	}), "create session")
 }
@@ -290,15 +287,16 @@ func (s *Store) Session(ctx context.Context, tokenHash string, now time.Time) (h
 	ctx, cancel := op(ctx)
 	defer cancel()
 	var ss hookd.Session
+	var created, expires pgtype.Timestamptz
 	err := s.pool.QueryRow(ctx, `SELECT token_hash, user_id, csrf_token, created_at, expires_at
-		FROM sessions WHERE token_hash = $1 AND expires_at > $2`, tokenHash, ms(now)).
-		Scan(&ss.TokenHash, &ss.UserID, &ss.CSRFToken, &ss.CreatedAt, &ss.ExpiresAt)
+		FROM sessions WHERE token_hash = $1 AND expires_at > $2`, tokenHash, toDB(now)).
+		Scan(&ss.TokenHash, &ss.UserID, &ss.CSRFToken, &created, &expires)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return ss, hookd.Errorf(hookd.ENOTFOUND, "session not found or expired; sign in again")
+		return ss, storeutil.ErrNoSession
 	} else if err != nil {
 		return ss, s.fail(ctx, err, "read")
 	}
-	ss.CreatedAt, ss.ExpiresAt = ss.CreatedAt.UTC(), ss.ExpiresAt.UTC()
+	ss.CreatedAt, ss.ExpiresAt = fromDB(created), fromDB(expires)
 	return ss, nil
 }
 

@@ -10,17 +10,20 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"hookd"
+	"hookd/internal/storeutil"
 )
 
 const deliveryColumns = `id, account_id, trigger_id, webhook_id, hook, url, status, status_code, error, duration_ms, attempted_at, response`
 
 func scanDelivery(row pgx.Row) (hookd.Delivery, error) {
 	var d hookd.Delivery
+	var at pgtype.Timestamptz
 	err := row.Scan(&d.ID, &d.AccountID, &d.TriggerID, &d.WebhookID, &d.Hook, &d.URL, &d.Status, &d.StatusCode,
-		&d.Error, &d.DurationMs, &d.AttemptedAt, &d.Response)
-	d.AttemptedAt = d.AttemptedAt.UTC()
+		&d.Error, &d.DurationMs, &at, &d.Response)
+	d.AttemptedAt = fromDB(at)
 	return d, err
 }
 
@@ -35,13 +38,13 @@ func upsertDeliveries(ctx context.Context, tx pgx.Tx, ds []hookd.Delivery) error
 		responses                         = make([]string, n)
 		codes                             = make([]int32, n)
 		durations                         = make([]int64, n)
-		at                                = make([]time.Time, n)
+		at                                = make([]pgtype.Timestamptz, n)
 	)
 	for i := range ds {
 		d := &ds[i]
 		ids[i], accounts[i], triggers[i], webhooks[i] = d.ID, d.AccountID, d.TriggerID, d.WebhookID
 		hooks[i], urls[i], statuses[i], errs[i] = d.Hook, d.URL, d.Status, d.Error
-		responses[i], codes[i], durations[i], at[i] = d.Response, int32(d.StatusCode), d.DurationMs, stamp(d.AttemptedAt)
+		responses[i], codes[i], durations[i], at[i] = d.Response, int32(d.StatusCode), d.DurationMs, toDB(storeutil.Stamp(d.AttemptedAt))
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO deliveries (`+deliveryColumns+`)
 		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
@@ -59,24 +62,21 @@ func upsertDeliveries(ctx context.Context, tx pgx.Tx, ds []hookd.Delivery) error
 func (s *Store) InsertPendingDelivery(ctx context.Context, t *hookd.Trigger, d *hookd.Delivery) error {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	if d.ID == "" {
-		d.ID = hookd.NewID(hookd.PrefixDelivery)
-	}
-	d.AttemptedAt = stamp(d.AttemptedAt)
+	storeutil.Fill(&d.ID, hookd.PrefixDelivery, &d.AttemptedAt)
 	return s.fail(ctx, s.tx(ctx, func(tx pgx.Tx) error {
 		if t != nil {
-			t.ReceivedAt = stamp(t.ReceivedAt)
-			t.Timestamp = ms(t.Timestamp)
+			t.ReceivedAt = storeutil.Stamp(t.ReceivedAt)
+			t.Timestamp = storeutil.Millis(t.Timestamp)
 			err := insertTriggers(ctx, tx, []hookd.Trigger{*t}, true)
 			if isUnique(err) {
-				return hookd.Errorf(hookd.ECONFLICT, "trigger %s already exists", t.ID)
+				return storeutil.Exists("trigger", t.ID)
 			} else if err != nil {
 				return err
 			}
 		}
 		err := upsertDeliveries(ctx, tx, []hookd.Delivery{*d})
 		if isUnique(err) {
-			return hookd.Errorf(hookd.ECONFLICT, "delivery %s already exists", d.ID)
+			return storeutil.Exists("delivery", d.ID)
 		}
 		return err
 	}), "store delivery")
@@ -159,9 +159,9 @@ func applyOutcomes(ctx context.Context, tx pgx.Tx, outcomes []hookd.URLOutcome, 
 	}
 	sick := make([]string, len(upsert))
 	failures, levels := make([]int32, len(upsert)), make([]int32, len(upsert))
-	until := make([]*time.Time, len(upsert))
+	until := make([]pgtype.Timestamptz, len(upsert))
 	for i, st := range upsert {
-		sick[i], failures[i], levels[i], until[i] = st.URL, int32(st.ConsecutiveFailures), int32(st.Level), nullTime(st.Until)
+		sick[i], failures[i], levels[i], until[i] = st.URL, int32(st.ConsecutiveFailures), int32(st.Level), toDB(st.Until)
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO url_states (url, consecutive_failures, level, until)
 		SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::timestamptz[])
@@ -176,7 +176,7 @@ func (s *Store) Delivery(ctx context.Context, accountID, id string) (hookd.Deliv
 	defer cancel()
 	d, err := scanDelivery(s.pool.QueryRow(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE id = $1 AND account_id = $2`, id, accountID))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return d, hookd.Errorf(hookd.ENOTFOUND, "delivery %s not found", id)
+		return d, storeutil.NotFound("delivery", id)
 	}
 	return d, s.fail(ctx, err, "read")
 }
@@ -261,14 +261,15 @@ func (s *Store) DeliveryStats(ctx context.Context, accountID string, since time.
 	defer cancel()
 	rows, err := s.pool.Query(ctx, `SELECT webhook_id, date_trunc('minute', attempted_at) AS minute, status, count(*)
 		FROM deliveries WHERE account_id = $1 AND attempted_at >= $2
-		GROUP BY webhook_id, minute, status ORDER BY webhook_id, minute, status`, accountID, ms(since))
+		GROUP BY webhook_id, minute, status ORDER BY webhook_id, minute, status`, accountID, toDB(since))
 	if err != nil {
 		return nil, s.fail(ctx, err, "read")
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.DeliveryStat, error) {
 		var st hookd.DeliveryStat
-		err := r.Scan(&st.WebhookID, &st.Minute, &st.Status, &st.Count)
-		st.Minute = st.Minute.UTC()
+		var minute pgtype.Timestamptz
+		err := r.Scan(&st.WebhookID, &minute, &st.Status, &st.Count)
+		st.Minute = fromDB(minute)
 		return st, err
 	})
 	if err != nil {

@@ -6,8 +6,10 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"hookd"
+	"hookd/internal/storeutil"
 )
 
 // InsertTriggersIdempotent stores triggers and the idempotency records of
@@ -19,28 +21,19 @@ func (s *Store) InsertTriggersIdempotent(ctx context.Context, keys []hookd.Idemp
 	if len(keys) == 0 {
 		return s.InsertTriggers(ctx, ts)
 	}
-	now := keys[0].CreatedAt
-	for _, k := range keys[1:] {
-		if k.CreatedAt.Before(now) {
-			now = k.CreatedAt
-		}
-	}
+	now := storeutil.EarliestCreated(keys)
 	ctx, cancel := op(ctx)
 	defer cancel()
 	return s.fail(ctx, s.tx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `DELETE FROM idempotency_keys WHERE expires_at <= $1`, ms(now)); err != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM idempotency_keys WHERE expires_at <= $1`, toDB(now)); err != nil {
 			return err
 		}
 		for _, k := range keys {
-			resp := k.Response
-			if resp == nil {
-				resp = []byte{}
-			}
 			_, err := tx.Exec(ctx, `INSERT INTO idempotency_keys
 				(account_id, key, request_hash, status, response, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-				k.AccountID, k.Key, k.RequestHash, k.Status, resp, ms(k.CreatedAt), ms(k.ExpiresAt))
+				k.AccountID, k.Key, k.RequestHash, k.Status, storeutil.NotNil(k.Response), toDB(k.CreatedAt), toDB(k.ExpiresAt))
 			if isUnique(err) {
-				return hookd.Errorf(hookd.ECONFLICT, "the idempotency key %q is already in use; nothing was stored", k.Key)
+				return storeutil.KeyInUse(k.Key)
 			}
 			if err != nil {
 				return err
@@ -51,7 +44,7 @@ func (s *Store) InsertTriggersIdempotent(ctx context.Context, keys []hookd.Idemp
 		}
 		err := insertTriggers(ctx, tx, ts, false)
 		if isUnique(err) {
-			return hookd.Errorf(hookd.ECONFLICT, "a trigger with one of these IDs already exists; nothing was stored")
+			return storeutil.ErrTriggersExist
 		}
 		return err
 	}), "store triggers")
@@ -63,15 +56,16 @@ func (s *Store) IdempotencyRecord(ctx context.Context, accountID, key string, no
 	ctx, cancel := op(ctx)
 	defer cancel()
 	r := hookd.IdempotencyRecord{AccountID: accountID, Key: key}
+	var created, expires pgtype.Timestamptz
 	err := s.pool.QueryRow(ctx, `SELECT request_hash, status, response, created_at, expires_at FROM idempotency_keys
-		WHERE account_id = $1 AND key = $2 AND expires_at > $3`, accountID, key, ms(now)).
-		Scan(&r.RequestHash, &r.Status, &r.Response, &r.CreatedAt, &r.ExpiresAt)
+		WHERE account_id = $1 AND key = $2 AND expires_at > $3`, accountID, key, toDB(now)).
+		Scan(&r.RequestHash, &r.Status, &r.Response, &created, &expires)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return hookd.IdempotencyRecord{}, hookd.Errorf(hookd.ENOTFOUND, "no answer is stored for the idempotency key %q", key)
+		return hookd.IdempotencyRecord{}, storeutil.NoIdempotencyRecord(key)
 	}
 	if err != nil {
 		return hookd.IdempotencyRecord{}, s.fail(ctx, err, "read")
 	}
-	r.CreatedAt, r.ExpiresAt = r.CreatedAt.UTC(), r.ExpiresAt.UTC()
+	r.CreatedAt, r.ExpiresAt = fromDB(created), fromDB(expires)
 	return r, nil
 }

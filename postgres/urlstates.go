@@ -3,18 +3,19 @@ package postgres
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"hookd"
+	"hookd/internal/storeutil"
 )
 
 func scanURLState(row pgx.Row) (hookd.URLState, error) {
 	var st hookd.URLState
-	var until *time.Time
+	var until pgtype.Timestamptz
 	err := row.Scan(&st.URL, &st.ConsecutiveFailures, &st.Level, &until)
-	st.Until = fromNull(until)
+	st.Until = fromDB(until)
 	return st, err
 }
 
@@ -71,7 +72,7 @@ func (s *Store) ReleaseURL(ctx context.Context, accountID, url string) error {
 			return err
 		}
 		if !exists {
-			return hookd.Errorf(hookd.ENOTFOUND, "no webhook of this account has the URL %s", url)
+			return storeutil.NoWebhookWithURL(url)
 		}
 		// Take the URL's lock, as RecordDeliveries does, so that a batch
 		// being recorded does not write back the state just released.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"hookd"
+	"hookd/internal/storeutil"
 )
 
 const (
@@ -28,39 +29,36 @@ const (
 
 func deliveryArgs(dst []any, d *hookd.Delivery) []any {
 	return append(dst, d.ID, d.AccountID, d.TriggerID, d.WebhookID, d.Hook, d.URL, d.Status, d.StatusCode,
-		d.Error, d.DurationMs, ms(stamp(d.AttemptedAt)), d.Response)
+		d.Error, d.DurationMs, toDB(storeutil.Stamp(d.AttemptedAt)), d.Response)
 }
 
 func scanDelivery(row interface{ Scan(...any) error }) (hookd.Delivery, error) {
 	var d hookd.Delivery
-	var at int64
+	var at sql.NullInt64
 	err := row.Scan(&d.ID, &d.AccountID, &d.TriggerID, &d.WebhookID, &d.Hook, &d.URL, &d.Status, &d.StatusCode,
 		&d.Error, &d.DurationMs, &at, &d.Response)
-	d.AttemptedAt = fromMs(at)
+	d.AttemptedAt = fromDB(at)
 	return d, err
 }
 
 // InsertPendingDelivery stores a pending delivery about to be sent at once,
 // and its test trigger, if any, as done so that no dispatcher claims it.
 func (s *Store) InsertPendingDelivery(ctx context.Context, t *hookd.Trigger, d *hookd.Delivery) error {
-	if d.ID == "" {
-		d.ID = hookd.NewID(hookd.PrefixDelivery)
-	}
-	d.AttemptedAt = stamp(d.AttemptedAt)
+	storeutil.Fill(&d.ID, hookd.PrefixDelivery, &d.AttemptedAt)
 	return s.fail(s.tx(ctx, func(tx *sql.Tx) error {
 		if t != nil {
-			t.ReceivedAt = stamp(t.ReceivedAt)
-			t.Timestamp = t.Timestamp.UTC().Truncate(time.Millisecond)
+			t.ReceivedAt = storeutil.Stamp(t.ReceivedAt)
+			t.Timestamp = storeutil.Millis(t.Timestamp)
 			_, err := tx.ExecContext(ctx, insertTrigger+` VALUES (?, ?, ?, ?, ?, ?, ?)`, triggerArgs(nil, t, true)...)
 			if isUnique(err) {
-				return hookd.Errorf(hookd.ECONFLICT, "trigger %s already exists", t.ID)
+				return storeutil.Exists("trigger", t.ID)
 			} else if err != nil {
 				return err
 			}
 		}
 		_, err := tx.ExecContext(ctx, upsertDelivery+` VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, deliveryArgs(nil, d)...)
 		if isUnique(err) {
-			return hookd.Errorf(hookd.ECONFLICT, "delivery %s already exists", d.ID)
+			return storeutil.Exists("delivery", d.ID)
 		} else if err != nil {
 			return err
 		}
@@ -179,7 +177,7 @@ func (s *Store) applyOutcomes(ctx context.Context, tx *sql.Tx, outcomes []hookd.
 	for _, st := range upsert {
 		_, err := tx.ExecContext(ctx, `INSERT INTO url_states (url, consecutive_failures, level, until)
 			VALUES (?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET consecutive_failures = excluded.consecutive_failures,
-			level = excluded.level, until = excluded.until`, st.URL, st.ConsecutiveFailures, st.Level, nullMs(st.Until))
+			level = excluded.level, until = excluded.until`, st.URL, st.ConsecutiveFailures, st.Level, toDB(st.Until))
 		if err != nil {
 			return err
 		}
@@ -200,7 +198,7 @@ func allOK(outcomes []hookd.URLOutcome) bool {
 func (s *Store) Delivery(ctx context.Context, accountID, id string) (hookd.Delivery, error) {
 	d, err := scanDelivery(s.read.QueryRowContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE id = ? AND account_id = ?`, id, accountID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return d, hookd.Errorf(hookd.ENOTFOUND, "delivery %s not found", id)
+		return d, storeutil.NotFound("delivery", id)
 	}
 	return d, s.fail(err, "read")
 }
@@ -306,7 +304,7 @@ func (s *Store) DeliveryStats(ctx context.Context, accountID string, since time.
 	rows, err := s.read.QueryContext(ctx, `SELECT webhook_id, attempted_at - attempted_at % 60000 AS minute, status, count(*)
 		FROM deliveries WHERE account_id = ? AND id >= ? AND attempted_at >= ?
 		GROUP BY webhook_id, minute, status ORDER BY webhook_id, minute, status`,
-		accountID, hookd.FloorID(hookd.PrefixDelivery, since.Add(-time.Hour)), ms(since))
+		accountID, hookd.FloorID(hookd.PrefixDelivery, since.Add(-time.Hour)), toDB(since))
 	if err != nil {
 		return nil, s.fail(err, "read")
 	}
@@ -314,11 +312,11 @@ func (s *Store) DeliveryStats(ctx context.Context, accountID string, since time.
 	out := []hookd.DeliveryStat{}
 	for rows.Next() {
 		var st hookd.DeliveryStat
-		var minute int64
+		var minute sql.NullInt64
 		if err := rows.Scan(&st.WebhookID, &minute, &st.Status, &st.Count); err != nil {
 			return nil, s.fail(err, "read")
 		}
-		st.Minute = fromMs(minute)
+		st.Minute = fromDB(minute)
 		out = append(out, st)
 	}
 	return out, s.fail(rows.Err(), "read")

@@ -6,13 +6,14 @@ import (
 	"errors"
 
 	"hookd"
+	"hookd/internal/storeutil"
 )
 
 func scanURLState(row interface{ Scan(...any) error }) (hookd.URLState, error) {
 	var st hookd.URLState
 	var until sql.NullInt64
 	err := row.Scan(&st.URL, &st.ConsecutiveFailures, &st.Level, &until)
-	st.Until = fromNullMs(until)
+	st.Until = fromDB(until)
 	return st, err
 }
 
@@ -64,7 +65,7 @@ func (s *Store) ReleaseURL(ctx context.Context, accountID, url string) error {
 			return err
 		}
 		if n == 0 {
-			return hookd.Errorf(hookd.ENOTFOUND, "no webhook of this account has the URL %s", url)
+			return storeutil.NoWebhookWithURL(url)
 		}
 		_, err := tx.ExecContext(ctx, `DELETE FROM url_states WHERE url = ?`, url)
 		return err
