@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -39,18 +38,6 @@ func (s *Store) queryURLStates(ctx context.Context, query string, args ...any) (
 // URLStates returns every URL state that is not healthy, by URL.
 func (s *Store) URLStates(ctx context.Context) ([]hookd.URLState, error) {
 	return s.queryURLStates(ctx, `SELECT url, consecutive_failures, level, until FROM url_states ORDER BY url`)
-}
-
-// URLState returns the state of one URL; a healthy URL has the zero state
-// with its URL set.
-func (s *Store) URLState(ctx context.Context, url string) (hookd.URLState, error) {
-	ctx, cancel := op(ctx)
-	defer cancel()
-	st, err := scanURLState(s.pool.QueryRow(ctx, `SELECT url, consecutive_failures, level, until FROM url_states WHERE url = $1`, url))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return hookd.URLState{URL: url}, nil
-	}
-	return st, s.fail(ctx, err, "read")
 }
 
 // Greylist returns the grey-listed states (level above zero) of the URLs of

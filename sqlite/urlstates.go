@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 
 	"hookd"
 	"hookd/internal/storeutil"
@@ -37,16 +36,6 @@ func (s *Store) queryURLStates(ctx context.Context, query string, args ...any) (
 // URLStates returns every URL state that is not healthy, by URL.
 func (s *Store) URLStates(ctx context.Context) ([]hookd.URLState, error) {
 	return s.queryURLStates(ctx, `SELECT url, consecutive_failures, level, until FROM url_states ORDER BY url`)
-}
-
-// URLState returns the state of one URL; a healthy URL has the zero state
-// with its URL set.
-func (s *Store) URLState(ctx context.Context, url string) (hookd.URLState, error) {
-	st, err := scanURLState(s.read.QueryRowContext(ctx, `SELECT url, consecutive_failures, level, until FROM url_states WHERE url = ?`, url))
-	if errors.Is(err, sql.ErrNoRows) {
-		return hookd.URLState{URL: url}, nil
-	}
-	return st, s.fail(err, "read")
 }
 
 // Greylist returns the grey-listed states (level above zero) of the URLs of
