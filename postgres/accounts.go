@@ -28,19 +28,12 @@ func (s *Store) Bootstrap(ctx context.Context, p hookd.BootstrapParams) (bool, e
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM accounts)`).Scan(&exists); err != nil || exists {
 			return err
 		}
-		if err := insertAccount(ctx, tx, &p.Account); err != nil {
-			return err
-		}
-		p.APIKey.AccountID = p.Account.ID
-		p.Admin.AccountID = p.Account.ID
-		if err := insertAPIKey(ctx, tx, &p.APIKey); err != nil {
-			return err
-		}
-		if err := insertUser(ctx, tx, &p.Admin); err != nil {
-			return err
-		}
-		created = true
-		return nil
+		err := storeutil.InsertBootstrap(&p,
+			func(a *hookd.Account) error { return insertAccount(ctx, tx, a) },
+			func(k *hookd.APIKey) error { return insertAPIKey(ctx, tx, k) },
+			func(u *hookd.User) error { return insertUser(ctx, tx, u) })
+		created = err == nil
+		return err
 	})
 	if err != nil {
 		return false, s.fail(ctx, err, "bootstrap")
@@ -121,28 +114,18 @@ func (s *Store) Accounts(ctx context.Context) ([]hookd.Account, error) {
 	return out, s.fail(ctx, rows.Err(), "read")
 }
 
-const apiKeyColumns = `id, account_id, name, hash, prefix, created_at`
-
-func scanAPIKey(row pgx.Row) (hookd.APIKey, error) {
-	var k hookd.APIKey
-	var created pgtype.Timestamptz
-	err := row.Scan(&k.ID, &k.AccountID, &k.Name, &k.Hash, &k.Prefix, &created)
-	k.CreatedAt = fromDB(created)
-	return k, err
-}
-
 // APIKeys returns the account's API keys, oldest first.
 func (s *Store) APIKeys(ctx context.Context, accountID string) ([]hookd.APIKey, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	rows, err := s.pool.Query(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE account_id = $1 ORDER BY id`, accountID)
+	rows, err := s.pool.Query(ctx, `SELECT `+storeutil.APIKeyColumns+` FROM api_keys WHERE account_id = $1 ORDER BY id`, accountID)
 	if err != nil {
 		return nil, s.fail(ctx, err, "read")
 	}
 	defer rows.Close()
 	var out []hookd.APIKey
 	for rows.Next() {
-		k, err := scanAPIKey(rows)
+		k, err := storeutil.ScanAPIKey(rows, fromDB)
 		if err != nil {
 			return nil, s.fail(ctx, err, "read")
 		}
@@ -163,7 +146,7 @@ func (s *Store) DeleteAPIKey(ctx context.Context, accountID, id string) (hookd.A
 			return err
 		}
 		var err error
-		k, err = scanAPIKey(tx.QueryRow(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE id = $1 AND account_id = $2`, id, accountID))
+		k, err = storeutil.ScanAPIKey(tx.QueryRow(ctx, `SELECT `+storeutil.APIKeyColumns+` FROM api_keys WHERE id = $1 AND account_id = $2`, id, accountID), fromDB)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return storeutil.NotFound("API key", id)
 		} else if err != nil {
@@ -199,21 +182,11 @@ func insertUser(ctx context.Context, tx pgx.Tx, u *hookd.User) error {
 	return err
 }
 
-const userColumns = `id, account_id, username, password_hash, admin, created_at`
-
-func scanUser(row pgx.Row) (hookd.User, error) {
-	var u hookd.User
-	var created pgtype.Timestamptz
-	err := row.Scan(&u.ID, &u.AccountID, &u.Username, &u.PasswordHash, &u.Admin, &created)
-	u.CreatedAt = fromDB(created)
-	return u, err
-}
-
 // User returns the user with this ID.
 func (s *Store) User(ctx context.Context, id string) (hookd.User, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
+	u, err := storeutil.ScanUser(s.pool.QueryRow(ctx, `SELECT `+storeutil.UserColumns+` FROM users WHERE id = $1`, id), fromDB)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return u, storeutil.NotFound("user", id)
 	}
@@ -224,7 +197,7 @@ func (s *Store) User(ctx context.Context, id string) (hookd.User, error) {
 func (s *Store) UserByUsername(ctx context.Context, username string) (hookd.User, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE username = $1`, username))
+	u, err := storeutil.ScanUser(s.pool.QueryRow(ctx, `SELECT `+storeutil.UserColumns+` FROM users WHERE username = $1`, username), fromDB)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return u, storeutil.NoUsername(username)
 	}
@@ -235,11 +208,11 @@ func (s *Store) UserByUsername(ctx context.Context, username string) (hookd.User
 func (s *Store) Users(ctx context.Context, accountID string) ([]hookd.User, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	rows, err := s.pool.Query(ctx, `SELECT `+userColumns+` FROM users WHERE account_id = $1 ORDER BY created_at, id`, accountID)
+	rows, err := s.pool.Query(ctx, `SELECT `+storeutil.UserColumns+` FROM users WHERE account_id = $1 ORDER BY created_at, id`, accountID)
 	if err != nil {
 		return nil, s.fail(ctx, err, "read")
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.User, error) { return scanUser(r) })
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.User, error) { return storeutil.ScanUser(r, fromDB) })
 	if err != nil {
 		return nil, s.fail(ctx, err, "read")
 	}

@@ -16,17 +16,6 @@ import (
 	"hookd/internal/storeutil"
 )
 
-const deliveryColumns = `id, account_id, trigger_id, webhook_id, hook, url, status, status_code, error, duration_ms, attempted_at, response`
-
-func scanDelivery(row pgx.Row) (hookd.Delivery, error) {
-	var d hookd.Delivery
-	var at pgtype.Timestamptz
-	err := row.Scan(&d.ID, &d.AccountID, &d.TriggerID, &d.WebhookID, &d.Hook, &d.URL, &d.Status, &d.StatusCode,
-		&d.Error, &d.DurationMs, &at, &d.Response)
-	d.AttemptedAt = fromDB(at)
-	return d, err
-}
-
 // upsertDeliveries inserts deliveries, or replaces the row with the same ID
 // (a pending test or redelivery that has now been sent), in one statement
 // over arrays.
@@ -46,7 +35,7 @@ func upsertDeliveries(ctx context.Context, tx pgx.Tx, ds []hookd.Delivery) error
 		hooks[i], urls[i], statuses[i], errs[i] = d.Hook, d.URL, d.Status, d.Error
 		responses[i], codes[i], durations[i], at[i] = d.Response, int32(d.StatusCode), d.DurationMs, toDB(storeutil.Stamp(d.AttemptedAt))
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO deliveries (`+deliveryColumns+`)
+	_, err := tx.Exec(ctx, `INSERT INTO deliveries (`+storeutil.DeliveryColumns+`)
 		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
 			$8::int[], $9::text[], $10::bigint[], $11::timestamptz[], $12::text[])
 		ON CONFLICT (id) DO UPDATE SET trigger_id = excluded.trigger_id,
@@ -136,11 +125,11 @@ func applyOutcomes(ctx context.Context, tx pgx.Tx, outcomes []hookd.URLOutcome, 
 		lockURLClass, keys); err != nil {
 		return err
 	}
-	rows, err := tx.Query(ctx, `SELECT url, consecutive_failures, level, until FROM url_states WHERE url = ANY($1)`, urls)
+	rows, err := tx.Query(ctx, storeutil.SelectURLStates+` WHERE url = ANY($1)`, urls)
 	if err != nil {
 		return err
 	}
-	read, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.URLState, error) { return scanURLState(r) })
+	read, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.URLState, error) { return storeutil.ScanURLState(r, fromDB) })
 	if err != nil {
 		return err
 	}
@@ -163,7 +152,7 @@ func applyOutcomes(ctx context.Context, tx pgx.Tx, outcomes []hookd.URLOutcome, 
 	for i, st := range upsert {
 		sick[i], failures[i], levels[i], until[i] = st.URL, int32(st.ConsecutiveFailures), int32(st.Level), toDB(st.Until)
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO url_states (url, consecutive_failures, level, until)
+	_, err = tx.Exec(ctx, `INSERT INTO url_states (`+storeutil.URLStateColumns+`)
 		SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::timestamptz[])
 		ON CONFLICT (url) DO UPDATE SET consecutive_failures = excluded.consecutive_failures,
 			level = excluded.level, until = excluded.until`, sick, failures, levels, until)
@@ -174,26 +163,19 @@ func applyOutcomes(ctx context.Context, tx pgx.Tx, outcomes []hookd.URLOutcome, 
 func (s *Store) Delivery(ctx context.Context, accountID, id string) (hookd.Delivery, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	d, err := scanDelivery(s.pool.QueryRow(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE id = $1 AND account_id = $2`, id, accountID))
+	d, err := storeutil.ScanDelivery(s.pool.QueryRow(ctx, `SELECT `+storeutil.DeliveryColumns+` FROM deliveries WHERE id = $1 AND account_id = $2`, id, accountID), fromDB)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return d, storeutil.NotFound("delivery", id)
 	}
 	return d, s.fail(ctx, err, "read")
 }
 
-// DefaultDeliveryLimit is the page size of Deliveries when the filter has
-// none.
-const DefaultDeliveryLimit = 50
-
 // Deliveries returns a page of the account's deliveries, newest first, and
 // the cursor of the next page ("" on the last page).
 func (s *Store) Deliveries(ctx context.Context, f hookd.DeliveryFilter) ([]hookd.Delivery, string, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	limit := f.Limit
-	if limit <= 0 {
-		limit = DefaultDeliveryLimit
-	}
+	limit := storeutil.PageLimit(f.Limit)
 	var where strings.Builder
 	args := []any{f.AccountID}
 	where.WriteString(` WHERE account_id = $1`)
@@ -212,23 +194,19 @@ func (s *Store) Deliveries(ctx context.Context, f hookd.DeliveryFilter) ([]hookd
 		add("id <", f.Cursor)
 	}
 	args = append(args, limit+1) // one more tells whether there is a next page
-	rows, err := s.pool.Query(ctx, `SELECT `+deliveryColumns+` FROM deliveries`+where.String()+
+	rows, err := s.pool.Query(ctx, `SELECT `+storeutil.DeliveryColumns+` FROM deliveries`+where.String()+
 		` ORDER BY id DESC LIMIT $`+strconv.Itoa(len(args)), args...)
 	if err != nil {
 		return nil, "", s.fail(ctx, err, "read")
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.Delivery, error) { return scanDelivery(r) })
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.Delivery, error) { return storeutil.ScanDelivery(r, fromDB) })
 	if err != nil {
 		return nil, "", s.fail(ctx, err, "read")
 	}
 	if out == nil {
 		out = []hookd.Delivery{}
 	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = out[limit-1].ID
-	}
+	out, next := storeutil.Page(out, limit)
 	return out, next, nil
 }
 
@@ -238,12 +216,12 @@ func (s *Store) LastDeliveries(ctx context.Context, accountID string) (map[strin
 	ctx, cancel := op(ctx)
 	defer cancel()
 	rows, err := s.pool.Query(ctx, `SELECT d.* FROM webhooks w
-		CROSS JOIN LATERAL (SELECT `+deliveryColumns+` FROM deliveries WHERE webhook_id = w.id ORDER BY id DESC LIMIT 1) d
+		CROSS JOIN LATERAL (SELECT `+storeutil.DeliveryColumns+` FROM deliveries WHERE webhook_id = w.id ORDER BY id DESC LIMIT 1) d
 		WHERE w.account_id = $1 AND d.account_id = w.account_id`, accountID)
 	if err != nil {
 		return nil, s.fail(ctx, err, "read")
 	}
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.Delivery, error) { return scanDelivery(r) })
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.Delivery, error) { return storeutil.ScanDelivery(r, fromDB) })
 	if err != nil {
 		return nil, s.fail(ctx, err, "read")
 	}

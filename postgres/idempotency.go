@@ -18,35 +18,23 @@ import (
 // and nothing is stored; a concurrent transaction inserting the same key
 // makes this one wait for its outcome (the primary key's lock).
 func (s *Store) InsertTriggersIdempotent(ctx context.Context, keys []hookd.IdempotencyRecord, ts []hookd.Trigger) error {
-	if len(keys) == 0 {
-		return s.InsertTriggers(ctx, ts)
-	}
-	now := storeutil.EarliestCreated(keys)
 	ctx, cancel := op(ctx)
 	defer cancel()
 	return s.fail(ctx, s.tx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `DELETE FROM idempotency_keys WHERE expires_at <= $1`, toDB(now)); err != nil {
-			return err
-		}
-		for _, k := range keys {
-			_, err := tx.Exec(ctx, `INSERT INTO idempotency_keys
-				(account_id, key, request_hash, status, response, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-				k.AccountID, k.Key, k.RequestHash, k.Status, storeutil.NotNil(k.Response), toDB(k.CreatedAt), toDB(k.ExpiresAt))
-			if isUnique(err) {
-				return storeutil.KeyInUse(k.Key)
-			}
-			if err != nil {
+		return storeutil.IdempotentInsert{
+			DeleteExpired: func(now time.Time) error {
+				_, err := tx.Exec(ctx, `DELETE FROM idempotency_keys WHERE expires_at <= $1`, toDB(now))
 				return err
-			}
-		}
-		if len(ts) == 0 {
-			return nil
-		}
-		err := insertTriggers(ctx, tx, ts, false)
-		if isUnique(err) {
-			return storeutil.ErrTriggersExist
-		}
-		return err
+			},
+			InsertKey: func(k hookd.IdempotencyRecord) error {
+				_, err := tx.Exec(ctx, `INSERT INTO idempotency_keys
+					(account_id, key, request_hash, status, response, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+					k.AccountID, k.Key, k.RequestHash, k.Status, k.Response, toDB(k.CreatedAt), toDB(k.ExpiresAt))
+				return err
+			},
+			InsertTriggers: func(ts []hookd.Trigger) error { return insertTriggers(ctx, tx, ts, false) },
+			IsUnique:       isUnique,
+		}.Run(keys, ts)
 	}), "store triggers")
 }
 

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -23,15 +22,7 @@ func (s *Store) InsertTriggers(ctx context.Context, ts []hookd.Trigger) error {
 	if len(ts) == 0 {
 		return nil
 	}
-	ctx, cancel := op(ctx)
-	defer cancel()
-	return s.fail(ctx, s.tx(ctx, func(tx pgx.Tx) error {
-		err := insertTriggers(ctx, tx, ts, false)
-		if isUnique(err) {
-			return storeutil.ErrTriggersExist
-		}
-		return err
-	}), "store triggers")
+	return s.InsertTriggersIdempotent(ctx, nil, ts)
 }
 
 func insertTriggers(ctx context.Context, tx pgx.Tx, ts []hookd.Trigger, done bool) error {
@@ -53,27 +44,11 @@ func insertTriggers(ctx context.Context, tx pgx.Tx, ts []hookd.Trigger, done boo
 	return err
 }
 
-const triggerColumns = `id, account_id, hook, data, timestamp, received_at`
-
-func scanTrigger(row pgx.Row) (hookd.Trigger, error) {
-	// Every destination in one value: they escape to the heap together, in
-	// one allocation a row (ClaimTriggers reads thousands).
-	var r struct {
-		t            hookd.Trigger
-		data         []byte
-		ts, received pgtype.Timestamptz
-	}
-	err := row.Scan(&r.t.ID, &r.t.AccountID, &r.t.Hook, &r.data, &r.ts, &r.received)
-	r.t.Data = json.RawMessage(r.data)
-	r.t.Timestamp, r.t.ReceivedAt = fromDB(r.ts), fromDB(r.received)
-	return r.t, err
-}
-
 // Trigger returns one of the account's triggers.
 func (s *Store) Trigger(ctx context.Context, accountID, id string) (hookd.Trigger, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	t, err := scanTrigger(s.pool.QueryRow(ctx, `SELECT `+triggerColumns+` FROM triggers WHERE id = $1 AND account_id = $2`, id, accountID))
+	t, err := storeutil.ScanTrigger(s.pool.QueryRow(ctx, `SELECT `+storeutil.TriggerColumns+` FROM triggers WHERE id = $1 AND account_id = $2`, id, accountID), fromDB)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return t, storeutil.NotFound("trigger", id)
 	}
@@ -103,7 +78,7 @@ func (s *Store) ClaimTriggers(ctx context.Context, p hookd.ClaimParams) ([]hookd
 		if err != nil {
 			return err
 		}
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.Trigger, error) { return scanTrigger(r) })
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.Trigger, error) { return storeutil.ScanTrigger(r, fromDB) })
 		return err
 	})
 	if err != nil {

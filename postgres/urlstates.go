@@ -4,19 +4,10 @@ import (
 	"context"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
 
 	"hookd"
 	"hookd/internal/storeutil"
 )
-
-func scanURLState(row pgx.Row) (hookd.URLState, error) {
-	var st hookd.URLState
-	var until pgtype.Timestamptz
-	err := row.Scan(&st.URL, &st.ConsecutiveFailures, &st.Level, &until)
-	st.Until = fromDB(until)
-	return st, err
-}
 
 func (s *Store) queryURLStates(ctx context.Context, query string, args ...any) ([]hookd.URLState, error) {
 	ctx, cancel := op(ctx)
@@ -25,7 +16,7 @@ func (s *Store) queryURLStates(ctx context.Context, query string, args ...any) (
 	if err != nil {
 		return nil, s.fail(ctx, err, "read")
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.URLState, error) { return scanURLState(r) })
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.URLState, error) { return storeutil.ScanURLState(r, fromDB) })
 	if err != nil {
 		return nil, s.fail(ctx, err, "read")
 	}
@@ -37,13 +28,13 @@ func (s *Store) queryURLStates(ctx context.Context, query string, args ...any) (
 
 // URLStates returns every URL state that is not healthy, by URL.
 func (s *Store) URLStates(ctx context.Context) ([]hookd.URLState, error) {
-	return s.queryURLStates(ctx, `SELECT url, consecutive_failures, level, until FROM url_states ORDER BY url`)
+	return s.queryURLStates(ctx, storeutil.SelectURLStates+` ORDER BY url`)
 }
 
 // Greylist returns the grey-listed states (level above zero) of the URLs of
 // the account's webhooks, by URL.
 func (s *Store) Greylist(ctx context.Context, accountID string) ([]hookd.URLState, error) {
-	return s.queryURLStates(ctx, `SELECT url, consecutive_failures, level, until FROM url_states
+	return s.queryURLStates(ctx, storeutil.SelectURLStates+`
 		WHERE level > 0 AND url IN (SELECT url FROM webhooks WHERE account_id = $1) ORDER BY url`, accountID)
 }
 

@@ -11,11 +11,6 @@ import (
 	"hookd/internal/storeutil"
 )
 
-// webhookSelect reads webhooks with the grey-list state of their URL.
-const webhookSelect = `SELECT w.id, w.account_id, w.name, w.url, w.hooks, w.enabled, w.created_at, w.updated_at,
-	w.secret, w.previous_secret, w.previous_until, u.url, u.consecutive_failures, u.level, u.until
-	FROM webhooks w LEFT JOIN url_states u ON u.url = w.url`
-
 func scanWebhook(row pgx.Row) (hookd.Webhook, error) {
 	var w hookd.Webhook
 	var created, updated, prevUntil, until pgtype.Timestamptz
@@ -73,7 +68,7 @@ func (s *Store) CreateWebhook(ctx context.Context, w *hookd.Webhook) error {
 func (s *Store) Webhook(ctx context.Context, accountID, id string) (hookd.Webhook, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	w, err := scanWebhook(s.pool.QueryRow(ctx, webhookSelect+` WHERE w.account_id = $1 AND w.id = $2`, accountID, id))
+	w, err := scanWebhook(s.pool.QueryRow(ctx, storeutil.SelectWebhooks+` WHERE w.account_id = $1 AND w.id = $2`, accountID, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return w, storeutil.NotFound("webhook", id)
 	}
@@ -82,12 +77,12 @@ func (s *Store) Webhook(ctx context.Context, accountID, id string) (hookd.Webhoo
 
 // Webhooks returns the account's webhooks, oldest first.
 func (s *Store) Webhooks(ctx context.Context, accountID string) ([]hookd.Webhook, error) {
-	return s.queryWebhooks(ctx, webhookSelect+` WHERE w.account_id = $1 ORDER BY w.created_at, w.id`, accountID)
+	return s.queryWebhooks(ctx, storeutil.SelectWebhooks+` WHERE w.account_id = $1 ORDER BY w.created_at, w.id`, accountID)
 }
 
 // EnabledWebhooks returns the enabled webhooks of every account, oldest first.
 func (s *Store) EnabledWebhooks(ctx context.Context) ([]hookd.Webhook, error) {
-	return s.queryWebhooks(ctx, webhookSelect+` WHERE w.enabled ORDER BY w.created_at, w.id`)
+	return s.queryWebhooks(ctx, storeutil.SelectWebhooks+` WHERE w.enabled ORDER BY w.created_at, w.id`)
 }
 
 // UpdateWebhook saves every field of w but ID, AccountID and CreatedAt. An

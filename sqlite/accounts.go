@@ -19,19 +19,12 @@ func (s *Store) Bootstrap(ctx context.Context, p hookd.BootstrapParams) (bool, e
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM accounts`).Scan(&n); err != nil || n > 0 {
 			return err
 		}
-		if err := insertAccount(ctx, tx, &p.Account); err != nil {
-			return err
-		}
-		p.APIKey.AccountID = p.Account.ID
-		p.Admin.AccountID = p.Account.ID
-		if err := insertAPIKey(ctx, tx, &p.APIKey); err != nil {
-			return err
-		}
-		if err := insertUser(ctx, tx, &p.Admin); err != nil {
-			return err
-		}
-		created = true
-		return nil
+		err := storeutil.InsertBootstrap(&p,
+			func(a *hookd.Account) error { return insertAccount(ctx, tx, a) },
+			func(k *hookd.APIKey) error { return insertAPIKey(ctx, tx, k) },
+			func(u *hookd.User) error { return insertUser(ctx, tx, u) })
+		created = err == nil
+		return err
 	})
 	if err != nil {
 		return false, s.fail(err, "bootstrap")
@@ -105,26 +98,16 @@ func (s *Store) Accounts(ctx context.Context) ([]hookd.Account, error) {
 	return out, s.fail(rows.Err(), "read")
 }
 
-const apiKeyColumns = `id, account_id, name, hash, prefix, created_at`
-
-func scanAPIKey(row interface{ Scan(...any) error }) (hookd.APIKey, error) {
-	var k hookd.APIKey
-	var created sql.NullInt64
-	err := row.Scan(&k.ID, &k.AccountID, &k.Name, &k.Hash, &k.Prefix, &created)
-	k.CreatedAt = fromDB(created)
-	return k, err
-}
-
 // APIKeys returns the account's API keys, oldest first.
 func (s *Store) APIKeys(ctx context.Context, accountID string) ([]hookd.APIKey, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE account_id = ? ORDER BY id`, accountID)
+	rows, err := s.read.QueryContext(ctx, `SELECT `+storeutil.APIKeyColumns+` FROM api_keys WHERE account_id = ? ORDER BY id`, accountID)
 	if err != nil {
 		return nil, s.fail(err, "read")
 	}
 	defer rows.Close()
 	var out []hookd.APIKey
 	for rows.Next() {
-		k, err := scanAPIKey(rows)
+		k, err := storeutil.ScanAPIKey(rows, fromDB)
 		if err != nil {
 			return nil, s.fail(err, "read")
 		}
@@ -138,7 +121,7 @@ func (s *Store) DeleteAPIKey(ctx context.Context, accountID, id string) (hookd.A
 	var k hookd.APIKey
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		k, err = scanAPIKey(tx.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE id = ? AND account_id = ?`, id, accountID))
+		k, err = storeutil.ScanAPIKey(tx.QueryRowContext(ctx, `SELECT `+storeutil.APIKeyColumns+` FROM api_keys WHERE id = ? AND account_id = ?`, id, accountID), fromDB)
 		if errors.Is(err, sql.ErrNoRows) {
 			return storeutil.NotFound("API key", id)
 		} else if err != nil {
@@ -172,19 +155,9 @@ func insertUser(ctx context.Context, tx *sql.Tx, u *hookd.User) error {
 	return err
 }
 
-const userColumns = `id, account_id, username, password_hash, admin, created_at`
-
-func scanUser(row interface{ Scan(...any) error }) (hookd.User, error) {
-	var u hookd.User
-	var created sql.NullInt64
-	err := row.Scan(&u.ID, &u.AccountID, &u.Username, &u.PasswordHash, &u.Admin, &created)
-	u.CreatedAt = fromDB(created)
-	return u, err
-}
-
 // User returns the user with this ID.
 func (s *Store) User(ctx context.Context, id string) (hookd.User, error) {
-	u, err := scanUser(s.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	u, err := storeutil.ScanUser(s.read.QueryRowContext(ctx, `SELECT `+storeutil.UserColumns+` FROM users WHERE id = ?`, id), fromDB)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, storeutil.NotFound("user", id)
 	}
@@ -193,7 +166,7 @@ func (s *Store) User(ctx context.Context, id string) (hookd.User, error) {
 
 // UserByUsername returns the user with this username.
 func (s *Store) UserByUsername(ctx context.Context, username string) (hookd.User, error) {
-	u, err := scanUser(s.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE username = ?`, username))
+	u, err := storeutil.ScanUser(s.read.QueryRowContext(ctx, `SELECT `+storeutil.UserColumns+` FROM users WHERE username = ?`, username), fromDB)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, storeutil.NoUsername(username)
 	}
@@ -202,14 +175,14 @@ func (s *Store) UserByUsername(ctx context.Context, username string) (hookd.User
 
 // Users returns the account's users, oldest first.
 func (s *Store) Users(ctx context.Context, accountID string) ([]hookd.User, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE account_id = ? ORDER BY created_at, id`, accountID)
+	rows, err := s.read.QueryContext(ctx, `SELECT `+storeutil.UserColumns+` FROM users WHERE account_id = ? ORDER BY created_at, id`, accountID)
 	if err != nil {
 		return nil, s.fail(err, "read")
 	}
 	defer rows.Close()
 	var out []hookd.User
 	for rows.Next() {
-		u, err := scanUser(rows)
+		u, err := storeutil.ScanUser(rows, fromDB)
 		if err != nil {
 			return nil, s.fail(err, "read")
 		}

@@ -13,14 +13,13 @@ import (
 )
 
 const (
-	deliveryColumns = `id, account_id, trigger_id, webhook_id, hook, url, status, status_code, error, duration_ms, attempted_at, response`
-	deliveryCols    = 12
+	deliveryCols = 12
 )
 
 // upsertDelivery inserts deliveries or replaces the row with the same ID (a
 // pending test or redelivery that has now been sent).
 const (
-	upsertDelivery       = `INSERT INTO deliveries (` + deliveryColumns + `)`
+	upsertDelivery       = `INSERT INTO deliveries (` + storeutil.DeliveryColumns + `)`
 	upsertDeliverySuffix = ` ON CONFLICT (account_id, id) DO UPDATE SET trigger_id = excluded.trigger_id,
 		webhook_id = excluded.webhook_id, hook = excluded.hook, url = excluded.url, status = excluded.status,
 		status_code = excluded.status_code, error = excluded.error, duration_ms = excluded.duration_ms,
@@ -30,15 +29,6 @@ const (
 func deliveryArgs(dst []any, d *hookd.Delivery) []any {
 	return append(dst, d.ID, d.AccountID, d.TriggerID, d.WebhookID, d.Hook, d.URL, d.Status, d.StatusCode,
 		d.Error, d.DurationMs, toDB(storeutil.Stamp(d.AttemptedAt)), d.Response)
-}
-
-func scanDelivery(row interface{ Scan(...any) error }) (hookd.Delivery, error) {
-	var d hookd.Delivery
-	var at sql.NullInt64
-	err := row.Scan(&d.ID, &d.AccountID, &d.TriggerID, &d.WebhookID, &d.Hook, &d.URL, &d.Status, &d.StatusCode,
-		&d.Error, &d.DurationMs, &at, &d.Response)
-	d.AttemptedAt = fromDB(at)
-	return d, err
 }
 
 // InsertPendingDelivery stores a pending delivery about to be sent at once,
@@ -150,14 +140,14 @@ func (s *Store) applyOutcomes(ctx context.Context, tx *sql.Tx, outcomes []hookd.
 	if err != nil {
 		return err
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT url, consecutive_failures, level, until FROM url_states
+	rows, err := tx.QueryContext(ctx, storeutil.SelectURLStates+`
 		WHERE url IN (SELECT value FROM json_each(?))`, list)
 	if err != nil {
 		return err
 	}
 	stored := map[string]hookd.URLState{}
 	for rows.Next() {
-		st, err := scanURLState(rows)
+		st, err := storeutil.ScanURLState(rows, fromDB)
 		if err != nil {
 			rows.Close()
 			return err
@@ -175,7 +165,7 @@ func (s *Store) applyOutcomes(ctx context.Context, tx *sql.Tx, outcomes []hookd.
 		}
 	}
 	for _, st := range upsert {
-		_, err := tx.ExecContext(ctx, `INSERT INTO url_states (url, consecutive_failures, level, until)
+		_, err := tx.ExecContext(ctx, `INSERT INTO url_states (`+storeutil.URLStateColumns+`)
 			VALUES (?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET consecutive_failures = excluded.consecutive_failures,
 			level = excluded.level, until = excluded.until`, st.URL, st.ConsecutiveFailures, st.Level, toDB(st.Until))
 		if err != nil {
@@ -196,24 +186,17 @@ func allOK(outcomes []hookd.URLOutcome) bool {
 
 // Delivery returns one of the account's deliveries.
 func (s *Store) Delivery(ctx context.Context, accountID, id string) (hookd.Delivery, error) {
-	d, err := scanDelivery(s.read.QueryRowContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE id = ? AND account_id = ?`, id, accountID))
+	d, err := storeutil.ScanDelivery(s.read.QueryRowContext(ctx, `SELECT `+storeutil.DeliveryColumns+` FROM deliveries WHERE id = ? AND account_id = ?`, id, accountID), fromDB)
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, storeutil.NotFound("delivery", id)
 	}
 	return d, s.fail(err, "read")
 }
 
-// DefaultDeliveryLimit is the page size of Deliveries when the filter has
-// none.
-const DefaultDeliveryLimit = 50
-
 // Deliveries returns a page of the account's deliveries, newest first, and
 // the cursor of the next page ("" on the last page).
 func (s *Store) Deliveries(ctx context.Context, f hookd.DeliveryFilter) ([]hookd.Delivery, string, error) {
-	limit := f.Limit
-	if limit <= 0 {
-		limit = DefaultDeliveryLimit
-	}
+	limit := storeutil.PageLimit(f.Limit)
 	var where strings.Builder
 	args := []any{f.AccountID}
 	where.WriteString(` WHERE account_id = ?`)
@@ -245,14 +228,14 @@ func (s *Store) Deliveries(ctx context.Context, f hookd.DeliveryFilter) ([]hookd
 		args = append(args, f.Cursor)
 	}
 	args = append(args, limit+1) // one more tells whether there is a next page
-	rows, err := s.read.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries`+where.String()+` ORDER BY id DESC LIMIT ?`, args...)
+	rows, err := s.read.QueryContext(ctx, `SELECT `+storeutil.DeliveryColumns+` FROM deliveries`+where.String()+` ORDER BY id DESC LIMIT ?`, args...)
 	if err != nil {
 		return nil, "", s.fail(err, "read")
 	}
 	defer rows.Close()
 	out := []hookd.Delivery{}
 	for rows.Next() {
-		d, err := scanDelivery(rows)
+		d, err := storeutil.ScanDelivery(rows, fromDB)
 		if err != nil {
 			return nil, "", s.fail(err, "read")
 		}
@@ -261,18 +244,14 @@ func (s *Store) Deliveries(ctx context.Context, f hookd.DeliveryFilter) ([]hookd
 	if err := rows.Err(); err != nil {
 		return nil, "", s.fail(err, "read")
 	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = out[limit-1].ID
-	}
+	out, next := storeutil.Page(out, limit)
 	return out, next, nil
 }
 
 // LastDeliveries returns the newest delivery of each of the account's
 // webhooks that has one.
 func (s *Store) LastDeliveries(ctx context.Context, accountID string) (map[string]hookd.Delivery, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+prefixed("d.", deliveryColumns)+` FROM webhooks w
+	rows, err := s.read.QueryContext(ctx, `SELECT `+prefixed("d.", storeutil.DeliveryColumns)+` FROM webhooks w
 		JOIN webhook_delivery_span sp ON sp.webhook_id = w.id
 		JOIN deliveries d ON d.account_id = w.account_id AND d.id = sp.last_id
 		WHERE w.account_id = ?`, accountID)
@@ -282,7 +261,7 @@ func (s *Store) LastDeliveries(ctx context.Context, accountID string) (map[strin
 	defer rows.Close()
 	out := map[string]hookd.Delivery{}
 	for rows.Next() {
-		d, err := scanDelivery(rows)
+		d, err := storeutil.ScanDelivery(rows, fromDB)
 		if err != nil {
 			return nil, s.fail(err, "read")
 		}

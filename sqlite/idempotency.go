@@ -15,35 +15,21 @@ import (
 // expired. A live record with the same account and key makes it ECONFLICT,
 // and nothing is stored.
 func (s *Store) InsertTriggersIdempotent(ctx context.Context, keys []hookd.IdempotencyRecord, ts []hookd.Trigger) error {
-	if len(keys) == 0 {
-		return s.InsertTriggers(ctx, ts)
-	}
-	now := storeutil.EarliestCreated(keys)
 	return s.fail(s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE expires_at <= ?`, toDB(now)); err != nil {
-			return err
-		}
-		for _, k := range keys {
-			_, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys
-				(account_id, key, request_hash, status, response, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-				k.AccountID, k.Key, k.RequestHash, k.Status, storeutil.NotNil(k.Response), toDB(k.CreatedAt), toDB(k.ExpiresAt))
-			if isUnique(err) {
-				return storeutil.KeyInUse(k.Key)
-			}
-			if err != nil {
+		return storeutil.IdempotentInsert{
+			DeleteExpired: func(now time.Time) error {
+				_, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE expires_at <= ?`, toDB(now))
 				return err
-			}
-		}
-		if len(ts) == 0 {
-			return nil
-		}
-		err := s.insertRows(ctx, tx, insertTrigger, "", triggerCols, len(ts), func(dst []any, i int) []any {
-			return triggerArgs(dst, &ts[i], false)
-		})
-		if isUnique(err) {
-			return storeutil.ErrTriggersExist
-		}
-		return err
+			},
+			InsertKey: func(k hookd.IdempotencyRecord) error {
+				_, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys
+					(account_id, key, request_hash, status, response, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+					k.AccountID, k.Key, k.RequestHash, k.Status, k.Response, toDB(k.CreatedAt), toDB(k.ExpiresAt))
+				return err
+			},
+			InsertTriggers: func(ts []hookd.Trigger) error { return s.insertTriggers(ctx, tx, ts) },
+			IsUnique:       isUnique,
+		}.Run(keys, ts)
 	}), "store triggers")
 }
 

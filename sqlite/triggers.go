@@ -64,7 +64,7 @@ const (
 	triggerCols   = 7
 	claimTriggers = `UPDATE triggers SET lease_node = ?, lease_until = ?
 		WHERE id IN (SELECT id FROM triggers WHERE done = 0 AND lease_until <= ? ORDER BY id LIMIT ?)
-		RETURNING ` + triggerColumns
+		RETURNING ` + storeutil.TriggerColumns
 	doneTriggers = `UPDATE triggers SET done = 1, lease_node = NULL, lease_until = 0
 		WHERE id IN (SELECT value FROM json_each(?)) AND done = 0`
 )
@@ -79,36 +79,20 @@ func (s *Store) InsertTriggers(ctx context.Context, ts []hookd.Trigger) error {
 	if len(ts) == 0 {
 		return nil
 	}
-	return s.fail(s.tx(ctx, func(tx *sql.Tx) error {
-		err := s.insertRows(ctx, tx, insertTrigger, "", triggerCols, len(ts), func(dst []any, i int) []any {
-			return triggerArgs(dst, &ts[i], false)
-		})
-		if isUnique(err) {
-			return storeutil.ErrTriggersExist
-		}
-		return err
-	}), "store triggers")
+	return s.InsertTriggersIdempotent(ctx, nil, ts)
 }
 
-const triggerColumns = `id, account_id, hook, data, timestamp, received_at`
-
-func scanTrigger(row interface{ Scan(...any) error }) (hookd.Trigger, error) {
-	// Every destination in one value: they escape to the heap together, in
-	// one allocation a row (ClaimTriggers reads thousands).
-	var r struct {
-		t            hookd.Trigger
-		data         []byte
-		ts, received sql.NullInt64
-	}
-	err := row.Scan(&r.t.ID, &r.t.AccountID, &r.t.Hook, &r.data, &r.ts, &r.received)
-	r.t.Data = json.RawMessage(r.data)
-	r.t.Timestamp, r.t.ReceivedAt = fromDB(r.ts), fromDB(r.received)
-	return r.t, err
+// insertTriggers inserts pending triggers in tx, in chunks of prepared
+// multi-row statements.
+func (s *Store) insertTriggers(ctx context.Context, tx *sql.Tx, ts []hookd.Trigger) error {
+	return s.insertRows(ctx, tx, insertTrigger, "", triggerCols, len(ts), func(dst []any, i int) []any {
+		return triggerArgs(dst, &ts[i], false)
+	})
 }
 
 // Trigger returns one of the account's triggers.
 func (s *Store) Trigger(ctx context.Context, accountID, id string) (hookd.Trigger, error) {
-	t, err := scanTrigger(s.read.QueryRowContext(ctx, `SELECT `+triggerColumns+` FROM triggers WHERE id = ? AND account_id = ?`, id, accountID))
+	t, err := storeutil.ScanTrigger(s.read.QueryRowContext(ctx, `SELECT `+storeutil.TriggerColumns+` FROM triggers WHERE id = ? AND account_id = ?`, id, accountID), fromDB)
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, storeutil.NotFound("trigger", id)
 	}
@@ -133,7 +117,7 @@ func (s *Store) ClaimTriggers(ctx context.Context, p hookd.ClaimParams) ([]hookd
 		}
 		defer rows.Close()
 		for rows.Next() {
-			t, err := scanTrigger(rows)
+			t, err := storeutil.ScanTrigger(rows, fromDB)
 			if err != nil {
 				return err
 			}

@@ -8,14 +8,6 @@ import (
 	"hookd/internal/storeutil"
 )
 
-func scanURLState(row interface{ Scan(...any) error }) (hookd.URLState, error) {
-	var st hookd.URLState
-	var until sql.NullInt64
-	err := row.Scan(&st.URL, &st.ConsecutiveFailures, &st.Level, &until)
-	st.Until = fromDB(until)
-	return st, err
-}
-
 func (s *Store) queryURLStates(ctx context.Context, query string, args ...any) ([]hookd.URLState, error) {
 	rows, err := s.read.QueryContext(ctx, query, args...)
 	if err != nil {
@@ -24,7 +16,7 @@ func (s *Store) queryURLStates(ctx context.Context, query string, args ...any) (
 	defer rows.Close()
 	out := []hookd.URLState{}
 	for rows.Next() {
-		st, err := scanURLState(rows)
+		st, err := storeutil.ScanURLState(rows, fromDB)
 		if err != nil {
 			return nil, s.fail(err, "read")
 		}
@@ -35,13 +27,13 @@ func (s *Store) queryURLStates(ctx context.Context, query string, args ...any) (
 
 // URLStates returns every URL state that is not healthy, by URL.
 func (s *Store) URLStates(ctx context.Context) ([]hookd.URLState, error) {
-	return s.queryURLStates(ctx, `SELECT url, consecutive_failures, level, until FROM url_states ORDER BY url`)
+	return s.queryURLStates(ctx, storeutil.SelectURLStates+` ORDER BY url`)
 }
 
 // Greylist returns the grey-listed states (level above zero) of the URLs of
 // the account's webhooks, by URL.
 func (s *Store) Greylist(ctx context.Context, accountID string) ([]hookd.URLState, error) {
-	return s.queryURLStates(ctx, `SELECT url, consecutive_failures, level, until FROM url_states
+	return s.queryURLStates(ctx, storeutil.SelectURLStates+`
 		WHERE level > 0 AND url IN (SELECT url FROM webhooks WHERE account_id = ?) ORDER BY url`, accountID)
 }
 

@@ -10,11 +10,6 @@ import (
 	"hookd/internal/storeutil"
 )
 
-// webhookSelect reads webhooks with the grey-list state of their URL.
-const webhookSelect = `SELECT w.id, w.account_id, w.name, w.url, w.hooks, w.enabled, w.created_at, w.updated_at,
-	w.secret, w.previous_secret, w.previous_until, u.url, u.consecutive_failures, u.level, u.until
-	FROM webhooks w LEFT JOIN url_states u ON u.url = w.url`
-
 func scanWebhook(row interface{ Scan(...any) error }) (hookd.Webhook, error) {
 	var w hookd.Webhook
 	var hooks string
@@ -101,7 +96,7 @@ func hooksJSON(hooks []string) (string, error) {
 
 // Webhook returns one of the account's webhooks.
 func (s *Store) Webhook(ctx context.Context, accountID, id string) (hookd.Webhook, error) {
-	w, err := scanWebhook(s.read.QueryRowContext(ctx, webhookSelect+` WHERE w.account_id = ? AND w.id = ?`, accountID, id))
+	w, err := scanWebhook(s.read.QueryRowContext(ctx, storeutil.SelectWebhooks+` WHERE w.account_id = ? AND w.id = ?`, accountID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return w, storeutil.NotFound("webhook", id)
 	}
@@ -110,12 +105,12 @@ func (s *Store) Webhook(ctx context.Context, accountID, id string) (hookd.Webhoo
 
 // Webhooks returns the account's webhooks, oldest first.
 func (s *Store) Webhooks(ctx context.Context, accountID string) ([]hookd.Webhook, error) {
-	return s.queryWebhooks(ctx, webhookSelect+` WHERE w.account_id = ? ORDER BY w.created_at, w.id`, accountID)
+	return s.queryWebhooks(ctx, storeutil.SelectWebhooks+` WHERE w.account_id = ? ORDER BY w.created_at, w.id`, accountID)
 }
 
 // EnabledWebhooks returns the enabled webhooks of every account, oldest first.
 func (s *Store) EnabledWebhooks(ctx context.Context) ([]hookd.Webhook, error) {
-	return s.queryWebhooks(ctx, webhookSelect+` WHERE w.enabled ORDER BY w.created_at, w.id`)
+	return s.queryWebhooks(ctx, storeutil.SelectWebhooks+` WHERE w.enabled ORDER BY w.created_at, w.id`)
 }
 
 // UpdateWebhook saves every field of w but ID, AccountID and CreatedAt. An

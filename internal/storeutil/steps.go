@@ -1,0 +1,59 @@
+package storeutil
+
+import (
+	"time"
+
+	"hookd"
+)
+
+// InsertBootstrap inserts, with an engine's inserts of one transaction, the
+// first account, then its API key and admin user made members of it.
+func InsertBootstrap(p *hookd.BootstrapParams, account func(*hookd.Account) error,
+	apiKey func(*hookd.APIKey) error, user func(*hookd.User) error) error {
+	if err := account(&p.Account); err != nil {
+		return err
+	}
+	p.APIKey.AccountID = p.Account.ID
+	p.Admin.AccountID = p.Account.ID
+	if err := apiKey(&p.APIKey); err != nil {
+		return err
+	}
+	return user(&p.Admin)
+}
+
+// IdempotentInsert is the work of InsertTriggersIdempotent in one
+// transaction, made of an engine's statements.
+type IdempotentInsert struct {
+	DeleteExpired  func(now time.Time) error             // deletes the records that have expired at now
+	InsertKey      func(k hookd.IdempotencyRecord) error // inserts one record
+	InsertTriggers func(ts []hookd.Trigger) error        // inserts the triggers
+	IsUnique       func(err error) bool                  // reports a unique violation
+}
+
+// Run deletes the records that have expired at the earliest CreatedAt of
+// keys, inserts keys, then ts. A key that a live record holds is KeyInUse; a
+// trigger ID that is taken is ErrTriggersExist. With no keys it only inserts
+// ts, as InsertTriggers does.
+func (op IdempotentInsert) Run(keys []hookd.IdempotencyRecord, ts []hookd.Trigger) error {
+	if len(keys) > 0 {
+		if err := op.DeleteExpired(EarliestCreated(keys)); err != nil {
+			return err
+		}
+	}
+	for _, k := range keys {
+		k.Response = NotNil(k.Response)
+		if err := op.InsertKey(k); op.IsUnique(err) {
+			return KeyInUse(k.Key)
+		} else if err != nil {
+			return err
+		}
+	}
+	if len(ts) == 0 {
+		return nil
+	}
+	err := op.InsertTriggers(ts)
+	if op.IsUnique(err) {
+		return ErrTriggersExist
+	}
+	return err
+}
