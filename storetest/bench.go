@@ -13,8 +13,8 @@ import (
 // what the ingester and the dispatcher's writer commit at once under load.
 const BenchBatch = 1000
 
-// BenchTriggers returns n new triggers of the account, received now.
-func BenchTriggers(accountID string, n int) []hookd.Trigger {
+// benchTriggers returns n new triggers of the account, received now.
+func benchTriggers(accountID string, n int) []hookd.Trigger {
 	now := time.Now()
 	ts := make([]hookd.Trigger, n)
 	for i := range ts {
@@ -39,7 +39,7 @@ func BenchmarkInsertTriggers(b *testing.B, open func(b *testing.B) hookd.Store) 
 	s := benchStore(b, open)
 	batches := make([][]hookd.Trigger, b.N)
 	for i := range batches {
-		batches[i] = BenchTriggers("acc_bench", BenchBatch)
+		batches[i] = benchTriggers("acc_bench", BenchBatch)
 	}
 	b.ResetTimer()
 	for i := range b.N {
@@ -55,7 +55,7 @@ func BenchmarkInsertTriggers(b *testing.B, open func(b *testing.B) hookd.Store) 
 func BenchmarkClaimTriggers(b *testing.B, open func(b *testing.B) hookd.Store) {
 	s := benchStore(b, open)
 	for range b.N {
-		if err := s.InsertTriggers(b.Context(), BenchTriggers("acc_bench", BenchBatch)); err != nil {
+		if err := s.InsertTriggers(b.Context(), benchTriggers("acc_bench", BenchBatch)); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -79,7 +79,7 @@ func BenchmarkRecordDeliveries(b *testing.B, open func(b *testing.B) hookd.Store
 	params := make([]hookd.RecordParams, b.N)
 	now := time.Now()
 	for i := range params {
-		ts := BenchTriggers("acc_bench", BenchBatch)
+		ts := benchTriggers("acc_bench", BenchBatch)
 		if err := s.InsertTriggers(b.Context(), ts); err != nil {
 			b.Fatal(err)
 		}
