@@ -327,7 +327,7 @@ func isUnique(err error) bool {
 // precision of the SQLite store's), and a zero time ("never") as NULL.
 // Every stored time goes through it; fromDB reads it back.
 func toDB(t time.Time) pgtype.Timestamptz {
-	return pgtype.Timestamptz{Time: t.UTC().Truncate(time.Millisecond), Valid: !t.IsZero()}
+	return pgtype.Timestamptz{Time: storeutil.Millis(t), Valid: !t.IsZero()}
 }
 
 // fromDB reads a time stored by toDB: in UTC, and zero for NULL.

@@ -45,9 +45,9 @@ func NoUsername(username string) error {
 	return hookd.Errorf(hookd.ENOTFOUND, "user %q not found", username)
 }
 
-// KeyInUse is the ECONFLICT error of an idempotency key that a live record
+// keyInUse is the ECONFLICT error of an idempotency key that a live record
 // holds.
-func KeyInUse(key string) error {
+func keyInUse(key string) error {
 	return hookd.Errorf(hookd.ECONFLICT, "the idempotency key %q is already in use; nothing was stored", key)
 }
 

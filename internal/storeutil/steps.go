@@ -1,6 +1,7 @@
 package storeutil
 
 import (
+	"slices"
 	"time"
 
 	"hookd"
@@ -31,19 +32,20 @@ type IdempotentInsert struct {
 }
 
 // Run deletes the records that have expired at the earliest CreatedAt of
-// keys, inserts keys, then ts. A key that a live record holds is KeyInUse; a
+// keys, inserts keys, then ts. A key that a live record holds is keyInUse; a
 // trigger ID that is taken is ErrTriggersExist. With no keys it only inserts
 // ts, as InsertTriggers does.
 func (op IdempotentInsert) Run(keys []hookd.IdempotencyRecord, ts []hookd.Trigger) error {
 	if len(keys) > 0 {
-		if err := op.DeleteExpired(EarliestCreated(keys)); err != nil {
+		first := slices.MinFunc(keys, func(a, b hookd.IdempotencyRecord) int { return a.CreatedAt.Compare(b.CreatedAt) })
+		if err := op.DeleteExpired(first.CreatedAt); err != nil {
 			return err
 		}
 	}
 	for _, k := range keys {
 		k.Response = NotNil(k.Response)
 		if err := op.InsertKey(k); op.IsUnique(err) {
-			return KeyInUse(k.Key)
+			return keyInUse(k.Key)
 		} else if err != nil {
 			return err
 		}

@@ -1,9 +1,11 @@
 // Package storeutil holds what the sqlite and postgres engines do alike and
 // that is no part of the domain: the defaults a record gets when it is
-// stored, the application errors a store returns for a missing or taken
-// record, and the error that keeps a database failure's cause. Detecting
-// the conditions in a driver's errors (a unique violation, a full disk)
-// stays in each engine.
+// stored, the column lists and row scans both dialects share, the steps of
+// the multi-record writes (Bootstrap, the idempotent trigger insert), the
+// delivery page, the application errors a store returns for a missing or
+// taken record, and the error that keeps a database failure's cause.
+// Detecting the conditions in a driver's errors (a unique violation, a full
+// disk) and the SQL that differs stay in each engine.
 package storeutil
 
 import (
@@ -51,16 +53,4 @@ func NotNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
-}
-
-// EarliestCreated returns the earliest CreatedAt of keys (at least one):
-// InsertTriggersIdempotent deletes the records that have expired at it.
-func EarliestCreated(keys []hookd.IdempotencyRecord) time.Time {
-	now := keys[0].CreatedAt
-	for _, k := range keys[1:] {
-		if k.CreatedAt.Before(now) {
-			now = k.CreatedAt
-		}
-	}
-	return now
 }
