@@ -28,10 +28,7 @@ func (s *Store) Bootstrap(ctx context.Context, p hookd.BootstrapParams) (bool, e
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM accounts)`).Scan(&exists); err != nil || exists {
 			return err
 		}
-		err := storeutil.InsertBootstrap(&p,
-			func(a *hookd.Account) error { return insertAccount(ctx, tx, a) },
-			func(k *hookd.APIKey) error { return insertAPIKey(ctx, tx, k) },
-			func(u *hookd.User) error { return insertUser(ctx, tx, u) })
+		err := storeutil.InsertBootstrap(&p, inserts{ctx, tx})
 		created = err == nil
 		return err
 	})
@@ -45,12 +42,19 @@ func (s *Store) Bootstrap(ctx context.Context, p hookd.BootstrapParams) (bool, e
 func (s *Store) CreateAccount(ctx context.Context, a *hookd.Account) error {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	return s.fail(ctx, s.tx(ctx, func(tx pgx.Tx) error { return insertAccount(ctx, tx, a) }), "create account")
+	return s.fail(ctx, s.tx(ctx, func(tx pgx.Tx) error { return inserts{ctx, tx}.InsertAccount(a) }), "create account")
 }
 
-func insertAccount(ctx context.Context, tx pgx.Tx, a *hookd.Account) error {
+// inserts are the inserts of single records in one transaction, each
+// filling in the record's ID and time when empty.
+type inserts struct {
+	ctx context.Context
+	tx  pgx.Tx
+}
+
+func (x inserts) InsertAccount(a *hookd.Account) error {
 	storeutil.Fill(&a.ID, hookd.PrefixAccount, &a.CreatedAt)
-	_, err := tx.Exec(ctx, `INSERT INTO accounts (id, name, created_at) VALUES ($1, $2, $3)`, a.ID, a.Name, toDB(a.CreatedAt))
+	_, err := x.tx.Exec(x.ctx, `INSERT INTO accounts (id, name, created_at) VALUES ($1, $2, $3)`, a.ID, a.Name, toDB(a.CreatedAt))
 	if isUnique(err) {
 		return storeutil.Exists("account", a.ID)
 	}
@@ -61,12 +65,12 @@ func insertAccount(ctx context.Context, tx pgx.Tx, a *hookd.Account) error {
 func (s *Store) CreateAPIKey(ctx context.Context, k *hookd.APIKey) error {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	return s.fail(ctx, s.tx(ctx, func(tx pgx.Tx) error { return insertAPIKey(ctx, tx, k) }), "create API key")
+	return s.fail(ctx, s.tx(ctx, func(tx pgx.Tx) error { return inserts{ctx, tx}.InsertAPIKey(k) }), "create API key")
 }
 
-func insertAPIKey(ctx context.Context, tx pgx.Tx, k *hookd.APIKey) error {
+func (x inserts) InsertAPIKey(k *hookd.APIKey) error {
 	storeutil.Fill(&k.ID, hookd.PrefixAPIKey, &k.CreatedAt)
-	_, err := tx.Exec(ctx, `INSERT INTO api_keys (id, account_id, name, hash, prefix, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+	_, err := x.tx.Exec(x.ctx, `INSERT INTO api_keys (id, account_id, name, hash, prefix, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
 		k.ID, k.AccountID, k.Name, k.Hash, k.Prefix, toDB(k.CreatedAt))
 	if isUnique(err) {
 		return storeutil.Exists("API key", k.Prefix)
@@ -78,17 +82,13 @@ func insertAPIKey(ctx context.Context, tx pgx.Tx, k *hookd.APIKey) error {
 func (s *Store) AccountByAPIKey(ctx context.Context, hash string) (hookd.Account, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	var a hookd.Account
-	var created pgtype.Timestamptz
-	err := s.pool.QueryRow(ctx, `SELECT a.id, a.name, a.created_at
-		FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.hash = $1`, hash).
-		Scan(&a.ID, &a.Name, &created)
+	a, err := storeutil.ScanAccount(s.pool.QueryRow(ctx, `SELECT a.id, a.name, a.created_at
+		FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.hash = $1`, hash), fromDB)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return a, storeutil.ErrNoAPIKeyMatch
 	} else if err != nil {
 		return a, s.fail(ctx, err, "read")
 	}
-	a.CreatedAt = fromDB(created)
 	return a, nil
 }
 
@@ -96,19 +96,17 @@ func (s *Store) AccountByAPIKey(ctx context.Context, hash string) (hookd.Account
 func (s *Store) Accounts(ctx context.Context) ([]hookd.Account, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	rows, err := s.pool.Query(ctx, `SELECT id, name, created_at FROM accounts ORDER BY created_at, id`)
+	rows, err := s.pool.Query(ctx, `SELECT `+storeutil.AccountColumns+` FROM accounts ORDER BY created_at, id`)
 	if err != nil {
 		return nil, s.fail(ctx, err, "read")
 	}
 	defer rows.Close()
 	var out []hookd.Account
 	for rows.Next() {
-		var a hookd.Account
-		var created pgtype.Timestamptz
-		if err := rows.Scan(&a.ID, &a.Name, &created); err != nil {
+		a, err := storeutil.ScanAccount(rows, fromDB)
+		if err != nil {
 			return nil, s.fail(ctx, err, "read")
 		}
-		a.CreatedAt = fromDB(created)
 		out = append(out, a)
 	}
 	return out, s.fail(ctx, rows.Err(), "read")
@@ -169,12 +167,12 @@ func (s *Store) DeleteAPIKey(ctx context.Context, accountID, id string) (hookd.A
 func (s *Store) CreateUser(ctx context.Context, u *hookd.User) error {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	return s.fail(ctx, s.tx(ctx, func(tx pgx.Tx) error { return insertUser(ctx, tx, u) }), "create user")
+	return s.fail(ctx, s.tx(ctx, func(tx pgx.Tx) error { return inserts{ctx, tx}.InsertUser(u) }), "create user")
 }
 
-func insertUser(ctx context.Context, tx pgx.Tx, u *hookd.User) error {
+func (x inserts) InsertUser(u *hookd.User) error {
 	storeutil.Fill(&u.ID, hookd.PrefixUser, &u.CreatedAt)
-	_, err := tx.Exec(ctx, `INSERT INTO users (id, account_id, username, password_hash, admin, created_at)
+	_, err := x.tx.Exec(x.ctx, `INSERT INTO users (id, account_id, username, password_hash, admin, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6)`, u.ID, u.AccountID, u.Username, u.PasswordHash, u.Admin, toDB(u.CreatedAt))
 	if isUnique(err) {
 		return storeutil.UsernameTaken(u.Username)

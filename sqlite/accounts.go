@@ -19,10 +19,7 @@ func (s *Store) Bootstrap(ctx context.Context, p hookd.BootstrapParams) (bool, e
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM accounts`).Scan(&n); err != nil || n > 0 {
 			return err
 		}
-		err := storeutil.InsertBootstrap(&p,
-			func(a *hookd.Account) error { return insertAccount(ctx, tx, a) },
-			func(k *hookd.APIKey) error { return insertAPIKey(ctx, tx, k) },
-			func(u *hookd.User) error { return insertUser(ctx, tx, u) })
+		err := storeutil.InsertBootstrap(&p, inserts{ctx, tx})
 		created = err == nil
 		return err
 	})
@@ -34,12 +31,19 @@ func (s *Store) Bootstrap(ctx context.Context, p hookd.BootstrapParams) (bool, e
 
 // CreateAccount stores a; an empty ID or CreatedAt is filled in.
 func (s *Store) CreateAccount(ctx context.Context, a *hookd.Account) error {
-	return s.fail(s.tx(ctx, func(tx *sql.Tx) error { return insertAccount(ctx, tx, a) }), "create account")
+	return s.fail(s.tx(ctx, func(tx *sql.Tx) error { return inserts{ctx, tx}.InsertAccount(a) }), "create account")
 }
 
-func insertAccount(ctx context.Context, tx *sql.Tx, a *hookd.Account) error {
+// inserts are the inserts of single records in one transaction, each
+// filling in the record's ID and time when empty.
+type inserts struct {
+	ctx context.Context
+	tx  *sql.Tx
+}
+
+func (x inserts) InsertAccount(a *hookd.Account) error {
 	storeutil.Fill(&a.ID, hookd.PrefixAccount, &a.CreatedAt)
-	_, err := tx.ExecContext(ctx, `INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)`,
+	_, err := x.tx.ExecContext(x.ctx, `INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)`,
 		a.ID, a.Name, toDB(a.CreatedAt))
 	if isUnique(err) {
 		return storeutil.Exists("account", a.ID)
@@ -49,12 +53,12 @@ func insertAccount(ctx context.Context, tx *sql.Tx, a *hookd.Account) error {
 
 // CreateAPIKey stores k; an empty ID or CreatedAt is filled in.
 func (s *Store) CreateAPIKey(ctx context.Context, k *hookd.APIKey) error {
-	return s.fail(s.tx(ctx, func(tx *sql.Tx) error { return insertAPIKey(ctx, tx, k) }), "create API key")
+	return s.fail(s.tx(ctx, func(tx *sql.Tx) error { return inserts{ctx, tx}.InsertAPIKey(k) }), "create API key")
 }
 
-func insertAPIKey(ctx context.Context, tx *sql.Tx, k *hookd.APIKey) error {
+func (x inserts) InsertAPIKey(k *hookd.APIKey) error {
 	storeutil.Fill(&k.ID, hookd.PrefixAPIKey, &k.CreatedAt)
-	_, err := tx.ExecContext(ctx, `INSERT INTO api_keys (id, account_id, name, hash, prefix, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+	_, err := x.tx.ExecContext(x.ctx, `INSERT INTO api_keys (id, account_id, name, hash, prefix, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		k.ID, k.AccountID, k.Name, k.Hash, k.Prefix, toDB(k.CreatedAt))
 	if isUnique(err) {
 		return storeutil.Exists("API key", k.Prefix)
@@ -64,35 +68,29 @@ func insertAPIKey(ctx context.Context, tx *sql.Tx, k *hookd.APIKey) error {
 
 // AccountByAPIKey finds the account of the key with this hash.
 func (s *Store) AccountByAPIKey(ctx context.Context, hash string) (hookd.Account, error) {
-	var a hookd.Account
-	var created sql.NullInt64
-	err := s.read.QueryRowContext(ctx, `SELECT a.id, a.name, a.created_at
-		FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.hash = ?`, hash).
-		Scan(&a.ID, &a.Name, &created)
+	a, err := storeutil.ScanAccount(s.read.QueryRowContext(ctx, `SELECT a.id, a.name, a.created_at
+		FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.hash = ?`, hash), fromDB)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, storeutil.ErrNoAPIKeyMatch
 	} else if err != nil {
 		return a, s.fail(err, "read")
 	}
-	a.CreatedAt = fromDB(created)
 	return a, nil
 }
 
 // Accounts returns every account, oldest first.
 func (s *Store) Accounts(ctx context.Context) ([]hookd.Account, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT id, name, created_at FROM accounts ORDER BY created_at, id`)
+	rows, err := s.read.QueryContext(ctx, `SELECT `+storeutil.AccountColumns+` FROM accounts ORDER BY created_at, id`)
 	if err != nil {
 		return nil, s.fail(err, "read")
 	}
 	defer rows.Close()
 	var out []hookd.Account
 	for rows.Next() {
-		var a hookd.Account
-		var created sql.NullInt64
-		if err := rows.Scan(&a.ID, &a.Name, &created); err != nil {
+		a, err := storeutil.ScanAccount(rows, fromDB)
+		if err != nil {
 			return nil, s.fail(err, "read")
 		}
-		a.CreatedAt = fromDB(created)
 		out = append(out, a)
 	}
 	return out, s.fail(rows.Err(), "read")
@@ -142,12 +140,12 @@ func (s *Store) DeleteAPIKey(ctx context.Context, accountID, id string) (hookd.A
 
 // CreateUser stores u; ECONFLICT when the username is taken.
 func (s *Store) CreateUser(ctx context.Context, u *hookd.User) error {
-	return s.fail(s.tx(ctx, func(tx *sql.Tx) error { return insertUser(ctx, tx, u) }), "create user")
+	return s.fail(s.tx(ctx, func(tx *sql.Tx) error { return inserts{ctx, tx}.InsertUser(u) }), "create user")
 }
 
-func insertUser(ctx context.Context, tx *sql.Tx, u *hookd.User) error {
+func (x inserts) InsertUser(u *hookd.User) error {
 	storeutil.Fill(&u.ID, hookd.PrefixUser, &u.CreatedAt)
-	_, err := tx.ExecContext(ctx, `INSERT INTO users (id, account_id, username, password_hash, admin, created_at)
+	_, err := x.tx.ExecContext(x.ctx, `INSERT INTO users (id, account_id, username, password_hash, admin, created_at)
 		VALUES (?, ?, ?, ?, ?, ?)`, u.ID, u.AccountID, u.Username, u.PasswordHash, u.Admin, toDB(u.CreatedAt))
 	if isUnique(err) {
 		return storeutil.UsernameTaken(u.Username)

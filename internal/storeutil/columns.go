@@ -4,6 +4,7 @@ package storeutil
 // migrations of both give the tables these columns). Each engine scans them
 // in this order.
 const (
+	AccountColumns  = `id, name, created_at`
 	APIKeyColumns   = `id, account_id, name, hash, prefix, created_at`
 	UserColumns     = `id, account_id, username, password_hash, admin, created_at`
 	TriggerColumns  = `id, account_id, hook, data, timestamp, received_at`

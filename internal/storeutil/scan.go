@@ -14,11 +14,11 @@ type Scanner interface {
 
 // The Scan functions read one row of the matching column list (columns.go)
 // into a record. T is how the engine's driver holds a stored time, and
-// fromDB reads it (UTC; zero for NULL). Every destination is in one value,
-// which escapes to the heap in one allocation a row: ClaimTriggers reads
-// thousands.
+// fromDB reads it (UTC; zero for NULL).
 
-// ScanTrigger reads a row of TriggerColumns.
+// ScanTrigger reads a row of TriggerColumns. Every destination is in one
+// value, which escapes to the heap in one allocation a row: ClaimTriggers
+// reads thousands.
 func ScanTrigger[T any](row Scanner, fromDB func(T) time.Time) (hookd.Trigger, error) {
 	var r struct {
 		t            hookd.Trigger
@@ -32,46 +32,42 @@ func ScanTrigger[T any](row Scanner, fromDB func(T) time.Time) (hookd.Trigger, e
 }
 
 // ScanDelivery reads a row of DeliveryColumns.
-func ScanDelivery[T any](row Scanner, fromDB func(T) time.Time) (hookd.Delivery, error) {
-	var r struct {
-		d  hookd.Delivery
-		at T
-	}
-	err := row.Scan(&r.d.ID, &r.d.AccountID, &r.d.TriggerID, &r.d.WebhookID, &r.d.Hook, &r.d.URL, &r.d.Status,
-		&r.d.StatusCode, &r.d.Error, &r.d.DurationMs, &r.at, &r.d.Response)
-	r.d.AttemptedAt = fromDB(r.at)
-	return r.d, err
+func ScanDelivery[T any](row Scanner, fromDB func(T) time.Time) (d hookd.Delivery, err error) {
+	var at T
+	err = row.Scan(&d.ID, &d.AccountID, &d.TriggerID, &d.WebhookID, &d.Hook, &d.URL, &d.Status,
+		&d.StatusCode, &d.Error, &d.DurationMs, &at, &d.Response)
+	d.AttemptedAt = fromDB(at)
+	return d, err
 }
 
 // ScanURLState reads a row of URLStateColumns.
-func ScanURLState[T any](row Scanner, fromDB func(T) time.Time) (hookd.URLState, error) {
-	var r struct {
-		st    hookd.URLState
-		until T
-	}
-	err := row.Scan(&r.st.URL, &r.st.ConsecutiveFailures, &r.st.Level, &r.until)
-	r.st.Until = fromDB(r.until)
-	return r.st, err
+func ScanURLState[T any](row Scanner, fromDB func(T) time.Time) (st hookd.URLState, err error) {
+	var until T
+	err = row.Scan(&st.URL, &st.ConsecutiveFailures, &st.Level, &until)
+	st.Until = fromDB(until)
+	return st, err
+}
+
+// ScanAccount reads a row of AccountColumns.
+func ScanAccount[T any](row Scanner, fromDB func(T) time.Time) (a hookd.Account, err error) {
+	var created T
+	err = row.Scan(&a.ID, &a.Name, &created)
+	a.CreatedAt = fromDB(created)
+	return a, err
 }
 
 // ScanAPIKey reads a row of APIKeyColumns.
-func ScanAPIKey[T any](row Scanner, fromDB func(T) time.Time) (hookd.APIKey, error) {
-	var r struct {
-		k       hookd.APIKey
-		created T
-	}
-	err := row.Scan(&r.k.ID, &r.k.AccountID, &r.k.Name, &r.k.Hash, &r.k.Prefix, &r.created)
-	r.k.CreatedAt = fromDB(r.created)
-	return r.k, err
+func ScanAPIKey[T any](row Scanner, fromDB func(T) time.Time) (k hookd.APIKey, err error) {
+	var created T
+	err = row.Scan(&k.ID, &k.AccountID, &k.Name, &k.Hash, &k.Prefix, &created)
+	k.CreatedAt = fromDB(created)
+	return k, err
 }
 
 // ScanUser reads a row of UserColumns.
-func ScanUser[T any](row Scanner, fromDB func(T) time.Time) (hookd.User, error) {
-	var r struct {
-		u       hookd.User
-		created T
-	}
-	err := row.Scan(&r.u.ID, &r.u.AccountID, &r.u.Username, &r.u.PasswordHash, &r.u.Admin, &r.created)
-	r.u.CreatedAt = fromDB(r.created)
-	return r.u, err
+func ScanUser[T any](row Scanner, fromDB func(T) time.Time) (u hookd.User, err error) {
+	var created T
+	err = row.Scan(&u.ID, &u.AccountID, &u.Username, &u.PasswordHash, &u.Admin, &created)
+	u.CreatedAt = fromDB(created)
+	return u, err
 }

@@ -7,19 +7,25 @@ import (
 	"hookd"
 )
 
-// InsertBootstrap inserts, with an engine's inserts of one transaction, the
-// first account, then its API key and admin user made members of it.
-func InsertBootstrap(p *hookd.BootstrapParams, account func(*hookd.Account) error,
-	apiKey func(*hookd.APIKey) error, user func(*hookd.User) error) error {
-	if err := account(&p.Account); err != nil {
+// Inserts are an engine's inserts of single records in one transaction.
+type Inserts interface {
+	InsertAccount(a *hookd.Account) error
+	InsertAPIKey(k *hookd.APIKey) error
+	InsertUser(u *hookd.User) error
+}
+
+// InsertBootstrap inserts, in the transaction of ins, the first account,
+// then its API key and admin user made members of it.
+func InsertBootstrap(p *hookd.BootstrapParams, ins Inserts) error {
+	if err := ins.InsertAccount(&p.Account); err != nil {
 		return err
 	}
 	p.APIKey.AccountID = p.Account.ID
 	p.Admin.AccountID = p.Account.ID
-	if err := apiKey(&p.APIKey); err != nil {
+	if err := ins.InsertAPIKey(&p.APIKey); err != nil {
 		return err
 	}
-	return user(&p.Admin)
+	return ins.InsertUser(&p.Admin)
 }
 
 // IdempotentInsert is the work of InsertTriggersIdempotent in one
