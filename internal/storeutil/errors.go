@@ -72,9 +72,7 @@ func Settled(err error) bool {
 
 // Unavailable returns an EUNAVAILABLE error whose message is app's (what API
 // users read) and that keeps cause (what the logs show).
-func Unavailable(app *hookd.Error, cause error) error {
-	return &unavailable{app: app, cause: cause}
-}
+func Unavailable(app *hookd.Error, cause error) error { return &unavailable{app: app, cause: cause} }
 
 type unavailable struct {
 	app   *hookd.Error
