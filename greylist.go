@@ -132,17 +132,17 @@ func OutcomeURLs(outcomes []URLOutcome) []string {
 // nothing.
 func FoldOutcomes(policy GreylistPolicy, stored map[string]URLState, outcomes []URLOutcome) (upsert []URLState, healthy []string) {
 	policy = policy.WithDefaults()
-	urls := OutcomeURLs(outcomes)
-	states := make(map[string]URLState, len(urls))
-	for _, u := range urls {
-		st, ok := stored[u]
-		if !ok {
-			st = URLState{URL: u}
-		}
-		states[u] = st
-	}
+	var urls []string // in the order of OutcomeURLs
+	states := make(map[string]URLState, len(stored)+1)
 	for _, o := range outcomes {
-		states[o.URL] = policy.Apply(states[o.URL], o.OK, o.At)
+		st, seen := states[o.URL]
+		if !seen {
+			if st, seen = stored[o.URL]; !seen {
+				st = URLState{URL: o.URL}
+			}
+			urls = append(urls, o.URL)
+		}
+		states[o.URL] = policy.Apply(st, o.OK, o.At)
 	}
 	for _, u := range urls {
 		if st := states[u]; !st.Healthy() {
