@@ -107,3 +107,49 @@ func (p GreylistPolicy) Apply(s URLState, ok bool, now time.Time) URLState {
 	}
 	return s
 }
+
+// OutcomeURLs returns the URLs that outcomes touch, each once, in the order
+// they first appear: the states a store loads before FoldOutcomes.
+func OutcomeURLs(outcomes []URLOutcome) []string {
+	urls := make([]string, 0, min(len(outcomes), 16))
+	seen := make(map[string]struct{}, cap(urls))
+	for _, o := range outcomes {
+		if _, ok := seen[o.URL]; !ok {
+			seen[o.URL] = struct{}{}
+			urls = append(urls, o.URL)
+		}
+	}
+	return urls
+}
+
+// FoldOutcomes applies outcomes, in order, to the stored grey-list states of
+// their URLs with policy (its zero fields defaulted), and returns what a
+// store writes back: the states to store (insert or replace), and the URLs
+// whose stored state is to be deleted because they are healthy again. Both
+// are in the order of OutcomeURLs. stored holds the stored states by URL; a
+// URL it lacks is healthy, and it is not changed. A URL healthy before and
+// after is in neither list, so a batch of successes to healthy URLs writes
+// nothing.
+func FoldOutcomes(policy GreylistPolicy, stored map[string]URLState, outcomes []URLOutcome) (upsert []URLState, healthy []string) {
+	policy = policy.WithDefaults()
+	var urls []string // in the order of OutcomeURLs
+	states := make(map[string]URLState, len(stored)+1)
+	for _, o := range outcomes {
+		st, seen := states[o.URL]
+		if !seen {
+			if st, seen = stored[o.URL]; !seen {
+				st = URLState{URL: o.URL}
+			}
+			urls = append(urls, o.URL)
+		}
+		states[o.URL] = policy.Apply(st, o.OK, o.At)
+	}
+	for _, u := range urls {
+		if st := states[u]; !st.Healthy() {
+			upsert = append(upsert, st)
+		} else if _, had := stored[u]; had {
+			healthy = append(healthy, u)
+		}
+	}
+	return upsert, healthy
+}

@@ -119,7 +119,24 @@ const IdempotencyTTL = 24 * time.Hour
 // and one conformance suite (storetest) checks both. Every method takes ctx
 // first; "not found" is an *Error with code ENOTFOUND; a store that cannot be
 // reached or written returns an *Error with code EUNAVAILABLE.
+//
+// Store is the sum of the role interfaces below, so that a consumer can ask
+// for only the records it uses (the ingester needs a TriggerStore).
 type Store interface {
+	AccountStore
+	UserStore
+	WebhookStore
+	TriggerStore
+	DeliveryStore
+	GreylistStore
+
+	// Ping reports whether the store can be reached.
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// AccountStore keeps accounts and their API keys.
+type AccountStore interface {
 	// Bootstrap creates the first account, API key and admin user when the
 	// store has no account yet, and reports whether it did.
 	Bootstrap(ctx context.Context, p BootstrapParams) (bool, error)
@@ -135,7 +152,10 @@ type Store interface {
 	// ENOTFOUND when it has no such key, ECONFLICT when it is the account's
 	// last key (an account always keeps one).
 	DeleteAPIKey(ctx context.Context, accountID, id string) (APIKey, error)
+}
 
+// UserStore keeps the control panel's users and their sessions.
+type UserStore interface {
 	CreateUser(ctx context.Context, u *User) error // ECONFLICT when the username is taken
 	User(ctx context.Context, id string) (User, error)
 	UserByUsername(ctx context.Context, username string) (User, error)
@@ -147,7 +167,10 @@ type Store interface {
 	CreateSession(ctx context.Context, s *Session) error
 	Session(ctx context.Context, tokenHash string, now time.Time) (Session, error) // expired: ENOTFOUND
 	DeleteSession(ctx context.Context, tokenHash string) error
+}
 
+// WebhookStore keeps webhooks.
+type WebhookStore interface {
 	CreateWebhook(ctx context.Context, w *Webhook) error
 	Webhook(ctx context.Context, accountID, id string) (Webhook, error)
 	Webhooks(ctx context.Context, accountID string) ([]Webhook, error) // oldest first
@@ -158,7 +181,11 @@ type Store interface {
 	// WebhooksVersion changes whenever any webhook is created, changed or
 	// deleted, so a dispatcher reloads EnabledWebhooks only when needed.
 	WebhooksVersion(ctx context.Context) (int64, error)
+}
 
+// TriggerStore keeps triggers, their leases and the idempotency records of
+// the requests they came in.
+type TriggerStore interface {
 	// InsertTriggers stores triggers all-or-nothing; when it returns nil they
 	// are durable.
 	InsertTriggers(ctx context.Context, ts []Trigger) error
@@ -182,11 +209,16 @@ type Store interface {
 	SentWebhooks(ctx context.Context, triggerIDs []string) (map[string][]string, error)
 	// PendingTriggers counts triggers not yet done.
 	PendingTriggers(ctx context.Context) (int64, error)
+}
 
+// DeliveryStore keeps the delivery log.
+type DeliveryStore interface {
 	// InsertPendingDelivery stores a delivery with status pending that is about
 	// to be sent at once (a test or a redelivery), and its trigger if not nil
 	// (a test trigger, stored as done).
 	InsertPendingDelivery(ctx context.Context, t *Trigger, d *Delivery) error
+	// RecordDeliveries writes a batch of results in one transaction; the
+	// outcomes change their URLs' grey-list states as FoldOutcomes says.
 	RecordDeliveries(ctx context.Context, p RecordParams) error
 	Delivery(ctx context.Context, accountID, id string) (Delivery, error)
 	// Deliveries returns a page of deliveries and the cursor of the next page
@@ -203,19 +235,17 @@ type Store interface {
 	// limit done triggers received before it, and returns how many rows it
 	// deleted. Triggers not yet done are never deleted.
 	Prune(ctx context.Context, before time.Time, limit int) (int64, error)
+}
 
+// GreylistStore keeps the grey-list states of URLs (RecordDeliveries
+// changes them).
+type GreylistStore interface {
 	// URLStates returns every URL state that is not healthy.
 	URLStates(ctx context.Context) ([]URLState, error)
-	// URLState returns the state of one URL (the zero state when healthy).
-	URLState(ctx context.Context, url string) (URLState, error)
 	// Greylist returns the states with a level above zero of the URLs of the
 	// account's webhooks.
 	Greylist(ctx context.Context, accountID string) ([]URLState, error)
 	// ReleaseURL clears a URL's state. ENOTFOUND when none of the account's
 	// webhooks has that URL.
 	ReleaseURL(ctx context.Context, accountID, url string) error
-
-	// Ping reports whether the store can be reached.
-	Ping(ctx context.Context) error
-	Close() error
 }

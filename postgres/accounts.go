@@ -6,8 +6,10 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"hookd"
+	"hookd/internal/storeutil"
 )
 
 // Bootstrap creates the first account, API key and admin user when there is
@@ -26,19 +28,9 @@ func (s *Store) Bootstrap(ctx context.Context, p hookd.BootstrapParams) (bool, e
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM accounts)`).Scan(&exists); err != nil || exists {
 			return err
 		}
-		if err := insertAccount(ctx, tx, &p.Account); err != nil {
-			return err
-		}
-		p.APIKey.AccountID = p.Account.ID
-		p.Admin.AccountID = p.Account.ID
-		if err := insertAPIKey(ctx, tx, &p.APIKey); err != nil {
-			return err
-		}
-		if err := insertUser(ctx, tx, &p.Admin); err != nil {
-			return err
-		}
-		created = true
-		return nil
+		err := storeutil.InsertBootstrap(&p, inserts{ctx, tx})
+		created = err == nil
+		return err
 	})
 	if err != nil {
 		return false, s.fail(ctx, err, "bootstrap")
@@ -50,17 +42,21 @@ func (s *Store) Bootstrap(ctx context.Context, p hookd.BootstrapParams) (bool, e
 func (s *Store) CreateAccount(ctx context.Context, a *hookd.Account) error {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	return s.fail(ctx, s.tx(ctx, func(tx pgx.Tx) error { return insertAccount(ctx, tx, a) }), "create account")
+	return s.fail(ctx, s.tx(ctx, func(tx pgx.Tx) error { return inserts{ctx, tx}.InsertAccount(a) }), "create account")
 }
 
-func insertAccount(ctx context.Context, tx pgx.Tx, a *hookd.Account) error {
-	if a.ID == "" {
-		a.ID = hookd.NewID(hookd.PrefixAccount)
-	}
-	a.CreatedAt = stamp(a.CreatedAt)
-	_, err := tx.Exec(ctx, `INSERT INTO accounts (id, name, created_at) VALUES ($1, $2, $3)`, a.ID, a.Name, a.CreatedAt)
+// inserts are the inserts of single records in one transaction, each
+// filling in the record's ID and time when empty.
+type inserts struct {
+	ctx context.Context
+	tx  pgx.Tx
+}
+
+func (x inserts) InsertAccount(a *hookd.Account) error {
+	storeutil.Fill(&a.ID, hookd.PrefixAccount, &a.CreatedAt)
+	_, err := x.tx.Exec(x.ctx, `INSERT INTO accounts (id, name, created_at) VALUES ($1, $2, $3)`, a.ID, a.Name, toDB(a.CreatedAt))
 	if isUnique(err) {
-		return hookd.Errorf(hookd.ECONFLICT, "account %s already exists", a.ID)
+		return storeutil.Exists("account", a.ID)
 	}
 	return err
 }
@@ -69,18 +65,15 @@ func insertAccount(ctx context.Context, tx pgx.Tx, a *hookd.Account) error {
 func (s *Store) CreateAPIKey(ctx context.Context, k *hookd.APIKey) error {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	return s.fail(ctx, s.tx(ctx, func(tx pgx.Tx) error { return insertAPIKey(ctx, tx, k) }), "create API key")
+	return s.fail(ctx, s.tx(ctx, func(tx pgx.Tx) error { return inserts{ctx, tx}.InsertAPIKey(k) }), "create API key")
 }
 
-func insertAPIKey(ctx context.Context, tx pgx.Tx, k *hookd.APIKey) error {
-	if k.ID == "" {
-		k.ID = hookd.NewID(hookd.PrefixAPIKey)
-	}
-	k.CreatedAt = stamp(k.CreatedAt)
-	_, err := tx.Exec(ctx, `INSERT INTO api_keys (id, account_id, name, hash, prefix, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-		k.ID, k.AccountID, k.Name, k.Hash, k.Prefix, k.CreatedAt)
+func (x inserts) InsertAPIKey(k *hookd.APIKey) error {
+	storeutil.Fill(&k.ID, hookd.PrefixAPIKey, &k.CreatedAt)
+	_, err := x.tx.Exec(x.ctx, `INSERT INTO api_keys (id, account_id, name, hash, prefix, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+		k.ID, k.AccountID, k.Name, k.Hash, k.Prefix, toDB(k.CreatedAt))
 	if isUnique(err) {
-		return hookd.Errorf(hookd.ECONFLICT, "API key %s already exists", k.Prefix)
+		return storeutil.Exists("API key", k.Prefix)
 	}
 	return err
 }
@@ -89,16 +82,13 @@ func insertAPIKey(ctx context.Context, tx pgx.Tx, k *hookd.APIKey) error {
 func (s *Store) AccountByAPIKey(ctx context.Context, hash string) (hookd.Account, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	var a hookd.Account
-	err := s.pool.QueryRow(ctx, `SELECT a.id, a.name, a.created_at
-		FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.hash = $1`, hash).
-		Scan(&a.ID, &a.Name, &a.CreatedAt)
+	a, err := storeutil.ScanAccount(s.pool.QueryRow(ctx, `SELECT a.id, a.name, a.created_at
+		FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.hash = $1`, hash), fromDB)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return a, hookd.Errorf(hookd.ENOTFOUND, "no API key matches; check the Authorization: Bearer header")
+		return a, storeutil.ErrNoAPIKeyMatch
 	} else if err != nil {
 		return a, s.fail(ctx, err, "read")
 	}
-	a.CreatedAt = a.CreatedAt.UTC()
 	return a, nil
 }
 
@@ -106,44 +96,34 @@ func (s *Store) AccountByAPIKey(ctx context.Context, hash string) (hookd.Account
 func (s *Store) Accounts(ctx context.Context) ([]hookd.Account, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	rows, err := s.pool.Query(ctx, `SELECT id, name, created_at FROM accounts ORDER BY created_at, id`)
+	rows, err := s.pool.Query(ctx, `SELECT `+storeutil.AccountColumns+` FROM accounts ORDER BY created_at, id`)
 	if err != nil {
 		return nil, s.fail(ctx, err, "read")
 	}
 	defer rows.Close()
 	var out []hookd.Account
 	for rows.Next() {
-		var a hookd.Account
-		if err := rows.Scan(&a.ID, &a.Name, &a.CreatedAt); err != nil {
+		a, err := storeutil.ScanAccount(rows, fromDB)
+		if err != nil {
 			return nil, s.fail(ctx, err, "read")
 		}
-		a.CreatedAt = a.CreatedAt.UTC()
 		out = append(out, a)
 	}
 	return out, s.fail(ctx, rows.Err(), "read")
-}
-
-const apiKeyColumns = `id, account_id, name, hash, prefix, created_at`
-
-func scanAPIKey(row pgx.Row) (hookd.APIKey, error) {
-	var k hookd.APIKey
-	err := row.Scan(&k.ID, &k.AccountID, &k.Name, &k.Hash, &k.Prefix, &k.CreatedAt)
-	k.CreatedAt = k.CreatedAt.UTC()
-	return k, err
 }
 
 // APIKeys returns the account's API keys, oldest first.
 func (s *Store) APIKeys(ctx context.Context, accountID string) ([]hookd.APIKey, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	rows, err := s.pool.Query(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE account_id = $1 ORDER BY id`, accountID)
+	rows, err := s.pool.Query(ctx, `SELECT `+storeutil.APIKeyColumns+` FROM api_keys WHERE account_id = $1 ORDER BY id`, accountID)
 	if err != nil {
 		return nil, s.fail(ctx, err, "read")
 	}
 	defer rows.Close()
 	var out []hookd.APIKey
 	for rows.Next() {
-		k, err := scanAPIKey(rows)
+		k, err := storeutil.ScanAPIKey(rows, fromDB)
 		if err != nil {
 			return nil, s.fail(ctx, err, "read")
 		}
@@ -164,9 +144,9 @@ func (s *Store) DeleteAPIKey(ctx context.Context, accountID, id string) (hookd.A
 			return err
 		}
 		var err error
-		k, err = scanAPIKey(tx.QueryRow(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE id = $1 AND account_id = $2`, id, accountID))
+		k, err = storeutil.ScanAPIKey(tx.QueryRow(ctx, `SELECT `+storeutil.APIKeyColumns+` FROM api_keys WHERE id = $1 AND account_id = $2`, id, accountID), fromDB)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return hookd.Errorf(hookd.ENOTFOUND, "API key %s not found", id)
+			return storeutil.NotFound("API key", id)
 		} else if err != nil {
 			return err
 		}
@@ -175,7 +155,7 @@ func (s *Store) DeleteAPIKey(ctx context.Context, accountID, id string) (hookd.A
 			return err
 		}
 		if n <= 1 {
-			return hookd.Errorf(hookd.ECONFLICT, "API key %s is the account's last key; create another key before you revoke this one", id)
+			return storeutil.LastAPIKey(id)
 		}
 		_, err = tx.Exec(ctx, `DELETE FROM api_keys WHERE id = $1`, id)
 		return err
@@ -187,38 +167,26 @@ func (s *Store) DeleteAPIKey(ctx context.Context, accountID, id string) (hookd.A
 func (s *Store) CreateUser(ctx context.Context, u *hookd.User) error {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	return s.fail(ctx, s.tx(ctx, func(tx pgx.Tx) error { return insertUser(ctx, tx, u) }), "create user")
+	return s.fail(ctx, s.tx(ctx, func(tx pgx.Tx) error { return inserts{ctx, tx}.InsertUser(u) }), "create user")
 }
 
-func insertUser(ctx context.Context, tx pgx.Tx, u *hookd.User) error {
-	if u.ID == "" {
-		u.ID = hookd.NewID(hookd.PrefixUser)
-	}
-	u.CreatedAt = stamp(u.CreatedAt)
-	_, err := tx.Exec(ctx, `INSERT INTO users (id, account_id, username, password_hash, admin, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6)`, u.ID, u.AccountID, u.Username, u.PasswordHash, u.Admin, u.CreatedAt)
+func (x inserts) InsertUser(u *hookd.User) error {
+	storeutil.Fill(&u.ID, hookd.PrefixUser, &u.CreatedAt)
+	_, err := x.tx.Exec(x.ctx, `INSERT INTO users (id, account_id, username, password_hash, admin, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6)`, u.ID, u.AccountID, u.Username, u.PasswordHash, u.Admin, toDB(u.CreatedAt))
 	if isUnique(err) {
-		return hookd.Errorf(hookd.ECONFLICT, "the username %q is taken; choose another", u.Username)
+		return storeutil.UsernameTaken(u.Username)
 	}
 	return err
-}
-
-const userColumns = `id, account_id, username, password_hash, admin, created_at`
-
-func scanUser(row pgx.Row) (hookd.User, error) {
-	var u hookd.User
-	err := row.Scan(&u.ID, &u.AccountID, &u.Username, &u.PasswordHash, &u.Admin, &u.CreatedAt)
-	u.CreatedAt = u.CreatedAt.UTC()
-	return u, err
 }
 
 // User returns the user with this ID.
 func (s *Store) User(ctx context.Context, id string) (hookd.User, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
+	u, err := storeutil.ScanUser(s.pool.QueryRow(ctx, `SELECT `+storeutil.UserColumns+` FROM users WHERE id = $1`, id), fromDB)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return u, hookd.Errorf(hookd.ENOTFOUND, "user %s not found", id)
+		return u, storeutil.NotFound("user", id)
 	}
 	return u, s.fail(ctx, err, "read")
 }
@@ -227,9 +195,9 @@ func (s *Store) User(ctx context.Context, id string) (hookd.User, error) {
 func (s *Store) UserByUsername(ctx context.Context, username string) (hookd.User, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE username = $1`, username))
+	u, err := storeutil.ScanUser(s.pool.QueryRow(ctx, `SELECT `+storeutil.UserColumns+` FROM users WHERE username = $1`, username), fromDB)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return u, hookd.Errorf(hookd.ENOTFOUND, "user %q not found", username)
+		return u, storeutil.NoUsername(username)
 	}
 	return u, s.fail(ctx, err, "read")
 }
@@ -238,11 +206,11 @@ func (s *Store) UserByUsername(ctx context.Context, username string) (hookd.User
 func (s *Store) Users(ctx context.Context, accountID string) ([]hookd.User, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	rows, err := s.pool.Query(ctx, `SELECT `+userColumns+` FROM users WHERE account_id = $1 ORDER BY created_at, id`, accountID)
+	rows, err := s.pool.Query(ctx, `SELECT `+storeutil.UserColumns+` FROM users WHERE account_id = $1 ORDER BY created_at, id`, accountID)
 	if err != nil {
 		return nil, s.fail(ctx, err, "read")
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.User, error) { return scanUser(r) })
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.User, error) { return storeutil.ScanUser(r, fromDB) })
 	if err != nil {
 		return nil, s.fail(ctx, err, "read")
 	}
@@ -260,7 +228,7 @@ func (s *Store) SetPassword(ctx context.Context, userID, hash, keepSession strin
 			return err
 		}
 		if tag.RowsAffected() == 0 {
-			return hookd.Errorf(hookd.ENOTFOUND, "user %s not found", userID)
+			return storeutil.NotFound("user", userID)
 		}
 		_, err = tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2`, userID, keepSession)
 		return err
@@ -271,15 +239,15 @@ func (s *Store) SetPassword(ctx context.Context, userID, hash, keepSession strin
 func (s *Store) CreateSession(ctx context.Context, ss *hookd.Session) error {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	ss.CreatedAt = stamp(ss.CreatedAt)
-	ss.ExpiresAt = ms(ss.ExpiresAt)
+	ss.CreatedAt = storeutil.Stamp(ss.CreatedAt)
+	ss.ExpiresAt = storeutil.Millis(ss.ExpiresAt)
 	return s.fail(ctx, s.tx(ctx, func(tx pgx.Tx) error {
 		// Sign-ins are rare: a good moment to forget expired sessions.
-		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE expires_at <= $1`, ss.CreatedAt); err != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE expires_at <= $1`, toDB(ss.CreatedAt)); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at)
-			VALUES ($1, $2, $3, $4, $5)`, ss.TokenHash, ss.UserID, ss.CSRFToken, ss.CreatedAt, ss.ExpiresAt)
+			VALUES ($1, $2, $3, $4, $5)`, ss.TokenHash, ss.UserID, ss.CSRFToken, toDB(ss.CreatedAt), toDB(ss.ExpiresAt))
 		return err
 	}), "create session")
 }
@@ -290,15 +258,16 @@ func (s *Store) Session(ctx context.Context, tokenHash string, now time.Time) (h
 	ctx, cancel := op(ctx)
 	defer cancel()
 	var ss hookd.Session
+	var created, expires pgtype.Timestamptz
 	err := s.pool.QueryRow(ctx, `SELECT token_hash, user_id, csrf_token, created_at, expires_at
-		FROM sessions WHERE token_hash = $1 AND expires_at > $2`, tokenHash, ms(now)).
-		Scan(&ss.TokenHash, &ss.UserID, &ss.CSRFToken, &ss.CreatedAt, &ss.ExpiresAt)
+		FROM sessions WHERE token_hash = $1 AND expires_at > $2`, tokenHash, toDB(now)).
+		Scan(&ss.TokenHash, &ss.UserID, &ss.CSRFToken, &created, &expires)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return ss, hookd.Errorf(hookd.ENOTFOUND, "session not found or expired; sign in again")
+		return ss, storeutil.ErrNoSession
 	} else if err != nil {
 		return ss, s.fail(ctx, err, "read")
 	}
-	ss.CreatedAt, ss.ExpiresAt = ss.CreatedAt.UTC(), ss.ExpiresAt.UTC()
+	ss.CreatedAt, ss.ExpiresAt = fromDB(created), fromDB(expires)
 	return ss, nil
 }
 

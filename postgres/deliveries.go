@@ -10,19 +10,11 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"hookd"
+	"hookd/internal/storeutil"
 )
-
-const deliveryColumns = `id, account_id, trigger_id, webhook_id, hook, url, status, status_code, error, duration_ms, attempted_at, response`
-
-func scanDelivery(row pgx.Row) (hookd.Delivery, error) {
-	var d hookd.Delivery
-	err := row.Scan(&d.ID, &d.AccountID, &d.TriggerID, &d.WebhookID, &d.Hook, &d.URL, &d.Status, &d.StatusCode,
-		&d.Error, &d.DurationMs, &d.AttemptedAt, &d.Response)
-	d.AttemptedAt = d.AttemptedAt.UTC()
-	return d, err
-}
 
 // upsertDeliveries inserts deliveries, or replaces the row with the same ID
 // (a pending test or redelivery that has now been sent), in one statement
@@ -35,15 +27,15 @@ func upsertDeliveries(ctx context.Context, tx pgx.Tx, ds []hookd.Delivery) error
 		responses                         = make([]string, n)
 		codes                             = make([]int32, n)
 		durations                         = make([]int64, n)
-		at                                = make([]time.Time, n)
+		at                                = make([]pgtype.Timestamptz, n)
 	)
 	for i := range ds {
 		d := &ds[i]
 		ids[i], accounts[i], triggers[i], webhooks[i] = d.ID, d.AccountID, d.TriggerID, d.WebhookID
 		hooks[i], urls[i], statuses[i], errs[i] = d.Hook, d.URL, d.Status, d.Error
-		responses[i], codes[i], durations[i], at[i] = d.Response, int32(d.StatusCode), d.DurationMs, stamp(d.AttemptedAt)
+		responses[i], codes[i], durations[i], at[i] = d.Response, int32(d.StatusCode), d.DurationMs, toDB(storeutil.Stamp(d.AttemptedAt))
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO deliveries (`+deliveryColumns+`)
+	_, err := tx.Exec(ctx, `INSERT INTO deliveries (`+storeutil.DeliveryColumns+`)
 		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
 			$8::int[], $9::text[], $10::bigint[], $11::timestamptz[], $12::text[])
 		ON CONFLICT (id) DO UPDATE SET trigger_id = excluded.trigger_id,
@@ -59,24 +51,21 @@ func upsertDeliveries(ctx context.Context, tx pgx.Tx, ds []hookd.Delivery) error
 func (s *Store) InsertPendingDelivery(ctx context.Context, t *hookd.Trigger, d *hookd.Delivery) error {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	if d.ID == "" {
-		d.ID = hookd.NewID(hookd.PrefixDelivery)
-	}
-	d.AttemptedAt = stamp(d.AttemptedAt)
+	storeutil.Fill(&d.ID, hookd.PrefixDelivery, &d.AttemptedAt)
 	return s.fail(ctx, s.tx(ctx, func(tx pgx.Tx) error {
 		if t != nil {
-			t.ReceivedAt = stamp(t.ReceivedAt)
-			t.Timestamp = ms(t.Timestamp)
+			t.ReceivedAt = storeutil.Stamp(t.ReceivedAt)
+			t.Timestamp = storeutil.Millis(t.Timestamp)
 			err := insertTriggers(ctx, tx, []hookd.Trigger{*t}, true)
 			if isUnique(err) {
-				return hookd.Errorf(hookd.ECONFLICT, "trigger %s already exists", t.ID)
+				return storeutil.Exists("trigger", t.ID)
 			} else if err != nil {
 				return err
 			}
 		}
 		err := upsertDeliveries(ctx, tx, []hookd.Delivery{*d})
 		if isUnique(err) {
-			return hookd.Errorf(hookd.ECONFLICT, "delivery %s already exists", d.ID)
+			return storeutil.Exists("delivery", d.ID)
 		}
 		return err
 	}), "store delivery")
@@ -91,7 +80,6 @@ func (s *Store) InsertPendingDelivery(ctx context.Context, t *hookd.Trigger, d *
 func (s *Store) RecordDeliveries(ctx context.Context, p hookd.RecordParams) error {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	policy := withDefaults(p.Policy)
 	return s.fail(ctx, s.tx(ctx, func(tx pgx.Tx) error {
 		if len(p.Deliveries) > 0 {
 			if err := upsertDeliveries(ctx, tx, p.Deliveries); err != nil {
@@ -107,25 +95,10 @@ func (s *Store) RecordDeliveries(ctx context.Context, p hookd.RecordParams) erro
 			}
 		}
 		if len(p.Outcomes) > 0 {
-			return applyOutcomes(ctx, tx, p.Outcomes, policy)
+			return applyOutcomes(ctx, tx, p.Outcomes, p.Policy)
 		}
 		return nil
 	}), "record deliveries")
-}
-
-// withDefaults fills the zero fields of a policy with the documented
-// defaults.
-func withDefaults(p hookd.GreylistPolicy) hookd.GreylistPolicy {
-	if p.After <= 0 {
-		p.After = hookd.DefaultGreylistPolicy.After
-	}
-	if p.Base <= 0 {
-		p.Base = hookd.DefaultGreylistPolicy.Base
-	}
-	if p.Max <= 0 {
-		p.Max = hookd.DefaultGreylistPolicy.Max
-	}
-	return p
 }
 
 // urlLockKey is the advisory lock key of a URL's grey-list state. Two URLs
@@ -136,15 +109,10 @@ func urlLockKey(u string) int32 {
 	return int32(h.Sum32())
 }
 
+// applyOutcomes locks the outcomes' URLs, loads their stored states, folds
+// the outcomes into them (hookd.FoldOutcomes) and writes back what changed.
 func applyOutcomes(ctx context.Context, tx pgx.Tx, outcomes []hookd.URLOutcome, policy hookd.GreylistPolicy) error {
-	var urls []string
-	states := map[string]hookd.URLState{}
-	for _, o := range outcomes {
-		if _, ok := states[o.URL]; !ok {
-			states[o.URL] = hookd.URLState{URL: o.URL}
-			urls = append(urls, o.URL)
-		}
-	}
+	urls := hookd.OutcomeURLs(outcomes)
 	// Lock every URL of the batch, in key order so that two batches never
 	// wait for each other in a cycle, before reading their states.
 	keys := make([]int32, 0, len(urls))
@@ -157,73 +125,57 @@ func applyOutcomes(ctx context.Context, tx pgx.Tx, outcomes []hookd.URLOutcome, 
 		lockURLClass, keys); err != nil {
 		return err
 	}
-	rows, err := tx.Query(ctx, `SELECT url, consecutive_failures, level, until FROM url_states WHERE url = ANY($1)`, urls)
+	rows, err := tx.Query(ctx, storeutil.SelectURLStates+` WHERE url = ANY($1)`, urls)
 	if err != nil {
 		return err
 	}
-	read, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.URLState, error) { return scanURLState(r) })
+	read, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.URLState, error) { return storeutil.ScanURLState(r, fromDB) })
 	if err != nil {
 		return err
 	}
+	stored := make(map[string]hookd.URLState, len(read))
 	for _, st := range read {
-		states[st.URL] = st
+		stored[st.URL] = st
 	}
-	for _, o := range outcomes {
-		states[o.URL] = policy.Apply(states[o.URL], o.OK, o.At)
-	}
-	var healthy, sick []string
-	var failures, levels []int32
-	var until []*time.Time
-	for _, u := range urls {
-		st := states[u]
-		if st.Healthy() {
-			healthy = append(healthy, u)
-			continue
-		}
-		sick = append(sick, u)
-		failures = append(failures, int32(st.ConsecutiveFailures))
-		levels = append(levels, int32(st.Level))
-		until = append(until, nullTime(st.Until))
-	}
+	upsert, healthy := hookd.FoldOutcomes(policy, stored, outcomes)
 	if len(healthy) > 0 {
 		if _, err := tx.Exec(ctx, `DELETE FROM url_states WHERE url = ANY($1)`, healthy); err != nil {
 			return err
 		}
 	}
-	if len(sick) > 0 {
-		_, err := tx.Exec(ctx, `INSERT INTO url_states (url, consecutive_failures, level, until)
-			SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::timestamptz[])
-			ON CONFLICT (url) DO UPDATE SET consecutive_failures = excluded.consecutive_failures,
-				level = excluded.level, until = excluded.until`, sick, failures, levels, until)
-		return err
+	if len(upsert) == 0 {
+		return nil
 	}
-	return nil
+	sick := make([]string, len(upsert))
+	failures, levels := make([]int32, len(upsert)), make([]int32, len(upsert))
+	until := make([]pgtype.Timestamptz, len(upsert))
+	for i, st := range upsert {
+		sick[i], failures[i], levels[i], until[i] = st.URL, int32(st.ConsecutiveFailures), int32(st.Level), toDB(st.Until)
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO url_states (`+storeutil.URLStateColumns+`)
+		SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::timestamptz[])
+		ON CONFLICT (url) DO UPDATE SET consecutive_failures = excluded.consecutive_failures,
+			level = excluded.level, until = excluded.until`, sick, failures, levels, until)
+	return err
 }
 
 // Delivery returns one of the account's deliveries.
 func (s *Store) Delivery(ctx context.Context, accountID, id string) (hookd.Delivery, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	d, err := scanDelivery(s.pool.QueryRow(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE id = $1 AND account_id = $2`, id, accountID))
+	d, err := storeutil.ScanDelivery(s.pool.QueryRow(ctx, `SELECT `+storeutil.DeliveryColumns+` FROM deliveries WHERE id = $1 AND account_id = $2`, id, accountID), fromDB)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return d, hookd.Errorf(hookd.ENOTFOUND, "delivery %s not found", id)
+		return d, storeutil.NotFound("delivery", id)
 	}
 	return d, s.fail(ctx, err, "read")
 }
-
-// DefaultDeliveryLimit is the page size of Deliveries when the filter has
-// none.
-const DefaultDeliveryLimit = 50
 
 // Deliveries returns a page of the account's deliveries, newest first, and
 // the cursor of the next page ("" on the last page).
 func (s *Store) Deliveries(ctx context.Context, f hookd.DeliveryFilter) ([]hookd.Delivery, string, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	limit := f.Limit
-	if limit <= 0 {
-		limit = DefaultDeliveryLimit
-	}
+	limit := storeutil.PageLimit(f.Limit)
 	var where strings.Builder
 	args := []any{f.AccountID}
 	where.WriteString(` WHERE account_id = $1`)
@@ -242,23 +194,19 @@ func (s *Store) Deliveries(ctx context.Context, f hookd.DeliveryFilter) ([]hookd
 		add("id <", f.Cursor)
 	}
 	args = append(args, limit+1) // one more tells whether there is a next page
-	rows, err := s.pool.Query(ctx, `SELECT `+deliveryColumns+` FROM deliveries`+where.String()+
+	rows, err := s.pool.Query(ctx, `SELECT `+storeutil.DeliveryColumns+` FROM deliveries`+where.String()+
 		` ORDER BY id DESC LIMIT $`+strconv.Itoa(len(args)), args...)
 	if err != nil {
 		return nil, "", s.fail(ctx, err, "read")
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.Delivery, error) { return scanDelivery(r) })
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.Delivery, error) { return storeutil.ScanDelivery(r, fromDB) })
 	if err != nil {
 		return nil, "", s.fail(ctx, err, "read")
 	}
 	if out == nil {
 		out = []hookd.Delivery{}
 	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = out[limit-1].ID
-	}
+	out, next := storeutil.Page(out, limit)
 	return out, next, nil
 }
 
@@ -268,12 +216,12 @@ func (s *Store) LastDeliveries(ctx context.Context, accountID string) (map[strin
 	ctx, cancel := op(ctx)
 	defer cancel()
 	rows, err := s.pool.Query(ctx, `SELECT d.* FROM webhooks w
-		CROSS JOIN LATERAL (SELECT `+deliveryColumns+` FROM deliveries WHERE webhook_id = w.id ORDER BY id DESC LIMIT 1) d
+		CROSS JOIN LATERAL (SELECT `+storeutil.DeliveryColumns+` FROM deliveries WHERE webhook_id = w.id ORDER BY id DESC LIMIT 1) d
 		WHERE w.account_id = $1 AND d.account_id = w.account_id`, accountID)
 	if err != nil {
 		return nil, s.fail(ctx, err, "read")
 	}
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.Delivery, error) { return scanDelivery(r) })
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.Delivery, error) { return storeutil.ScanDelivery(r, fromDB) })
 	if err != nil {
 		return nil, s.fail(ctx, err, "read")
 	}
@@ -291,14 +239,15 @@ func (s *Store) DeliveryStats(ctx context.Context, accountID string, since time.
 	defer cancel()
 	rows, err := s.pool.Query(ctx, `SELECT webhook_id, date_trunc('minute', attempted_at) AS minute, status, count(*)
 		FROM deliveries WHERE account_id = $1 AND attempted_at >= $2
-		GROUP BY webhook_id, minute, status ORDER BY webhook_id, minute, status`, accountID, ms(since))
+		GROUP BY webhook_id, minute, status ORDER BY webhook_id, minute, status`, accountID, toDB(since))
 	if err != nil {
 		return nil, s.fail(ctx, err, "read")
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.DeliveryStat, error) {
 		var st hookd.DeliveryStat
-		err := r.Scan(&st.WebhookID, &st.Minute, &st.Status, &st.Count)
-		st.Minute = st.Minute.UTC()
+		var minute pgtype.Timestamptz
+		err := r.Scan(&st.WebhookID, &minute, &st.Status, &st.Count)
+		st.Minute = fromDB(minute)
 		return st, err
 	})
 	if err != nil {

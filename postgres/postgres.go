@@ -21,10 +21,12 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"hookd"
 	"hookd/internal/migration"
+	"hookd/internal/storeutil"
 )
 
 //go:embed migrations/*.sql
@@ -219,15 +221,12 @@ func (s *Store) fail(ctx context.Context, err error, doing string) error {
 	if err == nil {
 		return nil
 	}
-	var he *hookd.Error
-	if errors.As(err, &he) || errors.Is(err, context.Canceled) {
-		return err // the caller gave up: nothing to report about the database
+	if storeutil.Settled(err) {
+		return err
 	}
 	if why := unreachable(err); why != "" {
-		return &storeError{
-			app:   hookd.Errorf(hookd.EUNAVAILABLE, "the database cannot be reached: %s; hookd resumes by itself when it is back", why),
-			cause: errors.New(s.redact(fmt.Sprintf("postgres: %s: %v", doing, err))),
-		}
+		return storeutil.Unavailable(hookd.Errorf(hookd.EUNAVAILABLE, "the database cannot be reached: %s; hookd resumes by itself when it is back", why),
+			errors.New(s.redact(fmt.Sprintf("postgres: %s: %v", doing, err))))
 	}
 	return &redactedError{msg: s.redact(fmt.Sprintf("postgres: %s: %v", doing, err)), cause: err}
 }
@@ -277,16 +276,6 @@ func unreachable(err error) string {
 	return ""
 }
 
-// storeError is an EUNAVAILABLE *hookd.Error (what API users read) that
-// keeps its cause (what the logs show).
-type storeError struct {
-	app   *hookd.Error
-	cause error
-}
-
-func (e *storeError) Unwrap() []error { return []error{e.app, e.cause} }
-func (e *storeError) Error() string   { return e.app.Error() + ": " + e.cause.Error() }
-
 // redactedError is a database error whose text has no password.
 type redactedError struct {
 	msg   string
@@ -334,31 +323,17 @@ func isUnique(err error) bool {
 	return errors.As(err, &pe) && pe.Code == "23505"
 }
 
-// ms returns t in UTC at millisecond precision, the precision of every stored
-// time (the same as the SQLite store's).
-func ms(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
-
-// nullTime stores a time that may be zero ("never") as NULL.
-func nullTime(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	v := ms(t)
-	return &v
+// toDB stores a time as a timestamptz at millisecond precision (the
+// precision of the SQLite store's), and a zero time ("never") as NULL.
+// Every stored time goes through it; fromDB reads it back.
+func toDB(t time.Time) pgtype.Timestamptz {
+	return pgtype.Timestamptz{Time: storeutil.Millis(t), Valid: !t.IsZero()}
 }
 
-// fromNull reads a time stored by nullTime.
-func fromNull(t *time.Time) time.Time {
-	if t == nil {
+// fromDB reads a time stored by toDB: in UTC, and zero for NULL.
+func fromDB(v pgtype.Timestamptz) time.Time {
+	if !v.Valid {
 		return time.Time{}
 	}
-	return t.UTC()
-}
-
-// stamp returns t in UTC at millisecond precision, or now when t is zero.
-func stamp(t time.Time) time.Time {
-	if t.IsZero() {
-		t = time.Now()
-	}
-	return ms(t)
+	return v.Time.UTC()
 }

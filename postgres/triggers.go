@@ -2,15 +2,16 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"hookd"
+	"hookd/internal/storeutil"
 )
 
 // InsertTriggers stores triggers in one transaction, all or nothing, and
@@ -21,30 +22,19 @@ func (s *Store) InsertTriggers(ctx context.Context, ts []hookd.Trigger) error {
 	if len(ts) == 0 {
 		return nil
 	}
-	ctx, cancel := op(ctx)
-	defer cancel()
-	return s.fail(ctx, s.tx(ctx, func(tx pgx.Tx) error {
-		err := insertTriggers(ctx, tx, ts, false)
-		if isUnique(err) {
-			return hookd.Errorf(hookd.ECONFLICT, "a trigger with one of these IDs already exists; nothing was stored")
-		}
-		return err
-	}), "store triggers")
+	return s.InsertTriggersIdempotent(ctx, nil, ts)
 }
 
 func insertTriggers(ctx context.Context, tx pgx.Tx, ts []hookd.Trigger, done bool) error {
 	n := len(ts)
 	ids, accounts, hooks := make([]string, n), make([]string, n), make([]string, n)
 	data := make([][]byte, n)
-	stamps, received := make([]time.Time, n), make([]time.Time, n)
+	stamps, received := make([]pgtype.Timestamptz, n), make([]pgtype.Timestamptz, n)
 	for i := range ts {
 		t := &ts[i]
 		ids[i], accounts[i], hooks[i] = t.ID, t.AccountID, t.Hook
-		data[i] = []byte(t.Data)
-		if data[i] == nil {
-			data[i] = []byte{}
-		}
-		stamps[i], received[i] = ms(t.Timestamp), stamp(t.ReceivedAt)
+		data[i] = storeutil.NotNil([]byte(t.Data))
+		stamps[i], received[i] = toDB(t.Timestamp), toDB(storeutil.Stamp(t.ReceivedAt))
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO triggers (id, account_id, hook, data, timestamp, received_at, done)
 		SELECT id, account_id, hook, data, ts, received_at, $7
@@ -54,24 +44,13 @@ func insertTriggers(ctx context.Context, tx pgx.Tx, ts []hookd.Trigger, done boo
 	return err
 }
 
-const triggerColumns = `id, account_id, hook, data, timestamp, received_at`
-
-func scanTrigger(row pgx.Row) (hookd.Trigger, error) {
-	var t hookd.Trigger
-	var data []byte
-	err := row.Scan(&t.ID, &t.AccountID, &t.Hook, &data, &t.Timestamp, &t.ReceivedAt)
-	t.Data = json.RawMessage(data)
-	t.Timestamp, t.ReceivedAt = t.Timestamp.UTC(), t.ReceivedAt.UTC()
-	return t, err
-}
-
 // Trigger returns one of the account's triggers.
 func (s *Store) Trigger(ctx context.Context, accountID, id string) (hookd.Trigger, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	t, err := scanTrigger(s.pool.QueryRow(ctx, `SELECT `+triggerColumns+` FROM triggers WHERE id = $1 AND account_id = $2`, id, accountID))
+	t, err := storeutil.ScanTrigger(s.pool.QueryRow(ctx, `SELECT `+storeutil.TriggerColumns+` FROM triggers WHERE id = $1 AND account_id = $2`, id, accountID), fromDB)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return t, hookd.Errorf(hookd.ENOTFOUND, "trigger %s not found", id)
+		return t, storeutil.NotFound("trigger", id)
 	}
 	return t, s.fail(ctx, err, "read")
 }
@@ -95,11 +74,11 @@ func (s *Store) ClaimTriggers(ctx context.Context, p hookd.ClaimParams) ([]hookd
 				ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED) c
 			WHERE t.id = c.id
 			RETURNING t.id, t.account_id, t.hook, t.data, t.timestamp, t.received_at`,
-			p.Node, ms(p.Until), ms(p.Now), p.Limit)
+			p.Node, toDB(p.Until), toDB(p.Now), p.Limit)
 		if err != nil {
 			return err
 		}
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.Trigger, error) { return scanTrigger(r) })
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.Trigger, error) { return storeutil.ScanTrigger(r, fromDB) })
 		return err
 	})
 	if err != nil {
@@ -122,7 +101,7 @@ func (s *Store) ExtendLeases(ctx context.Context, node string, ids []string, unt
 		_, err := tx.Exec(ctx, `UPDATE triggers t SET lease_until = $1
 			FROM (SELECT id FROM triggers WHERE id = ANY($2) AND NOT done AND lease_node = $3
 				ORDER BY id FOR UPDATE) l
-			WHERE t.id = l.id`, ms(until), ids, node)
+			WHERE t.id = l.id`, toDB(until), ids, node)
 		return err
 	}), "extend leases")
 }

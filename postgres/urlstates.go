@@ -2,21 +2,12 @@ package postgres
 
 import (
 	"context"
-	"errors"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"hookd"
+	"hookd/internal/storeutil"
 )
-
-func scanURLState(row pgx.Row) (hookd.URLState, error) {
-	var st hookd.URLState
-	var until *time.Time
-	err := row.Scan(&st.URL, &st.ConsecutiveFailures, &st.Level, &until)
-	st.Until = fromNull(until)
-	return st, err
-}
 
 func (s *Store) queryURLStates(ctx context.Context, query string, args ...any) ([]hookd.URLState, error) {
 	ctx, cancel := op(ctx)
@@ -25,7 +16,7 @@ func (s *Store) queryURLStates(ctx context.Context, query string, args ...any) (
 	if err != nil {
 		return nil, s.fail(ctx, err, "read")
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.URLState, error) { return scanURLState(r) })
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.URLState, error) { return storeutil.ScanURLState(r, fromDB) })
 	if err != nil {
 		return nil, s.fail(ctx, err, "read")
 	}
@@ -37,25 +28,13 @@ func (s *Store) queryURLStates(ctx context.Context, query string, args ...any) (
 
 // URLStates returns every URL state that is not healthy, by URL.
 func (s *Store) URLStates(ctx context.Context) ([]hookd.URLState, error) {
-	return s.queryURLStates(ctx, `SELECT url, consecutive_failures, level, until FROM url_states ORDER BY url`)
-}
-
-// URLState returns the state of one URL; a healthy URL has the zero state
-// with its URL set.
-func (s *Store) URLState(ctx context.Context, url string) (hookd.URLState, error) {
-	ctx, cancel := op(ctx)
-	defer cancel()
-	st, err := scanURLState(s.pool.QueryRow(ctx, `SELECT url, consecutive_failures, level, until FROM url_states WHERE url = $1`, url))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return hookd.URLState{URL: url}, nil
-	}
-	return st, s.fail(ctx, err, "read")
+	return s.queryURLStates(ctx, storeutil.SelectURLStates+` ORDER BY url`)
 }
 
 // Greylist returns the grey-listed states (level above zero) of the URLs of
 // the account's webhooks, by URL.
 func (s *Store) Greylist(ctx context.Context, accountID string) ([]hookd.URLState, error) {
-	return s.queryURLStates(ctx, `SELECT url, consecutive_failures, level, until FROM url_states
+	return s.queryURLStates(ctx, storeutil.SelectURLStates+`
 		WHERE level > 0 AND url IN (SELECT url FROM webhooks WHERE account_id = $1) ORDER BY url`, accountID)
 }
 
@@ -71,7 +50,7 @@ func (s *Store) ReleaseURL(ctx context.Context, accountID, url string) error {
 			return err
 		}
 		if !exists {
-			return hookd.Errorf(hookd.ENOTFOUND, "no webhook of this account has the URL %s", url)
+			return storeutil.NoWebhookWithURL(url)
 		}
 		// Take the URL's lock, as RecordDeliveries does, so that a batch
 		// being recorded does not write back the state just released.

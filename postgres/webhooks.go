@@ -3,24 +3,20 @@ package postgres
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"hookd"
+	"hookd/internal/storeutil"
 )
-
-// webhookSelect reads webhooks with the grey-list state of their URL.
-const webhookSelect = `SELECT w.id, w.account_id, w.name, w.url, w.hooks, w.enabled, w.created_at, w.updated_at,
-	w.secret, w.previous_secret, w.previous_until, u.url, u.consecutive_failures, u.level, u.until
-	FROM webhooks w LEFT JOIN url_states u ON u.url = w.url`
 
 func scanWebhook(row pgx.Row) (hookd.Webhook, error) {
 	var w hookd.Webhook
-	var prevUntil, until *time.Time
+	var created, updated, prevUntil, until pgtype.Timestamptz
 	var url *string
 	var failures, level *int
-	err := row.Scan(&w.ID, &w.AccountID, &w.Name, &w.URL, &w.Hooks, &w.Enabled, &w.CreatedAt, &w.UpdatedAt,
+	err := row.Scan(&w.ID, &w.AccountID, &w.Name, &w.URL, &w.Hooks, &w.Enabled, &created, &updated,
 		&w.Secret, &w.PreviousSecret, &prevUntil, &url, &failures, &level, &until)
 	if err != nil {
 		return w, err
@@ -28,9 +24,9 @@ func scanWebhook(row pgx.Row) (hookd.Webhook, error) {
 	if w.Hooks == nil {
 		w.Hooks = []string{}
 	}
-	w.CreatedAt, w.UpdatedAt, w.PreviousUntil = w.CreatedAt.UTC(), w.UpdatedAt.UTC(), fromNull(prevUntil)
+	w.CreatedAt, w.UpdatedAt, w.PreviousUntil = fromDB(created), fromDB(updated), fromDB(prevUntil)
 	if url != nil {
-		w.Greylist = hookd.URLState{URL: *url, ConsecutiveFailures: *failures, Level: *level, Until: fromNull(until)}
+		w.Greylist = hookd.URLState{URL: *url, ConsecutiveFailures: *failures, Level: *level, Until: fromDB(until)}
 	}
 	return w, nil
 }
@@ -52,32 +48,18 @@ func (s *Store) queryWebhooks(ctx context.Context, query string, args ...any) ([
 	return out, nil
 }
 
-func hooksOrEmpty(hooks []string) []string {
-	if hooks == nil {
-		return []string{}
-	}
-	return hooks
-}
-
 // CreateWebhook stores w; an empty ID, CreatedAt or UpdatedAt is filled in.
 func (s *Store) CreateWebhook(ctx context.Context, w *hookd.Webhook) error {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	if w.ID == "" {
-		w.ID = hookd.NewID(hookd.PrefixWebhook)
-	}
-	w.CreatedAt = stamp(w.CreatedAt)
-	if w.UpdatedAt.IsZero() {
-		w.UpdatedAt = w.CreatedAt
-	}
-	w.UpdatedAt = stamp(w.UpdatedAt)
+	storeutil.FillWebhook(w)
 	_, err := s.pool.Exec(ctx, `INSERT INTO webhooks (id, account_id, name, url, hooks, enabled,
 		created_at, updated_at, secret, previous_secret, previous_until)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-		w.ID, w.AccountID, w.Name, w.URL, hooksOrEmpty(w.Hooks), w.Enabled, w.CreatedAt, w.UpdatedAt,
-		w.Secret, w.PreviousSecret, nullTime(w.PreviousUntil))
+		w.ID, w.AccountID, w.Name, w.URL, storeutil.NotNil(w.Hooks), w.Enabled, toDB(w.CreatedAt), toDB(w.UpdatedAt),
+		w.Secret, w.PreviousSecret, toDB(w.PreviousUntil))
 	if isUnique(err) {
-		return hookd.Errorf(hookd.ECONFLICT, "webhook %s already exists", w.ID)
+		return storeutil.Exists("webhook", w.ID)
 	}
 	return s.fail(ctx, err, "create webhook")
 }
@@ -86,21 +68,21 @@ func (s *Store) CreateWebhook(ctx context.Context, w *hookd.Webhook) error {
 func (s *Store) Webhook(ctx context.Context, accountID, id string) (hookd.Webhook, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	w, err := scanWebhook(s.pool.QueryRow(ctx, webhookSelect+` WHERE w.account_id = $1 AND w.id = $2`, accountID, id))
+	w, err := scanWebhook(s.pool.QueryRow(ctx, storeutil.SelectWebhooks+` WHERE w.account_id = $1 AND w.id = $2`, accountID, id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return w, hookd.Errorf(hookd.ENOTFOUND, "webhook %s not found", id)
+		return w, storeutil.NotFound("webhook", id)
 	}
 	return w, s.fail(ctx, err, "read")
 }
 
 // Webhooks returns the account's webhooks, oldest first.
 func (s *Store) Webhooks(ctx context.Context, accountID string) ([]hookd.Webhook, error) {
-	return s.queryWebhooks(ctx, webhookSelect+` WHERE w.account_id = $1 ORDER BY w.created_at, w.id`, accountID)
+	return s.queryWebhooks(ctx, storeutil.SelectWebhooks+` WHERE w.account_id = $1 ORDER BY w.created_at, w.id`, accountID)
 }
 
 // EnabledWebhooks returns the enabled webhooks of every account, oldest first.
 func (s *Store) EnabledWebhooks(ctx context.Context) ([]hookd.Webhook, error) {
-	return s.queryWebhooks(ctx, webhookSelect+` WHERE w.enabled ORDER BY w.created_at, w.id`)
+	return s.queryWebhooks(ctx, storeutil.SelectWebhooks+` WHERE w.enabled ORDER BY w.created_at, w.id`)
 }
 
 // UpdateWebhook saves every field of w but ID, AccountID and CreatedAt. An
@@ -108,17 +90,17 @@ func (s *Store) EnabledWebhooks(ctx context.Context) ([]hookd.Webhook, error) {
 func (s *Store) UpdateWebhook(ctx context.Context, w *hookd.Webhook) error {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	w.UpdatedAt = stamp(w.UpdatedAt)
+	w.UpdatedAt = storeutil.Stamp(w.UpdatedAt)
 	tag, err := s.pool.Exec(ctx, `UPDATE webhooks SET name = $1, url = $2, hooks = $3, enabled = $4,
 		updated_at = $5, secret = $6, previous_secret = $7, previous_until = $8
 		WHERE account_id = $9 AND id = $10`,
-		w.Name, w.URL, hooksOrEmpty(w.Hooks), w.Enabled, w.UpdatedAt, w.Secret, w.PreviousSecret, nullTime(w.PreviousUntil),
+		w.Name, w.URL, storeutil.NotNil(w.Hooks), w.Enabled, toDB(w.UpdatedAt), w.Secret, w.PreviousSecret, toDB(w.PreviousUntil),
 		w.AccountID, w.ID)
 	if err != nil {
 		return s.fail(ctx, err, "update webhook")
 	}
 	if tag.RowsAffected() == 0 {
-		return hookd.Errorf(hookd.ENOTFOUND, "webhook %s not found", w.ID)
+		return storeutil.NotFound("webhook", w.ID)
 	}
 	return nil
 }
@@ -133,7 +115,7 @@ func (s *Store) DeleteWebhook(ctx context.Context, accountID, id string) error {
 		return s.fail(ctx, err, "delete webhook")
 	}
 	if tag.RowsAffected() == 0 {
-		return hookd.Errorf(hookd.ENOTFOUND, "webhook %s not found", id)
+		return storeutil.NotFound("webhook", id)
 	}
 	return nil
 }

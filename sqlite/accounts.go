@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"hookd"
+	"hookd/internal/storeutil"
 )
 
 // Bootstrap creates the first account, API key and admin user when there is
@@ -18,19 +19,9 @@ func (s *Store) Bootstrap(ctx context.Context, p hookd.BootstrapParams) (bool, e
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM accounts`).Scan(&n); err != nil || n > 0 {
 			return err
 		}
-		if err := insertAccount(ctx, tx, &p.Account); err != nil {
-			return err
-		}
-		p.APIKey.AccountID = p.Account.ID
-		p.Admin.AccountID = p.Account.ID
-		if err := insertAPIKey(ctx, tx, &p.APIKey); err != nil {
-			return err
-		}
-		if err := insertUser(ctx, tx, &p.Admin); err != nil {
-			return err
-		}
-		created = true
-		return nil
+		err := storeutil.InsertBootstrap(&p, inserts{ctx, tx})
+		created = err == nil
+		return err
 	})
 	if err != nil {
 		return false, s.fail(err, "bootstrap")
@@ -40,96 +31,81 @@ func (s *Store) Bootstrap(ctx context.Context, p hookd.BootstrapParams) (bool, e
 
 // CreateAccount stores a; an empty ID or CreatedAt is filled in.
 func (s *Store) CreateAccount(ctx context.Context, a *hookd.Account) error {
-	return s.fail(s.tx(ctx, func(tx *sql.Tx) error { return insertAccount(ctx, tx, a) }), "create account")
+	return s.fail(s.tx(ctx, func(tx *sql.Tx) error { return inserts{ctx, tx}.InsertAccount(a) }), "create account")
 }
 
-func insertAccount(ctx context.Context, tx *sql.Tx, a *hookd.Account) error {
-	if a.ID == "" {
-		a.ID = hookd.NewID(hookd.PrefixAccount)
-	}
-	a.CreatedAt = stamp(a.CreatedAt)
-	_, err := tx.ExecContext(ctx, `INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)`,
-		a.ID, a.Name, ms(a.CreatedAt))
+// inserts are the inserts of single records in one transaction, each
+// filling in the record's ID and time when empty.
+type inserts struct {
+	ctx context.Context
+	tx  *sql.Tx
+}
+
+func (x inserts) InsertAccount(a *hookd.Account) error {
+	storeutil.Fill(&a.ID, hookd.PrefixAccount, &a.CreatedAt)
+	_, err := x.tx.ExecContext(x.ctx, `INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)`,
+		a.ID, a.Name, toDB(a.CreatedAt))
 	if isUnique(err) {
-		return hookd.Errorf(hookd.ECONFLICT, "account %s already exists", a.ID)
+		return storeutil.Exists("account", a.ID)
 	}
 	return err
 }
 
 // CreateAPIKey stores k; an empty ID or CreatedAt is filled in.
 func (s *Store) CreateAPIKey(ctx context.Context, k *hookd.APIKey) error {
-	return s.fail(s.tx(ctx, func(tx *sql.Tx) error { return insertAPIKey(ctx, tx, k) }), "create API key")
+	return s.fail(s.tx(ctx, func(tx *sql.Tx) error { return inserts{ctx, tx}.InsertAPIKey(k) }), "create API key")
 }
 
-func insertAPIKey(ctx context.Context, tx *sql.Tx, k *hookd.APIKey) error {
-	if k.ID == "" {
-		k.ID = hookd.NewID(hookd.PrefixAPIKey)
-	}
-	k.CreatedAt = stamp(k.CreatedAt)
-	_, err := tx.ExecContext(ctx, `INSERT INTO api_keys (id, account_id, name, hash, prefix, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		k.ID, k.AccountID, k.Name, k.Hash, k.Prefix, ms(k.CreatedAt))
+func (x inserts) InsertAPIKey(k *hookd.APIKey) error {
+	storeutil.Fill(&k.ID, hookd.PrefixAPIKey, &k.CreatedAt)
+	_, err := x.tx.ExecContext(x.ctx, `INSERT INTO api_keys (id, account_id, name, hash, prefix, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		k.ID, k.AccountID, k.Name, k.Hash, k.Prefix, toDB(k.CreatedAt))
 	if isUnique(err) {
-		return hookd.Errorf(hookd.ECONFLICT, "API key %s already exists", k.Prefix)
+		return storeutil.Exists("API key", k.Prefix)
 	}
 	return err
 }
 
 // AccountByAPIKey finds the account of the key with this hash.
 func (s *Store) AccountByAPIKey(ctx context.Context, hash string) (hookd.Account, error) {
-	var a hookd.Account
-	var created int64
-	err := s.read.QueryRowContext(ctx, `SELECT a.id, a.name, a.created_at
-		FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.hash = ?`, hash).
-		Scan(&a.ID, &a.Name, &created)
+	a, err := storeutil.ScanAccount(s.read.QueryRowContext(ctx, `SELECT a.id, a.name, a.created_at
+		FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.hash = ?`, hash), fromDB)
 	if errors.Is(err, sql.ErrNoRows) {
-		return a, hookd.Errorf(hookd.ENOTFOUND, "no API key matches; check the Authorization: Bearer header")
+		return a, storeutil.ErrNoAPIKeyMatch
 	} else if err != nil {
 		return a, s.fail(err, "read")
 	}
-	a.CreatedAt = fromMs(created)
 	return a, nil
 }
 
 // Accounts returns every account, oldest first.
 func (s *Store) Accounts(ctx context.Context) ([]hookd.Account, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT id, name, created_at FROM accounts ORDER BY created_at, id`)
+	rows, err := s.read.QueryContext(ctx, `SELECT `+storeutil.AccountColumns+` FROM accounts ORDER BY created_at, id`)
 	if err != nil {
 		return nil, s.fail(err, "read")
 	}
 	defer rows.Close()
 	var out []hookd.Account
 	for rows.Next() {
-		var a hookd.Account
-		var created int64
-		if err := rows.Scan(&a.ID, &a.Name, &created); err != nil {
+		a, err := storeutil.ScanAccount(rows, fromDB)
+		if err != nil {
 			return nil, s.fail(err, "read")
 		}
-		a.CreatedAt = fromMs(created)
 		out = append(out, a)
 	}
 	return out, s.fail(rows.Err(), "read")
 }
 
-const apiKeyColumns = `id, account_id, name, hash, prefix, created_at`
-
-func scanAPIKey(row interface{ Scan(...any) error }) (hookd.APIKey, error) {
-	var k hookd.APIKey
-	var created int64
-	err := row.Scan(&k.ID, &k.AccountID, &k.Name, &k.Hash, &k.Prefix, &created)
-	k.CreatedAt = fromMs(created)
-	return k, err
-}
-
 // APIKeys returns the account's API keys, oldest first.
 func (s *Store) APIKeys(ctx context.Context, accountID string) ([]hookd.APIKey, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE account_id = ? ORDER BY id`, accountID)
+	rows, err := s.read.QueryContext(ctx, `SELECT `+storeutil.APIKeyColumns+` FROM api_keys WHERE account_id = ? ORDER BY id`, accountID)
 	if err != nil {
 		return nil, s.fail(err, "read")
 	}
 	defer rows.Close()
 	var out []hookd.APIKey
 	for rows.Next() {
-		k, err := scanAPIKey(rows)
+		k, err := storeutil.ScanAPIKey(rows, fromDB)
 		if err != nil {
 			return nil, s.fail(err, "read")
 		}
@@ -143,9 +119,9 @@ func (s *Store) DeleteAPIKey(ctx context.Context, accountID, id string) (hookd.A
 	var k hookd.APIKey
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		k, err = scanAPIKey(tx.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE id = ? AND account_id = ?`, id, accountID))
+		k, err = storeutil.ScanAPIKey(tx.QueryRowContext(ctx, `SELECT `+storeutil.APIKeyColumns+` FROM api_keys WHERE id = ? AND account_id = ?`, id, accountID), fromDB)
 		if errors.Is(err, sql.ErrNoRows) {
-			return hookd.Errorf(hookd.ENOTFOUND, "API key %s not found", id)
+			return storeutil.NotFound("API key", id)
 		} else if err != nil {
 			return err
 		}
@@ -154,7 +130,7 @@ func (s *Store) DeleteAPIKey(ctx context.Context, accountID, id string) (hookd.A
 			return err
 		}
 		if n <= 1 {
-			return hookd.Errorf(hookd.ECONFLICT, "API key %s is the account's last key; create another key before you revoke this one", id)
+			return storeutil.LastAPIKey(id)
 		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM api_keys WHERE id = ?`, id)
 		return err
@@ -164,60 +140,47 @@ func (s *Store) DeleteAPIKey(ctx context.Context, accountID, id string) (hookd.A
 
 // CreateUser stores u; ECONFLICT when the username is taken.
 func (s *Store) CreateUser(ctx context.Context, u *hookd.User) error {
-	return s.fail(s.tx(ctx, func(tx *sql.Tx) error { return insertUser(ctx, tx, u) }), "create user")
+	return s.fail(s.tx(ctx, func(tx *sql.Tx) error { return inserts{ctx, tx}.InsertUser(u) }), "create user")
 }
 
-func insertUser(ctx context.Context, tx *sql.Tx, u *hookd.User) error {
-	if u.ID == "" {
-		u.ID = hookd.NewID(hookd.PrefixUser)
-	}
-	u.CreatedAt = stamp(u.CreatedAt)
-	_, err := tx.ExecContext(ctx, `INSERT INTO users (id, account_id, username, password_hash, admin, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, u.ID, u.AccountID, u.Username, u.PasswordHash, u.Admin, ms(u.CreatedAt))
+func (x inserts) InsertUser(u *hookd.User) error {
+	storeutil.Fill(&u.ID, hookd.PrefixUser, &u.CreatedAt)
+	_, err := x.tx.ExecContext(x.ctx, `INSERT INTO users (id, account_id, username, password_hash, admin, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, u.ID, u.AccountID, u.Username, u.PasswordHash, u.Admin, toDB(u.CreatedAt))
 	if isUnique(err) {
-		return hookd.Errorf(hookd.ECONFLICT, "the username %q is taken; choose another", u.Username)
+		return storeutil.UsernameTaken(u.Username)
 	}
 	return err
 }
 
-const userColumns = `id, account_id, username, password_hash, admin, created_at`
-
-func scanUser(row interface{ Scan(...any) error }) (hookd.User, error) {
-	var u hookd.User
-	var created int64
-	err := row.Scan(&u.ID, &u.AccountID, &u.Username, &u.PasswordHash, &u.Admin, &created)
-	u.CreatedAt = fromMs(created)
-	return u, err
-}
-
 // User returns the user with this ID.
 func (s *Store) User(ctx context.Context, id string) (hookd.User, error) {
-	u, err := scanUser(s.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	u, err := storeutil.ScanUser(s.read.QueryRowContext(ctx, `SELECT `+storeutil.UserColumns+` FROM users WHERE id = ?`, id), fromDB)
 	if errors.Is(err, sql.ErrNoRows) {
-		return u, hookd.Errorf(hookd.ENOTFOUND, "user %s not found", id)
+		return u, storeutil.NotFound("user", id)
 	}
 	return u, s.fail(err, "read")
 }
 
 // UserByUsername returns the user with this username.
 func (s *Store) UserByUsername(ctx context.Context, username string) (hookd.User, error) {
-	u, err := scanUser(s.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE username = ?`, username))
+	u, err := storeutil.ScanUser(s.read.QueryRowContext(ctx, `SELECT `+storeutil.UserColumns+` FROM users WHERE username = ?`, username), fromDB)
 	if errors.Is(err, sql.ErrNoRows) {
-		return u, hookd.Errorf(hookd.ENOTFOUND, "user %q not found", username)
+		return u, storeutil.NoUsername(username)
 	}
 	return u, s.fail(err, "read")
 }
 
 // Users returns the account's users, oldest first.
 func (s *Store) Users(ctx context.Context, accountID string) ([]hookd.User, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE account_id = ? ORDER BY created_at, id`, accountID)
+	rows, err := s.read.QueryContext(ctx, `SELECT `+storeutil.UserColumns+` FROM users WHERE account_id = ? ORDER BY created_at, id`, accountID)
 	if err != nil {
 		return nil, s.fail(err, "read")
 	}
 	defer rows.Close()
 	var out []hookd.User
 	for rows.Next() {
-		u, err := scanUser(rows)
+		u, err := storeutil.ScanUser(rows, fromDB)
 		if err != nil {
 			return nil, s.fail(err, "read")
 		}
@@ -231,7 +194,7 @@ func (s *Store) Users(ctx context.Context, accountID string) ([]hookd.User, erro
 func (s *Store) SetPassword(ctx context.Context, userID, hash, keepSession string) error {
 	return s.fail(s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID)
-		if err := notFound(res, err, "user %s not found", userID); err != nil {
+		if err := notFound(res, err, storeutil.NotFound("user", userID)); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?`, userID, keepSession)
@@ -241,15 +204,15 @@ func (s *Store) SetPassword(ctx context.Context, userID, hash, keepSession strin
 
 // CreateSession stores a signed-in session.
 func (s *Store) CreateSession(ctx context.Context, ss *hookd.Session) error {
-	ss.CreatedAt = stamp(ss.CreatedAt)
-	ss.ExpiresAt = ss.ExpiresAt.UTC().Truncate(time.Millisecond)
+	ss.CreatedAt = storeutil.Stamp(ss.CreatedAt)
+	ss.ExpiresAt = storeutil.Millis(ss.ExpiresAt)
 	return s.fail(s.tx(ctx, func(tx *sql.Tx) error {
 		// Sign-ins are rare: a good moment to forget expired sessions.
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, ms(ss.CreatedAt)); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, toDB(ss.CreatedAt)); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at)
-			VALUES (?, ?, ?, ?, ?)`, ss.TokenHash, ss.UserID, ss.CSRFToken, ms(ss.CreatedAt), ms(ss.ExpiresAt))
+			VALUES (?, ?, ?, ?, ?)`, ss.TokenHash, ss.UserID, ss.CSRFToken, toDB(ss.CreatedAt), toDB(ss.ExpiresAt))
 		return err
 	}), "create session")
 }
@@ -258,16 +221,16 @@ func (s *Store) CreateSession(ctx context.Context, ss *hookd.Session) error {
 // now.
 func (s *Store) Session(ctx context.Context, tokenHash string, now time.Time) (hookd.Session, error) {
 	var ss hookd.Session
-	var created, expires int64
+	var created, expires sql.NullInt64
 	err := s.read.QueryRowContext(ctx, `SELECT token_hash, user_id, csrf_token, created_at, expires_at
-		FROM sessions WHERE token_hash = ? AND expires_at > ?`, tokenHash, ms(now)).
+		FROM sessions WHERE token_hash = ? AND expires_at > ?`, tokenHash, toDB(now)).
 		Scan(&ss.TokenHash, &ss.UserID, &ss.CSRFToken, &created, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
-		return ss, hookd.Errorf(hookd.ENOTFOUND, "session not found or expired; sign in again")
+		return ss, storeutil.ErrNoSession
 	} else if err != nil {
 		return ss, s.fail(err, "read")
 	}
-	ss.CreatedAt, ss.ExpiresAt = fromMs(created), fromMs(expires)
+	ss.CreatedAt, ss.ExpiresAt = fromDB(created), fromDB(expires)
 	return ss, nil
 }
 
@@ -280,8 +243,8 @@ func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
 	}), "delete session")
 }
 
-// notFound turns an UPDATE or DELETE that touched no row into ENOTFOUND.
-func notFound(res sql.Result, err error, format string, args ...any) error {
+// notFound turns an UPDATE or DELETE that touched no row into missing.
+func notFound(res sql.Result, err error, missing error) error {
 	if err != nil {
 		return err
 	}
@@ -290,7 +253,7 @@ func notFound(res sql.Result, err error, format string, args ...any) error {
 		return err
 	}
 	if n == 0 {
-		return hookd.Errorf(hookd.ENOTFOUND, format, args...)
+		return missing
 	}
 	return nil
 }

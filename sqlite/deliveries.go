@@ -9,17 +9,17 @@ import (
 	"time"
 
 	"hookd"
+	"hookd/internal/storeutil"
 )
 
 const (
-	deliveryColumns = `id, account_id, trigger_id, webhook_id, hook, url, status, status_code, error, duration_ms, attempted_at, response`
-	deliveryCols    = 12
+	deliveryCols = 12
 )
 
 // upsertDelivery inserts deliveries or replaces the row with the same ID (a
 // pending test or redelivery that has now been sent).
 const (
-	upsertDelivery       = `INSERT INTO deliveries (` + deliveryColumns + `)`
+	upsertDelivery       = `INSERT INTO deliveries (` + storeutil.DeliveryColumns + `)`
 	upsertDeliverySuffix = ` ON CONFLICT (account_id, id) DO UPDATE SET trigger_id = excluded.trigger_id,
 		webhook_id = excluded.webhook_id, hook = excluded.hook, url = excluded.url, status = excluded.status,
 		status_code = excluded.status_code, error = excluded.error, duration_ms = excluded.duration_ms,
@@ -28,39 +28,27 @@ const (
 
 func deliveryArgs(dst []any, d *hookd.Delivery) []any {
 	return append(dst, d.ID, d.AccountID, d.TriggerID, d.WebhookID, d.Hook, d.URL, d.Status, d.StatusCode,
-		d.Error, d.DurationMs, ms(stamp(d.AttemptedAt)), d.Response)
-}
-
-func scanDelivery(row interface{ Scan(...any) error }) (hookd.Delivery, error) {
-	var d hookd.Delivery
-	var at int64
-	err := row.Scan(&d.ID, &d.AccountID, &d.TriggerID, &d.WebhookID, &d.Hook, &d.URL, &d.Status, &d.StatusCode,
-		&d.Error, &d.DurationMs, &at, &d.Response)
-	d.AttemptedAt = fromMs(at)
-	return d, err
+		d.Error, d.DurationMs, toDB(storeutil.Stamp(d.AttemptedAt)), d.Response)
 }
 
 // InsertPendingDelivery stores a pending delivery about to be sent at once,
 // and its test trigger, if any, as done so that no dispatcher claims it.
 func (s *Store) InsertPendingDelivery(ctx context.Context, t *hookd.Trigger, d *hookd.Delivery) error {
-	if d.ID == "" {
-		d.ID = hookd.NewID(hookd.PrefixDelivery)
-	}
-	d.AttemptedAt = stamp(d.AttemptedAt)
+	storeutil.Fill(&d.ID, hookd.PrefixDelivery, &d.AttemptedAt)
 	return s.fail(s.tx(ctx, func(tx *sql.Tx) error {
 		if t != nil {
-			t.ReceivedAt = stamp(t.ReceivedAt)
-			t.Timestamp = t.Timestamp.UTC().Truncate(time.Millisecond)
+			t.ReceivedAt = storeutil.Stamp(t.ReceivedAt)
+			t.Timestamp = storeutil.Millis(t.Timestamp)
 			_, err := tx.ExecContext(ctx, insertTrigger+` VALUES (?, ?, ?, ?, ?, ?, ?)`, triggerArgs(nil, t, true)...)
 			if isUnique(err) {
-				return hookd.Errorf(hookd.ECONFLICT, "trigger %s already exists", t.ID)
+				return storeutil.Exists("trigger", t.ID)
 			} else if err != nil {
 				return err
 			}
 		}
 		_, err := tx.ExecContext(ctx, upsertDelivery+` VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, deliveryArgs(nil, d)...)
 		if isUnique(err) {
-			return hookd.Errorf(hookd.ECONFLICT, "delivery %s already exists", d.ID)
+			return storeutil.Exists("delivery", d.ID)
 		} else if err != nil {
 			return err
 		}
@@ -98,7 +86,7 @@ func (s *Store) RecordDeliveries(ctx context.Context, p hookd.RecordParams) erro
 			}
 		}
 		if len(p.Outcomes) > 0 {
-			return s.applyOutcomes(ctx, tx, p.Outcomes, withDefaults(p.Policy))
+			return s.applyOutcomes(ctx, tx, p.Outcomes, p.Policy)
 		}
 		return nil
 	}), "record deliveries")
@@ -135,21 +123,9 @@ func (s *Store) recordSpans(ctx context.Context, tx *sql.Tx, ds []hookd.Delivery
 	})
 }
 
-// withDefaults fills the zero fields of a policy with the documented
-// defaults.
-func withDefaults(p hookd.GreylistPolicy) hookd.GreylistPolicy {
-	if p.After <= 0 {
-		p.After = hookd.DefaultGreylistPolicy.After
-	}
-	if p.Base <= 0 {
-		p.Base = hookd.DefaultGreylistPolicy.Base
-	}
-	if p.Max <= 0 {
-		p.Max = hookd.DefaultGreylistPolicy.Max
-	}
-	return p
-}
-
+// applyOutcomes loads the stored states of the outcomes' URLs, folds the
+// outcomes into them (hookd.FoldOutcomes) and writes back what changed, in
+// the transaction of the batch.
 func (s *Store) applyOutcomes(ctx context.Context, tx *sql.Tx, outcomes []hookd.URLOutcome, policy hookd.GreylistPolicy) error {
 	if allOK(outcomes) {
 		// Successes only change URLs that have a row (a success clears
@@ -160,52 +136,38 @@ func (s *Store) applyOutcomes(ctx context.Context, tx *sql.Tx, outcomes []hookd.
 			return err
 		}
 	}
-	var urls []string
-	states := map[string]hookd.URLState{}
-	for _, o := range outcomes {
-		if _, ok := states[o.URL]; !ok {
-			states[o.URL] = hookd.URLState{URL: o.URL}
-			urls = append(urls, o.URL)
-		}
-	}
-	list, err := jsonList(urls)
+	list, err := jsonList(hookd.OutcomeURLs(outcomes))
 	if err != nil {
 		return err
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT url, consecutive_failures, level, until FROM url_states
+	rows, err := tx.QueryContext(ctx, storeutil.SelectURLStates+`
 		WHERE url IN (SELECT value FROM json_each(?))`, list)
 	if err != nil {
 		return err
 	}
-	stored := map[string]bool{} // URLs with a row now
+	stored := map[string]hookd.URLState{}
 	for rows.Next() {
-		st, err := scanURLState(rows)
+		st, err := storeutil.ScanURLState(rows, fromDB)
 		if err != nil {
 			rows.Close()
 			return err
 		}
-		states[st.URL] = st
-		stored[st.URL] = true
+		stored[st.URL] = st
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	for _, o := range outcomes {
-		states[o.URL] = policy.Apply(states[o.URL], o.OK, o.At)
-	}
-	for _, u := range urls {
-		st := states[u]
-		if st.Healthy() {
-			if !stored[u] {
-				continue // healthy before and after: no row to delete (the common case)
-			}
-			_, err = tx.ExecContext(ctx, `DELETE FROM url_states WHERE url = ?`, u)
-		} else {
-			_, err = tx.ExecContext(ctx, `INSERT INTO url_states (url, consecutive_failures, level, until)
-				VALUES (?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET consecutive_failures = excluded.consecutive_failures,
-				level = excluded.level, until = excluded.until`, u, st.ConsecutiveFailures, st.Level, nullMs(st.Until))
+	upsert, healthy := hookd.FoldOutcomes(policy, stored, outcomes)
+	for _, u := range healthy {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM url_states WHERE url = ?`, u); err != nil {
+			return err
 		}
+	}
+	for _, st := range upsert {
+		_, err := tx.ExecContext(ctx, `INSERT INTO url_states (`+storeutil.URLStateColumns+`)
+			VALUES (?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET consecutive_failures = excluded.consecutive_failures,
+			level = excluded.level, until = excluded.until`, st.URL, st.ConsecutiveFailures, st.Level, toDB(st.Until))
 		if err != nil {
 			return err
 		}
@@ -224,24 +186,17 @@ func allOK(outcomes []hookd.URLOutcome) bool {
 
 // Delivery returns one of the account's deliveries.
 func (s *Store) Delivery(ctx context.Context, accountID, id string) (hookd.Delivery, error) {
-	d, err := scanDelivery(s.read.QueryRowContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE id = ? AND account_id = ?`, id, accountID))
+	d, err := storeutil.ScanDelivery(s.read.QueryRowContext(ctx, `SELECT `+storeutil.DeliveryColumns+` FROM deliveries WHERE id = ? AND account_id = ?`, id, accountID), fromDB)
 	if errors.Is(err, sql.ErrNoRows) {
-		return d, hookd.Errorf(hookd.ENOTFOUND, "delivery %s not found", id)
+		return d, storeutil.NotFound("delivery", id)
 	}
 	return d, s.fail(err, "read")
 }
 
-// DefaultDeliveryLimit is the page size of Deliveries when the filter has
-// none.
-const DefaultDeliveryLimit = 50
-
 // Deliveries returns a page of the account's deliveries, newest first, and
 // the cursor of the next page ("" on the last page).
 func (s *Store) Deliveries(ctx context.Context, f hookd.DeliveryFilter) ([]hookd.Delivery, string, error) {
-	limit := f.Limit
-	if limit <= 0 {
-		limit = DefaultDeliveryLimit
-	}
+	limit := storeutil.PageLimit(f.Limit)
 	var where strings.Builder
 	args := []any{f.AccountID}
 	where.WriteString(` WHERE account_id = ?`)
@@ -273,14 +228,14 @@ func (s *Store) Deliveries(ctx context.Context, f hookd.DeliveryFilter) ([]hookd
 		args = append(args, f.Cursor)
 	}
 	args = append(args, limit+1) // one more tells whether there is a next page
-	rows, err := s.read.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries`+where.String()+` ORDER BY id DESC LIMIT ?`, args...)
+	rows, err := s.read.QueryContext(ctx, `SELECT `+storeutil.DeliveryColumns+` FROM deliveries`+where.String()+` ORDER BY id DESC LIMIT ?`, args...)
 	if err != nil {
 		return nil, "", s.fail(err, "read")
 	}
 	defer rows.Close()
 	out := []hookd.Delivery{}
 	for rows.Next() {
-		d, err := scanDelivery(rows)
+		d, err := storeutil.ScanDelivery(rows, fromDB)
 		if err != nil {
 			return nil, "", s.fail(err, "read")
 		}
@@ -289,18 +244,14 @@ func (s *Store) Deliveries(ctx context.Context, f hookd.DeliveryFilter) ([]hookd
 	if err := rows.Err(); err != nil {
 		return nil, "", s.fail(err, "read")
 	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = out[limit-1].ID
-	}
+	out, next := storeutil.Page(out, limit)
 	return out, next, nil
 }
 
 // LastDeliveries returns the newest delivery of each of the account's
 // webhooks that has one.
 func (s *Store) LastDeliveries(ctx context.Context, accountID string) (map[string]hookd.Delivery, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+prefixed("d.", deliveryColumns)+` FROM webhooks w
+	rows, err := s.read.QueryContext(ctx, `SELECT `+prefixed("d.", storeutil.DeliveryColumns)+` FROM webhooks w
 		JOIN webhook_delivery_span sp ON sp.webhook_id = w.id
 		JOIN deliveries d ON d.account_id = w.account_id AND d.id = sp.last_id
 		WHERE w.account_id = ?`, accountID)
@@ -310,7 +261,7 @@ func (s *Store) LastDeliveries(ctx context.Context, accountID string) (map[strin
 	defer rows.Close()
 	out := map[string]hookd.Delivery{}
 	for rows.Next() {
-		d, err := scanDelivery(rows)
+		d, err := storeutil.ScanDelivery(rows, fromDB)
 		if err != nil {
 			return nil, s.fail(err, "read")
 		}
@@ -332,7 +283,7 @@ func (s *Store) DeliveryStats(ctx context.Context, accountID string, since time.
 	rows, err := s.read.QueryContext(ctx, `SELECT webhook_id, attempted_at - attempted_at % 60000 AS minute, status, count(*)
 		FROM deliveries WHERE account_id = ? AND id >= ? AND attempted_at >= ?
 		GROUP BY webhook_id, minute, status ORDER BY webhook_id, minute, status`,
-		accountID, hookd.FloorID(hookd.PrefixDelivery, since.Add(-time.Hour)), ms(since))
+		accountID, hookd.FloorID(hookd.PrefixDelivery, since.Add(-time.Hour)), toDB(since))
 	if err != nil {
 		return nil, s.fail(err, "read")
 	}
@@ -340,11 +291,11 @@ func (s *Store) DeliveryStats(ctx context.Context, accountID string, since time.
 	out := []hookd.DeliveryStat{}
 	for rows.Next() {
 		var st hookd.DeliveryStat
-		var minute int64
+		var minute sql.NullInt64
 		if err := rows.Scan(&st.WebhookID, &minute, &st.Status, &st.Count); err != nil {
 			return nil, s.fail(err, "read")
 		}
-		st.Minute = fromMs(minute)
+		st.Minute = fromDB(minute)
 		out = append(out, st)
 	}
 	return out, s.fail(rows.Err(), "read")

@@ -21,6 +21,7 @@ import (
 
 	"hookd"
 	"hookd/internal/migration"
+	"hookd/internal/storeutil"
 )
 
 //go:embed migrations/*.sql
@@ -232,8 +233,7 @@ func (s *Store) fail(err error, doing string) error {
 	if err == nil {
 		return nil
 	}
-	var he *hookd.Error
-	if errors.As(err, &he) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if storeutil.Settled(err) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
 	var se *sqlite.Error
@@ -258,24 +258,12 @@ func (s *Store) fail(err error, doing string) error {
 			if doing == "open" || doing == "reach" || doing == "read" {
 				verb = "read"
 			}
-			return &storeError{
-				app:   hookd.Errorf(hookd.EUNAVAILABLE, "the store cannot be %s: %s", verb, what),
-				cause: fmt.Errorf("%s: %w", s.path, err),
-			}
+			return storeutil.Unavailable(hookd.Errorf(hookd.EUNAVAILABLE, "the store cannot be %s: %s", verb, what),
+				fmt.Errorf("%s: %w", s.path, err))
 		}
 	}
 	return fmt.Errorf("sqlite: %s: %w", doing, err)
 }
-
-// storeError is an EUNAVAILABLE *hookd.Error (what API users read) that
-// keeps its cause (what the logs show).
-type storeError struct {
-	app   *hookd.Error
-	cause error
-}
-
-func (e *storeError) Unwrap() []error { return []error{e.app, e.cause} }
-func (e *storeError) Error() string   { return e.app.Error() + ": " + e.cause.Error() }
 
 // isUnique reports whether err is a UNIQUE or PRIMARY KEY violation.
 func isUnique(err error) bool {
@@ -287,32 +275,19 @@ func isUnique(err error) bool {
 	return c == sqlite3.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 }
 
-// ms stores a time as unix milliseconds in UTC.
-func ms(t time.Time) int64 { return t.UnixMilli() }
-
-// nullMs stores a time that may be zero ("never") as NULL.
-func nullMs(t time.Time) any {
+// toDB stores a time as unix milliseconds (UTC), and a zero time ("never")
+// as NULL. Every stored time goes through it; fromDB reads it back.
+func toDB(t time.Time) any {
 	if t.IsZero() {
 		return nil
 	}
 	return t.UnixMilli()
 }
 
-// fromMs reads a time stored by ms.
-func fromMs(v int64) time.Time { return time.UnixMilli(v).UTC() }
-
-// fromNullMs reads a time stored by nullMs.
-func fromNullMs(v sql.NullInt64) time.Time {
+// fromDB reads a time stored by toDB: in UTC, and zero for NULL.
+func fromDB(v sql.NullInt64) time.Time {
 	if !v.Valid {
 		return time.Time{}
 	}
-	return fromMs(v.Int64)
-}
-
-// stamp returns t in UTC at millisecond precision, or now when t is zero.
-func stamp(t time.Time) time.Time {
-	if t.IsZero() {
-		t = time.Now()
-	}
-	return t.UTC().Truncate(time.Millisecond)
+	return time.UnixMilli(v.Int64).UTC()
 }

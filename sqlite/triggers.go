@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"hookd"
+	"hookd/internal/storeutil"
 )
 
 // maxChunk is the most rows one multi-row INSERT carries. Chunks are powers
@@ -63,17 +64,13 @@ const (
 	triggerCols   = 7
 	claimTriggers = `UPDATE triggers SET lease_node = ?, lease_until = ?
 		WHERE id IN (SELECT id FROM triggers WHERE done = 0 AND lease_until <= ? ORDER BY id LIMIT ?)
-		RETURNING ` + triggerColumns
+		RETURNING ` + storeutil.TriggerColumns
 	doneTriggers = `UPDATE triggers SET done = 1, lease_node = NULL, lease_until = 0
 		WHERE id IN (SELECT value FROM json_each(?)) AND done = 0`
 )
 
 func triggerArgs(dst []any, t *hookd.Trigger, done bool) []any {
-	data := []byte(t.Data)
-	if data == nil {
-		data = []byte{}
-	}
-	return append(dst, t.ID, t.AccountID, t.Hook, data, ms(t.Timestamp), ms(stamp(t.ReceivedAt)), done)
+	return append(dst, t.ID, t.AccountID, t.Hook, storeutil.NotNil([]byte(t.Data)), toDB(t.Timestamp), toDB(storeutil.Stamp(t.ReceivedAt)), done)
 }
 
 // InsertTriggers stores triggers in one transaction: all or nothing, and on
@@ -82,34 +79,22 @@ func (s *Store) InsertTriggers(ctx context.Context, ts []hookd.Trigger) error {
 	if len(ts) == 0 {
 		return nil
 	}
-	return s.fail(s.tx(ctx, func(tx *sql.Tx) error {
-		err := s.insertRows(ctx, tx, insertTrigger, "", triggerCols, len(ts), func(dst []any, i int) []any {
-			return triggerArgs(dst, &ts[i], false)
-		})
-		if isUnique(err) {
-			return hookd.Errorf(hookd.ECONFLICT, "a trigger with one of these IDs already exists; nothing was stored")
-		}
-		return err
-	}), "store triggers")
+	return s.InsertTriggersIdempotent(ctx, nil, ts)
 }
 
-const triggerColumns = `id, account_id, hook, data, timestamp, received_at`
-
-func scanTrigger(row interface{ Scan(...any) error }) (hookd.Trigger, error) {
-	var t hookd.Trigger
-	var data []byte
-	var ts, received int64
-	err := row.Scan(&t.ID, &t.AccountID, &t.Hook, &data, &ts, &received)
-	t.Data = json.RawMessage(data)
-	t.Timestamp, t.ReceivedAt = fromMs(ts), fromMs(received)
-	return t, err
+// insertTriggers inserts pending triggers in tx, in chunks of prepared
+// multi-row statements.
+func (s *Store) insertTriggers(ctx context.Context, tx *sql.Tx, ts []hookd.Trigger) error {
+	return s.insertRows(ctx, tx, insertTrigger, "", triggerCols, len(ts), func(dst []any, i int) []any {
+		return triggerArgs(dst, &ts[i], false)
+	})
 }
 
 // Trigger returns one of the account's triggers.
 func (s *Store) Trigger(ctx context.Context, accountID, id string) (hookd.Trigger, error) {
-	t, err := scanTrigger(s.read.QueryRowContext(ctx, `SELECT `+triggerColumns+` FROM triggers WHERE id = ? AND account_id = ?`, id, accountID))
+	t, err := storeutil.ScanTrigger(s.read.QueryRowContext(ctx, `SELECT `+storeutil.TriggerColumns+` FROM triggers WHERE id = ? AND account_id = ?`, id, accountID), fromDB)
 	if errors.Is(err, sql.ErrNoRows) {
-		return t, hookd.Errorf(hookd.ENOTFOUND, "trigger %s not found", id)
+		return t, storeutil.NotFound("trigger", id)
 	}
 	return t, s.fail(err, "read")
 }
@@ -126,13 +111,13 @@ func (s *Store) ClaimTriggers(ctx context.Context, p hookd.ClaimParams) ([]hookd
 		if err != nil {
 			return err
 		}
-		rows, err := st.QueryContext(ctx, p.Node, ms(p.Until), ms(p.Now), p.Limit)
+		rows, err := st.QueryContext(ctx, p.Node, toDB(p.Until), toDB(p.Now), p.Limit)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			t, err := scanTrigger(rows)
+			t, err := storeutil.ScanTrigger(rows, fromDB)
 			if err != nil {
 				return err
 			}
@@ -158,7 +143,7 @@ func (s *Store) ExtendLeases(ctx context.Context, node string, ids []string, unt
 	}
 	return s.fail(s.tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE triggers SET lease_until = ?
-			WHERE id IN (SELECT value FROM json_each(?)) AND done = 0 AND lease_node = ?`, ms(until), list, node)
+			WHERE id IN (SELECT value FROM json_each(?)) AND done = 0 AND lease_node = ?`, toDB(until), list, node)
 		return err
 	}), "extend leases")
 }

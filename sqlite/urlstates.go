@@ -3,18 +3,10 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 
 	"hookd"
+	"hookd/internal/storeutil"
 )
-
-func scanURLState(row interface{ Scan(...any) error }) (hookd.URLState, error) {
-	var st hookd.URLState
-	var until sql.NullInt64
-	err := row.Scan(&st.URL, &st.ConsecutiveFailures, &st.Level, &until)
-	st.Until = fromNullMs(until)
-	return st, err
-}
 
 func (s *Store) queryURLStates(ctx context.Context, query string, args ...any) ([]hookd.URLState, error) {
 	rows, err := s.read.QueryContext(ctx, query, args...)
@@ -24,7 +16,7 @@ func (s *Store) queryURLStates(ctx context.Context, query string, args ...any) (
 	defer rows.Close()
 	out := []hookd.URLState{}
 	for rows.Next() {
-		st, err := scanURLState(rows)
+		st, err := storeutil.ScanURLState(rows, fromDB)
 		if err != nil {
 			return nil, s.fail(err, "read")
 		}
@@ -35,23 +27,13 @@ func (s *Store) queryURLStates(ctx context.Context, query string, args ...any) (
 
 // URLStates returns every URL state that is not healthy, by URL.
 func (s *Store) URLStates(ctx context.Context) ([]hookd.URLState, error) {
-	return s.queryURLStates(ctx, `SELECT url, consecutive_failures, level, until FROM url_states ORDER BY url`)
-}
-
-// URLState returns the state of one URL; a healthy URL has the zero state
-// with its URL set.
-func (s *Store) URLState(ctx context.Context, url string) (hookd.URLState, error) {
-	st, err := scanURLState(s.read.QueryRowContext(ctx, `SELECT url, consecutive_failures, level, until FROM url_states WHERE url = ?`, url))
-	if errors.Is(err, sql.ErrNoRows) {
-		return hookd.URLState{URL: url}, nil
-	}
-	return st, s.fail(err, "read")
+	return s.queryURLStates(ctx, storeutil.SelectURLStates+` ORDER BY url`)
 }
 
 // Greylist returns the grey-listed states (level above zero) of the URLs of
 // the account's webhooks, by URL.
 func (s *Store) Greylist(ctx context.Context, accountID string) ([]hookd.URLState, error) {
-	return s.queryURLStates(ctx, `SELECT url, consecutive_failures, level, until FROM url_states
+	return s.queryURLStates(ctx, storeutil.SelectURLStates+`
 		WHERE level > 0 AND url IN (SELECT url FROM webhooks WHERE account_id = ?) ORDER BY url`, accountID)
 }
 
@@ -64,7 +46,7 @@ func (s *Store) ReleaseURL(ctx context.Context, accountID, url string) error {
 			return err
 		}
 		if n == 0 {
-			return hookd.Errorf(hookd.ENOTFOUND, "no webhook of this account has the URL %s", url)
+			return storeutil.NoWebhookWithURL(url)
 		}
 		_, err := tx.ExecContext(ctx, `DELETE FROM url_states WHERE url = ?`, url)
 		return err

@@ -113,7 +113,7 @@ func testRecordDeliveries(t *testing.T, s hookd.Store) {
 	if len(all) != len(ds) {
 		t.Errorf("Deliveries = %d rows, want %d", len(all), len(ds))
 	}
-	st, err := s.URLState(ctx(t), w2.URL)
+	st, err := urlState(ctx(t), s, w2.URL)
 	must(t, err)
 	sameState(t, "URL state of the failing URL", st, hookd.URLState{URL: w2.URL, ConsecutiveFailures: 1})
 }
@@ -128,7 +128,7 @@ func testRecordDeliveriesGreylist(t *testing.T, s hookd.Store) {
 	ok := func(at time.Time) hookd.URLOutcome { return hookd.URLOutcome{URL: u, OK: true, At: at} }
 	state := func() hookd.URLState {
 		t.Helper()
-		st, err := s.URLState(ctx(t), u)
+		st, err := urlState(ctx(t), s, u)
 		must(t, err)
 		return st
 	}
@@ -165,7 +165,7 @@ func testRecordDeliveriesGreylist(t *testing.T, s hookd.Store) {
 	if st := state(); !st.Healthy() {
 		t.Errorf("after a success: state = %+v, want healthy", st)
 	}
-	st, err := s.URLState(ctx(t), v)
+	st, err := urlState(ctx(t), s, v)
 	must(t, err)
 	sameState(t, "the other URL", st, hookd.URLState{URL: v, ConsecutiveFailures: 2})
 
@@ -173,11 +173,11 @@ func testRecordDeliveriesGreylist(t *testing.T, s hookd.Store) {
 	const z = "https://zero.example/h"
 	zf := hookd.URLOutcome{URL: z, At: base}
 	must(t, s.RecordDeliveries(ctx(t), hookd.RecordParams{Outcomes: []hookd.URLOutcome{zf, zf}}))
-	st, err = s.URLState(ctx(t), z)
+	st, err = urlState(ctx(t), s, z)
 	must(t, err)
 	sameState(t, "two failures with the default policy", st, hookd.URLState{URL: z, ConsecutiveFailures: 2})
 	must(t, s.RecordDeliveries(ctx(t), hookd.RecordParams{Outcomes: []hookd.URLOutcome{zf}}))
-	st, err = s.URLState(ctx(t), z)
+	st, err = urlState(ctx(t), s, z)
 	must(t, err)
 	sameState(t, "three failures with the default policy", st,
 		hookd.URLState{URL: z, ConsecutiveFailures: 3, Level: 1, Until: base.Add(time.Minute)})

@@ -1,0 +1,105 @@
+package hookd_test
+
+import (
+	"maps"
+	"reflect"
+	"strconv"
+	"testing"
+	"time"
+
+	"hookd"
+)
+
+// TestFoldOutcomes checks what a store writes back for a batch of outcomes:
+// the not-healthy states to store and the stored URLs that are healthy again.
+func TestFoldOutcomes(t *testing.T) {
+	const a, b, c = "https://a.example/h", "https://b.example/h", "https://c.example/h"
+	t0 := time.Date(2026, 12, 1, 7, 0, 0, 0, time.UTC)
+	policy := hookd.GreylistPolicy{After: 3, Base: time.Minute, Max: time.Hour}
+	fail := func(u string, at time.Time) hookd.URLOutcome { return hookd.URLOutcome{URL: u, At: at} }
+	ok := func(u string, at time.Time) hookd.URLOutcome { return hookd.URLOutcome{URL: u, OK: true, At: at} }
+	listed := func(u string, failures, level int, until time.Time) hookd.URLState {
+		return hookd.URLState{URL: u, ConsecutiveFailures: failures, Level: level, Until: until}
+	}
+	tests := []struct {
+		name        string
+		policy      hookd.GreylistPolicy
+		stored      []hookd.URLState
+		outcomes    []hookd.URLOutcome
+		wantUpsert  []hookd.URLState
+		wantHealthy []string
+	}{
+		{name: "no outcomes", policy: policy},
+		{name: "successes to healthy URLs write nothing", policy: policy,
+			outcomes: []hookd.URLOutcome{ok(a, t0), ok(b, t0), ok(a, t0)}},
+		{name: "a first failure is stored", policy: policy,
+			outcomes:   []hookd.URLOutcome{fail(a, t0)},
+			wantUpsert: []hookd.URLState{listed(a, 1, 0, time.Time{})}},
+		{name: "the After-th failure in one batch grey-lists", policy: policy,
+			outcomes:   []hookd.URLOutcome{fail(a, t0), fail(a, t0), fail(a, t0)},
+			wantUpsert: []hookd.URLState{listed(a, 3, 1, t0.Add(time.Minute))}},
+		{name: "a failure continues the stored count", policy: policy,
+			stored:     []hookd.URLState{listed(a, 2, 0, time.Time{})},
+			outcomes:   []hookd.URLOutcome{fail(a, t0)},
+			wantUpsert: []hookd.URLState{listed(a, 3, 1, t0.Add(time.Minute))}},
+		{name: "a failure after the period doubles it", policy: policy,
+			stored:     []hookd.URLState{listed(a, 3, 1, t0)},
+			outcomes:   []hookd.URLOutcome{fail(a, t0)},
+			wantUpsert: []hookd.URLState{listed(a, 4, 2, t0.Add(2*time.Minute))}},
+		{name: "a success deletes the stored state", policy: policy,
+			stored:      []hookd.URLState{listed(a, 5, 2, t0.Add(time.Minute))},
+			outcomes:    []hookd.URLOutcome{ok(a, t0)},
+			wantHealthy: []string{a}},
+		{name: "outcomes apply in order: failure after success is stored", policy: policy,
+			stored:     []hookd.URLState{listed(a, 2, 0, time.Time{})},
+			outcomes:   []hookd.URLOutcome{ok(a, t0), fail(a, t0)},
+			wantUpsert: []hookd.URLState{listed(a, 1, 0, time.Time{})}},
+		{name: "URLs without outcomes are left alone", policy: policy,
+			stored:   []hookd.URLState{listed(c, 3, 1, t0.Add(time.Minute))},
+			outcomes: []hookd.URLOutcome{ok(a, t0)}},
+		{name: "several URLs, in order of first outcome", policy: policy,
+			stored:      []hookd.URLState{listed(b, 1, 0, time.Time{}), listed(c, 1, 0, time.Time{})},
+			outcomes:    []hookd.URLOutcome{ok(c, t0), fail(b, t0), fail(a, t0), ok(c, t0)},
+			wantUpsert:  []hookd.URLState{listed(b, 2, 0, time.Time{}), listed(a, 1, 0, time.Time{})},
+			wantHealthy: []string{c}},
+		{name: "a zero policy grey-lists with the defaults (3 failures, 1m)",
+			outcomes:   []hookd.URLOutcome{fail(a, t0), fail(a, t0), fail(a, t0)},
+			wantUpsert: []hookd.URLState{listed(a, 3, 1, t0.Add(time.Minute))}},
+		{name: "a partly set policy takes the other fields from the defaults", policy: hookd.GreylistPolicy{After: 1},
+			outcomes:   []hookd.URLOutcome{fail(a, t0)},
+			wantUpsert: []hookd.URLState{listed(a, 1, 1, t0.Add(time.Minute))}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			stored := map[string]hookd.URLState{}
+			for _, st := range tc.stored {
+				stored[st.URL] = st
+			}
+			before := maps.Clone(stored)
+			upsert, healthy := hookd.FoldOutcomes(tc.policy, stored, tc.outcomes)
+			if !reflect.DeepEqual(upsert, tc.wantUpsert) {
+				t.Errorf("upsert = %+v\nwant %+v", upsert, tc.wantUpsert)
+			}
+			if !reflect.DeepEqual(healthy, tc.wantHealthy) {
+				t.Errorf("healthy = %v, want %v", healthy, tc.wantHealthy)
+			}
+			if !maps.Equal(stored, before) {
+				t.Errorf("FoldOutcomes changed the stored map: %+v", stored)
+			}
+		})
+	}
+}
+
+// BenchmarkFoldOutcomes folds a batch of 1,000 outcomes to ten URLs (one in
+// seven fails), as RecordDeliveries does for each batch it writes.
+func BenchmarkFoldOutcomes(b *testing.B) {
+	now := time.Date(2026, 12, 1, 7, 0, 0, 0, time.UTC)
+	outcomes := make([]hookd.URLOutcome, 1000)
+	for i := range outcomes {
+		outcomes[i] = hookd.URLOutcome{URL: "https://receiver-" + strconv.Itoa(i%10) + ".example/hooks", OK: i%7 != 0, At: now}
+	}
+	stored := map[string]hookd.URLState{}
+	for b.Loop() {
+		hookd.FoldOutcomes(hookd.DefaultGreylistPolicy, stored, outcomes)
+	}
+}

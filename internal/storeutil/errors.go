@@ -1,0 +1,83 @@
+package storeutil
+
+import (
+	"context"
+	"errors"
+
+	"hookd"
+)
+
+// The application errors both engines return, so that a missing or taken
+// record reads the same whatever the store. An engine returns them when its
+// driver reports no row or a unique violation.
+
+// NotFound is the ENOTFOUND error of a record of kind ("webhook") looked up
+// by its ID.
+func NotFound(kind, id string) error {
+	return hookd.Errorf(hookd.ENOTFOUND, "%s %s not found", kind, id)
+}
+
+// Exists is the ECONFLICT error of a record of kind inserted with an ID (or
+// name) that is taken.
+func Exists(kind, id string) error {
+	return hookd.Errorf(hookd.ECONFLICT, "%s %s already exists", kind, id)
+}
+
+// Errors of particular records.
+var (
+	ErrNoAPIKeyMatch = hookd.Errorf(hookd.ENOTFOUND, "no API key matches; check the Authorization: Bearer header")
+	ErrNoSession     = hookd.Errorf(hookd.ENOTFOUND, "session not found or expired; sign in again")
+	ErrTriggersExist = hookd.Errorf(hookd.ECONFLICT, "a trigger with one of these IDs already exists; nothing was stored")
+)
+
+// LastAPIKey is the ECONFLICT error of revoking an account's last API key.
+func LastAPIKey(id string) error {
+	return hookd.Errorf(hookd.ECONFLICT, "API key %s is the account's last key; create another key before you revoke this one", id)
+}
+
+// UsernameTaken is the ECONFLICT error of a second user with a username.
+func UsernameTaken(username string) error {
+	return hookd.Errorf(hookd.ECONFLICT, "the username %q is taken; choose another", username)
+}
+
+// NoUsername is the ENOTFOUND error of a username that no user has.
+func NoUsername(username string) error {
+	return hookd.Errorf(hookd.ENOTFOUND, "user %q not found", username)
+}
+
+// keyInUse is the ECONFLICT error of an idempotency key that a live record
+// holds.
+func keyInUse(key string) error {
+	return hookd.Errorf(hookd.ECONFLICT, "the idempotency key %q is already in use; nothing was stored", key)
+}
+
+// NoIdempotencyRecord is the ENOTFOUND error of a key with no live record.
+func NoIdempotencyRecord(key string) error {
+	return hookd.Errorf(hookd.ENOTFOUND, "no answer is stored for the idempotency key %q", key)
+}
+
+// NoWebhookWithURL is the ENOTFOUND error of releasing a URL that none of
+// the account's webhooks has.
+func NoWebhookWithURL(url string) error {
+	return hookd.Errorf(hookd.ENOTFOUND, "no webhook of this account has the URL %s", url)
+}
+
+// Settled reports whether err needs no translation by an engine: an
+// application error, or the caller's cancelled context (nothing to report
+// about the database).
+func Settled(err error) bool {
+	var he *hookd.Error
+	return errors.As(err, &he) || errors.Is(err, context.Canceled)
+}
+
+// Unavailable returns an EUNAVAILABLE error whose message is app's (what API
+// users read) and that keeps cause (what the logs show).
+func Unavailable(app *hookd.Error, cause error) error { return &unavailable{app: app, cause: cause} }
+
+type unavailable struct {
+	app   *hookd.Error
+	cause error
+}
+
+func (e *unavailable) Unwrap() []error { return []error{e.app, e.cause} }
+func (e *unavailable) Error() string   { return e.app.Error() + ": " + e.cause.Error() }

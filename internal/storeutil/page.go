@@ -1,0 +1,27 @@
+package storeutil
+
+import "hookd"
+
+// DefaultDeliveryLimit is the page size of Deliveries when the filter has
+// none.
+const DefaultDeliveryLimit = 50
+
+// PageLimit returns the page size of a filter's limit: DefaultDeliveryLimit
+// when it has none. An engine reads one row more to know whether there is a
+// next page (Page).
+func PageLimit(limit int) int {
+	if limit <= 0 {
+		return DefaultDeliveryLimit
+	}
+	return limit
+}
+
+// Page cuts the up to limit+1 deliveries read, newest first, to a page of
+// limit, and returns it with the cursor of the next page ("" on the last).
+func Page(read []hookd.Delivery, limit int) ([]hookd.Delivery, string) {
+	if len(read) <= limit {
+		return read, ""
+	}
+	read = read[:limit]
+	return read, read[limit-1].ID
+}
