@@ -222,3 +222,15 @@ func sum(m map[string]int) int {
 	}
 	return n
 }
+
+// urlState returns the stored grey-list state of url (the zero state when
+// it is healthy), read as the dispatcher reads it: from URLStates.
+func (e *env) urlState(url string) (hookd.URLState, error) {
+	states, err := e.store.URLStates(context.Background())
+	for _, s := range states {
+		if s.URL == url {
+			return s, err
+		}
+	}
+	return hookd.URLState{}, err
+}

@@ -59,7 +59,7 @@ func TestGreylistSkipsAFailingURLUntilItsPeriodEnds(t *testing.T) {
 	if n := failing.Load(); n != int64(cfg.Policy.After)+1 {
 		t.Errorf("the URL got %d requests, want %d", n, cfg.Policy.After+1)
 	}
-	st, err := e.store.URLState(t.Context(), bad.URL)
+	st, err := e.urlState(bad.URL)
 	if err != nil {
 		t.Fatal(err)
 	}

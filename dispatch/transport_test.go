@@ -70,7 +70,7 @@ func TestTransportReplacesHTTP(t *testing.T) {
 		t.Errorf("deliveries to down: %+v, want the transport's failure", ds)
 	}
 	// A failure without an answer counts for the grey-list like any other.
-	if st, err := e.store.URLState(t.Context(), down.URL); err != nil || st.ConsecutiveFailures != 1 {
+	if st, err := e.urlState(down.URL); err != nil || st.ConsecutiveFailures != 1 {
 		t.Errorf("down's state %+v (%v), want one failure", st, err)
 	}
 }

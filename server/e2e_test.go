@@ -372,6 +372,38 @@ func TestTestDeliveryRedeliverAndRotation(t *testing.T) {
 	})
 }
 
+// TestSecondRotationWithin24Hours: hookd keeps two secrets at most. After
+// a second rotation within the day, deliveries are signed with the newest
+// secret and the one it replaced; the first no longer verifies (docs/api.md).
+func TestSecondRotationWithin24Hours(t *testing.T) {
+	e := start(t, nil)
+	rc := testkit.NewReceiver(t, 200)
+	w := e.createWebhook("Bookings", rc.URL, "roomBookingStatusChanged")
+	secrets := []string{w.Secret}
+	for range 2 {
+		var rot struct{ Secret string }
+		if code := e.do("POST", "/api/v1/webhooks/"+w.ID+"/secret/rotate", nil, &rot); code != 200 {
+			t.Fatalf("rotate: %d", code)
+		}
+		secrets = append(secrets, rot.Secret)
+	}
+	if code := e.do("POST", "/api/v1/webhooks/"+w.ID+"/test", nil, nil); code != 202 {
+		t.Fatalf("test: %d", code)
+	}
+	rc.Wait(t, 1, 10*time.Second)
+	got := rc.Requests()[0]
+	if n := len(strings.Fields(got.Header.Get("webhook-signature"))); n != 2 {
+		t.Errorf("webhook-signature has %d signatures, want 2: %q", n, got.Header.Get("webhook-signature"))
+	}
+	for i, s := range secrets {
+		wh, _ := standardwebhooks.NewWebhook(s)
+		err := wh.Verify(got.Body, got.Header)
+		if want := i > 0; (err == nil) != want {
+			t.Errorf("secret %d of 3 verifies: %v, want %v (err %v)", i+1, err == nil, want, err)
+		}
+	}
+}
+
 func TestAPIErrors(t *testing.T) {
 	e := start(t, nil)
 	req := func(method, path, ctype, body, key string) (int, apiError) {
