@@ -41,7 +41,8 @@ func (w testLogWriter) Write(p []byte) (int, error) {
 
 // startHookd starts the real server on a random port with a SQLite file in
 // a temporary folder, batches every 100ms and grey-listing after 3 failures.
-func startHookd(t *testing.T) *hookdEnv {
+// startHookd starts a real hookd for a test; mods change its settings.
+func startHookd(t *testing.T, mods ...func(*server.Config)) *hookdEnv {
 	t.Helper()
 	level := slog.LevelWarn
 	if os.Getenv("HOOKD_TEST_VERBOSE") != "" {
@@ -58,6 +59,9 @@ func startHookd(t *testing.T) *hookdEnv {
 	cfg.AllowPrivateURLs = true
 	cfg.APIKey, cfg.AdminPassword = testAPIKey, testPassword
 	cfg.Logger, cfg.Stderr = logger, io.Discard
+	for _, m := range mods {
+		m(&cfg)
+	}
 	s, err := server.Open(ctx, cfg)
 	if err != nil {
 		t.Fatalf("server.Open: %v", err)

@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"hookd/server"
 )
 
 // client is a browser-less visitor of the panel: a cookie jar, no
@@ -140,14 +142,29 @@ func TestSignIn(t *testing.T) {
 	}
 }
 
+// TestSecureCookieBehindTLSProxy: the session cookie is Secure when a
+// trusted proxy (--trusted-proxies) says the client came over TLS, and a
+// client cannot claim it by sending the header itself.
 func TestSecureCookieBehindTLSProxy(t *testing.T) {
-	env := startHookd(t)
-	c := newClient(t, env.URL)
-	c.get("/login")
-	res, _ := c.post("/login", url.Values{"username": {"admin"}, "password": {testPassword}}, "X-Forwarded-Proto", "https")
-	for _, ck := range res.Cookies() {
-		if ck.Name == "hookd_session" && !ck.Secure {
-			t.Fatal("the session cookie is not Secure when served over TLS")
+	for _, c := range []struct {
+		trusted    string
+		wantSecure bool
+	}{{"127.0.0.1", true}, {"", false}, {"10.0.0.0/8", false}} {
+		env := startHookd(t, func(cfg *server.Config) { cfg.TrustedProxies = c.trusted })
+		cl := newClient(t, env.URL)
+		cl.get("/login")
+		res, _ := cl.post("/login", url.Values{"username": {"admin"}, "password": {testPassword}}, "X-Forwarded-Proto", "https")
+		found := false
+		for _, ck := range res.Cookies() {
+			if ck.Name == "hookd_session" {
+				found = true
+				if ck.Secure != c.wantSecure {
+					t.Errorf("--trusted-proxies %q: the session cookie's Secure is %v, want %v", c.trusted, ck.Secure, c.wantSecure)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("--trusted-proxies %q: no session cookie", c.trusted)
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"hookd"
+	"hookd/internal/clientaddr"
 )
 
 const (
@@ -27,10 +28,8 @@ type visitor struct {
 type visitorKey struct{}
 
 // secure reports whether the request reached hookd over TLS, directly or
-// through a proxy that says so; cookies are then marked Secure.
-func secure(r *http.Request) bool {
-	return r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
-}
+// through a trusted proxy that says so; cookies are then marked Secure.
+func secure(r *http.Request) bool { return clientaddr.Secure(r) }
 
 func (h *handler) startSession(ctx context.Context, w http.ResponseWriter, r *http.Request, u hookd.User) error {
 	s, token, err := h.app.StartSession(ctx, u, h.ttl)

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"hookd"
+	"hookd/internal/clientaddr"
 )
 
 // Config is every setting of `hookd serve`. DefaultConfig holds each
@@ -50,10 +52,18 @@ type Config struct {
 	// PruneInterval is how often the log is pruned.
 	PruneInterval time.Duration
 
-	// LogLevel is the level of Logger when cmd/hookd makes it (NewLogger).
-	LogLevel string
-	Logger   *slog.Logger
-	Stderr   io.Writer // where the bootstrap secrets are printed
+	// TLSCert and TLSKey are PEM files: both set, hookd serves HTTPS (and
+	// HTTP/2), re-reading them when they change.
+	TLSCert, TLSKey string
+	// TrustedProxies are comma-separated CIDRs whose X-Forwarded-For and
+	// X-Forwarded-Proto are believed; empty: nobody's.
+	TrustedProxies string
+
+	// LogLevel and LogFormat make Logger when cmd/hookd makes it (NewLogger).
+	LogLevel  string
+	LogFormat string
+	Logger    *slog.Logger
+	Stderr    io.Writer // where the bootstrap secrets are printed
 }
 
 // DefaultConfig returns the settings `hookd serve` runs with when nothing is
@@ -93,8 +103,10 @@ func DefaultConfig() Config {
 		PruneInterval: time.Minute,
 		// Requests are logged at debug; info says what an operator acts on.
 		LogLevel: "info",
-		Logger:   slog.New(slog.DiscardHandler),
-		Stderr:   os.Stderr,
+		// Text for a person at a terminal; json for a log pipeline.
+		LogFormat: "text",
+		Logger:    slog.New(slog.DiscardHandler),
+		Stderr:    os.Stderr,
 	}
 }
 
@@ -158,8 +170,19 @@ func (c Config) Validate() error {
 			add("HOOKD_ADMIN_PASSWORD %s", msg)
 		}
 	}
-	if _, err := NewLogger(io.Discard, c.LogLevel); err != nil {
+	if _, err := NewLogger(io.Discard, c.LogLevel, c.LogFormat); err != nil {
 		errs = append(errs, err)
+	}
+	if _, err := clientaddr.ParseProxies(c.TrustedProxies); err != nil {
+		errs = append(errs, err)
+	}
+	switch {
+	case (c.TLSCert == "") != (c.TLSKey == ""):
+		add("--tls-cert and --tls-key go together: give both files, or neither")
+	case c.TLSCert != "":
+		if _, err := tls.LoadX509KeyPair(c.TLSCert, c.TLSKey); err != nil {
+			add("--tls-cert %s and --tls-key %s: %v", c.TLSCert, c.TLSKey, err)
+		}
 	}
 	if c.Logger == nil || c.Stderr == nil {
 		add("server.Config needs a Logger and a Stderr (start from DefaultConfig)")

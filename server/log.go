@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"hookd/internal/clientaddr"
 )
 
 type statusWriter struct {
@@ -30,9 +32,11 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// logRequests counts every request and logs it at debug level (errors at
-// info). Only the method, path, status and duration are logged: never
-// headers, query strings or bodies, which may hold keys and secrets.
+// logRequests counts every request and logs it at info: one line with the
+// method, the path without its query, the status, the duration and the
+// client's address (from a trusted proxy's X-Forwarded-For when
+// --trusted-proxies says so). Never headers, query strings or bodies, which
+// may hold keys and secrets.
 func logRequests(log *slog.Logger, requests *prometheus.CounterVec, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -42,11 +46,8 @@ func logRequests(log *slog.Logger, requests *prometheus.CounterVec, next http.Ha
 			sw.status = http.StatusOK
 		}
 		requests.WithLabelValues(r.Method, strconv.Itoa(sw.status)).Inc()
-		level := slog.LevelDebug
-		if sw.status >= 500 {
-			level = slog.LevelInfo
-		}
-		log.Log(r.Context(), level, "request", "method", r.Method, "path", r.URL.Path,
-			"status", sw.status, "duration_ms", time.Since(start).Milliseconds())
+		log.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.Int("status", sw.status), slog.Int64("duration_ms", time.Since(start).Milliseconds()),
+			slog.String("client", clientaddr.Of(r)))
 	})
 }

@@ -20,6 +20,7 @@ import (
 	"hookd/api"
 	"hookd/app"
 	"hookd/dispatch"
+	"hookd/internal/clientaddr"
 	"hookd/netguard"
 	"hookd/panel"
 )
@@ -95,12 +96,26 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
 	}
+	if cfg.TLSCert != "" {
+		certs, err := newCertReloader(cfg.TLSCert, cfg.TLSKey, cfg.Logger)
+		if err != nil {
+			ln.Close()
+			return fail(fmt.Errorf("--tls-cert %s and --tls-key %s: %w", cfg.TLSCert, cfg.TLSKey, err))
+		}
+		s.http.TLSConfig = certs.tlsConfig()
+	}
 	s.App.Open()
 	if err := s.Dispatcher.Open(ctx); err != nil {
 		ln.Close()
 		return fail(err)
 	}
-	go func() { s.served <- s.http.Serve(ln) }()
+	go func() {
+		if s.http.TLSConfig != nil {
+			s.served <- s.http.ServeTLS(ln, "", "")
+		} else {
+			s.served <- s.http.Serve(ln)
+		}
+	}()
 	s.pruned = make(chan struct{})
 	if cfg.Retention > 0 {
 		var pctx context.Context
@@ -114,8 +129,14 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// URL is the base URL the server listens on, e.g. http://127.0.0.1:8080.
-func (s *Server) URL() string { return "http://" + s.ln.Addr().String() }
+// URL is the base URL the server listens on, e.g. http://127.0.0.1:8080
+// (https:// with --tls-cert).
+func (s *Server) URL() string {
+	if s.http.TLSConfig != nil {
+		return "https://" + s.ln.Addr().String()
+	}
+	return "http://" + s.ln.Addr().String()
+}
 
 // Addr is the address the server listens on.
 func (s *Server) Addr() net.Addr { return s.ln.Addr() }
@@ -164,7 +185,11 @@ func (s *Server) routes(reg *prometheus.Registry) (http.Handler, error) {
 		Name: "hookd_http_requests_total", Help: "HTTP requests answered, by method and status code.",
 	}, []string{"method", "code"})
 	reg.MustRegister(requests)
-	return logRequests(s.log, requests, mux), nil
+	proxies, err := clientaddr.ParseProxies(s.cfg.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
+	return clientaddr.Trust(proxies, logRequests(s.log, requests, mux)), nil
 }
 
 // bootstrap creates the first account, its API key and the admin user when

@@ -42,6 +42,10 @@ func Settings() []Setting {
 		{Flag: "rate-limit", Env: "HOOKD_RATE_LIMIT", Help: "triggers per second one account may send, all its API keys together (burst: 10 seconds' worth, at least a whole batch of 10,000); more get 429; 0 = no limit", Field: func(c *Config) any { return &c.RateLimit }},
 		{Flag: "retention", Env: "HOOKD_RETENTION", Help: "how long the delivery log and delivered triggers are kept; older ones are deleted in the background, every minute; 0 = keep everything", Field: func(c *Config) any { return &c.Retention }},
 		{Flag: "node", Env: "HOOKD_NODE", Help: "this node's name in trigger leases", Field: func(c *Config) any { return &c.Node }, NoDefault: "host-pid-random"},
+		{Flag: "tls-cert", Env: "HOOKD_TLS_CERT", Help: "serve HTTPS (and HTTP/2) with this PEM certificate (chain); re-read when it changes", Field: func(c *Config) any { return &c.TLSCert }, NoDefault: "none"},
+		{Flag: "tls-key", Env: "HOOKD_TLS_KEY", Help: "the PEM private key of --tls-cert", Field: func(c *Config) any { return &c.TLSKey }, NoDefault: "none"},
+		{Flag: "trusted-proxies", Env: "HOOKD_TRUSTED_PROXIES", Help: "comma-separated CIDRs whose X-Forwarded-For / X-Forwarded-Proto are believed (client address for throttles and logs, Secure cookies)", Field: func(c *Config) any { return &c.TrustedProxies }, NoDefault: "none"},
+		{Flag: "log-format", Env: "HOOKD_LOG_FORMAT", Help: "text or json (one JSON object per line, slog's field names)", Field: func(c *Config) any { return &c.LogFormat }},
 		{Flag: "log-level", Env: "HOOKD_LOG_LEVEL", Help: "debug, info, warn or error", Field: func(c *Config) any { return &c.LogLevel }},
 	}
 }
@@ -82,11 +86,18 @@ func FormatDuration(d time.Duration) string {
 	return s
 }
 
-// NewLogger returns the text logger of a --log-level.
-func NewLogger(w io.Writer, level string) (*slog.Logger, error) {
+// NewLogger returns the logger of a --log-level and a --log-format.
+func NewLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(level)); err != nil {
 		return nil, fmt.Errorf("--log-level %q: use debug, info, warn or error", level)
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+	opts := &slog.HandlerOptions{Level: l}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: use text or json", format)
 }

@@ -150,7 +150,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if err := cfg.Validate(); err != nil {
 		return usageError{err}
 	}
-	log, err := server.NewLogger(stderr, cfg.LogLevel)
+	log, err := server.NewLogger(stderr, cfg.LogLevel, cfg.LogFormat)
 	if err != nil {
 		return usageError{err}
 	}

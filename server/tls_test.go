@@ -1,0 +1,150 @@
+package server_test
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"io"
+	"math/big"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"hookd/internal/testkit"
+	"hookd/server"
+)
+
+// writeCert writes a fresh self-signed certificate for 127.0.0.1 named cn
+// to certFile and keyFile and returns it.
+func writeCert(t *testing.T, certFile, keyFile, cn string) *x509.Certificate {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: cn},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, IsCA: true, BasicConstraintsValid: true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, _ := x509.MarshalECPrivateKey(key)
+	// Written beside and renamed, as a renewal tool does.
+	for file, block := range map[string]*pem.Block{certFile: {Type: "CERTIFICATE", Bytes: der}, keyFile: {Type: "EC PRIVATE KEY", Bytes: kb}} {
+		if err := os.WriteFile(file+".new", pem.EncodeToMemory(block), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(file+".new", file); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, _ := x509.ParseCertificate(der)
+	return c
+}
+
+// TestTLS: with --tls-cert and --tls-key hookd serves HTTPS with HTTP/2,
+// refuses TLS older than 1.2, marks the session cookie Secure, and serves a
+// renewed certificate without a restart.
+func TestTLS(t *testing.T) {
+	dir := t.TempDir()
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	first := writeCert(t, certFile, keyFile, "first")
+	e := start(t, func(c *server.Config) { c.TLSCert, c.TLSKey = certFile, keyFile })
+	if !strings.HasPrefix(e.url, "https://") {
+		t.Fatalf("URL %s, want https://", e.url)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(first)
+	get := func(pool *x509.CertPool, maxVersion uint16) (*http.Response, error) {
+		tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MaxVersion: maxVersion}, ForceAttemptHTTP2: true}
+		defer tr.CloseIdleConnections()
+		return (&http.Client{Transport: tr}).Get(e.url + "/healthz")
+	}
+	resp, err := get(pool, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Proto != "HTTP/2.0" {
+		t.Errorf("GET /healthz over TLS: %d %s, want 200 over HTTP/2.0", resp.StatusCode, resp.Proto)
+	}
+	if _, err := get(pool, tls.VersionTLS11); err == nil {
+		t.Error("a TLS 1.1 client was served")
+	}
+
+	// The panel's session cookie is Secure over TLS.
+	jar, _ := cookiejar.New(nil)
+	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
+	defer tr.CloseIdleConnections()
+	c := &http.Client{Transport: tr, Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if secure := signInCookieSecure(t, c, e.url); !secure {
+		t.Error("the session cookie is not Secure over TLS")
+	}
+
+	// A renewal: new files, served without a restart.
+	second := writeCert(t, certFile, keyFile, "second")
+	pool2 := x509.NewCertPool()
+	pool2.AddCert(second)
+	testkit.WaitFor(t, 10*time.Second, "the renewed certificate", func() bool {
+		resp, err := get(pool2, 0)
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.TLS != nil && resp.TLS.PeerCertificates[0].Subject.CommonName == "second"
+	})
+}
+
+// TestTLSSettingsRefused: a key without a certificate, or files that do
+// not load, stop serve before it listens, naming the flags.
+func TestTLSSettingsRefused(t *testing.T) {
+	dir := t.TempDir()
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	writeCert(t, certFile, keyFile, "x")
+	for _, c := range []struct{ cert, key, want string }{
+		{"", keyFile, "--tls-cert and --tls-key go together"},
+		{certFile, "", "--tls-cert and --tls-key go together"},
+		{certFile, filepath.Join(dir, "missing.pem"), "--tls-cert"},
+		{keyFile, certFile, "--tls-cert"},
+	} {
+		cfg := server.DefaultConfig()
+		cfg.TLSCert, cfg.TLSKey = c.cert, c.key
+		if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("cert %q key %q: %v, want an error naming %q", c.cert, c.key, err, c.want)
+		}
+	}
+}
+
+// signInCookieSecure signs in to the panel as admin and reports whether the
+// session cookie came with Secure.
+func signInCookieSecure(t *testing.T, c *http.Client, base string) bool {
+	t.Helper()
+	token := loginToken(t, c, base)
+	resp, err := c.PostForm(base+"/login", url.Values{"username": {"admin"}, "password": {"correct horse battery staple"}, "csrf": {token}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	for _, ck := range resp.Cookies() {
+		if ck.Name == "hookd_session" {
+			return ck.Secure
+		}
+	}
+	t.Fatalf("sign-in: %d and no session cookie", resp.StatusCode)
+	return false
+}
