@@ -130,8 +130,12 @@ type Store interface {
 	DeliveryStore
 	GreylistStore
 
-	// Ping reports whether the store can be reached.
+	// Ping reports whether the store can be reached (liveness).
 	Ping(ctx context.Context) error
+	// Ready reports whether the store can serve (readiness): reachable,
+	// writable (a real, committed write), and its migrations those this
+	// hookd knows; EUNAVAILABLE with the reason when not.
+	Ready(ctx context.Context) error
 	Close() error
 }
 

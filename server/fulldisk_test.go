@@ -3,6 +3,7 @@ package server_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -114,9 +115,14 @@ func TestFullDisk(t *testing.T) {
 			t.Errorf("trigger while the disk is still full: %d %s, want 503", code, raw)
 		}
 	}
-	// Reads still work, so /healthz (the store can be reached) answers 200.
+	// Reads still work, so /healthz (the store can be reached) answers 200;
+	// /readyz (it can be written) answers 503.
 	if code := e.do("GET", "/healthz", nil, nil); code != 200 {
 		t.Errorf("/healthz on a full disk: %d, want 200 (the store can still be read)", code)
+	}
+	var ready map[string]any
+	if code := e.do("GET", "/readyz", nil, &ready); code != 503 || !strings.Contains(fmt.Sprint(ready), "disk is full") {
+		t.Errorf("/readyz on a full disk: %d %v, want 503 saying the disk is full", code, ready)
 	}
 
 	// Space returns: triggers are accepted again and everything answered 202
@@ -125,6 +131,9 @@ func TestFullDisk(t *testing.T) {
 		t.Fatal(err)
 	}
 	testkit.WaitFor(t, 10*time.Second, "a 202 after space returned", func() bool { code, _ := post(20000); return code == 202 })
+	if code := e.do("GET", "/readyz", nil, nil); code != 200 {
+		t.Errorf("/readyz after space returned: %d, want 200", code)
+	}
 	for i := range 20 {
 		if code, raw := post(30000 + i); code != 202 {
 			t.Fatalf("trigger after space returned: %d %s", code, raw)

@@ -34,6 +34,7 @@ type Server struct {
 	log        *slog.Logger
 	ln         net.Listener
 	http       *http.Server
+	tls        bool // serving HTTPS
 	served     chan error
 	closeOnce  sync.Once
 	closeErr   error
@@ -102,7 +103,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 			ln.Close()
 			return fail(fmt.Errorf("--tls-cert %s and --tls-key %s: %w", cfg.TLSCert, cfg.TLSKey, err))
 		}
-		s.http.TLSConfig = certs.tlsConfig()
+		s.http.TLSConfig, s.tls = certs.tlsConfig(), true
 	}
 	s.App.Open()
 	if err := s.Dispatcher.Open(ctx); err != nil {
@@ -110,7 +111,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		return fail(err)
 	}
 	go func() {
-		if s.http.TLSConfig != nil {
+		if s.tls {
 			s.served <- s.http.ServeTLS(ln, "", "")
 		} else {
 			s.served <- s.http.Serve(ln)
@@ -132,7 +133,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 // URL is the base URL the server listens on, e.g. http://127.0.0.1:8080
 // (https:// with --tls-cert).
 func (s *Server) URL() string {
-	if s.http.TLSConfig != nil {
+	if s.tls {
 		return "https://" + s.ln.Addr().String()
 	}
 	return "http://" + s.ln.Addr().String()
@@ -175,6 +176,7 @@ func (s *Server) routes(reg *prometheus.Registry) (http.Handler, error) {
 	mux.Handle("/api/", api.New(api.Config{App: s.App, Store: s.Store, Logger: s.log,
 		RateLimit: float64(s.cfg.RateLimit), RateBurst: s.cfg.RateBurst()}))
 	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	panel, err := panel.New(panel.Config{App: s.App, Store: s.Store, Logger: s.log})
 	if err != nil {

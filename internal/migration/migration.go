@@ -42,3 +42,20 @@ func List(fsys fs.FS) ([]File, error) {
 	sort.Slice(all, func(i, j int) bool { return all[i].Version < all[j].Version })
 	return all, nil
 }
+
+// Current says what is wrong with a store whose newest applied migration is
+// applied, given the engine's files: "" when it is the newest file's
+// version.
+func Current(fsys fs.FS, applied int) (string, error) {
+	all, err := List(fsys)
+	if err != nil || len(all) == 0 {
+		return "", err
+	}
+	switch latest := all[len(all)-1].Version; {
+	case applied < latest:
+		return fmt.Sprintf("the store's migrations are not current (%d of %d applied): run hookd migrate, or restart hookd serve", applied, latest), nil
+	case applied > latest:
+		return fmt.Sprintf("the store has migration %d, newer than this hookd knows (%d): upgrade this node", applied, latest), nil
+	}
+	return "", nil
+}
