@@ -213,6 +213,9 @@ type TriggerStore interface {
 	SentWebhooks(ctx context.Context, triggerIDs []string) (map[string][]string, error)
 	// PendingTriggers counts triggers not yet done.
 	PendingTriggers(ctx context.Context) (int64, error)
+	// OldestPendingTrigger returns when the oldest trigger not yet done was
+	// received; the zero time when none is pending.
+	OldestPendingTrigger(ctx context.Context) (time.Time, error)
 }
 
 // DeliveryStore keeps the delivery log.

@@ -140,3 +140,16 @@ func (s *Store) PendingTriggers(ctx context.Context) (int64, error) {
 	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM triggers WHERE NOT done`).Scan(&n)
 	return n, s.fail(ctx, err, "read")
 }
+
+// OldestPendingTrigger returns the reception time of the oldest pending
+// trigger (IDs grow with time: the first in the pending index).
+func (s *Store) OldestPendingTrigger(ctx context.Context) (time.Time, error) {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	var at pgtype.Timestamptz
+	err := s.pool.QueryRow(ctx, `SELECT received_at FROM triggers WHERE NOT done ORDER BY id LIMIT 1`).Scan(&at)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return time.Time{}, nil
+	}
+	return fromDB(at), s.fail(ctx, err, "read")
+}

@@ -176,6 +176,17 @@ func (s *Store) SentWebhooks(ctx context.Context, triggerIDs []string) (map[stri
 	return out, s.fail(rows.Err(), "read")
 }
 
+// OldestPendingTrigger returns the reception time of the oldest pending
+// trigger (IDs grow with time: the first in the pending index).
+func (s *Store) OldestPendingTrigger(ctx context.Context) (time.Time, error) {
+	var at sql.NullInt64
+	err := s.read.QueryRowContext(ctx, `SELECT received_at FROM triggers WHERE done = 0 ORDER BY id LIMIT 1`).Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, nil
+	}
+	return fromDB(at), s.fail(err, "read")
+}
+
 // PendingTriggers counts triggers not yet done.
 func (s *Store) PendingTriggers(ctx context.Context) (int64, error) {
 	var n int64

@@ -133,14 +133,32 @@ func testClaimTriggers(t *testing.T, s hookd.Store) {
 
 func testClaimSkipsDoneTriggers(t *testing.T, s hookd.Store) {
 	a := account(t, s, "alpha")
+	oldest := func() time.Time {
+		t.Helper()
+		at, err := s.OldestPendingTrigger(ctx(t))
+		must(t, err)
+		return at
+	}
+	if at := oldest(); !at.IsZero() {
+		t.Errorf("OldestPendingTrigger with none pending = %v, want zero", at)
+	}
 	ts := triggers(a.ID, 4, base)
+	for i := range ts {
+		ts[i].ReceivedAt = base.Add(time.Duration(i) * time.Second)
+	}
 	must(t, s.InsertTriggers(ctx(t), ts))
+	if at := oldest(); !at.Equal(base) {
+		t.Errorf("OldestPendingTrigger = %v, want the first received, %v", at, base)
+	}
 	got := claim(t, s, "node-a", base, base.Add(time.Minute), 10)
 	sameIDs(t, "claim", triggerIDs(got), triggerIDs(ts))
 
 	must(t, s.RecordDeliveries(ctx(t), hookd.RecordParams{DoneTriggers: []string{ts[0].ID, ts[2].ID}, Policy: policy}))
 	if n := pending(t, s); n != 2 {
 		t.Errorf("PendingTriggers after two are done = %d, want 2", n)
+	}
+	if at := oldest(); !at.Equal(base.Add(time.Second)) {
+		t.Errorf("OldestPendingTrigger after the first is done = %v, want the second's %v", at, base.Add(time.Second))
 	}
 	got = claim(t, s, "node-b", base.Add(time.Hour), base.Add(2*time.Hour), 10)
 	sameIDs(t, "claim after the leases ended", triggerIDs(got), []string{ts[1].ID, ts[3].ID})
