@@ -15,6 +15,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"hookd"
 	"hookd/netguard"
@@ -97,7 +98,7 @@ func (h *httpTransport) Send(ctx context.Context, m Message) (a Attempt) {
 	}
 	defer resp.Body.Close()
 	answer, rerr := readAnswer(resp.Body)
-	a = Attempt{StatusCode: resp.StatusCode, Response: logged(answer), Answered: true}
+	a = Attempt{StatusCode: resp.StatusCode, Response: answer, Answered: true}
 	switch {
 	case rerr != nil:
 		a.Status = hookd.StatusFailed
@@ -116,23 +117,45 @@ func (h *httpTransport) Send(ctx context.Context, m Message) (a Attempt) {
 
 var contentTypeJSON = []string{"application/json"}
 
-// readAnswer reads up to maxResponseRead bytes of an answer; a short one
-// (the usual "OK" or nothing) without allocating a growing buffer.
-func readAnswer(r io.Reader) ([]byte, error) {
-	var small [512]byte
-	n, err := io.ReadFull(r, small[:])
-	switch {
-	case err == io.EOF || err == io.ErrUnexpectedEOF:
-		return small[:n:n], nil
-	case err != nil:
-		return small[:n:n], err
+// readAnswer reads at most maxResponseRead bytes of an answer's body and
+// returns the start of it that the delivery log keeps. Only that start is
+// held: the rest of what is read is discarded as it comes, so that a send
+// holds about 1 KiB of a body whatever the receiver sends. An error reading
+// the body (a timeout, a body cut short of its Content-Length, a broken
+// chunked encoding) is returned with what came before it.
+func readAnswer(r io.Reader) (string, error) {
+	var head [hookd.MaxLoggedResponse + utf8.UTFMax]byte // the extra bytes tell a rune cut by the limit
+	n, err := readFull(r, head[:])
+	if err == nil && n == len(head) {
+		_, err = io.CopyN(io.Discard, r, maxResponseRead-int64(n))
+		if err == io.EOF {
+			err = nil
+		}
 	}
-	rest, err := io.ReadAll(io.LimitReader(r, maxResponseRead-int64(n)))
-	return append(small[:n:n], rest...), err
+	return logged(head[:n]), err
+}
+
+// readFull is io.ReadFull without turning a short read into
+// io.ErrUnexpectedEOF, which would hide the one net/http returns for a body
+// shorter than its Content-Length: it stops at the end of b or of r (no
+// error).
+func readFull(r io.Reader, b []byte) (int, error) {
+	n := 0
+	for n < len(b) {
+		m, err := r.Read(b[n:])
+		n += m
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // logged keeps at most MaxLoggedResponse bytes of an answer, cut at a UTF-8
-// boundary.
+// boundary, with each invalid byte replaced by U+FFFD.
 func logged(b []byte) string {
 	if len(b) > hookd.MaxLoggedResponse {
 		b = b[:hookd.MaxLoggedResponse]
@@ -143,7 +166,17 @@ func logged(b []byte) string {
 			b = b[:len(b)-1]
 		}
 	}
-	return strings.ToValidUTF8(string(b), "\uFFFD")
+	s := strings.ToValidUTF8(string(b), "\uFFFD")
+	if len(s) > hookd.MaxLoggedResponse {
+		// A replaced byte takes three: cut again, before the rune that
+		// crosses the limit.
+		i := hookd.MaxLoggedResponse
+		for !utf8.RuneStart(s[i]) {
+			i--
+		}
+		s = s[:i]
+	}
+	return s
 }
 
 // describeError turns a transport error into a message a person can act on.
