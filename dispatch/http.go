@@ -21,13 +21,19 @@ import (
 	"hookd/netguard"
 )
 
-// maxResponseRead is how much of a receiver's answer is read; the rest is
-// dropped with the connection.
+// maxResponseRead is how much of a receiver's answer's body is read; the
+// rest is dropped with the connection (contract §4).
 const maxResponseRead = 64 << 10
+
+// maxResponseHeader is how much of an answer's status line and headers is
+// read, 1xx informational answers before it included; more is a failed
+// delivery (contract §4). net/http's default is 10 MiB.
+const maxResponseHeader = 64 << 10
 
 // httpTransport is the default Transport: a POST with net/http, signed as
 // Standard Webhooks says, that follows no redirect and reads at most
-// maxResponseRead bytes of the answer.
+// maxResponseHeader bytes of the answer's head and maxResponseRead of its
+// body, so that what a send holds does not grow with what a receiver sends.
 type httpTransport struct {
 	rt      http.RoundTripper
 	timeout time.Duration // Config.Timeout, named in the error of a send that runs out of it
@@ -56,9 +62,21 @@ func newHTTPTransport(cfg Config) *httpTransport {
 			IdleConnTimeout:       90 * time.Second,
 			TLSHandshakeTimeout:   cfg.Timeout,
 			ExpectContinueTimeout: 0,
-			ForceAttemptHTTP2:     true,
-			TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
-			DisableCompression:    true,
+			// Over HTTP/1 this bounds the status line, the headers and the
+			// 1xx answers before them together; over HTTP/2 net/http turns it
+			// into the header list size hookd advertises and enforces.
+			MaxResponseHeaderBytes: maxResponseHeader,
+			// HTTP/2 is negotiated with https receivers that offer it (no h2c
+			// over plain http). Its transport buffers what a receiver sends
+			// ahead of the reader up to the stream's flow-control window, 4
+			// MiB by default: a window of what is read anyway keeps that
+			// buffer at maxResponseRead per send.
+			ForceAttemptHTTP2: true,
+			HTTP2:             &http.HTTP2Config{MaxReceiveBufferPerStream: maxResponseRead},
+			TLSClientConfig:   &tls.Config{MinVersion: tls.VersionTLS12},
+			// No Accept-Encoding is sent and a compressed answer is not
+			// inflated: a gzip bomb stays the 64 KiB read of it.
+			DisableCompression: true,
 		},
 	}
 }
@@ -208,10 +226,34 @@ func describeError(err error, timeout time.Duration) string {
 		return "TLS handshake failed: the receiver did not answer with TLS (is the URL http rather than https?)"
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
 		return "the receiver closed the connection without a complete answer"
+	case headTooLarge(err):
+		return "the answer's status line and headers are larger than " + strconv.Itoa(maxResponseHeader>>10) +
+			" KiB (any 1xx informational answers before it included); hookd reads no more of them"
+	case strings.Contains(err.Error(), "connection error: PROTOCOL_ERROR") || strings.Contains(err.Error(), "connection error: COMPRESSION_ERROR"):
+		// What net/http's HTTP/2 transport ends the connection with when a
+		// header block or a header in it is over the limit, as when the
+		// receiver breaks the protocol: it does not tell them apart.
+		return "HTTP/2 answer refused: its headers are larger than " + strconv.Itoa(maxResponseHeader>>10) +
+			" KiB, or the receiver broke the protocol (" + err.Error() + ")"
+	case err.Error() == "header line too long":
+		// net/http's chunked reader, on a chunk-size line over 4 KiB.
+		return "malformed chunked body: a chunk-size line is longer than 4 KiB"
+	case strings.Contains(err.Error(), "chunk"):
+		return "malformed chunked body (" + err.Error() + ")"
 	case strings.Contains(err.Error(), "malformed HTTP"):
 		// net/http has no error type for this; its message names the bad part.
 		msg := err.Error()
 		return "malformed HTTP response: the receiver did not answer with HTTP/1.x (" + msg[strings.Index(msg, "malformed HTTP"):] + ")"
 	}
 	return err.Error()
+}
+
+// headTooLarge is whether err is net/http's refusal of an answer's head over
+// maxResponseHeader, which has no error value: over HTTP/1, and over HTTP/2
+// for a header block or for the 1xx answers before the final one.
+func headTooLarge(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "server response headers exceeded") ||
+		strings.Contains(msg, "response header list larger than advertised limit") ||
+		strings.HasSuffix(msg, "; header list too large")
 }
