@@ -119,12 +119,12 @@ func sized(head string, n int) func(io.Writer) error {
 		if _, err := io.WriteString(w, head); err != nil {
 			return err
 		}
-		for n > 0 {
-			m, err := w.Write(block[:min(n, len(block))])
+		for left := n; left > 0; {
+			m, err := w.Write(block[:min(left, len(block))])
 			if err != nil {
 				return err
 			}
-			n -= m
+			left -= m
 		}
 		return nil
 	}
