@@ -11,18 +11,6 @@ import (
 	"hookd"
 )
 
-// countingReader counts what is read from it.
-type countingReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
-}
-
 // An answer's body is read up to 64 KiB and only its first 1 KiB, valid
 // UTF-8, is kept for the delivery log; a body that ends in an error (net/http
 // says io.ErrUnexpectedEOF for one shorter than its Content-Length) is a
@@ -44,16 +32,16 @@ func TestReadAnswer(t *testing.T) {
 		{"invalid UTF-8", bytes.NewReader(invalid), strings.Repeat("\uFFFDa", hookd.MaxLoggedResponse/4), int64(len(invalid)), nil},
 		{"a rune cut by the limit", strings.NewReader(strings.Repeat("a", hookd.MaxLoggedResponse-1) + "é and more"), strings.Repeat("a", hookd.MaxLoggedResponse-1), 0, nil},
 	} {
-		r := &countingReader{r: c.body}
-		got, err := readAnswer(r)
+		read := &countingWriter{w: io.Discard}
+		got, err := readAnswer(io.TeeReader(c.body, read))
 		if err != c.err {
 			t.Errorf("%s: error %v, want %v", c.name, err, c.err)
 		}
 		if len(got) > hookd.MaxLoggedResponse || !utf8.ValidString(got) || (c.logged != "" || c.name == "empty") && got != c.logged {
 			t.Errorf("%s: logged %d bytes %.40q…, want at most %d bytes of valid UTF-8: %.40q…", c.name, len(got), got, hookd.MaxLoggedResponse, c.logged)
 		}
-		if c.maxRead > 0 && r.n > c.maxRead {
-			t.Errorf("%s: read %d bytes, want at most %d", c.name, r.n, c.maxRead)
+		if c.maxRead > 0 && read.n > c.maxRead {
+			t.Errorf("%s: read %d bytes, want at most %d", c.name, read.n, c.maxRead)
 		}
 	}
 }
