@@ -13,6 +13,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 	"unicode/utf8"
@@ -142,7 +143,8 @@ var contentTypeJSON = []string{"application/json"}
 // the body (a timeout, a body cut short of its Content-Length, a broken
 // chunked encoding) is returned with what came before it.
 func readAnswer(r io.Reader) (string, error) {
-	var head [hookd.MaxLoggedResponse + utf8.UTFMax]byte // the extra bytes tell a rune cut by the limit
+	head := heads.Get().(*[loggedHead]byte)
+	defer heads.Put(head)
 	n, err := readFull(r, head[:])
 	if err == nil && n == len(head) {
 		_, err = io.CopyN(io.Discard, r, maxResponseRead-int64(n))
@@ -152,6 +154,14 @@ func readAnswer(r io.Reader) (string, error) {
 	}
 	return logged(head[:n]), err
 }
+
+// loggedHead is how much of a body readAnswer holds: what the log keeps,
+// and the bytes that tell a rune cut by the limit.
+const loggedHead = hookd.MaxLoggedResponse + utf8.UTFMax
+
+// heads are readAnswer's buffers, reused: a send's would escape to the heap
+// (it is passed to a Reader), a KiB per send.
+var heads = sync.Pool{New: func() any { return new([loggedHead]byte) }}
 
 // readFull is io.ReadFull without turning a short read into
 // io.ErrUnexpectedEOF, which would hide the one net/http returns for a body
