@@ -13,20 +13,28 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"hookd"
 	"hookd/netguard"
 )
 
-// maxResponseRead is how much of a receiver's answer is read; the rest is
-// dropped with the connection.
+// maxResponseRead is how much of a receiver's answer's body is read; the
+// rest is dropped with the connection (contract §4).
 const maxResponseRead = 64 << 10
+
+// maxResponseHeader is how much of an answer's status line and headers is
+// read, 1xx informational answers before it included; more is a failed
+// delivery (contract §4). net/http's default is 10 MiB.
+const maxResponseHeader = 64 << 10
 
 // httpTransport is the default Transport: a POST with net/http, signed as
 // Standard Webhooks says, that follows no redirect and reads at most
-// maxResponseRead bytes of the answer.
+// maxResponseHeader bytes of the answer's head and maxResponseRead of its
+// body, so that what a send holds does not grow with what a receiver sends.
 type httpTransport struct {
 	rt      http.RoundTripper
 	timeout time.Duration // Config.Timeout, named in the error of a send that runs out of it
@@ -55,9 +63,21 @@ func newHTTPTransport(cfg Config) *httpTransport {
 			IdleConnTimeout:       90 * time.Second,
 			TLSHandshakeTimeout:   cfg.Timeout,
 			ExpectContinueTimeout: 0,
-			ForceAttemptHTTP2:     true,
-			TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
-			DisableCompression:    true,
+			// Over HTTP/1 this bounds the status line, the headers and the
+			// 1xx answers before them together; over HTTP/2 net/http turns it
+			// into the header list size hookd advertises and enforces.
+			MaxResponseHeaderBytes: maxResponseHeader,
+			// HTTP/2 is negotiated with https receivers that offer it (no h2c
+			// over plain http). Its transport buffers what a receiver sends
+			// ahead of the reader up to the stream's flow-control window, 4
+			// MiB by default: a window of what is read anyway keeps that
+			// buffer at maxResponseRead per send.
+			ForceAttemptHTTP2: true,
+			HTTP2:             &http.HTTP2Config{MaxReceiveBufferPerStream: maxResponseRead},
+			TLSClientConfig:   &tls.Config{MinVersion: tls.VersionTLS12},
+			// No Accept-Encoding is sent and a compressed answer is not
+			// inflated: a gzip bomb stays the 64 KiB read of it.
+			DisableCompression: true,
 		},
 	}
 }
@@ -97,7 +117,7 @@ func (h *httpTransport) Send(ctx context.Context, m Message) (a Attempt) {
 	}
 	defer resp.Body.Close()
 	answer, rerr := readAnswer(resp.Body)
-	a = Attempt{StatusCode: resp.StatusCode, Response: logged(answer), Answered: true}
+	a = Attempt{StatusCode: resp.StatusCode, Response: answer, Answered: true}
 	switch {
 	case rerr != nil:
 		a.Status = hookd.StatusFailed
@@ -116,23 +136,54 @@ func (h *httpTransport) Send(ctx context.Context, m Message) (a Attempt) {
 
 var contentTypeJSON = []string{"application/json"}
 
-// readAnswer reads up to maxResponseRead bytes of an answer; a short one
-// (the usual "OK" or nothing) without allocating a growing buffer.
-func readAnswer(r io.Reader) ([]byte, error) {
-	var small [512]byte
-	n, err := io.ReadFull(r, small[:])
-	switch {
-	case err == io.EOF || err == io.ErrUnexpectedEOF:
-		return small[:n:n], nil
-	case err != nil:
-		return small[:n:n], err
+// readAnswer reads at most maxResponseRead bytes of an answer's body and
+// returns the start of it that the delivery log keeps. Only that start is
+// held: the rest of what is read is discarded as it comes, so that a send
+// holds about 1 KiB of a body whatever the receiver sends. An error reading
+// the body (a timeout, a body cut short of its Content-Length, a broken
+// chunked encoding) is returned with what came before it.
+func readAnswer(r io.Reader) (string, error) {
+	head := heads.Get().(*[loggedHead]byte)
+	defer heads.Put(head)
+	n, err := readFull(r, head[:])
+	if err == nil && n == len(head) {
+		_, err = io.CopyN(io.Discard, r, maxResponseRead-int64(n))
+		if err == io.EOF {
+			err = nil
+		}
 	}
-	rest, err := io.ReadAll(io.LimitReader(r, maxResponseRead-int64(n)))
-	return append(small[:n:n], rest...), err
+	return logged(head[:n]), err
+}
+
+// loggedHead is how much of a body readAnswer holds: what the log keeps,
+// and the bytes that tell a rune cut by the limit.
+const loggedHead = hookd.MaxLoggedResponse + utf8.UTFMax
+
+// heads are readAnswer's buffers, reused: a send's would escape to the heap
+// (it is passed to a Reader), a KiB per send.
+var heads = sync.Pool{New: func() any { return new([loggedHead]byte) }}
+
+// readFull is io.ReadFull without turning a short read into
+// io.ErrUnexpectedEOF, which would hide the one net/http returns for a body
+// shorter than its Content-Length: it stops at the end of b or of r (no
+// error).
+func readFull(r io.Reader, b []byte) (int, error) {
+	n := 0
+	for n < len(b) {
+		m, err := r.Read(b[n:])
+		n += m
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // logged keeps at most MaxLoggedResponse bytes of an answer, cut at a UTF-8
-// boundary.
+// boundary, with each invalid byte replaced by U+FFFD.
 func logged(b []byte) string {
 	if len(b) > hookd.MaxLoggedResponse {
 		b = b[:hookd.MaxLoggedResponse]
@@ -143,7 +194,17 @@ func logged(b []byte) string {
 			b = b[:len(b)-1]
 		}
 	}
-	return strings.ToValidUTF8(string(b), "\uFFFD")
+	s := strings.ToValidUTF8(string(b), "\uFFFD")
+	if len(s) > hookd.MaxLoggedResponse {
+		// A replaced byte takes three: cut again, before the rune that
+		// crosses the limit.
+		i := hookd.MaxLoggedResponse
+		for !utf8.RuneStart(s[i]) {
+			i--
+		}
+		s = s[:i]
+	}
+	return s
 }
 
 // describeError turns a transport error into a message a person can act on.
@@ -175,10 +236,34 @@ func describeError(err error, timeout time.Duration) string {
 		return "TLS handshake failed: the receiver did not answer with TLS (is the URL http rather than https?)"
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
 		return "the receiver closed the connection without a complete answer"
+	case headTooLarge(err):
+		return "the answer's status line and headers are larger than " + strconv.Itoa(maxResponseHeader>>10) +
+			" KiB (any 1xx informational answers before it included); hookd reads no more of them"
+	case strings.Contains(err.Error(), "connection error: PROTOCOL_ERROR") || strings.Contains(err.Error(), "connection error: COMPRESSION_ERROR"):
+		// What net/http's HTTP/2 transport ends the connection with when a
+		// header block or a header in it is over the limit, as when the
+		// receiver breaks the protocol: it does not tell them apart.
+		return "HTTP/2 answer refused: its headers are larger than " + strconv.Itoa(maxResponseHeader>>10) +
+			" KiB, or the receiver broke the protocol (" + err.Error() + ")"
+	case err.Error() == "header line too long":
+		// net/http's chunked reader, on a chunk-size line over 4 KiB.
+		return "malformed chunked body: a chunk-size line is longer than 4 KiB"
+	case strings.Contains(err.Error(), "chunk"):
+		return "malformed chunked body (" + err.Error() + ")"
 	case strings.Contains(err.Error(), "malformed HTTP"):
 		// net/http has no error type for this; its message names the bad part.
 		msg := err.Error()
 		return "malformed HTTP response: the receiver did not answer with HTTP/1.x (" + msg[strings.Index(msg, "malformed HTTP"):] + ")"
 	}
 	return err.Error()
+}
+
+// headTooLarge is whether err is net/http's refusal of an answer's head over
+// maxResponseHeader, which has no error value: over HTTP/1, and over HTTP/2
+// for a header block or for the 1xx answers before the final one.
+func headTooLarge(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "server response headers exceeded") ||
+		strings.Contains(msg, "response header list larger than advertised limit") ||
+		strings.HasSuffix(msg, "; header list too large")
 }
