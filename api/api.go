@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"hookd"
 	"hookd/app"
 	"hookd/internal/clientaddr"
@@ -29,6 +31,9 @@ type Config struct {
 	RateLimit float64
 	// RateBurst is the bucket's size (server.Config.RateBurst).
 	RateBurst int
+	// Accepted counts the triggers answered 202 (hookd_triggers_accepted_total);
+	// nil counts nothing.
+	Accepted prometheus.Counter
 }
 
 // Handler serves /api/v1.
@@ -38,14 +43,19 @@ type Handler struct {
 	log   *slog.Logger
 	mux   *http.ServeMux
 
-	limit   *limiter // nil: no rate limit
-	badKeys *throttle.Window
+	limit    *limiter // nil: no rate limit
+	badKeys  *throttle.Window
+	accepted prometheus.Counter
 }
 
 // New returns the API handler.
 func New(cfg Config) *Handler {
 	h := &Handler{app: cfg.App, store: cfg.Store, log: cfg.Logger, mux: http.NewServeMux(),
-		limit: newLimiter(cfg.RateLimit, cfg.RateBurst), badKeys: throttle.New(badKeyLimit, time.Minute, time.Now)}
+		limit: newLimiter(cfg.RateLimit, cfg.RateBurst), badKeys: throttle.New(badKeyLimit, time.Minute, time.Now),
+		accepted: cfg.Accepted}
+	if h.accepted == nil {
+		h.accepted = prometheus.NewCounter(prometheus.CounterOpts{Name: "unregistered"})
+	}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}

@@ -93,6 +93,7 @@ func (h *Handler) postTriggers(w http.ResponseWriter, r *http.Request) {
 			h.error(w, r, err)
 			return
 		}
+		h.accepted.Add(float64(len(ts)))
 		writeRaw(w, http.StatusAccepted, answer(ts))
 		return
 	}
@@ -106,6 +107,8 @@ func (h *Handler) postTriggers(w http.ResponseWriter, r *http.Request) {
 	}
 	if replayed {
 		w.Header().Set("Idempotent-Replayed", "true")
+	} else {
+		h.accepted.Add(float64(len(ts)))
 	}
 	writeRaw(w, status, out)
 }

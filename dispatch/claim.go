@@ -35,6 +35,8 @@ func claimLimit(queued, claimBelow, maxFanOut int) int {
 func (d *Dispatcher) Tick(ctx context.Context) error {
 	d.tickMu.Lock()
 	defer d.tickMu.Unlock()
+	start := time.Now()
+	defer func() { d.m.tick.Observe(time.Since(start).Seconds()) }()
 	if err := d.refreshWebhooks(ctx); err != nil {
 		return err
 	}

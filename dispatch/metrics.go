@@ -12,6 +12,7 @@ type Metrics struct {
 	duration   prometheus.Histogram
 	queued     prometheus.Gauge
 	greylisted prometheus.Gauge
+	tick       prometheus.Histogram
 }
 
 // NewMetrics creates the metrics and registers them with reg (nil: not
@@ -31,9 +32,18 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		greylisted: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "hookd_greylisted_urls", Help: "URLs grey-listed at the last tick.",
 		}),
+		tick: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "hookd_tick_duration_seconds", Help: "Time of one dispatch tick: claiming pending triggers and queueing their sends.",
+			Buckets: []float64{.001, .005, .01, .05, .1, .5, 1, 5, 10, 30, 60},
+		}),
+	}
+	// Every status from the start, at 0, so that a rate() or an alert on
+	// one works before the first delivery of that status.
+	for _, s := range []string{hookd.StatusPending, hookd.StatusDelivered, hookd.StatusFailed, hookd.StatusSkipped} {
+		m.deliveries.WithLabelValues(s)
 	}
 	if reg != nil {
-		reg.MustRegister(m.deliveries, m.duration, m.queued, m.greylisted)
+		reg.MustRegister(m.deliveries, m.duration, m.queued, m.greylisted, m.tick)
 	}
 	return m
 }

@@ -224,6 +224,7 @@ func (s *Store) fail(ctx context.Context, err error, doing string) error {
 	if storeutil.Settled(err) {
 		return err
 	}
+	storeutil.CountFailure()
 	if why := unreachable(err); why != "" {
 		return storeutil.Unavailable(hookd.Errorf(hookd.EUNAVAILABLE, "the database cannot be reached: %s; hookd resumes by itself when it is back", why),
 			errors.New(s.redact(fmt.Sprintf("postgres: %s: %v", doing, err))))

@@ -12,8 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"hookd"
@@ -60,14 +58,13 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m := newMetrics(store, cfg.Logger)
 	guard := netguard.New(cfg.AllowPrivateURLs)
 	s.Dispatcher, err = dispatch.New(dispatch.Config{
 		Store: store, Node: cfg.Node, Interval: cfg.BatchInterval, Timeout: cfg.DeliveryTimeout,
 		Lease: cfg.Lease, Policy: cfg.Policy(), MaxConcurrency: cfg.MaxConcurrency, MaxPerHost: cfg.MaxPerHost,
 		DialContext: guard.DialContext, UserAgent: "hookd/" + hookd.Version, Logger: cfg.Logger,
-		Metrics: dispatch.NewMetrics(reg),
+		Metrics: dispatch.NewMetrics(m.reg),
 	})
 	if err != nil {
 		return fail(err)
@@ -79,7 +76,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	if err := s.bootstrap(ctx); err != nil {
 		return fail(err)
 	}
-	handler, err := s.routes(reg)
+	handler, err := s.routes(m)
 	if err != nil {
 		return fail(err)
 	}
@@ -171,27 +168,23 @@ func (s *Server) close() error {
 	return err
 }
 
-func (s *Server) routes(reg *prometheus.Registry) (http.Handler, error) {
+func (s *Server) routes(m *metrics) (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.Handle("/api/", api.New(api.Config{App: s.App, Store: s.Store, Logger: s.log,
-		RateLimit: float64(s.cfg.RateLimit), RateBurst: s.cfg.RateBurst()}))
+		RateLimit: float64(s.cfg.RateLimit), RateBurst: s.cfg.RateBurst(), Accepted: m.accepted}))
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	mux.Handle("GET /metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg}))
 	panel, err := panel.New(panel.Config{App: s.App, Store: s.Store, Logger: s.log})
 	if err != nil {
 		return nil, err
 	}
 	mux.Handle("/", panel)
-	requests := prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "hookd_http_requests_total", Help: "HTTP requests answered, by method and status code.",
-	}, []string{"method", "code"})
-	reg.MustRegister(requests)
 	proxies, err := clientaddr.ParseProxies(s.cfg.TrustedProxies)
 	if err != nil {
 		return nil, err
 	}
-	return clientaddr.Trust(proxies, logRequests(s.log, requests, mux)), nil
+	return clientaddr.Trust(proxies, logRequests(s.log, m.requests, mux)), nil
 }
 
 // bootstrap creates the first account, its API key and the admin user when

@@ -236,6 +236,7 @@ func (s *Store) fail(err error, doing string) error {
 	if storeutil.Settled(err) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
+	storeutil.CountFailure()
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		what := ""

@@ -3,6 +3,7 @@ package storeutil
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 
 	"hookd"
 )
@@ -81,3 +82,14 @@ type unavailable struct {
 
 func (e *unavailable) Unwrap() []error { return []error{e.app, e.cause} }
 func (e *unavailable) Error() string   { return e.app.Error() + ": " + e.cause.Error() }
+
+// failures counts the database errors both engines have met in this
+// process: what hookd_store_errors_total reports.
+var failures atomic.Uint64
+
+// CountFailure records one database error (an engine calls it for every
+// error that is not Settled).
+func CountFailure() { failures.Add(1) }
+
+// Failures returns how many database errors this process has met.
+func Failures() uint64 { return failures.Load() }
