@@ -8,6 +8,8 @@ package postgres
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"embed"
 	"errors"
 	"fmt"
@@ -235,14 +237,43 @@ func (s *Store) fail(ctx context.Context, err error, doing string) error {
 // unreachable says why err means the database cannot be used now, or "".
 func unreachable(err error) string {
 	var pe *pgconn.PgError
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		// Whatever stopped hookd connecting — refused, no such database,
+		// one that does not accept connections, wrong credentials, TLS — it
+		// is the database being unavailable to hookd, not a bad request.
+		switch {
+		case errors.As(err, &pe) && pe.Code == "3D000":
+			return "the database does not exist (was it dropped?)"
+		case errors.As(err, &pe) && pe.Code == "55000":
+			return "the database does not accept connections now"
+		case errors.As(err, &pe) && strings.HasPrefix(pe.Code, "28"):
+			return "the database refused hookd's credentials (" + pe.Code + ")"
+		case errors.As(err, &pe) && pe.Code == "53300":
+			return "the database server has no free connection (max_connections)"
+		case errors.As(err, &pe) && strings.HasPrefix(pe.Code, "57P0"):
+			return "the database server is starting up or shutting down"
+		case errors.Is(err, syscall.ECONNREFUSED):
+			return "connection refused"
+		case isTLS(err):
+			return "the TLS connection to the database failed"
+		case errors.Is(err, context.DeadlineExceeded), pgconn.Timeout(err):
+			return "it did not answer in time"
+		}
+		return "could not connect"
+	}
 	if errors.As(err, &pe) {
 		switch {
 		case strings.HasPrefix(pe.Code, "08"):
 			return "the connection failed (" + pe.Code + ")"
 		case pe.Code == "57P01", pe.Code == "57P02":
-			return "the database server is shutting down"
+			return "the database server is shutting down, or ended hookd's connection"
 		case pe.Code == "57P03":
 			return "the database server is starting up"
+		case pe.Code == "57P04":
+			return "the database was dropped"
+		case pe.Code == "3D000":
+			return "the database does not exist (was it dropped?)"
 		case pe.Code == "53300":
 			return "the database server has no free connection (max_connections)"
 		case pe.Code == "53100":
@@ -256,7 +287,6 @@ func unreachable(err error) string {
 		}
 		return ""
 	}
-	var ce *pgconn.ConnectError
 	var ne net.Error
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
@@ -265,16 +295,28 @@ func unreachable(err error) string {
 		return "the connection was reset"
 	case errors.Is(err, context.DeadlineExceeded), pgconn.Timeout(err):
 		return "it did not answer in time"
-	case errors.As(err, &ce):
-		return "could not connect"
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed):
 		return "the connection was closed"
+	case isTLS(err):
+		return "the TLS connection to the database failed"
 	case errors.As(err, &ne):
 		return "a network error occurred"
 	case strings.Contains(err.Error(), "conn closed"), strings.Contains(err.Error(), "closed pool"):
 		return "the connection was closed"
 	}
 	return ""
+}
+
+// isTLS reports whether err comes from TLS: a handshake, a certificate, a
+// server that does not speak it.
+func isTLS(err error) bool {
+	var rh tls.RecordHeaderError
+	var cv *tls.CertificateVerificationError
+	var ua x509.UnknownAuthorityError
+	var hn x509.HostnameError
+	var ci x509.CertificateInvalidError
+	return errors.As(err, &rh) || errors.As(err, &cv) || errors.As(err, &ua) || errors.As(err, &hn) || errors.As(err, &ci) ||
+		strings.Contains(err.Error(), "tls: ") || strings.Contains(err.Error(), "server refused TLS connection")
 }
 
 // redactedError is a database error whose text has no password.
