@@ -8,7 +8,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os/exec"
 	"path/filepath"
+	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -197,5 +200,26 @@ func TestSettingsErrors(t *testing.T) {
 	out.Reset()
 	if err := run(context.Background(), []string{"version"}, &out, &out); err != nil || !strings.HasPrefix(out.String(), "hookd ") {
 		t.Errorf("version: %q %v", out.String(), err)
+	}
+}
+
+// TestVersionOfTheBinary: the built binary names its version, the commit
+// it was built from (a build in a git checkout) and the Go that built it.
+func TestVersionOfTheBinary(t *testing.T) {
+	bin := testkit.BuildHookd(t)
+	out, err := exec.Command(bin, "version").CombinedOutput()
+	if err != nil {
+		t.Fatalf("hookd version: %v %s", err, out)
+	}
+	got := string(out)
+	// A build from a checkout is versioned by Go from the commit (a
+	// pseudo-version such as 0.0.0-20261203104541-4fd4ab56b8ec).
+	if !regexp.MustCompile(`^hookd [0-9][^ ]* \(`).MatchString(got) || !strings.Contains(got, runtime.Version()) {
+		t.Errorf("hookd version = %q, want a version and %s", got, runtime.Version())
+	}
+	if _, err := exec.LookPath("git"); err == nil {
+		if rev, err := exec.Command("git", "rev-parse", "HEAD").Output(); err == nil && !strings.Contains(got, "commit "+string(rev[:12])) {
+			t.Errorf("hookd version = %q, want the commit %s", got, rev[:12])
+		}
 	}
 }
