@@ -77,6 +77,19 @@ func migratedBefore(t *testing.T, path string, version int) *sql.DB {
 	return db
 }
 
+// upgrade closes db and opens it as a Store, which applies the migrations
+// it lacks; the test's end closes the store.
+func upgrade(t *testing.T, db *sql.DB, path string) *Store {
+	t.Helper()
+	db.Close()
+	s, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
 // TestMigrateDeliverySpans opens a database made before migration 0004,
 // which replaced the delivery log's index by webhook with one span row per
 // webhook, and checks that its existing log still filters by webhook.
@@ -95,13 +108,7 @@ func TestMigrateDeliverySpans(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	db.Close()
-
-	s, err := Open(t.Context(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := upgrade(t, db, path)
 	for w := range 3 {
 		list, next, err := s.Deliveries(t.Context(), hookd.DeliveryFilter{AccountID: "acc_1", WebhookID: "wh_" + strconv.Itoa(w), Limit: 100})
 		if err != nil {
@@ -147,13 +154,7 @@ func TestMigrateGreylistPerAccount(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	db.Close()
-
-	s, err := Open(t.Context(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := upgrade(t, db, path)
 	if states, err := s.URLStates(t.Context()); err != nil || len(states) != 0 {
 		t.Errorf("URLStates after the upgrade = %+v (%v), want none: the shared state is dropped", states, err)
 	}
@@ -164,7 +165,7 @@ func TestMigrateGreylistPerAccount(t *testing.T) {
 		}
 	}
 	fail := hookd.URLOutcome{AccountID: "acc_a", URL: u, At: time.Now()}
-	err = s.RecordDeliveries(t.Context(), hookd.RecordParams{Outcomes: []hookd.URLOutcome{fail, fail, fail}})
+	err := s.RecordDeliveries(t.Context(), hookd.RecordParams{Outcomes: []hookd.URLOutcome{fail, fail, fail}})
 	if err != nil {
 		t.Fatal(err)
 	}
