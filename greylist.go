@@ -52,14 +52,26 @@ func (p GreylistPolicy) Validate() error {
 	return errors.Join(errs...)
 }
 
-// URLState is the grey-list state of one URL, shared by every webhook with
-// that URL. The zero value is a healthy URL.
+// URLKey names one grey-list state: a URL within an account. Webhooks of
+// one account with the same URL share their state; another account's
+// failures to that URL never touch it (contract §4).
+type URLKey struct {
+	AccountID string
+	URL       string
+}
+
+// URLState is the grey-list state of one URL within an account, shared by
+// the account's webhooks with that URL. The zero value is a healthy URL.
 type URLState struct {
+	AccountID           string
 	URL                 string
 	ConsecutiveFailures int
 	Level               int       // 0: not grey-listed; n: the nth period in a row
 	Until               time.Time // zero when not grey-listed
 }
+
+// Key returns the account and URL the state belongs to.
+func (s URLState) Key() URLKey { return URLKey{s.AccountID, s.URL} }
 
 // Greylisted reports whether deliveries to the URL are skipped at now.
 func (s URLState) Greylisted(now time.Time) bool {
@@ -90,7 +102,7 @@ func (p GreylistPolicy) Period(level int) time.Duration {
 // Apply returns the state after one delivery attempt that ended at now.
 func (p GreylistPolicy) Apply(s URLState, ok bool, now time.Time) URLState {
 	if ok {
-		return URLState{URL: s.URL}
+		return URLState{AccountID: s.AccountID, URL: s.URL}
 	}
 	s.ConsecutiveFailures++
 	switch {
@@ -108,47 +120,50 @@ func (p GreylistPolicy) Apply(s URLState, ok bool, now time.Time) URLState {
 	return s
 }
 
-// OutcomeURLs returns the URLs that outcomes touch, each once, in the order
-// they first appear: the states a store loads before FoldOutcomes.
-func OutcomeURLs(outcomes []URLOutcome) []string {
-	urls := make([]string, 0, min(len(outcomes), 16))
-	seen := make(map[string]struct{}, cap(urls))
+// OutcomeKeys returns the (account, URL) pairs that outcomes touch, each
+// once, in the order they first appear: the states a store loads before
+// FoldOutcomes.
+func OutcomeKeys(outcomes []URLOutcome) []URLKey {
+	keys := make([]URLKey, 0, min(len(outcomes), 16))
+	seen := make(map[URLKey]struct{}, cap(keys))
 	for _, o := range outcomes {
-		if _, ok := seen[o.URL]; !ok {
-			seen[o.URL] = struct{}{}
-			urls = append(urls, o.URL)
+		k := o.Key()
+		if _, ok := seen[k]; !ok {
+			seen[k] = struct{}{}
+			keys = append(keys, k)
 		}
 	}
-	return urls
+	return keys
 }
 
 // FoldOutcomes applies outcomes, in order, to the stored grey-list states of
-// their URLs with policy (its zero fields defaulted), and returns what a
-// store writes back: the states to store (insert or replace), and the URLs
-// whose stored state is to be deleted because they are healthy again. Both
-// are in the order of OutcomeURLs. stored holds the stored states by URL; a
-// URL it lacks is healthy, and it is not changed. A URL healthy before and
-// after is in neither list, so a batch of successes to healthy URLs writes
-// nothing.
-func FoldOutcomes(policy GreylistPolicy, stored map[string]URLState, outcomes []URLOutcome) (upsert []URLState, healthy []string) {
+// their (account, URL) pairs with policy (its zero fields defaulted), and
+// returns what a store writes back: the states to store (insert or
+// replace), and the pairs whose stored state is to be deleted because they
+// are healthy again. Both are in the order of OutcomeKeys. stored holds the
+// stored states by key; a pair it lacks is healthy, and it is not changed.
+// A pair healthy before and after is in neither list, so a batch of
+// successes to healthy URLs writes nothing.
+func FoldOutcomes(policy GreylistPolicy, stored map[URLKey]URLState, outcomes []URLOutcome) (upsert []URLState, healthy []URLKey) {
 	policy = policy.WithDefaults()
-	var urls []string // in the order of OutcomeURLs
-	states := make(map[string]URLState, len(stored)+1)
+	var keys []URLKey // in the order of OutcomeKeys
+	states := make(map[URLKey]URLState, len(stored)+1)
 	for _, o := range outcomes {
-		st, seen := states[o.URL]
+		k := o.Key()
+		st, seen := states[k]
 		if !seen {
-			if st, seen = stored[o.URL]; !seen {
-				st = URLState{URL: o.URL}
+			if st, seen = stored[k]; !seen {
+				st = URLState{AccountID: k.AccountID, URL: k.URL}
 			}
-			urls = append(urls, o.URL)
+			keys = append(keys, k)
 		}
-		states[o.URL] = policy.Apply(st, o.OK, o.At)
+		states[k] = policy.Apply(st, o.OK, o.At)
 	}
-	for _, u := range urls {
-		if st := states[u]; !st.Healthy() {
+	for _, k := range keys {
+		if st := states[k]; !st.Healthy() {
 			upsert = append(upsert, st)
-		} else if _, had := stored[u]; had {
-			healthy = append(healthy, u)
+		} else if _, had := stored[k]; had {
+			healthy = append(healthy, k)
 		}
 	}
 	return upsert, healthy

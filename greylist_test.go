@@ -11,23 +11,35 @@ import (
 )
 
 // TestFoldOutcomes checks what a store writes back for a batch of outcomes:
-// the not-healthy states to store and the stored URLs that are healthy again.
+// the not-healthy states to store and the stored (account, URL) pairs that
+// are healthy again.
 func TestFoldOutcomes(t *testing.T) {
 	const a, b, c = "https://a.example/h", "https://b.example/h", "https://c.example/h"
+	const mine, theirs = "acc_mine", "acc_theirs"
 	t0 := time.Date(2026, 12, 1, 7, 0, 0, 0, time.UTC)
 	policy := hookd.GreylistPolicy{After: 3, Base: time.Minute, Max: time.Hour}
-	fail := func(u string, at time.Time) hookd.URLOutcome { return hookd.URLOutcome{URL: u, At: at} }
-	ok := func(u string, at time.Time) hookd.URLOutcome { return hookd.URLOutcome{URL: u, OK: true, At: at} }
-	listed := func(u string, failures, level int, until time.Time) hookd.URLState {
-		return hookd.URLState{URL: u, ConsecutiveFailures: failures, Level: level, Until: until}
+	failIn := func(acc, u string, at time.Time) hookd.URLOutcome {
+		return hookd.URLOutcome{AccountID: acc, URL: u, At: at}
 	}
+	okIn := func(acc, u string, at time.Time) hookd.URLOutcome {
+		return hookd.URLOutcome{AccountID: acc, URL: u, OK: true, At: at}
+	}
+	listedIn := func(acc, u string, failures, level int, until time.Time) hookd.URLState {
+		return hookd.URLState{AccountID: acc, URL: u, ConsecutiveFailures: failures, Level: level, Until: until}
+	}
+	fail := func(u string, at time.Time) hookd.URLOutcome { return failIn(mine, u, at) }
+	ok := func(u string, at time.Time) hookd.URLOutcome { return okIn(mine, u, at) }
+	listed := func(u string, failures, level int, until time.Time) hookd.URLState {
+		return listedIn(mine, u, failures, level, until)
+	}
+	key := func(acc, u string) hookd.URLKey { return hookd.URLKey{AccountID: acc, URL: u} }
 	tests := []struct {
 		name        string
 		policy      hookd.GreylistPolicy
 		stored      []hookd.URLState
 		outcomes    []hookd.URLOutcome
 		wantUpsert  []hookd.URLState
-		wantHealthy []string
+		wantHealthy []hookd.URLKey
 	}{
 		{name: "no outcomes", policy: policy},
 		{name: "successes to healthy URLs write nothing", policy: policy,
@@ -49,7 +61,7 @@ func TestFoldOutcomes(t *testing.T) {
 		{name: "a success deletes the stored state", policy: policy,
 			stored:      []hookd.URLState{listed(a, 5, 2, t0.Add(time.Minute))},
 			outcomes:    []hookd.URLOutcome{ok(a, t0)},
-			wantHealthy: []string{a}},
+			wantHealthy: []hookd.URLKey{key(mine, a)}},
 		{name: "outcomes apply in order: failure after success is stored", policy: policy,
 			stored:     []hookd.URLState{listed(a, 2, 0, time.Time{})},
 			outcomes:   []hookd.URLOutcome{ok(a, t0), fail(a, t0)},
@@ -61,7 +73,19 @@ func TestFoldOutcomes(t *testing.T) {
 			stored:      []hookd.URLState{listed(b, 1, 0, time.Time{}), listed(c, 1, 0, time.Time{})},
 			outcomes:    []hookd.URLOutcome{ok(c, t0), fail(b, t0), fail(a, t0), ok(c, t0)},
 			wantUpsert:  []hookd.URLState{listed(b, 2, 0, time.Time{}), listed(a, 1, 0, time.Time{})},
-			wantHealthy: []string{c}},
+			wantHealthy: []hookd.URLKey{key(mine, c)}},
+		{name: "one URL in two accounts: each account's failures count apart", policy: policy,
+			stored:   []hookd.URLState{listedIn(theirs, a, 2, 0, time.Time{})},
+			outcomes: []hookd.URLOutcome{fail(a, t0), fail(a, t0), failIn(theirs, a, t0), fail(a, t0)},
+			wantUpsert: []hookd.URLState{listed(a, 3, 1, t0.Add(time.Minute)),
+				listedIn(theirs, a, 3, 1, t0.Add(time.Minute))}},
+		{name: "one account's failures never grey-list another's URL", policy: policy,
+			outcomes:   []hookd.URLOutcome{failIn(theirs, a, t0), failIn(theirs, a, t0), failIn(theirs, a, t0), ok(a, t0)},
+			wantUpsert: []hookd.URLState{listedIn(theirs, a, 3, 1, t0.Add(time.Minute))}},
+		{name: "a success clears only its own account's state", policy: policy,
+			stored:      []hookd.URLState{listed(a, 3, 1, t0), listedIn(theirs, a, 3, 1, t0)},
+			outcomes:    []hookd.URLOutcome{okIn(theirs, a, t0)},
+			wantHealthy: []hookd.URLKey{key(theirs, a)}},
 		{name: "a zero policy grey-lists with the defaults (3 failures, 1m)",
 			outcomes:   []hookd.URLOutcome{fail(a, t0), fail(a, t0), fail(a, t0)},
 			wantUpsert: []hookd.URLState{listed(a, 3, 1, t0.Add(time.Minute))}},
@@ -71,9 +95,9 @@ func TestFoldOutcomes(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			stored := map[string]hookd.URLState{}
+			stored := map[hookd.URLKey]hookd.URLState{}
 			for _, st := range tc.stored {
-				stored[st.URL] = st
+				stored[st.Key()] = st
 			}
 			before := maps.Clone(stored)
 			upsert, healthy := hookd.FoldOutcomes(tc.policy, stored, tc.outcomes)
@@ -96,9 +120,9 @@ func BenchmarkFoldOutcomes(b *testing.B) {
 	now := time.Date(2026, 12, 1, 7, 0, 0, 0, time.UTC)
 	outcomes := make([]hookd.URLOutcome, 1000)
 	for i := range outcomes {
-		outcomes[i] = hookd.URLOutcome{URL: "https://receiver-" + strconv.Itoa(i%10) + ".example/hooks", OK: i%7 != 0, At: now}
+		outcomes[i] = hookd.URLOutcome{AccountID: "acc_1", URL: "https://receiver-" + strconv.Itoa(i%10) + ".example/hooks", OK: i%7 != 0, At: now}
 	}
-	stored := map[string]hookd.URLState{}
+	stored := map[hookd.URLKey]hookd.URLState{}
 	for b.Loop() {
 		hookd.FoldOutcomes(hookd.DefaultGreylistPolicy, stored, outcomes)
 	}

@@ -66,17 +66,24 @@ type RecordParams struct {
 	Deliveries []Delivery
 	// DoneTriggers have every delivery recorded: they are never claimed again.
 	DoneTriggers []string
-	// Outcomes update the grey-list state of their URLs with Policy.
+	// Outcomes update the grey-list state of their (account, URL) pairs
+	// with Policy.
 	Outcomes []URLOutcome
 	Policy   GreylistPolicy
 }
 
-// URLOutcome is the result of one send to a URL (skipped sends have none).
+// URLOutcome is the result of one send to a URL for a webhook of an
+// account (skipped sends have none): it changes that account's state of the
+// URL only.
 type URLOutcome struct {
-	URL string
-	OK  bool
-	At  time.Time
+	AccountID string
+	URL       string
+	OK        bool
+	At        time.Time
 }
+
+// Key returns the account and URL whose grey-list state the outcome changes.
+func (o URLOutcome) Key() URLKey { return URLKey{o.AccountID, o.URL} }
 
 // DeliveryFilter selects deliveries of one account, newest first.
 type DeliveryFilter struct {
@@ -244,15 +251,17 @@ type DeliveryStore interface {
 	Prune(ctx context.Context, before time.Time, limit int) (int64, error)
 }
 
-// GreylistStore keeps the grey-list states of URLs (RecordDeliveries
-// changes them).
+// GreylistStore keeps the grey-list states of URLs, one per URL within an
+// account (RecordDeliveries changes them).
 type GreylistStore interface {
-	// URLStates returns every URL state that is not healthy.
+	// URLStates returns every state that is not healthy, of every account,
+	// each with its AccountID.
 	URLStates(ctx context.Context) ([]URLState, error)
-	// Greylist returns the states with a level above zero of the URLs of the
-	// account's webhooks.
+	// Greylist returns the account's states with a level above zero of the
+	// URLs of its webhooks.
 	Greylist(ctx context.Context, accountID string) ([]URLState, error)
-	// ReleaseURL clears a URL's state. ENOTFOUND when none of the account's
-	// webhooks has that URL.
+	// ReleaseURL clears the account's state of a URL; other accounts'
+	// states of the same URL are left alone. ENOTFOUND when none of the
+	// account's webhooks has that URL.
 	ReleaseURL(ctx context.Context, accountID, url string) error
 }

@@ -25,8 +25,9 @@ type Webhook struct {
 	PreviousSecret string
 	PreviousUntil  time.Time
 
-	// Greylist is the grey-list state of the webhook's URL (shared by every
-	// webhook with that URL); the zero state when the URL is healthy. It is
+	// Greylist is the grey-list state of the webhook's URL within its account
+	// (shared by the account's webhooks with that URL); the zero state when
+	// the URL is healthy. It is
 	// read only: stores fill it in Webhook, Webhooks and EnabledWebhooks and
 	// ignore it when saving a webhook; RecordDeliveries and ReleaseURL change
 	// it.

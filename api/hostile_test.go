@@ -31,7 +31,7 @@ const fuzzKey = "hk_fuzz_key"
 type noSender struct{}
 
 func (noSender) SendNow(hookd.Trigger, hookd.Webhook, hookd.Delivery) {}
-func (noSender) ReleaseURL(string)                                    {}
+func (noSender) ReleaseURL(string, string)                            {}
 
 // newAPI returns the API handler over a real SQLite store with one account
 // (key fuzzKey) and one webhook, whose ID it returns too. Webhook URLs are

@@ -24,8 +24,9 @@ type Sender interface {
 	// SendNow sends trigger t to webhook w and records the result under the
 	// pending delivery d, which is already stored.
 	SendNow(t hookd.Trigger, w hookd.Webhook, d hookd.Delivery)
-	// ReleaseURL forgets a URL's grey-list state held in memory.
-	ReleaseURL(url string)
+	// ReleaseURL forgets the account's grey-list state of a URL held in
+	// memory (other accounts' states of the URL stay).
+	ReleaseURL(accountID, url string)
 }
 
 // App is hookd's use cases over a store. Every dependency is required and
@@ -224,12 +225,13 @@ func (a *App) sendNow(ctx context.Context, newTrigger *hookd.Trigger, t hookd.Tr
 	return d, nil
 }
 
-// ReleaseURL takes a URL off the grey-list at once.
+// ReleaseURL takes a URL off the account's grey-list at once; other
+// accounts with the same URL keep their grey-list state.
 func (a *App) ReleaseURL(ctx context.Context, accountID, rawURL string) error {
 	if err := a.store.ReleaseURL(ctx, accountID, rawURL); err != nil {
 		return err
 	}
-	a.sender.ReleaseURL(rawURL)
+	a.sender.ReleaseURL(accountID, rawURL)
 	return nil
 }
 

@@ -62,12 +62,24 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	e := &env{t: t, store: openStore(t), clock: &clock{now: time.Date(2026, 12, 1, 7, 0, 0, 0, time.UTC)}}
-	a := hookd.Account{ID: hookd.NewID(hookd.PrefixAccount), Name: "test", CreatedAt: e.clock.Now()}
-	if err := e.store.CreateAccount(t.Context(), &a); err != nil {
-		t.Fatal(err)
-	}
-	e.account = a.ID
+	e.account = e.newAccount("test")
 	return e
+}
+
+// otherAccount returns an env of a new account in e's store, on e's clock:
+// its webhooks, triggers and deliveries are that account's.
+func (e *env) otherAccount() *env {
+	o := *e
+	o.account = e.newAccount("other")
+	return &o
+}
+
+func (e *env) newAccount(name string) string {
+	a := hookd.Account{ID: hookd.NewID(hookd.PrefixAccount), Name: name, CreatedAt: e.clock.Now()}
+	if err := e.store.CreateAccount(e.t.Context(), &a); err != nil {
+		e.t.Fatal(err)
+	}
+	return a.ID
 }
 
 // config is settings(e.store) on e's clock, for node.
@@ -223,12 +235,13 @@ func sum(m map[string]int) int {
 	return n
 }
 
-// urlState returns the stored grey-list state of url (the zero state when
-// it is healthy), read as the dispatcher reads it: from URLStates.
+// urlState returns the stored grey-list state of url within e's account
+// (the zero state when it is healthy), read as the dispatcher reads it:
+// from URLStates.
 func (e *env) urlState(url string) (hookd.URLState, error) {
 	states, err := e.store.URLStates(context.Background())
 	for _, s := range states {
-		if s.URL == url {
+		if s.Key() == (hookd.URLKey{AccountID: e.account, URL: url}) {
 			return s, err
 		}
 	}

@@ -10,7 +10,8 @@ import (
 )
 
 // greylistView is this node's copy of the grey-list: the state of every URL
-// that is not healthy. Each tick reloads it from the store, which other
+// that is not healthy, within each account (one account's failures never
+// grey-list another's webhooks with the same URL). Each tick reloads it from the store, which other
 // nodes write too; between ticks every send this node makes updates it at
 // once, so that the sends queued behind a failure see its URL grey-listed.
 // The store applies the same rule (Policy.Apply) durably when the results
@@ -18,50 +19,52 @@ import (
 type greylistView struct {
 	policy hookd.GreylistPolicy
 	mu     sync.RWMutex
-	states map[string]hookd.URLState // by URL; healthy URLs have none
+	states map[hookd.URLKey]hookd.URLState // by account and URL; healthy ones have none
 }
 
 func newGreylistView(p hookd.GreylistPolicy) *greylistView {
-	return &greylistView{policy: p, states: make(map[string]hookd.URLState)}
+	return &greylistView{policy: p, states: make(map[hookd.URLKey]hookd.URLState)}
 }
 
 // replace makes states, as the store holds them, the view.
 func (g *greylistView) replace(states []hookd.URLState) {
-	m := make(map[string]hookd.URLState, len(states))
+	m := make(map[hookd.URLKey]hookd.URLState, len(states))
 	for _, s := range states {
-		m[s.URL] = s
+		m[s.Key()] = s
 	}
 	g.mu.Lock()
 	g.states = m
 	g.mu.Unlock()
 }
 
-// lookup returns the state of url, and whether it has one (is not healthy).
-func (g *greylistView) lookup(url string) (hookd.URLState, bool) {
+// lookup returns the state of a URL within an account, and whether it has
+// one (is not healthy).
+func (g *greylistView) lookup(k hookd.URLKey) (hookd.URLState, bool) {
 	g.mu.RLock()
-	st, known := g.states[url]
+	st, known := g.states[k]
 	g.mu.RUnlock()
 	return st, known
 }
 
-// update applies the result of one send to url made at now.
-func (g *greylistView) update(url string, delivered bool, now time.Time) {
+// update applies the result of one send, made at now, to the account's
+// state of the URL.
+func (g *greylistView) update(k hookd.URLKey, delivered bool, now time.Time) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	st := g.states[url]
-	st.URL = url
+	st := g.states[k]
+	st.AccountID, st.URL = k.AccountID, k.URL
 	st = g.policy.Apply(st, delivered, now)
 	if st.Healthy() {
-		delete(g.states, url)
+		delete(g.states, k)
 	} else {
-		g.states[url] = st
+		g.states[k] = st
 	}
 }
 
-// forget drops url's state (it was released by a person).
-func (g *greylistView) forget(url string) {
+// forget drops the account's state of a URL (it was released by a person).
+func (g *greylistView) forget(k hookd.URLKey) {
 	g.mu.Lock()
-	delete(g.states, url)
+	delete(g.states, k)
 	g.mu.Unlock()
 }
 
@@ -84,6 +87,9 @@ func (d *Dispatcher) refreshGreylist(ctx context.Context) error {
 	return nil
 }
 
+// countGreylisted counts the grey-listings in force at now: one per URL
+// within an account, so a URL that two accounts grey-listed counts twice,
+// as each account's GET /api/v1/greylist lists it.
 func countGreylisted(states []hookd.URLState, now time.Time) int {
 	n := 0
 	for _, s := range states {
@@ -94,6 +100,9 @@ func countGreylisted(states []hookd.URLState, now time.Time) int {
 	return n
 }
 
-// ReleaseURL forgets a URL's grey-list state at once (the store's state is
-// cleared by the caller).
-func (d *Dispatcher) ReleaseURL(u string) { d.greylist.forget(u) }
+// ReleaseURL forgets the account's grey-list state of a URL at once (the
+// store's state is cleared by the caller); other accounts' states of the
+// URL stay.
+func (d *Dispatcher) ReleaseURL(accountID, u string) {
+	d.greylist.forget(hookd.URLKey{AccountID: accountID, URL: u})
+}

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"hookd"
 )
 
@@ -73,5 +75,74 @@ func TestGreylistSkipsAFailingURLUntilItsPeriodEnds(t *testing.T) {
 		if dl.Status != hookd.StatusDelivered {
 			t.Errorf("healthy URL: delivery %s, want delivered", dl.Status)
 		}
+	}
+}
+
+// Grey-listing is per URL within an account (contract §4): one account's
+// failures grey-list its own webhook, while another account's webhook with
+// the same URL is still sent to. hookd_greylisted_urls counts each
+// account's grey-listing of the URL.
+func TestGreylistIsPerAccount(t *testing.T) {
+	e := newEnv(t)
+	other := e.otherAccount()
+	var requests atomic.Int64
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		w.WriteHeader(http.StatusInternalServerError)
+	}))
+	defer down.Close()
+	mine, theirs := e.webhook(down.URL+"/hook"), other.webhook(down.URL+"/hook")
+	reg := prometheus.NewRegistry()
+	cfg := e.config("node-a")
+	cfg.Policy = hookd.GreylistPolicy{After: 2, Base: time.Minute, Max: time.Hour}
+	cfg.Metrics = NewMetrics(reg)
+	d := e.start(cfg)
+	greylisted := func() float64 {
+		t.Helper()
+		families, err := reg.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range families {
+			if f.GetName() == "hookd_greylisted_urls" {
+				return f.GetMetric()[0].GetGauge().GetValue()
+			}
+		}
+		t.Fatal("no hookd_greylisted_urls")
+		return 0
+	}
+
+	for range cfg.Policy.After {
+		e.trigger()
+		e.tick(d)
+	}
+	// Mine is grey-listed; theirs, with the same URL, is sent to.
+	e.trigger()
+	other.trigger()
+	e.tick(d)
+	if dl := e.deliveries(mine.ID)[0]; dl.Status != hookd.StatusSkipped {
+		t.Errorf("the failing account's delivery: %s, want skipped", dl.Status)
+	}
+	if dl := other.deliveries(theirs.ID); len(dl) != 1 || dl[0].Status != hookd.StatusFailed || dl[0].StatusCode != 500 {
+		t.Errorf("the other account's deliveries: %+v, want one sent, failed with 500", dl)
+	}
+	if n := requests.Load(); n != int64(cfg.Policy.After)+1 {
+		t.Errorf("the URL got %d requests, want %d: the other account's delivery must be sent", n, cfg.Policy.After+1)
+	}
+	if st, err := other.urlState(theirs.URL); err != nil || st.ConsecutiveFailures != 1 || st.Level != 0 {
+		t.Errorf("the other account's state: %+v (%v), want its own single failure, not grey-listed", st, err)
+	}
+	if n := greylisted(); n != 1 {
+		t.Errorf("hookd_greylisted_urls = %v, want 1", n)
+	}
+
+	// The other account's own failures grey-list it too: two grey-listings.
+	for range cfg.Policy.After - 1 {
+		other.trigger()
+		e.tick(d)
+	}
+	e.tick(d) // its refresh sets the gauge
+	if n := greylisted(); n != 2 {
+		t.Errorf("hookd_greylisted_urls with the URL grey-listed in two accounts = %v, want 2", n)
 	}
 }

@@ -30,7 +30,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "hookd_deliveries_queued", Help: "Sends waiting for a free connection.",
 		}),
 		greylisted: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "hookd_greylisted_urls", Help: "URLs grey-listed at the last tick.",
+			Name: "hookd_greylisted_urls", Help: "URLs grey-listed at the last tick, within each account (a URL grey-listed in two accounts counts twice).",
 		}),
 		tick: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "hookd_tick_duration_seconds", Help: "Time of one dispatch tick: claiming pending triggers and queueing their sends.",

@@ -62,14 +62,16 @@ func (d *Dispatcher) writeResults() {
 }
 
 // record writes a batch of results and the triggers they finish in one
-// transaction, and updates the grey-list state of the URLs sent to.
+// transaction, and updates the grey-list state of the URLs sent to, each
+// within the account of the delivery.
 func (d *Dispatcher) record(batch []result) {
 	p := hookd.RecordParams{Policy: d.cfg.Policy, Deliveries: make([]hookd.Delivery, len(batch))}
 	var finished []*batchTrigger
 	for i, r := range batch {
 		p.Deliveries[i] = r.d
 		if r.countsForGreylist() {
-			p.Outcomes = append(p.Outcomes, hookd.URLOutcome{URL: r.d.URL, OK: r.d.Status == hookd.StatusDelivered, At: r.d.AttemptedAt})
+			p.Outcomes = append(p.Outcomes, hookd.URLOutcome{AccountID: r.d.AccountID, URL: r.d.URL,
+				OK: r.d.Status == hookd.StatusDelivered, At: r.d.AttemptedAt})
 		}
 		if r.t != nil {
 			r.t.remaining--

@@ -85,8 +85,8 @@ type result struct {
 	answer hostAnswer    // what the scheduler learns of the host
 }
 
-// countsForGreylist is whether the result changes its URL's grey-list
-// state: every send made does, whatever its status; a skipped one does not.
+// countsForGreylist is whether the result changes the grey-list state of
+// its URL within its account: every send made does, whatever its status; a skipped one does not.
 func (r *result) countsForGreylist() bool { return r.answer != noSend }
 
 // send makes one send, or skips it when the URL is grey-listed.
@@ -99,7 +99,8 @@ func (d *Dispatcher) send(j job) result {
 			Hook: j.t.Hook, URL: j.w.URL, AttemptedAt: now,
 		},
 	}
-	st, known := d.greylist.lookup(j.w.URL)
+	key := hookd.URLKey{AccountID: j.w.AccountID, URL: j.w.URL}
+	st, known := d.greylist.lookup(key)
 	if j.t.deliveryID != "" {
 		r.t = nil // not part of a batch
 	} else {
@@ -120,7 +121,7 @@ func (d *Dispatcher) send(j job) result {
 	if known || !delivered {
 		// Healthy before and after (the common case) changes nothing;
 		// otherwise the sends queued behind this one see the change at once.
-		d.greylist.update(j.w.URL, delivered, now)
+		d.greylist.update(key, delivered, now)
 	}
 	return r
 }

@@ -101,23 +101,29 @@ func (s *Store) RecordDeliveries(ctx context.Context, p hookd.RecordParams) erro
 	}), "record deliveries")
 }
 
-// urlLockKey is the advisory lock key of a URL's grey-list state. Two URLs
-// may share a key: they then take turns, which is only slower.
-func urlLockKey(u string) int32 {
+// urlLockKey is the advisory lock key of an account's grey-list state of a
+// URL. Two pairs may share a key: they then take turns, which is only
+// slower.
+func urlLockKey(k hookd.URLKey) int32 {
 	h := fnv.New32a()
-	h.Write([]byte(u))
+	h.Write([]byte(k.AccountID))
+	h.Write([]byte{0}) // IDs hold no NUL: ("ab", "c") and ("a", "bc") differ
+	h.Write([]byte(k.URL))
 	return int32(h.Sum32())
 }
 
-// applyOutcomes locks the outcomes' URLs, loads their stored states, folds
-// the outcomes into them (hookd.FoldOutcomes) and writes back what changed.
+// applyOutcomes locks the outcomes' (account, URL) pairs, loads their
+// stored states in one query, folds the outcomes into them
+// (hookd.FoldOutcomes) and writes back what changed.
 func applyOutcomes(ctx context.Context, tx pgx.Tx, outcomes []hookd.URLOutcome, policy hookd.GreylistPolicy) error {
-	urls := hookd.OutcomeURLs(outcomes)
-	// Lock every URL of the batch, in key order so that two batches never
+	pairs := hookd.OutcomeKeys(outcomes)
+	// Lock every pair of the batch, in key order so that two batches never
 	// wait for each other in a cycle, before reading their states.
-	keys := make([]int32, 0, len(urls))
-	for _, u := range urls {
-		keys = append(keys, urlLockKey(u))
+	keys := make([]int32, 0, len(pairs))
+	accounts, urls := make([]string, len(pairs)), make([]string, len(pairs))
+	for i, k := range pairs {
+		keys = append(keys, urlLockKey(k))
+		accounts[i], urls[i] = k.AccountID, k.URL
 	}
 	slices.Sort(keys)
 	keys = slices.Compact(keys)
@@ -125,7 +131,8 @@ func applyOutcomes(ctx context.Context, tx pgx.Tx, outcomes []hookd.URLOutcome, 
 		lockURLClass, keys); err != nil {
 		return err
 	}
-	rows, err := tx.Query(ctx, storeutil.SelectURLStates+` WHERE url = ANY($1)`, urls)
+	rows, err := tx.Query(ctx, storeutil.SelectURLStates+`
+		WHERE (account_id, url) IN (SELECT * FROM unnest($1::text[], $2::text[]))`, accounts, urls)
 	if err != nil {
 		return err
 	}
@@ -133,29 +140,35 @@ func applyOutcomes(ctx context.Context, tx pgx.Tx, outcomes []hookd.URLOutcome, 
 	if err != nil {
 		return err
 	}
-	stored := make(map[string]hookd.URLState, len(read))
+	stored := make(map[hookd.URLKey]hookd.URLState, len(read))
 	for _, st := range read {
-		stored[st.URL] = st
+		stored[st.Key()] = st
 	}
 	upsert, healthy := hookd.FoldOutcomes(policy, stored, outcomes)
 	if len(healthy) > 0 {
-		if _, err := tx.Exec(ctx, `DELETE FROM url_states WHERE url = ANY($1)`, healthy); err != nil {
+		accounts, urls = accounts[:0], urls[:0]
+		for _, k := range healthy {
+			accounts, urls = append(accounts, k.AccountID), append(urls, k.URL)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM url_states
+			WHERE (account_id, url) IN (SELECT * FROM unnest($1::text[], $2::text[]))`, accounts, urls); err != nil {
 			return err
 		}
 	}
 	if len(upsert) == 0 {
 		return nil
 	}
-	sick := make([]string, len(upsert))
+	accounts, urls = make([]string, len(upsert)), make([]string, len(upsert))
 	failures, levels := make([]int32, len(upsert)), make([]int32, len(upsert))
 	until := make([]pgtype.Timestamptz, len(upsert))
 	for i, st := range upsert {
-		sick[i], failures[i], levels[i], until[i] = st.URL, int32(st.ConsecutiveFailures), int32(st.Level), toDB(st.Until)
+		accounts[i], urls[i] = st.AccountID, st.URL
+		failures[i], levels[i], until[i] = int32(st.ConsecutiveFailures), int32(st.Level), toDB(st.Until)
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO url_states (`+storeutil.URLStateColumns+`)
-		SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::timestamptz[])
-		ON CONFLICT (url) DO UPDATE SET consecutive_failures = excluded.consecutive_failures,
-			level = excluded.level, until = excluded.until`, sick, failures, levels, until)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::timestamptz[])
+		ON CONFLICT (account_id, url) DO UPDATE SET consecutive_failures = excluded.consecutive_failures,
+			level = excluded.level, until = excluded.until`, accounts, urls, failures, levels, until)
 	return err
 }
 

@@ -2,7 +2,7 @@
 // sharing one database. It behaves like the embedded sqlite store (the
 // storetest suite checks both) and adds what several writers need: triggers
 // are claimed with FOR UPDATE SKIP LOCKED under a lease, grey-list states are
-// read and written under a per-URL lock, and migrations run under an
+// read and written under a lock per URL within an account, and migrations run under an
 // advisory lock so that nodes may start at once. It uses pgx's own pool.
 package postgres
 
@@ -39,7 +39,7 @@ const (
 	lockClass     = 0x686f6f6b
 	lockMigrate   = 1          // session lock while migrating
 	lockBootstrap = 2          // transaction lock while bootstrapping
-	lockURLClass  = 0x75726c73 // "urls": per-URL transaction locks, keyed by a hash of the URL
+	lockURLClass  = 0x75726c73 // "urls": grey-list transaction locks, keyed by a hash of the account and URL
 )
 
 const (

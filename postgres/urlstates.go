@@ -26,21 +26,23 @@ func (s *Store) queryURLStates(ctx context.Context, query string, args ...any) (
 	return out, nil
 }
 
-// URLStates returns every URL state that is not healthy, by URL.
+// URLStates returns every state that is not healthy, of every account, by
+// account and URL.
 func (s *Store) URLStates(ctx context.Context) ([]hookd.URLState, error) {
-	return s.queryURLStates(ctx, storeutil.SelectURLStates+` ORDER BY url`)
+	return s.queryURLStates(ctx, storeutil.SelectURLStates+` ORDER BY account_id, url`)
 }
 
-// Greylist returns the grey-listed states (level above zero) of the URLs of
-// the account's webhooks, by URL.
+// Greylist returns the account's grey-listed states (level above zero) of
+// the URLs of its webhooks, by URL.
 func (s *Store) Greylist(ctx context.Context, accountID string) ([]hookd.URLState, error) {
 	return s.queryURLStates(ctx, storeutil.SelectURLStates+`
-		WHERE level > 0 AND url IN (SELECT url FROM webhooks WHERE account_id = $1) ORDER BY url`, accountID)
+		WHERE account_id = $1 AND level > 0 AND url IN (SELECT url FROM webhooks WHERE account_id = $1) ORDER BY url`, accountID)
 }
 
-// ReleaseURL clears a URL's state at once, for every node (each reloads the
-// states at its next tick). ENOTFOUND when none of the account's webhooks has
-// that URL; releasing a healthy URL is not an error.
+// ReleaseURL clears the account's state of a URL at once, for every node
+// (each reloads the states at its next tick); other accounts' states of that
+// URL stay. ENOTFOUND when none of the account's webhooks has that URL;
+// releasing a healthy URL is not an error.
 func (s *Store) ReleaseURL(ctx context.Context, accountID, url string) error {
 	ctx, cancel := op(ctx)
 	defer cancel()
@@ -52,12 +54,13 @@ func (s *Store) ReleaseURL(ctx context.Context, accountID, url string) error {
 		if !exists {
 			return storeutil.NoWebhookWithURL(url)
 		}
-		// Take the URL's lock, as RecordDeliveries does, so that a batch
+		// Take the pair's lock, as RecordDeliveries does, so that a batch
 		// being recorded does not write back the state just released.
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, lockURLClass, urlLockKey(url)); err != nil {
+		key := urlLockKey(hookd.URLKey{AccountID: accountID, URL: url})
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, lockURLClass, key); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `DELETE FROM url_states WHERE url = $1`, url)
+		_, err := tx.Exec(ctx, `DELETE FROM url_states WHERE account_id = $1 AND url = $2`, accountID, url)
 		return err
 	}), "release URL")
 }

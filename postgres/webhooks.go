@@ -26,7 +26,7 @@ func scanWebhook(row pgx.Row) (hookd.Webhook, error) {
 	}
 	w.CreatedAt, w.UpdatedAt, w.PreviousUntil = fromDB(created), fromDB(updated), fromDB(prevUntil)
 	if url != nil {
-		w.Greylist = hookd.URLState{URL: *url, ConsecutiveFailures: *failures, Level: *level, Until: fromDB(until)}
+		w.Greylist = hookd.URLState{AccountID: w.AccountID, URL: *url, ConsecutiveFailures: *failures, Level: *level, Until: fromDB(until)}
 	}
 	return w, nil
 }

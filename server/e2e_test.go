@@ -21,11 +21,12 @@ import (
 
 const testKey = "hk_test_key_for_e2e_0123456789abcdef"
 
-// env is a running hookd with an API client.
+// env is a running hookd with an API client of one account (its key).
 type env struct {
 	t   *testing.T
 	srv *server.Server
 	url string
+	key string
 }
 
 func start(t *testing.T, mod func(*server.Config)) *env {
@@ -47,13 +48,13 @@ func start(t *testing.T, mod func(*server.Config)) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	return &env{t: t, srv: s, url: s.URL()}
+	return &env{t: t, srv: s, url: s.URL(), key: testKey}
 }
 
 // do sends an API request and decodes a JSON answer into out (if not nil).
 func (e *env) do(method, path string, body any, out any) int {
 	e.t.Helper()
-	a := testkit.Call(e.t, method, e.url+path, testKey, body)
+	a := testkit.Call(e.t, method, e.url+path, e.key, body)
 	if out != nil && len(a.Body) > 0 {
 		if err := json.Unmarshal(a.Body, out); err != nil {
 			e.t.Fatalf("%s %s: answer is not JSON: %s", method, path, a.Body)
@@ -263,7 +264,7 @@ func TestGreylistSequence(t *testing.T) {
 	if st := statusOf(send()); st != "failed" {
 		t.Fatalf("2nd: %s", st)
 	}
-	// Two consecutive failures: grey-listed at level 1, for all webhooks with the URL.
+	// Two consecutive failures: grey-listed at level 1, for all the account's webhooks with the URL.
 	var got webhook
 	e.do("GET", "/api/v1/webhooks/"+other.ID, nil, &got)
 	if got.Greylist.Level != 1 || got.Greylist.Until == nil || got.Greylist.ConsecutiveFailures != 2 {

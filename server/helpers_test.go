@@ -16,3 +16,10 @@ func addAccount(t *testing.T, s *server.Server) string {
 	}
 	return key
 }
+
+// as returns an API client of the same hookd for the account of key.
+func (e *env) as(key string) *env {
+	o := *e
+	o.key = key
+	return &o
+}

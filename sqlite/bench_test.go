@@ -51,7 +51,7 @@ func BenchmarkRecordFanOut(b *testing.B) {
 			p.Deliveries = append(p.Deliveries, hookd.Delivery{ID: hookd.NewID(hookd.PrefixDelivery),
 				AccountID: "acc_bench", TriggerID: tr, WebhookID: wid[(j*7919)%webhooks], Hook: "eventCanceled",
 				URL: url, Status: hookd.StatusDelivered, StatusCode: 200, DurationMs: 3, AttemptedAt: now})
-			p.Outcomes = append(p.Outcomes, hookd.URLOutcome{URL: url, OK: true, At: now})
+			p.Outcomes = append(p.Outcomes, hookd.URLOutcome{AccountID: "acc_bench", URL: url, OK: true, At: now})
 		}
 		return p
 	}

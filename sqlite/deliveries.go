@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -123,56 +124,67 @@ func (s *Store) recordSpans(ctx context.Context, tx *sql.Tx, ds []hookd.Delivery
 	})
 }
 
-// applyOutcomes loads the stored states of the outcomes' URLs, folds the
-// outcomes into them (hookd.FoldOutcomes) and writes back what changed, in
-// the transaction of the batch.
+// applyOutcomes loads the stored states of the outcomes' (account, URL)
+// pairs in one query, folds the outcomes into them (hookd.FoldOutcomes) and
+// writes back what changed, in the transaction of the batch.
 func (s *Store) applyOutcomes(ctx context.Context, tx *sql.Tx, outcomes []hookd.URLOutcome, policy hookd.GreylistPolicy) error {
 	if allOK(outcomes) {
-		// Successes only change URLs that have a row (a success clears
-		// it); when no URL has one, as while every receiver is healthy,
+		// Successes only change pairs that have a row (a success clears
+		// it); when no pair has one, as while every receiver is healthy,
 		// there is nothing to read or write.
 		var any bool
 		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM url_states)`).Scan(&any); err != nil || !any {
 			return err
 		}
 	}
-	list, err := jsonList(hookd.OutcomeURLs(outcomes))
+	list, err := jsonKeys(hookd.OutcomeKeys(outcomes))
 	if err != nil {
 		return err
 	}
 	rows, err := tx.QueryContext(ctx, storeutil.SelectURLStates+`
-		WHERE url IN (SELECT value FROM json_each(?))`, list)
+		WHERE (account_id, url) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))`, list)
 	if err != nil {
 		return err
 	}
-	stored := map[string]hookd.URLState{}
+	stored := map[hookd.URLKey]hookd.URLState{}
 	for rows.Next() {
 		st, err := storeutil.ScanURLState(rows, fromDB)
 		if err != nil {
 			rows.Close()
 			return err
 		}
-		stored[st.URL] = st
+		stored[st.Key()] = st
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
 	upsert, healthy := hookd.FoldOutcomes(policy, stored, outcomes)
-	for _, u := range healthy {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM url_states WHERE url = ?`, u); err != nil {
+	for _, k := range healthy {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM url_states WHERE account_id = ? AND url = ?`, k.AccountID, k.URL); err != nil {
 			return err
 		}
 	}
 	for _, st := range upsert {
 		_, err := tx.ExecContext(ctx, `INSERT INTO url_states (`+storeutil.URLStateColumns+`)
-			VALUES (?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET consecutive_failures = excluded.consecutive_failures,
-			level = excluded.level, until = excluded.until`, st.URL, st.ConsecutiveFailures, st.Level, toDB(st.Until))
+			VALUES (?, ?, ?, ?, ?) ON CONFLICT (account_id, url) DO UPDATE SET consecutive_failures = excluded.consecutive_failures,
+			level = excluded.level, until = excluded.until`, st.AccountID, st.URL, st.ConsecutiveFailures, st.Level, toDB(st.Until))
 		if err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// jsonKeys writes keys as a JSON list of [account, URL] pairs, one
+// parameter that json_each reads.
+func jsonKeys(keys []hookd.URLKey) (string, error) {
+	pairs := make([][2]string, len(keys))
+	for i, k := range keys {
+		pairs[i] = [2]string{k.AccountID, k.URL}
+	}
+	b, err := json.Marshal(pairs)
+	return string(b), err
 }
 
 func allOK(outcomes []hookd.URLOutcome) bool {

@@ -48,11 +48,10 @@ func TestDiskFull(t *testing.T) {
 	}
 }
 
-// TestMigrateDeliverySpans opens a database made before migration 0004,
-// which replaced the delivery log's index by webhook with one span row per
-// webhook, and checks that its existing log still filters by webhook.
-func TestMigrateDeliverySpans(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "hookd.db")
+// migratedBefore makes a database at path with the migrations before
+// version applied and recorded, as an older hookd left it.
+func migratedBefore(t *testing.T, path string, version int) *sql.DB {
+	t.Helper()
 	db, err := sql.Open("sqlite", "file:"+escapePath(path))
 	if err != nil {
 		t.Fatal(err)
@@ -65,7 +64,7 @@ func TestMigrateDeliverySpans(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, m := range all {
-		if m.Version >= 4 {
+		if m.Version >= version {
 			break
 		}
 		if _, err := db.Exec(m.SQL); err != nil {
@@ -75,6 +74,28 @@ func TestMigrateDeliverySpans(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	return db
+}
+
+// upgrade closes db and opens it as a Store, which applies the migrations
+// it lacks; the test's end closes the store.
+func upgrade(t *testing.T, db *sql.DB, path string) *Store {
+	t.Helper()
+	db.Close()
+	s, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// TestMigrateDeliverySpans opens a database made before migration 0004,
+// which replaced the delivery log's index by webhook with one span row per
+// webhook, and checks that its existing log still filters by webhook.
+func TestMigrateDeliverySpans(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "hookd.db")
+	db := migratedBefore(t, path, 4)
 	// Three webhooks' deliveries, interleaved, written before the upgrade.
 	var ids [3][]string
 	for i := range 30 {
@@ -87,13 +108,7 @@ func TestMigrateDeliverySpans(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	db.Close()
-
-	s, err := Open(t.Context(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := upgrade(t, db, path)
 	for w := range 3 {
 		list, next, err := s.Deliveries(t.Context(), hookd.DeliveryFilter{AccountID: "acc_1", WebhookID: "wh_" + strconv.Itoa(w), Limit: 100})
 		if err != nil {
@@ -115,5 +130,49 @@ func TestMigrateDeliverySpans(t *testing.T) {
 	}
 	if list, _, _ := s.Deliveries(t.Context(), hookd.DeliveryFilter{AccountID: "acc_2", WebhookID: "wh_1"}); len(list) != 0 {
 		t.Errorf("another account sees %d of wh_1's deliveries", len(list))
+	}
+}
+
+// TestMigrateGreylistPerAccount opens a database made before migration
+// 0007, whose grey-list state was per URL and shared by every account, and
+// checks that the upgrade drops that state (it cannot be given to one
+// account): both accounts' webhooks with the grey-listed URL are healthy and
+// sent to again, and new failures grey-list the failing account only.
+func TestMigrateGreylistPerAccount(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "hookd.db")
+	db := migratedBefore(t, path, 7)
+	const u = "https://shared.example/h"
+	until := time.Now().Add(time.Hour).UnixMilli()
+	for _, q := range []string{
+		`INSERT INTO accounts (id, name, created_at) VALUES ('acc_a', 'a', 0), ('acc_b', 'b', 0)`,
+		`INSERT INTO webhooks (id, account_id, name, url, hooks, enabled, created_at, updated_at, secret)
+			VALUES ('wh_a', 'acc_a', 'a', '` + u + `', '["eventAdded"]', 1, 0, 0, 'whsec_a'),
+			('wh_b', 'acc_b', 'b', '` + u + `', '["eventAdded"]', 1, 0, 0, 'whsec_b')`,
+		`INSERT INTO url_states (url, consecutive_failures, level, until) VALUES ('` + u + `', 3, 1, ` + strconv.FormatInt(until, 10) + `)`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := upgrade(t, db, path)
+	if states, err := s.URLStates(t.Context()); err != nil || len(states) != 0 {
+		t.Errorf("URLStates after the upgrade = %+v (%v), want none: the shared state is dropped", states, err)
+	}
+	for _, w := range []struct{ account, id string }{{"acc_a", "wh_a"}, {"acc_b", "wh_b"}} {
+		got, err := s.Webhook(t.Context(), w.account, w.id)
+		if err != nil || !got.Greylist.Healthy() {
+			t.Errorf("webhook %s after the upgrade: Greylist %+v (%v), want healthy", w.id, got.Greylist, err)
+		}
+	}
+	fail := hookd.URLOutcome{AccountID: "acc_a", URL: u, At: time.Now()}
+	err := s.RecordDeliveries(t.Context(), hookd.RecordParams{Outcomes: []hookd.URLOutcome{fail, fail, fail}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for account, want := range map[string]int{"acc_a": 1, "acc_b": 0} {
+		list, err := s.Greylist(t.Context(), account)
+		if err != nil || len(list) != want {
+			t.Errorf("Greylist(%s) after 3 failures of acc_a = %+v (%v), want %d entries", account, list, err, want)
+		}
 	}
 }

@@ -26,7 +26,7 @@ func scanWebhook(row interface{ Scan(...any) error }) (hookd.Webhook, error) {
 	}
 	w.CreatedAt, w.UpdatedAt, w.PreviousUntil = fromDB(created), fromDB(updated), fromDB(prevUntil)
 	if url.Valid {
-		w.Greylist = hookd.URLState{URL: url.String, ConsecutiveFailures: int(failures.Int64),
+		w.Greylist = hookd.URLState{AccountID: w.AccountID, URL: url.String, ConsecutiveFailures: int(failures.Int64),
 			Level: int(level.Int64), Until: fromDB(until)}
 	}
 	return w, nil

@@ -90,7 +90,7 @@ func BenchmarkRecordDeliveries(b *testing.B, open func(b *testing.B) hookd.Store
 				AccountID: "acc_bench", TriggerID: tr.ID, WebhookID: "wh_" + strconv.Itoa(j%10), Hook: tr.Hook,
 				URL: url, Status: hookd.StatusDelivered, StatusCode: 200, DurationMs: 15, AttemptedAt: now})
 			p.DoneTriggers = append(p.DoneTriggers, tr.ID)
-			p.Outcomes = append(p.Outcomes, hookd.URLOutcome{URL: url, OK: j%7 != 0, At: now})
+			p.Outcomes = append(p.Outcomes, hookd.URLOutcome{AccountID: "acc_bench", URL: url, OK: j%7 != 0, At: now})
 		}
 		params[i] = p
 	}

@@ -88,7 +88,7 @@ func testRecordDeliveries(t *testing.T, s hookd.Store) {
 	must(t, s.RecordDeliveries(ctx(t), hookd.RecordParams{
 		Deliveries:   ds,
 		DoneTriggers: triggerIDs(ts),
-		Outcomes:     []hookd.URLOutcome{{URL: w1.URL, OK: true, At: base}, {URL: w2.URL, At: base}},
+		Outcomes:     []hookd.URLOutcome{{AccountID: a.ID, URL: w1.URL, OK: true, At: base}, {AccountID: a.ID, URL: w2.URL, At: base}},
 		Policy:       policy,
 	}))
 	if n := pending(t, s); n != 0 {
@@ -113,22 +113,22 @@ func testRecordDeliveries(t *testing.T, s hookd.Store) {
 	if len(all) != len(ds) {
 		t.Errorf("Deliveries = %d rows, want %d", len(all), len(ds))
 	}
-	st, err := urlState(ctx(t), s, w2.URL)
+	st, err := urlState(ctx(t), s, a.ID, w2.URL)
 	must(t, err)
-	sameState(t, "URL state of the failing URL", st, hookd.URLState{URL: w2.URL, ConsecutiveFailures: 1})
+	sameState(t, "URL state of the failing URL", st, hookd.URLState{AccountID: a.ID, URL: w2.URL, ConsecutiveFailures: 1})
 }
 
 func testRecordDeliveriesGreylist(t *testing.T, s hookd.Store) {
-	const u = "https://flaky.example/h"
+	const acc, u = "acc_flaky", "https://flaky.example/h"
 	record := func(outcomes ...hookd.URLOutcome) {
 		t.Helper()
 		must(t, s.RecordDeliveries(ctx(t), hookd.RecordParams{Outcomes: outcomes, Policy: policy}))
 	}
-	fail := func(at time.Time) hookd.URLOutcome { return hookd.URLOutcome{URL: u, At: at} }
-	ok := func(at time.Time) hookd.URLOutcome { return hookd.URLOutcome{URL: u, OK: true, At: at} }
+	fail := func(at time.Time) hookd.URLOutcome { return hookd.URLOutcome{AccountID: acc, URL: u, At: at} }
+	ok := func(at time.Time) hookd.URLOutcome { return hookd.URLOutcome{AccountID: acc, URL: u, OK: true, At: at} }
 	state := func() hookd.URLState {
 		t.Helper()
-		st, err := urlState(ctx(t), s, u)
+		st, err := urlState(ctx(t), s, acc, u)
 		must(t, err)
 		return st
 	}
@@ -140,10 +140,10 @@ func testRecordDeliveriesGreylist(t *testing.T, s hookd.Store) {
 	}
 	// A success first does not clear the failures after it.
 	record(ok(base), fail(base), fail(base))
-	sameState(t, "after ok, fail, fail", state(), hookd.URLState{URL: u, ConsecutiveFailures: 2})
+	sameState(t, "after ok, fail, fail", state(), hookd.URLState{AccountID: acc, URL: u, ConsecutiveFailures: 2})
 
 	// Each batch reads the state the previous one wrote.
-	want := hookd.URLState{URL: u, ConsecutiveFailures: 2}
+	want := hookd.URLState{AccountID: acc, URL: u, ConsecutiveFailures: 2}
 	steps := []time.Time{
 		base.Add(time.Second),                 // third failure: level 1 for 1m
 		base.Add(2 * time.Second),             // in flight during the period: counted, no new period
@@ -161,26 +161,26 @@ func testRecordDeliveriesGreylist(t *testing.T, s hookd.Store) {
 
 	// Several URLs in one batch, interleaved.
 	const v = "https://other.example/h"
-	record(hookd.URLOutcome{URL: v, At: base}, ok(base.Add(time.Hour)), hookd.URLOutcome{URL: v, At: base})
+	record(hookd.URLOutcome{AccountID: acc, URL: v, At: base}, ok(base.Add(time.Hour)), hookd.URLOutcome{AccountID: acc, URL: v, At: base})
 	if st := state(); !st.Healthy() {
 		t.Errorf("after a success: state = %+v, want healthy", st)
 	}
-	st, err := urlState(ctx(t), s, v)
+	st, err := urlState(ctx(t), s, acc, v)
 	must(t, err)
-	sameState(t, "the other URL", st, hookd.URLState{URL: v, ConsecutiveFailures: 2})
+	sameState(t, "the other URL", st, hookd.URLState{AccountID: acc, URL: v, ConsecutiveFailures: 2})
 
 	// A zero policy means the documented defaults (3 failures, 1m).
 	const z = "https://zero.example/h"
-	zf := hookd.URLOutcome{URL: z, At: base}
+	zf := hookd.URLOutcome{AccountID: acc, URL: z, At: base}
 	must(t, s.RecordDeliveries(ctx(t), hookd.RecordParams{Outcomes: []hookd.URLOutcome{zf, zf}}))
-	st, err = urlState(ctx(t), s, z)
+	st, err = urlState(ctx(t), s, acc, z)
 	must(t, err)
-	sameState(t, "two failures with the default policy", st, hookd.URLState{URL: z, ConsecutiveFailures: 2})
+	sameState(t, "two failures with the default policy", st, hookd.URLState{AccountID: acc, URL: z, ConsecutiveFailures: 2})
 	must(t, s.RecordDeliveries(ctx(t), hookd.RecordParams{Outcomes: []hookd.URLOutcome{zf}}))
-	st, err = urlState(ctx(t), s, z)
+	st, err = urlState(ctx(t), s, acc, z)
 	must(t, err)
 	sameState(t, "three failures with the default policy", st,
-		hookd.URLState{URL: z, ConsecutiveFailures: 3, Level: 1, Until: base.Add(time.Minute)})
+		hookd.URLState{AccountID: acc, URL: z, ConsecutiveFailures: 3, Level: 1, Until: base.Add(time.Minute)})
 }
 
 // deliveryLog writes deliveries of two webhooks and two triggers of account

@@ -2,61 +2,68 @@ package storetest
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
 	"hookd"
 )
 
-// greylistURLs records failures so that every URL in down reaches level 1
-// and every URL in failing has one failure.
-func greylistURLs(t *testing.T, s hookd.Store, down, failing []string) {
+// greylistURLs records failures of the account's webhooks so that every
+// URL in down reaches level 1 and every URL in failing has one failure,
+// within that account.
+func greylistURLs(t *testing.T, s hookd.Store, accountID string, down, failing []string) {
 	t.Helper()
 	var outcomes []hookd.URLOutcome
 	for _, u := range down {
 		for range policy.After {
-			outcomes = append(outcomes, hookd.URLOutcome{URL: u, At: base})
+			outcomes = append(outcomes, hookd.URLOutcome{AccountID: accountID, URL: u, At: base})
 		}
 	}
 	for _, u := range failing {
-		outcomes = append(outcomes, hookd.URLOutcome{URL: u, At: base})
+		outcomes = append(outcomes, hookd.URLOutcome{AccountID: accountID, URL: u, At: base})
 	}
 	must(t, s.RecordDeliveries(ctx(t), hookd.RecordParams{Outcomes: outcomes, Policy: policy}))
 }
 
-func greylisted(u string) hookd.URLState {
-	return hookd.URLState{URL: u, ConsecutiveFailures: policy.After, Level: 1, Until: base.Add(policy.Base)}
+func greylisted(accountID, u string) hookd.URLState {
+	return hookd.URLState{AccountID: accountID, URL: u, ConsecutiveFailures: policy.After, Level: 1, Until: base.Add(policy.Base)}
 }
 
 func testURLStates(t *testing.T, s hookd.Store) {
 	const up, down, failing = "https://up.example/h", "https://down.example/h", "https://failing.example/h"
+	const acc, other = "acc_urlstates", "acc_other"
 	all, err := s.URLStates(ctx(t))
 	must(t, err)
 	if len(all) != 0 {
 		t.Errorf("URLStates of a new store = %+v, want none", all)
 	}
 
-	greylistURLs(t, s, []string{down}, []string{failing})
+	greylistURLs(t, s, acc, []string{down}, []string{failing})
+	greylistURLs(t, s, other, nil, []string{down})
 	must(t, s.RecordDeliveries(ctx(t), hookd.RecordParams{Policy: policy,
-		Outcomes: []hookd.URLOutcome{{URL: up, At: base}, {URL: up, OK: true, At: base}}}))
+		Outcomes: []hookd.URLOutcome{{AccountID: acc, URL: up, At: base}, {AccountID: acc, URL: up, OK: true, At: base}}}))
 	all, err = s.URLStates(ctx(t))
 	must(t, err)
-	byURL := map[string]hookd.URLState{}
+	byKey := map[hookd.URLKey]hookd.URLState{}
 	for _, st := range all {
-		byURL[st.URL] = st
+		byKey[st.Key()] = st
 	}
-	if len(all) != 2 || len(byURL) != 2 {
-		t.Fatalf("URLStates = %+v, want the grey-listed and the failing URL only", all)
+	if len(all) != 3 || len(byKey) != 3 {
+		t.Fatalf("URLStates = %+v, want the grey-listed and the failing URL of one account, and the other account's failing URL", all)
 	}
-	sameState(t, "grey-listed URL", byURL[down], greylisted(down))
-	sameState(t, "failing URL", byURL[failing], hookd.URLState{URL: failing, ConsecutiveFailures: 1})
-	st := byURL[down]
+	sameState(t, "grey-listed URL", byKey[hookd.URLKey{AccountID: acc, URL: down}], greylisted(acc, down))
+	sameState(t, "failing URL", byKey[hookd.URLKey{AccountID: acc, URL: failing}],
+		hookd.URLState{AccountID: acc, URL: failing, ConsecutiveFailures: 1})
+	sameState(t, "the same URL in another account", byKey[hookd.URLKey{AccountID: other, URL: down}],
+		hookd.URLState{AccountID: other, URL: down, ConsecutiveFailures: 1})
+	st := byKey[hookd.URLKey{AccountID: acc, URL: down}]
 	if !st.Greylisted(base.Add(time.Second)) {
 		t.Error("the grey-listed URL's state does not say it is grey-listed")
 	}
 
 	// An expired period keeps its level (the next failure doubles it).
-	st, err = urlState(ctx(t), s, down)
+	st, err = urlState(ctx(t), s, acc, down)
 	must(t, err)
 	if st.Greylisted(base.Add(time.Hour)) || st.Level != 1 {
 		t.Errorf("after the period: %+v", st)
@@ -75,7 +82,9 @@ func testGreylist(t *testing.T, s hookd.Store) {
 	webhook(t, s, a.ID, "https://healthy.example/h", true)
 	webhook(t, s, b.ID, shared, true)
 	webhook(t, s, b.ID, onlyB, true)
-	greylistURLs(t, s, []string{shared, onlyA, onlyB, nobody}, []string{failing})
+	// a's failures to onlyB (a has no webhook with it) list it nowhere.
+	greylistURLs(t, s, a.ID, []string{shared, onlyA, onlyB, nobody}, []string{failing})
+	greylistURLs(t, s, b.ID, []string{shared, onlyB}, nil)
 
 	check := func(accountID string, want ...string) {
 		t.Helper()
@@ -89,12 +98,71 @@ func testGreylist(t *testing.T, s hookd.Store) {
 			t.Errorf("Greylist(%s) = %+v, want %v", accountID, got, want)
 		}
 		for _, u := range want {
-			sameState(t, "Greylist entry", byURL[u], greylisted(u))
+			sameState(t, "Greylist entry", byURL[u], greylisted(accountID, u))
 		}
 	}
 	check(a.ID, shared, onlyA)
 	check(b.ID, shared, onlyB)
 	check("acc_nobody")
+}
+
+// testGreylistPerAccount holds contract §4: grey-listing is per URL within
+// an account. Two accounts have a webhook with one URL; one account's
+// failures grey-list its webhook only, and releasing the URL in one account
+// leaves the other's state alone.
+func testGreylistPerAccount(t *testing.T, s hookd.Store) {
+	a := account(t, s, "alpha")
+	b := account(t, s, "beta")
+	const u = "https://shared.example/h"
+	wa := webhook(t, s, a.ID, u, true)
+	wb := webhook(t, s, b.ID, u, true)
+
+	greylistURLs(t, s, a.ID, []string{u}, nil)
+	list, err := s.Greylist(ctx(t), a.ID)
+	must(t, err)
+	if len(list) != 1 {
+		t.Fatalf("Greylist of the failing account = %+v, want its URL", list)
+	}
+	sameState(t, "the failing account's entry", list[0], greylisted(a.ID, u))
+	if list, err = s.Greylist(ctx(t), b.ID); err != nil || len(list) != 0 {
+		t.Errorf("Greylist of the other account = %+v (%v), want empty", list, err)
+	}
+	got, err := s.Webhook(ctx(t), a.ID, wa.ID)
+	must(t, err)
+	sameState(t, "the failing account's webhook", got.Greylist, greylisted(a.ID, u))
+	got, err = s.Webhook(ctx(t), b.ID, wb.ID)
+	must(t, err)
+	if !got.Greylist.Healthy() {
+		t.Errorf("the other account's webhook with the same URL: Greylist = %+v, want level 0, healthy", got.Greylist)
+	}
+	enabled, err := s.EnabledWebhooks(ctx(t))
+	must(t, err)
+	for _, w := range enabled {
+		if w.ID == wb.ID && !w.Greylist.Healthy() {
+			t.Errorf("EnabledWebhooks: the other account's webhook has Greylist %+v, want healthy", w.Greylist)
+		}
+	}
+	// A success in b clears nothing of a's.
+	must(t, s.RecordDeliveries(ctx(t), hookd.RecordParams{Policy: policy,
+		Outcomes: []hookd.URLOutcome{{AccountID: b.ID, URL: u, OK: true, At: base}}}))
+	st, err := urlState(ctx(t), s, a.ID, u)
+	must(t, err)
+	sameState(t, "a's state after b's success", st, greylisted(a.ID, u))
+
+	// Both grey-listed; releasing in b leaves a's.
+	greylistURLs(t, s, b.ID, []string{u}, nil)
+	must(t, s.ReleaseURL(ctx(t), b.ID, u))
+	st, err = urlState(ctx(t), s, a.ID, u)
+	must(t, err)
+	sameState(t, "a's state after b released the URL", st, greylisted(a.ID, u))
+	if st, err = urlState(ctx(t), s, b.ID, u); err != nil || !st.Healthy() {
+		t.Errorf("b's state after b released the URL = %+v (%v), want healthy", st, err)
+	}
+	all, err := s.URLStates(ctx(t))
+	must(t, err)
+	if len(all) != 1 || all[0].Key() != (hookd.URLKey{AccountID: a.ID, URL: u}) {
+		t.Errorf("URLStates after b released the URL = %+v, want a's state only", all)
+	}
 }
 
 func testReleaseURL(t *testing.T, s hookd.Store) {
@@ -103,16 +171,17 @@ func testReleaseURL(t *testing.T, s hookd.Store) {
 	const u, v = "https://down.example/h", "https://b.example/h"
 	webhook(t, s, a.ID, u, true)
 	webhook(t, s, b.ID, v, true)
-	greylistURLs(t, s, []string{u, v}, nil)
+	greylistURLs(t, s, a.ID, []string{u}, nil)
+	greylistURLs(t, s, b.ID, []string{v}, nil)
 
 	// b has no webhook with u: it cannot release it.
 	wantCode(t, s.ReleaseURL(ctx(t), b.ID, u), hookd.ENOTFOUND, "ReleaseURL of another account's URL")
-	st, err := urlState(ctx(t), s, u)
+	st, err := urlState(ctx(t), s, a.ID, u)
 	must(t, err)
-	sameState(t, "state after another account tried to release it", st, greylisted(u))
+	sameState(t, "state after another account tried to release it", st, greylisted(a.ID, u))
 
 	must(t, s.ReleaseURL(ctx(t), a.ID, u))
-	st, err = urlState(ctx(t), s, u)
+	st, err = urlState(ctx(t), s, a.ID, u)
 	must(t, err)
 	if !st.Healthy() {
 		t.Errorf("state after ReleaseURL = %+v, want healthy", st)
@@ -124,25 +193,25 @@ func testReleaseURL(t *testing.T, s hookd.Store) {
 	}
 	all, err := s.URLStates(ctx(t))
 	must(t, err)
-	if len(all) != 1 || all[0].URL != v {
-		t.Errorf("URLStates after releasing one URL = %+v, want only %s", all, v)
+	if len(all) != 1 || all[0].Key() != (hookd.URLKey{AccountID: b.ID, URL: v}) {
+		t.Errorf("URLStates after releasing one URL = %+v, want only %s of %s", all, v, b.ID)
 	}
 	// Releasing a healthy URL of one's own webhook is not an error.
 	must(t, s.ReleaseURL(ctx(t), a.ID, u))
 	wantCode(t, s.ReleaseURL(ctx(t), a.ID, "https://unknown.example/h"), hookd.ENOTFOUND, "ReleaseURL of an unknown URL")
 }
 
-// urlState returns the state of one URL as URLStates lists it (the zero
-// state with its URL when it is healthy): what the dispatcher loads.
-func urlState(ctx context.Context, s hookd.Store, url string) (hookd.URLState, error) {
+// urlState returns the account's state of one URL as URLStates lists it
+// (the zero state with its account and URL when it is healthy): what the
+// dispatcher loads.
+func urlState(ctx context.Context, s hookd.Store, accountID, url string) (hookd.URLState, error) {
 	all, err := s.URLStates(ctx)
 	if err != nil {
 		return hookd.URLState{}, err
 	}
-	for _, st := range all {
-		if st.URL == url {
-			return st, nil
-		}
+	key := hookd.URLKey{AccountID: accountID, URL: url}
+	if i := slices.IndexFunc(all, func(st hookd.URLState) bool { return st.Key() == key }); i >= 0 {
+		return all[i], nil
 	}
-	return hookd.URLState{URL: url}, nil
+	return hookd.URLState{AccountID: accountID, URL: url}, nil
 }

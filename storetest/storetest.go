@@ -63,6 +63,7 @@ func Run(t *testing.T, open func(t *testing.T) hookd.Store) {
 		{"APIKeyManagement", testAPIKeyManagement},
 		{"URLStates", testURLStates},
 		{"Greylist", testGreylist},
+		{"GreylistPerAccount", testGreylistPerAccount},
 		{"ReleaseURL", testReleaseURL},
 		{"Ping", testPing},
 		{"ConcurrentInsertAndClaim", testConcurrentInsertAndClaim},

@@ -185,18 +185,18 @@ func testWebhookGreylistField(t *testing.T, s hookd.Store) {
 	b := account(t, s, "beta")
 	const bad = "https://down.example/h"
 	wa := webhook(t, s, a.ID, bad, true)
-	wb := webhook(t, s, b.ID, bad, true) // the state is per URL, shared across accounts
+	wa2 := webhook(t, s, a.ID, bad, false) // the state is per URL within an account
+	wb := webhook(t, s, b.ID, bad, true)   // another account's: a's failures leave it healthy
 	ok := webhook(t, s, a.ID, "https://up.example/h", true)
 
 	var outcomes []hookd.URLOutcome
-	var want hookd.URLState
-	want.URL = bad
+	want := hookd.URLState{AccountID: a.ID, URL: bad}
 	for i := range 4 {
 		at := base.Add(time.Duration(i) * time.Second)
-		outcomes = append(outcomes, hookd.URLOutcome{URL: bad, At: at})
+		outcomes = append(outcomes, hookd.URLOutcome{AccountID: a.ID, URL: bad, At: at})
 		want = policy.Apply(want, false, at)
 	}
-	outcomes = append(outcomes, hookd.URLOutcome{URL: ok.URL, OK: true, At: base})
+	outcomes = append(outcomes, hookd.URLOutcome{AccountID: a.ID, URL: ok.URL, OK: true, At: base})
 	must(t, s.RecordDeliveries(ctx(t), hookd.RecordParams{Outcomes: outcomes, Policy: policy}))
 	if want.Level != 1 {
 		t.Fatalf("test setup: want level 1, have %+v", want)
@@ -205,15 +205,15 @@ func testWebhookGreylistField(t *testing.T, s hookd.Store) {
 	check := func(what string, w hookd.Webhook) {
 		t.Helper()
 		switch w.ID {
-		case wa.ID, wb.ID:
+		case wa.ID, wa2.ID:
 			sameState(t, what+" Greylist", w.Greylist, want)
-		case ok.ID:
+		case wb.ID, ok.ID:
 			if !w.Greylist.Healthy() {
 				t.Errorf("%s: healthy webhook's Greylist = %+v, want the zero state", what, w.Greylist)
 			}
 		}
 	}
-	for _, w := range []hookd.Webhook{wa, wb, ok} {
+	for _, w := range []hookd.Webhook{wa, wa2, wb, ok} {
 		got, err := s.Webhook(ctx(t), w.AccountID, w.ID)
 		must(t, err)
 		check("Webhook", got)
@@ -235,7 +235,7 @@ func testWebhookGreylistField(t *testing.T, s hookd.Store) {
 
 func sameState(t *testing.T, what string, got, want hookd.URLState) {
 	t.Helper()
-	if got.URL != want.URL || got.Level != want.Level || got.ConsecutiveFailures != want.ConsecutiveFailures {
+	if got.AccountID != want.AccountID || got.URL != want.URL || got.Level != want.Level || got.ConsecutiveFailures != want.ConsecutiveFailures {
 		t.Errorf("%s = %+v, want %+v", what, got, want)
 	}
 	sameTime(t, what+" Until", got.Until, want.Until)

@@ -43,7 +43,7 @@ func ScanDelivery[T any](row Scanner, fromDB func(T) time.Time) (d hookd.Deliver
 // ScanURLState reads a row of URLStateColumns.
 func ScanURLState[T any](row Scanner, fromDB func(T) time.Time) (st hookd.URLState, err error) {
 	var until T
-	err = row.Scan(&st.URL, &st.ConsecutiveFailures, &st.Level, &until)
+	err = row.Scan(&st.AccountID, &st.URL, &st.ConsecutiveFailures, &st.Level, &until)
 	st.Until = fromDB(until)
 	return st, err
 }
