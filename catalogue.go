@@ -114,7 +114,8 @@ func (h *Hook) fieldNames() string {
 
 // ValidateData checks a trigger's data object against the hook's fields and
 // returns it re-encoded compactly in catalogue field order. Field errors are
-// keyed prefix+"data."+field.
+// keyed prefix+"data."+field. Duplicate names and invalid Unicode are
+// CheckJSON's to refuse: ParseTrigger runs it on the whole trigger first.
 func (h *Hook) ValidateData(raw json.RawMessage, prefix string, errs FieldErrors) json.RawMessage {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || raw[0] != '{' {

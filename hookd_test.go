@@ -62,6 +62,12 @@ func TestParseTrigger(t *testing.T) {
 		{"data not object", `{"hook":"eventAdded","data":[1]}`, "data", "must be an object", ""},
 		{"unknown top-level field", `{"hook":"eventAdded","data":{"recurringId":1},"extra":true}`, "extra", "not a trigger field", ""},
 		{"bad timestamp", `{"hook":"eventAdded","data":{"recurringId":1},"timestamp":"yesterday"}`, "timestamp", "RFC 3339", ""},
+		{"duplicate hook", `{"hook":"eventAdded","data":{"recurringId":1},"hook":"eventDeleted"}`, "hook", "appears twice", ""},
+		{"duplicate data field", `{"hook":"eventCanceled","data":{"eventId":1,"reason":"x","eventId":2}}`, "data.eventId", "appears twice", ""},
+		{"duplicate spelled with an escape", `{"hook":"eventCanceled","data":{"eventId":1,"reason":"x","\u0065ventId":2}}`, "data.eventId", "appears twice", ""},
+		{"lone surrogate", `{"hook":"eventCanceled","data":{"eventId":1,"reason":"\udead"}}`, "data.reason", `\udead is half of a UTF-16 surrogate pair`, ""},
+		{"invalid UTF-8", "{\"hook\":\"eventCanceled\",\"data\":{\"eventId\":1,\"reason\":\"\xff\"}}", "data.reason", "not UTF-8", ""},
+		{"surrogate pair kept", `{"hook":"eventCanceled","data":{"eventId":1,"reason":"\ud83d\ude00"}}`, "", "", `{"eventId":1,"reason":"😀"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -74,8 +74,11 @@ func ParseTrigger(raw json.RawMessage, prefix string, now time.Time, errs FieldE
 		errs.Add(prefix+"trigger", "is not valid JSON: "+err.Error())
 		return Trigger{}, false
 	}
+	if !CheckJSON(raw, prefix, errs) {
+		return Trigger{}, false // a body that reads two ways gets no other verdict
+	}
 	before := len(errs)
-	var hookRaw, dataRaw, tsRaw []byte // nil: absent; the last one wins, as in a map
+	var hookRaw, dataRaw, tsRaw []byte // nil: absent; CheckJSON refused a second one
 	objectMembers(raw, func(k string, v []byte) {
 		switch k {
 		case "hook":
