@@ -12,11 +12,18 @@ import (
 type FieldType string
 
 const (
-	// Integer is a JSON number with no fraction or exponent that fits in int64.
+	// Integer is a JSON number with no fraction or exponent from
+	// -MaxInteger to MaxInteger.
 	Integer FieldType = "integer"
-	// String is a JSON string.
+	// String is a JSON string of valid Unicode.
 	String FieldType = "string"
 )
+
+// MaxInteger is the largest integer a payload may carry, 2^53-1: beyond it
+// a receiver that reads JSON numbers as IEEE doubles (JavaScript, and many
+// others by default) gets another number than the one sent. I-JSON (RFC
+// 7493, 2.2) sets this range.
+const MaxInteger = 1<<53 - 1
 
 // Field is one field of a hook's payload data.
 type Field struct {
@@ -194,17 +201,20 @@ func (h *Hook) ValidateData(raw json.RawMessage, prefix string, errs FieldErrors
 	return out.Bytes()
 }
 
+// integerRange is the message for an integer outside ±MaxInteger.
+var integerRange = fmt.Sprintf("must be an integer between %d and %d (±(2^53-1), the integers every JSON reader reads exactly)", -MaxInteger, MaxInteger)
+
 func checkValue(t FieldType, v json.RawMessage) string {
 	switch t {
 	case Integer:
 		if len(v) == 0 || !(v[0] == '-' || (v[0] >= '0' && v[0] <= '9')) {
 			return "must be an integer"
 		}
-		if _, err := strconv.ParseInt(string(v), 10, 64); err != nil {
-			if bytes.ContainsAny(v, ".eE") {
-				return "must be an integer (a whole number without fraction or exponent)"
-			}
-			return "must be an integer between -9223372036854775808 and 9223372036854775807"
+		if bytes.ContainsAny(v, ".eE") {
+			return "must be an integer (a whole number without fraction or exponent)"
+		}
+		if n, err := strconv.ParseInt(string(v), 10, 64); err != nil || n < -MaxInteger || n > MaxInteger {
+			return integerRange
 		}
 	case String:
 		if len(v) == 0 || v[0] != '"' {

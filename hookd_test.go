@@ -44,7 +44,10 @@ func TestParseTrigger(t *testing.T) {
 		data   string // canonical data when valid
 	}{
 		{"valid", `{"hook":"eventCanceled","data":{"reason":"Snow","eventId":7}}`, "", "", `{"eventId":7,"reason":"Snow"}`},
-		{"negative and max int64", `{"hook":"eventRescheduled","data":{"oldEventId":-9223372036854775808,"newEventId":9223372036854775807,"reason":""}}`, "", "", `{"oldEventId":-9223372036854775808,"newEventId":9223372036854775807,"reason":""}`},
+		{"most negative and largest", `{"hook":"eventRescheduled","data":{"oldEventId":-9007199254740991,"newEventId":9007199254740991,"reason":""}}`, "", "", `{"oldEventId":-9007199254740991,"newEventId":9007199254740991,"reason":""}`},
+		{"2^53", `{"hook":"eventCanceled","data":{"eventId":9007199254740992,"reason":"Snow"}}`, "data.eventId", "between -9007199254740991 and 9007199254740991", ""},
+		{"-2^53", `{"hook":"eventCanceled","data":{"eventId":-9007199254740992,"reason":"Snow"}}`, "data.eventId", "between -9007199254740991 and 9007199254740991", ""},
+		{"max int64", `{"hook":"eventCanceled","data":{"eventId":9223372036854775807,"reason":"Snow"}}`, "data.eventId", "between -9007199254740991 and 9007199254740991", ""},
 		{"string escapes kept", `{"hook":"eventCanceled","data":{"eventId":1,"reason":"a\"b\u00e9"}}`, "", "", `{"eventId":1,"reason":"a\"bé"}`},
 		{"integer as string", `{"hook":"eventCanceled","data":{"eventId":"7","reason":"Snow"}}`, "data.eventId", "must be an integer", ""},
 		{"fraction", `{"hook":"eventCanceled","data":{"eventId":7.5,"reason":"Snow"}}`, "data.eventId", "without fraction", ""},
