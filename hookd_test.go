@@ -282,3 +282,50 @@ func TestValidateWebhookFields(t *testing.T) {
 		t.Error("201 characters accepted")
 	}
 }
+
+// TestValidateNameControlCharacters tries each class of control character
+// (C0, DEL, C1) at its edges, and the characters next to them that are
+// fine.
+func TestValidateNameControlCharacters(t *testing.T) {
+	for _, name := range []string{"Calendar", "Café ☕", "a b", "a\u00a0b", "a\u00ffb", "~", " padded ", "日本語", "😀"} {
+		errs := hookd.FieldErrors{}
+		if hookd.ValidateName(name, errs); len(errs) != 0 {
+			t.Errorf("ValidateName(%q) = %v, want accepted", name, errs)
+		}
+	}
+	for name, want := range map[string]string{
+		"a\x00b": "U+0000", "a\tb": "U+0009", "line\nbreak": "U+000A", "a\rb": "U+000D", "a\x1fb": "U+001F",
+		"a\x7fb": "U+007F", "a\u0080b": "U+0080", "a\u0085b": "U+0085", "a\u009fb": "U+009F", "\x1b[31mred": "U+001B",
+		"tab\t": "U+0009",
+	} {
+		errs := hookd.FieldErrors{}
+		hookd.ValidateName(name, errs)
+		if msg := errs["name"]; !strings.Contains(msg, "must not contain control characters") || !strings.Contains(msg, want) {
+			t.Errorf("ValidateName(%q) = %q, want it refused naming %s", name, msg, want)
+		}
+	}
+	errs := hookd.FieldErrors{}
+	if hookd.ValidateName("a\xffb", errs); !strings.Contains(errs["name"], "UTF-8") {
+		t.Errorf("ValidateName of bytes that are not UTF-8 = %v, want refused", errs)
+	}
+}
+
+// TestValidateURLPort tries ports at and past the edges of 1 to 65535.
+func TestValidateURLPort(t *testing.T) {
+	for _, raw := range []string{"https://example.org/", "https://example.org:1/", "https://example.org:65535/",
+		"http://example.org:8080/h", "http://192.0.2.1:443/", "http://[2001:db8::1]:65535/", "http://example.org:080/",
+		"http://example.org:/"} {
+		errs := hookd.FieldErrors{}
+		if u := hookd.ValidateURL(raw, errs); u == nil || len(errs) != 0 {
+			t.Errorf("ValidateURL(%s) = %v, want accepted", raw, errs)
+		}
+	}
+	for _, raw := range []string{"https://example.org:0/", "https://example.org:00000/", "https://example.org:65536/",
+		"https://example.org:99999/", "https://example.org:4294967376/", "http://[2001:db8::1]:0/", "http://192.0.2.1:70000/",
+		"https://example.org:abc/", "https://example.org:-1/", "https://example.org:+80/", "https://example.org:8o/"} {
+		errs := hookd.FieldErrors{}
+		if u := hookd.ValidateURL(raw, errs); u != nil || !strings.Contains(errs["url"], "port from 1 to 65535") {
+			t.Errorf("ValidateURL(%s) = %q, want refused naming the port rule", raw, errs["url"])
+		}
+	}
+}
