@@ -132,11 +132,10 @@ func (g *Guard) CheckURL(ctx context.Context, u *url.URL) error {
 }
 
 // resolvesPrivate is the refusal of a host name that resolves to an address
-// CheckIP refuses. It does not say which address: that would let anyone
-// who may save a webhook map the names of hookd's own network (what
-// db.internal resolves to, and whether it exists) one refusal at a time.
-// An IP address typed in the URL is named with its kind, as the user
-// already knows it.
+// CheckIP refuses. It does not say which address, nor its kind: that would
+// let anyone who may save a webhook map hookd's own network (what
+// db.internal resolves to) one refusal at a time. An IP address typed in
+// the URL is named with its kind, as the user already knows it.
 func resolvesPrivate(host string) error {
 	return &refusal{host + " resolves to a non-public address; " + allowHint}
 }
