@@ -42,7 +42,7 @@ type strictFrame struct {
 	object bool
 	index  int    // array: the current element
 	name   []byte // object: the current member's name, decoded
-	names  int    // object: where its names start in the walker's list
+	names  int    // where its names start in the walker's list (an array has none)
 	seen   map[string]struct{}
 }
 
@@ -64,7 +64,7 @@ func strictProblem(raw []byte) (field, msg string) {
 			expectName = true
 			i++
 		case '[':
-			stack = append(stack, strictFrame{})
+			stack = append(stack, strictFrame{names: len(names)})
 			expectName = false
 			i++
 		case '}', ']':

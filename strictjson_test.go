@@ -54,6 +54,8 @@ func TestCheckJSON(t *testing.T) {
 		{"duplicate deep in arrays", `{"a":[1,[{"b":{"c":1,"c":2}}]]}`, "", "a[1][0].b.c", "appears twice"},
 		{"duplicate in the 2nd root element", `[{"a":1},{"a":1,"a":1}]`, "", "[1].a", "appears twice"},
 		{"duplicate after a nested object", `{"a":{"b":1},"c":{},"a":2}`, "", "a", "appears twice"},
+		{"duplicate after an array", `{"a":[],"a":1}`, "", "a", "appears twice"},
+		{"duplicate after a nested array", `{"a":1,"b":[[1],{"c":[]}],"a":1}`, "", "a", "appears twice"},
 		{"duplicate among 17 names", many(17, true), "", "k7", "appears twice"},
 		{"duplicate among 1,000 names", many(1000, true), "", "k7", "appears twice"},
 		{"duplicate of a long name", `{"` + strings.Repeat("n", 500) + `":1,"` + strings.Repeat("n", 500) + `":2}`, "", strings.Repeat("n", 64) + "…", "appears twice"},
@@ -100,7 +102,7 @@ func FuzzCheckJSON(f *testing.F) {
 	for _, s := range []string{
 		`{}`, `{"a":1,"a":2}`, `{"a":{"b":1},"b":2}`, `[{"a":1},{"a":2}]`, `{"a":[{"b":1,"b":2}]}`,
 		`{"\u0061":1,"a":2}`, `"\ud800"`, `{"a":"\ud800\udc00"}`, `{"a":"\\ud800"}`, "\"\xff\"",
-		`{"":{"":{"":[]}},"":0}`, `[[],{},"",0]`,
+		`{"":{"":{"":[]}},"":0}`, `[[],{},"",0]`, `{"a":[],"a":1}`, `{"a":{"b":[{}]},"b":2}`,
 	} {
 		f.Add([]byte(s))
 	}
