@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -122,6 +123,15 @@ func FuzzTriggerBody(f *testing.F) {
 		`{"hook":"eventAdded","data":{"recurringId":1},"timestamp":"9999-12-31T23:59:59.999999999+14:00"}`,
 		"{\"hook\":\"\xff\"}",
 		`{"hook":"eventAdded","data":{"recurringId":1},"__proto__":{}}`,
+		`{"hook":"eventAdded","data":{"recurringId":1},"hook":"eventDeleted"}`,
+		`{"hook":"eventAdded","data":{"recurringId":1,"\u0072ecurringId":2}}`,
+		`[{"hook":"eventAdded","data":{"recurringId":1}},{"hook":"eventAdded","data":{"recurringId":1},"data":{}}]`,
+		`{"hook":"eventCanceled","data":{"eventId":1,"reason":"\ud800"}}`,
+		`{"hook":"eventCanceled","data":{"eventId":1,"reason":"\udc00\ud83d"}}`,
+		`{"hook":"eventCanceled","data":{"eventId":1,"reason":"\ud83d\ude00"}}`,
+		`{"hook":"eventAdded","data":{"recurringId":9007199254740991}}`,
+		`{"hook":"eventAdded","data":{"recurringId":-9007199254740992}}`,
+		`{"hook":"eventAdded","data":{"recurringId":1,"\ud800":[]}}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -143,6 +153,9 @@ func FuzzWebhookBody(f *testing.F) {
 		`{"name":"a","url":"http://[::1%25eth0]/","hooks":["eventAdded"]}`,
 		`{"name":"a","url":"http://192.0.2.1/","hooks":["eventAdded","eventAdded"],"secret":"x"}`,
 		`{"enabled":true}`, `{}`, `[]`, `null`, `{"name":null}`, `{"hooks":[null]}`,
+		`{"enabled":true,"enabled":false}`, `{"name":"a","NAME":"b"}`, `{"Enabled":false}`,
+		`{"name":"\ud800"}`, `{"name":"a\tb"}`, `{"name":"a\u0085b"}`, `{"url":"http://192.0.2.1:0/"}`,
+		`{"url":"http://192.0.2.1:65536/"}`, `{"url":"http://192.0.2.1:x/"}`, `{"hooks":["eventAdded","\udfff"]}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -150,6 +163,42 @@ func FuzzWebhookBody(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		serve(t, h, "POST", "/api/v1/webhooks", body)
 		serve(t, h, "PATCH", "/api/v1/webhooks/"+id, body)
+	})
+}
+
+func FuzzKeyBody(f *testing.F) {
+	for _, s := range []string{
+		`{"name":"ci"}`, `{}`, `{"name":null}`, `{"name":5}`, `{"name":"a","name":"b"}`, `{"Name":"a"}`,
+		`{"name":"\ud800"}`, `{"name":"a","x":1}`, `[]`, `null`,
+	} {
+		f.Add([]byte(s))
+	}
+	h, _ := newAPI(f)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		serve(t, h, "POST", "/api/v1/keys", body)
+	})
+}
+
+// FuzzDeliveriesCursor: whatever the cursor, the answer is 200 or a 400
+// naming it, and 200 only for a cursor shaped as hookd makes them.
+func FuzzDeliveriesCursor(f *testing.F) {
+	for _, s := range []string{
+		hookd.NewID(hookd.PrefixDelivery), "", "dl_", "dl_8zzzzzzzzzzzzzzzzzzzzzzzzz", "wh_01m8xqxfsg3z4d2w83bg6hbkbg",
+		"dl_' OR 1=1 --", "dl_%", "DL_01M8XQXFSG3Z4D2W83BG6HBKBG",
+	} {
+		f.Add(s)
+	}
+	h, _ := newAPI(f)
+	f.Fuzz(func(t *testing.T, cursor string) {
+		status, es := serve(t, h, "GET", "/api/v1/deliveries?cursor="+url.QueryEscape(cursor), nil)
+		switch {
+		case status == 200 && cursor != "" && !hookd.ValidID(hookd.PrefixDelivery, cursor):
+			t.Fatalf("cursor %q accepted", cursor)
+		case status == 400 && es.Error.Fields["cursor"] == "":
+			t.Fatalf("cursor %q: 400 %+v does not name the cursor", cursor, es.Error)
+		case status != 200 && status != 400:
+			t.Fatalf("cursor %q: %d", cursor, status)
+		}
 	})
 }
 
