@@ -2,6 +2,7 @@ package panel_test
 
 import (
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -292,5 +293,30 @@ func TestSignInThrottledPerAddress(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "failed sign-in") {
 		t.Errorf("failed sign-ins are not logged at all:\n%s", logs.String())
+	}
+}
+
+// TestWebhookFormStrictRules: the panel's form refuses what the API
+// refuses, with the same message beside the field: a name with a control
+// character and a URL port outside 1 to 65535.
+func TestWebhookFormStrictRules(t *testing.T) {
+	env := startHookd(t)
+	c := newClient(t, env.URL)
+	c.signIn(testPassword)
+	c.get("/settings/webhooks/new")
+	for _, tt := range []struct{ name, url, want string }{
+		{"line\nbreak", env.Receiver.URL, "must not contain control characters such as tabs or line breaks (character 5 is U+000A)"},
+		{"a\u0085b", env.Receiver.URL, "(character 2 is U+0085)"},
+		{"a\x7f", env.Receiver.URL, "(character 2 is U+007F)"},
+		{"Port", "http://127.0.0.1:65536/", "must have a port from 1 to 65535"},
+		{"Port", "http://127.0.0.1:0/", "must have a port from 1 to 65535"},
+	} {
+		_, body := c.post("/settings/webhooks/new", url.Values{"name": {tt.name}, "url": {tt.url}, "hooks": {"eventAdded"}})
+		if !strings.Contains(html.UnescapeString(body), tt.want) {
+			t.Errorf("name %q, URL %s: the form does not say %q", tt.name, tt.url, tt.want)
+		}
+	}
+	if n := len(env.webhooks(t)); n != 0 {
+		t.Fatalf("%d webhooks were saved from refused forms", n)
 	}
 }
