@@ -121,18 +121,30 @@ func (h *Hook) fieldNames() string {
 
 // ValidateData checks a trigger's data object against the hook's fields and
 // returns it re-encoded compactly in catalogue field order. Field errors are
-// keyed prefix+"data."+field. Duplicate names and invalid Unicode are
-// CheckJSON's to refuse: ParseTrigger runs it on the whole trigger first.
+// keyed prefix+"data."+field. It reads raw as strictly as ParseTrigger
+// (CheckJSON).
 func (h *Hook) ValidateData(raw json.RawMessage, prefix string, errs FieldErrors) json.RawMessage {
 	raw = bytes.TrimSpace(raw)
+	if len(raw) > 0 && raw[0] == '{' {
+		if !json.Valid(raw) {
+			var fields map[string]json.RawMessage
+			err := json.Unmarshal(raw, &fields)
+			errs.Add(prefix+"data", "must be a JSON object: "+err.Error())
+			return nil
+		}
+		if !CheckJSON(raw, prefix+"data.", errs) {
+			return nil
+		}
+	}
+	return h.checkData(raw, prefix, errs)
+}
+
+// checkData is ValidateData for the data of a trigger that ParseTrigger has
+// read as a whole (json.Valid and CheckJSON): the hot path does not read the
+// data's bytes twice more.
+func (h *Hook) checkData(raw json.RawMessage, prefix string, errs FieldErrors) json.RawMessage {
 	if len(raw) == 0 || raw[0] != '{' {
 		errs.Add(prefix+"data", fmt.Sprintf("must be an object with the fields of %s (%s)", h.Name, h.fieldNames()))
-		return nil
-	}
-	if !json.Valid(raw) {
-		var fields map[string]json.RawMessage
-		err := json.Unmarshal(raw, &fields)
-		errs.Add(prefix+"data", "must be a JSON object: "+err.Error())
 		return nil
 	}
 	ok := true

@@ -181,3 +181,23 @@ func hasDuplicate(raw []byte) (string, error) {
 		top.isName = !top.isName
 	}
 }
+
+// TestValidateDataIsStrict: a hook's data checked on its own is read as
+// strictly as within a trigger.
+func TestValidateDataIsStrict(t *testing.T) {
+	h, _ := hookd.LookupHook("eventCanceled")
+	for body, want := range map[string]string{
+		`{"eventId":1,"reason":"x","eventId":2}`:   "[2].data.eventId appears twice",
+		`{"eventId":1,"reason":"\udc00"}`:          `[2].data.reason must be valid Unicode: \udc00 is half`,
+		`{"eventId":9007199254740992,"reason":""}`: "[2].data.eventId must be an integer between -9007199254740991 and 9007199254740991",
+	} {
+		errs := hookd.FieldErrors{}
+		if data := h.ValidateData([]byte(body), "[2].", errs); data != nil || !strings.Contains(errs.Err().Error(), want) {
+			t.Errorf("ValidateData(%s) = %s, %v; want %q", body, data, errs, want)
+		}
+	}
+	errs := hookd.FieldErrors{}
+	if data := h.ValidateData([]byte(` {"reason":"\ud83d\ude00","eventId":1} `), "", errs); string(data) != `{"eventId":1,"reason":"😀"}` {
+		t.Errorf("ValidateData = %s, %v", data, errs)
+	}
+}
