@@ -154,11 +154,12 @@ func (h *Hook) checkData(raw json.RawMessage, prefix string, errs FieldErrors) j
 	if len(h.Fields) > len(vals) {
 		fields = make(map[string][]byte, len(h.Fields))
 	}
-	objectMembers(raw, func(name string, v []byte) {
+	unknown := 0
+	objectMembers(raw, func(name, v []byte) {
 		for i, f := range h.Fields {
-			if f.Name == name {
+			if f.Name == string(name) {
 				if fields != nil {
-					fields[name] = v
+					fields[f.Name] = v
 				} else {
 					vals[i] = v
 				}
@@ -166,10 +167,14 @@ func (h *Hook) checkData(raw json.RawMessage, prefix string, errs FieldErrors) j
 			}
 		}
 		ok = false
-		errs.Add(prefix+"data."+name, fmt.Sprintf("is not a field of %s (its fields are: %s)", h.Name, h.fieldNames()))
+		if unknown++; unknown <= MaxUnknownFields {
+			errs.Add(prefix+"data."+pathName(name), fmt.Sprintf("is not a field of %s (its fields are: %s)", h.Name, h.fieldNames()))
+		}
 	})
 	var out bytes.Buffer
-	out.Grow(len(raw))
+	if ok {
+		out.Grow(len(raw)) // not for data refused already, however large
+	}
 	out.WriteByte('{')
 	for i, f := range h.Fields {
 		var v []byte

@@ -2,8 +2,10 @@ package hookd
 
 import (
 	"bytes"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -40,27 +42,30 @@ const (
 // strictFrame is an open object or array on CheckJSON's way down.
 type strictFrame struct {
 	object bool
-	index  int    // array: the current element
-	name   []byte // object: the current member's name, decoded
-	names  int    // where its names start in the walker's list (an array has none)
-	seen   map[string]struct{}
+	index  int // array: the current element
+	name   int // object: where the current member's name starts in raw, -1 before the first
+	names  int // where its names start in the walker's list (an array has none)
 }
 
-// manyNames is how many names an object may have before duplicates are
-// looked up in a map rather than by comparing with each earlier name.
+// manyNames is how many names an object may have before its duplicates are
+// looked for by sorting its names when it closes rather than by comparing
+// each name with those before it.
 const manyNames = 16
 
 // strictProblem returns the path (below the text) and message of the first
-// problem in raw, or "" and "".
+// problem in raw, or "" and "". It keeps one int per member name of the
+// objects it is in (where the name starts in raw), so that a body of a
+// million short names costs a few MB at most.
 func strictProblem(raw []byte) (field, msg string) {
 	var stackBuf [16]strictFrame
-	var namesBuf [manyNames * 2][]byte
+	var namesBuf [manyNames * 2]int
+	var scratch [2][]byte // decoded names being compared
 	stack, names := stackBuf[:0], namesBuf[:0]
 	expectName := false
 	for i := 0; i < len(raw); {
 		switch c := raw[i]; c {
 		case '{':
-			stack = append(stack, strictFrame{object: true, names: len(names)})
+			stack = append(stack, strictFrame{object: true, name: -1, names: len(names)})
 			expectName = true
 			i++
 		case '[':
@@ -68,9 +73,19 @@ func strictProblem(raw []byte) (field, msg string) {
 			expectName = false
 			i++
 		case '}', ']':
-			if len(stack) > 0 {
-				names = names[:stack[len(stack)-1].names]
-				stack = stack[:len(stack)-1]
+			if top := len(stack) - 1; top >= 0 {
+				f := &stack[top]
+				if own := names[f.names:]; len(own) > manyNames {
+					slices.SortFunc(own, func(a, b int) int { return compareNames(raw, a, b, &scratch) })
+					for k := 1; k < len(own); k++ {
+						if compareNames(raw, own[k-1], own[k], &scratch) == 0 {
+							f.name = own[k]
+							return strictPath(raw, stack), msgDuplicate
+						}
+					}
+				}
+				names = names[:f.names]
+				stack = stack[:top]
 			}
 			expectName = false
 			i++
@@ -87,33 +102,20 @@ func strictProblem(raw []byte) (field, msg string) {
 			if expectName && len(stack) > 0 {
 				expectName = false
 				f := &stack[len(stack)-1]
-				name := memberName(raw[i:end])
-				f.name = name
+				f.name = i
 				if bad != "" {
-					return strictPath(stack), msgBadName + bad
+					return strictPath(raw, stack), msgBadName + bad
 				}
-				if f.seen != nil {
-					if _, dup := f.seen[string(name)]; dup {
-						return strictPath(stack), msgDuplicate
-					}
-					f.seen[string(name)] = struct{}{}
-				} else {
-					for _, n := range names[f.names:] {
-						if bytes.Equal(n, name) {
-							return strictPath(stack), msgDuplicate
+				if own := names[f.names:]; len(own) < manyNames {
+					for _, n := range own {
+						if compareNames(raw, n, i, &scratch) == 0 {
+							return strictPath(raw, stack), msgDuplicate
 						}
 					}
-					names = append(names, name)
-					if len(names)-f.names > manyNames {
-						f.seen = make(map[string]struct{}, 2*manyNames)
-						for _, n := range names[f.names:] {
-							f.seen[string(n)] = struct{}{}
-						}
-						names = names[:f.names]
-					}
 				}
+				names = append(names, i)
 			} else if bad != "" {
-				return strictPath(stack), msgUnicode + bad
+				return strictPath(raw, stack), msgUnicode + bad
 			}
 			i = end
 		default: // space, ':', a number, true, false, null
@@ -121,6 +123,66 @@ func strictProblem(raw []byte) (field, msg string) {
 		}
 	}
 	return "", ""
+}
+
+// compareNames compares the member names whose literals start at raw[a]
+// and raw[b] as decoded, so that "\u0068ook" and "hook" are equal; it
+// decodes only a name with an escape, into scratch.
+func compareNames(raw []byte, a, b int, scratch *[2][]byte) int {
+	na, nb := raw[a+1:endOfString(raw, a)-1], raw[b+1:endOfString(raw, b)-1]
+	if bytes.IndexByte(na, '\\') >= 0 {
+		scratch[0] = appendUnquoted(scratch[0][:0], na)
+		na = scratch[0]
+	}
+	if bytes.IndexByte(nb, '\\') >= 0 {
+		scratch[1] = appendUnquoted(scratch[1][:0], nb)
+		nb = scratch[1]
+	}
+	return bytes.Compare(na, nb)
+}
+
+// appendUnquoted appends s, the inside of a JSON string literal, decoded.
+// A lone surrogate becomes U+FFFD (CheckJSON refuses it before comparing).
+func appendUnquoted(dst, s []byte) []byte {
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' {
+			dst = append(dst, s[i])
+			continue
+		}
+		if i++; i == len(s) {
+			break
+		}
+		switch s[i] {
+		case 'b':
+			dst = append(dst, '\b')
+		case 'f':
+			dst = append(dst, '\f')
+		case 'n':
+			dst = append(dst, '\n')
+		case 'r':
+			dst = append(dst, '\r')
+		case 't':
+			dst = append(dst, '\t')
+		case 'u':
+			r, ok := hex4(s, i+1)
+			if !ok {
+				return dst
+			}
+			i += 4
+			if utf16.IsSurrogate(r) && i+2 < len(s) && s[i+1] == '\\' && s[i+2] == 'u' {
+				if r2, ok := hex4(s, i+3); ok {
+					if pair := utf16.DecodeRune(r, r2); pair != utf8.RuneError {
+						r = pair
+						i += 6
+					}
+				}
+			}
+			dst = utf8.AppendRune(dst, r)
+		default: // " \ /
+			dst = append(dst, s[i])
+		}
+	}
+	return dst
 }
 
 // scanString returns the index after the string literal that starts at
@@ -186,46 +248,22 @@ func hex4(raw []byte, i int) (rune, bool) {
 	return r, true
 }
 
-// memberName returns a member name literal decoded: a slice of it when it
-// has no escape (the usual case, no copy), a decoded copy otherwise, so
-// that "\u0068ook" and "hook" are the same name.
-func memberName(lit []byte) []byte {
-	if len(lit) < 2 {
-		return nil
-	}
-	inner := lit[1 : len(lit)-1]
-	if bytes.IndexByte(inner, '\\') < 0 {
-		return inner
-	}
-	return []byte(jsonString(lit))
-}
-
-// longestName is how much of a member name a path shows.
-const longestName = 64
-
 // strictPath is the path to where the walk stopped: member names joined
 // with ".", array indexes as "[i]".
-func strictPath(stack []strictFrame) string {
+func strictPath(raw []byte, stack []strictFrame) string {
 	var b strings.Builder
 	for _, f := range stack {
 		if !f.object {
 			b.WriteString("[" + strconv.Itoa(f.index) + "]")
 			continue
 		}
-		if f.name == nil {
+		if f.name < 0 {
 			break
 		}
 		if b.Len() > 0 {
 			b.WriteByte('.')
 		}
-		name := strings.ToValidUTF8(string(f.name), "\uFFFD")
-		if name == "" {
-			name = `""`
-		}
-		if utf8.RuneCountInString(name) > longestName {
-			name = string([]rune(name)[:longestName]) + "…"
-		}
-		b.WriteString(name)
+		b.WriteString(pathName(appendUnquoted(nil, raw[f.name+1:endOfString(raw, f.name)-1])))
 	}
 	return b.String()
 }

@@ -58,6 +58,9 @@ func TestCheckJSON(t *testing.T) {
 		{"duplicate after a nested array", `{"a":1,"b":[[1],{"c":[]}],"a":1}`, "", "a", "appears twice"},
 		{"duplicate among 17 names", many(17, true), "", "k7", "appears twice"},
 		{"duplicate among 1,000 names", many(1000, true), "", "k7", "appears twice"},
+		{"names with every escape", `{"\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00":1,"\"\\/\b\f\n\r\té😀x":2}`, "", "", ""},
+		{"duplicate with every escape", `{"\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00":1,"\"\\/\b\f\n\r\té😀":2}`, "", "\"\\/\b\f\n\r\té😀", "appears twice"},
+		{"duplicate among 17 names, escaped", strings.Replace(many(17, true), `"k7":0}`, `"\u006b7":0}`, 1), "", "k7", "appears twice"},
 		{"duplicate of a long name", `{"` + strings.Repeat("n", 500) + `":1,"` + strings.Repeat("n", 500) + `":2}`, "", strings.Repeat("n", 64) + "…", "appears twice"},
 
 		{"lone high surrogate", `{"data":{"reason":"\ud800"}}`, "", "data.reason", `\ud800 is half of a UTF-16 surrogate pair`},

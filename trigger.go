@@ -85,8 +85,9 @@ func parseTrigger(raw json.RawMessage, prefix string, now time.Time, errs FieldE
 	}
 	before := len(errs)
 	var hookRaw, dataRaw, tsRaw []byte // nil: absent; CheckJSON refused a second one
-	objectMembers(raw, func(k string, v []byte) {
-		switch k {
+	unknown := 0
+	objectMembers(raw, func(k, v []byte) {
+		switch string(k) {
 		case "hook":
 			hookRaw = v
 		case "data":
@@ -94,7 +95,9 @@ func parseTrigger(raw json.RawMessage, prefix string, now time.Time, errs FieldE
 		case "timestamp":
 			tsRaw = v
 		default:
-			errs.Add(prefix+k, `is not a trigger field (use "hook", "data" and optionally "timestamp")`)
+			if unknown++; unknown <= MaxUnknownFields {
+				errs.Add(prefix+pathName(k), `is not a trigger field (use "hook", "data" and optionally "timestamp")`)
+			}
 		}
 	})
 	t := Trigger{Timestamp: now.UTC().Truncate(time.Millisecond)}

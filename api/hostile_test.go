@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -207,6 +208,11 @@ func FuzzDeliveriesCursor(f *testing.F) {
 func TestHostileBodies(t *testing.T) {
 	h, id := newAPI(t)
 	digits := strings.Repeat("7", 5000)
+	var names strings.Builder // 1 MiB of distinct member names
+	for i := 0; names.Len() < api.MaxBody-100; i++ {
+		fmt.Fprintf(&names, `"n%d":0,`, i)
+	}
+	manyNames := strings.TrimSuffix(names.String(), ",")
 	nested := strings.Repeat("[", 9000) + strings.Repeat("]", 9000)
 	cases := []struct {
 		name, method, path, body string
@@ -238,6 +244,14 @@ func TestHostileBodies(t *testing.T) {
 		{"5,000-digit fraction", "POST", "/api/v1/triggers",
 			`{"hook":"eventAdded","data":{"recurringId":0.` + digits + `}}`, 400, "validation_failed", "data.recurringId"},
 		{"5,000-digit enabled", "PATCH", "/api/v1/webhooks/" + id, `{"enabled":` + digits + `}`, 400, "validation_failed", "enabled"},
+		{"100,000 names in a trigger", "POST", "/api/v1/triggers",
+			`{"hook":"eventAdded","data":{"recurringId":1},` + manyNames + `}`, 400, "validation_failed", "n0"},
+		{"100,000 names in data", "POST", "/api/v1/triggers",
+			`{"hook":"eventAdded","data":{"recurringId":1,` + manyNames + `}}`, 400, "validation_failed", "data.n0"},
+		{"100,000 names, the last twice", "POST", "/api/v1/triggers",
+			`{"hook":"eventAdded","data":{"recurringId":1,` + manyNames + `,"n0":1}}`, 400, "validation_failed", "data.n0"},
+		{"100,000 names in a webhook", "POST", "/api/v1/webhooks", `{` + manyNames + `}`, 400, "validation_failed", "n0"},
+		{"100,000 names, the last twice, in a webhook", "PATCH", "/api/v1/webhooks/" + id, `{` + manyNames + `,"n7":1}`, 400, "validation_failed", "n7"},
 		{"5,000-digit name", "POST", "/api/v1/webhooks",
 			`{"name":` + digits + `,"url":"http://192.0.2.1/","hooks":["eventAdded"]}`, 400, "validation_failed", "name"},
 	}

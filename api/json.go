@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"mime"
 	"net/http"
 	"reflect"
@@ -131,12 +130,10 @@ func decodeObject(body []byte, dst any) error {
 }
 
 // onlyFields refuses a member of body that is not one of the json tags of
-// dst's struct, exactly as written there.
+// dst's struct, exactly as written there. It reads the names one by one and
+// stops at hookd.MaxUnknownFields unknown ones, so that a body of a million
+// names costs no map of them.
 func onlyFields(body []byte, dst any) error {
-	var members map[string]json.RawMessage
-	if err := json.Unmarshal(body, &members); err != nil {
-		return hookd.Errorf(hookd.EBADREQUEST, "the body could not be read: %v", err)
-	}
 	t := reflect.TypeOf(dst).Elem()
 	names := make([]string, 0, t.NumField())
 	for f := range t.Fields() {
@@ -144,7 +141,20 @@ func onlyFields(body []byte, dst any) error {
 		names = append(names, name)
 	}
 	errs := hookd.FieldErrors{}
-	for _, m := range slices.Sorted(maps.Keys(members)) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if _, err := dec.Token(); err != nil { // {
+		return hookd.Errorf(hookd.EBADREQUEST, "the body could not be read: %v", err)
+	}
+	for dec.More() && len(errs) < hookd.MaxUnknownFields {
+		tok, err := dec.Token()
+		var value json.RawMessage
+		if err == nil {
+			err = dec.Decode(&value)
+		}
+		if err != nil {
+			return hookd.Errorf(hookd.EBADREQUEST, "the body could not be read: %v", err)
+		}
+		m, _ := tok.(string)
 		if slices.Contains(names, m) {
 			continue
 		}
@@ -157,15 +167,10 @@ func onlyFields(body []byte, dst any) error {
 		if utf8.RuneCountInString(m) > 64 {
 			m = string([]rune(m)[:64]) + "…"
 		}
-		if errs.Add(m, msg); len(errs) == maxUnknown {
-			break // the message names a few, not a body's worth
-		}
+		errs.Add(m, msg)
 	}
 	return errs.Err()
 }
-
-// maxUnknown is how many unknown members one error names.
-const maxUnknown = 5
 
 func jsonType(goType string) string {
 	switch goType {
