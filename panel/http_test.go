@@ -1,6 +1,7 @@
 package panel_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"html"
 	"io"
@@ -10,6 +11,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"hookd"
 )
 
 // client is a browser-less visitor of the panel: a cookie jar, no
@@ -318,5 +321,29 @@ func TestWebhookFormStrictRules(t *testing.T) {
 	}
 	if n := len(env.webhooks(t)); n != 0 {
 		t.Fatalf("%d webhooks were saved from refused forms", n)
+	}
+}
+
+// TestDeliveriesPageIgnoresForeignCursor: a cursor hookd did not make never
+// reaches the store; the page shows the newest deliveries instead.
+func TestDeliveriesPageIgnoresForeignCursor(t *testing.T) {
+	env := startHookd(t)
+	code, b := env.api(t, "POST", "/api/v1/webhooks", map[string]any{"name": "Log", "url": env.Receiver.URL, "hooks": []string{"eventAdded"}})
+	if code != 201 {
+		t.Fatalf("create webhook: %d %s", code, b)
+	}
+	var wh struct{ ID string }
+	json.Unmarshal(b, &wh)
+	c := newClient(t, env.URL)
+	c.signIn(testPassword)
+	for _, cursor := range []string{"' OR '1'='1", "dl_%", "~", hookd.NewID(hookd.PrefixWebhook)} {
+		res, body := c.get("/settings/webhooks/" + wh.ID + "/deliveries?cursor=" + url.QueryEscape(cursor))
+		if res.StatusCode != http.StatusOK || strings.Contains(body, "on this page") || strings.Contains(body, ">Newest<") {
+			t.Errorf("cursor %q: %d, want the newest page (not a later one)", cursor, res.StatusCode)
+		}
+	}
+	res, body := c.get("/settings/webhooks/" + wh.ID + "/deliveries?cursor=" + hookd.NewID(hookd.PrefixDelivery))
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, "on this page") {
+		t.Errorf("a cursor hookd made: %d, want a later page", res.StatusCode)
 	}
 }
