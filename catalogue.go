@@ -12,11 +12,18 @@ import (
 type FieldType string
 
 const (
-	// Integer is a JSON number with no fraction or exponent that fits in int64.
+	// Integer is a JSON number with no fraction or exponent from
+	// -MaxInteger to MaxInteger.
 	Integer FieldType = "integer"
-	// String is a JSON string.
+	// String is a JSON string of valid Unicode.
 	String FieldType = "string"
 )
+
+// MaxInteger is the largest integer a payload may carry, 2^53-1: beyond it
+// a receiver that reads JSON numbers as IEEE doubles (JavaScript, and many
+// others by default) gets another number than the one sent. I-JSON (RFC
+// 7493, 2.2) sets this range.
+const MaxInteger = 1<<53 - 1
 
 // Field is one field of a hook's payload data.
 type Field struct {
@@ -114,17 +121,30 @@ func (h *Hook) fieldNames() string {
 
 // ValidateData checks a trigger's data object against the hook's fields and
 // returns it re-encoded compactly in catalogue field order. Field errors are
-// keyed prefix+"data."+field.
+// keyed prefix+"data."+field. It reads raw as strictly as ParseTrigger
+// (CheckJSON).
 func (h *Hook) ValidateData(raw json.RawMessage, prefix string, errs FieldErrors) json.RawMessage {
 	raw = bytes.TrimSpace(raw)
+	if len(raw) > 0 && raw[0] == '{' {
+		if !json.Valid(raw) {
+			var fields map[string]json.RawMessage
+			err := json.Unmarshal(raw, &fields)
+			errs.Add(prefix+"data", "must be a JSON object: "+err.Error())
+			return nil
+		}
+		if !CheckJSON(raw, prefix+"data.", errs) {
+			return nil
+		}
+	}
+	return h.checkData(raw, prefix, errs)
+}
+
+// checkData is ValidateData for the data of a trigger that ParseTrigger has
+// read as a whole (json.Valid and CheckJSON): the hot path does not read the
+// data's bytes twice more.
+func (h *Hook) checkData(raw json.RawMessage, prefix string, errs FieldErrors) json.RawMessage {
 	if len(raw) == 0 || raw[0] != '{' {
 		errs.Add(prefix+"data", fmt.Sprintf("must be an object with the fields of %s (%s)", h.Name, h.fieldNames()))
-		return nil
-	}
-	if !json.Valid(raw) {
-		var fields map[string]json.RawMessage
-		err := json.Unmarshal(raw, &fields)
-		errs.Add(prefix+"data", "must be a JSON object: "+err.Error())
 		return nil
 	}
 	ok := true
@@ -134,11 +154,12 @@ func (h *Hook) ValidateData(raw json.RawMessage, prefix string, errs FieldErrors
 	if len(h.Fields) > len(vals) {
 		fields = make(map[string][]byte, len(h.Fields))
 	}
-	objectMembers(raw, func(name string, v []byte) {
+	unknown := 0
+	objectMembers(raw, func(name, v []byte) {
 		for i, f := range h.Fields {
-			if f.Name == name {
+			if f.Name == string(name) {
 				if fields != nil {
-					fields[name] = v
+					fields[f.Name] = v
 				} else {
 					vals[i] = v
 				}
@@ -146,10 +167,14 @@ func (h *Hook) ValidateData(raw json.RawMessage, prefix string, errs FieldErrors
 			}
 		}
 		ok = false
-		errs.Add(prefix+"data."+name, fmt.Sprintf("is not a field of %s (its fields are: %s)", h.Name, h.fieldNames()))
+		if unknown++; unknown <= MaxUnknownFields {
+			errs.Add(prefix+"data."+pathName(name), fmt.Sprintf("is not a field of %s (its fields are: %s)", h.Name, h.fieldNames()))
+		}
 	})
 	var out bytes.Buffer
-	out.Grow(len(raw))
+	if ok {
+		out.Grow(len(raw)) // not for data refused already, however large
+	}
 	out.WriteByte('{')
 	for i, f := range h.Fields {
 		var v []byte
@@ -193,17 +218,20 @@ func (h *Hook) ValidateData(raw json.RawMessage, prefix string, errs FieldErrors
 	return out.Bytes()
 }
 
+// integerRange is the message for an integer outside ±MaxInteger.
+var integerRange = fmt.Sprintf("must be an integer between %d and %d (±(2^53-1), the integers every JSON reader reads exactly)", -MaxInteger, MaxInteger)
+
 func checkValue(t FieldType, v json.RawMessage) string {
 	switch t {
 	case Integer:
 		if len(v) == 0 || !(v[0] == '-' || (v[0] >= '0' && v[0] <= '9')) {
 			return "must be an integer"
 		}
-		if _, err := strconv.ParseInt(string(v), 10, 64); err != nil {
-			if bytes.ContainsAny(v, ".eE") {
-				return "must be an integer (a whole number without fraction or exponent)"
-			}
-			return "must be an integer between -9223372036854775808 and 9223372036854775807"
+		if bytes.ContainsAny(v, ".eE") {
+			return "must be an integer (a whole number without fraction or exponent)"
+		}
+		if n, err := strconv.ParseInt(string(v), 10, 64); err != nil || n < -MaxInteger || n > MaxInteger {
+			return integerRange
 		}
 	case String:
 		if len(v) == 0 || v[0] != '"' {

@@ -6,18 +6,29 @@ import (
 	"strconv"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"hookd"
 )
 
 // FuzzParseTrigger feeds ParseTrigger any bytes. It must never panic, and a
-// trigger it accepts must encode to a valid envelope whose data holds
-// exactly the hook's fields, each of its type. The seeds in
+// trigger it accepts must read one way only (no name twice, valid Unicode)
+// and encode to a valid envelope whose data holds exactly the hook's
+// fields, each of its type. The seeds in
 // testdata/fuzz/FuzzParseTrigger run with plain `go test`.
 func FuzzParseTrigger(f *testing.F) {
 	for _, s := range []string{
 		`{"hook":"eventCanceled","data":{"eventId":7,"reason":"Snow"}}`,
-		`{"hook":"eventRescheduled","data":{"oldEventId":-1,"newEventId":9223372036854775807,"reason":"\u00e9\n<&>"},"timestamp":"2026-12-01T07:00:00.123456Z"}`,
+		`{"hook":"eventRescheduled","data":{"oldEventId":-1,"newEventId":9007199254740991,"reason":"\u00e9\n<&>"},"timestamp":"2026-12-01T07:00:00.123456Z"}`,
+		`{"hook":"eventRescheduled","data":{"oldEventId":-9007199254740992,"newEventId":9223372036854775807,"reason":""}}`,
+		`{"hook":"eventAdded","data":{"recurringId":-0}}`,
+		`{"hook":"eventCanceled","data":{"eventId":1,"reason":"\ud800"}}`,
+		`{"hook":"eventCanceled","data":{"eventId":1,"reason":"\udc00\ud800"}}`,
+		`{"hook":"eventCanceled","data":{"eventId":1,"reason":"\ud83d\ude00\\ud800"}}`,
+		"{\"hook\":\"eventCanceled\",\"data\":{\"eventId\":1,\"reason\":\"\xed\xa0\x80\"}}",
+		`{"hook":"eventAdded","data":{"recurringId":1,"\u0072ecurringId":1}}`,
+		`{"hook":"eventAdded","data":{"recurringId":1},"timestamp":"2026-12-01T07:00:00Z","timestamp":"2026-12-01T07:00:00Z"}`,
+		`{"hook":"eventAdded","data":{"recurringId":1,"\ud800":1}}`,
 		`{"hook":"appointmentCreated","data":{"Id":0}}`,
 		`{"hook":"roomBookingStatusChanged","data":{"bookingId":1,"status":"ok","statusText":"Con\"firmed"}}`,
 		` { "hook" : "eventAdded" , "data" : { "recurringId" : 1 } } `,
@@ -52,6 +63,17 @@ func FuzzParseTrigger(f *testing.F) {
 		}
 		if len(errs) != 0 {
 			t.Fatalf("accepted with field errors %v", errs)
+		}
+		// Strict: what is accepted reads one way only.
+		if dup, err := hasDuplicate(raw); err != nil || dup != "" {
+			t.Fatalf("accepted %q, where %q appears twice (%v)", raw, dup, err)
+		}
+		if !utf8.Valid(raw) {
+			t.Fatalf("accepted %q, which is not UTF-8", raw)
+		}
+		if !bytes.ContainsRune(raw, utf8.RuneError) && !bytes.Contains(bytes.ToLower(raw), []byte(`\ufffd`)) &&
+			bytes.ContainsRune(tr.Data, utf8.RuneError) {
+			t.Fatalf("accepted %q as %s: a lone surrogate became U+FFFD", raw, tr.Data)
 		}
 		hook, found := hookd.LookupHook(tr.Hook)
 		if !found {
@@ -88,8 +110,8 @@ func FuzzParseTrigger(f *testing.F) {
 				if !isNum {
 					t.Fatalf("%s = %v, want an integer", fl.Name, v)
 				}
-				if _, err := strconv.ParseInt(string(n), 10, 64); err != nil {
-					t.Fatalf("%s = %s, not a 64-bit integer", fl.Name, n)
+				if i, err := strconv.ParseInt(string(n), 10, 64); err != nil || i < -hookd.MaxInteger || i > hookd.MaxInteger {
+					t.Fatalf("%s = %s, not an integer within ±(2^53-1)", fl.Name, n)
 				}
 			case hookd.String:
 				if _, isStr := v.(string); !isStr {

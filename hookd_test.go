@@ -44,7 +44,10 @@ func TestParseTrigger(t *testing.T) {
 		data   string // canonical data when valid
 	}{
 		{"valid", `{"hook":"eventCanceled","data":{"reason":"Snow","eventId":7}}`, "", "", `{"eventId":7,"reason":"Snow"}`},
-		{"negative and max int64", `{"hook":"eventRescheduled","data":{"oldEventId":-9223372036854775808,"newEventId":9223372036854775807,"reason":""}}`, "", "", `{"oldEventId":-9223372036854775808,"newEventId":9223372036854775807,"reason":""}`},
+		{"most negative and largest", `{"hook":"eventRescheduled","data":{"oldEventId":-9007199254740991,"newEventId":9007199254740991,"reason":""}}`, "", "", `{"oldEventId":-9007199254740991,"newEventId":9007199254740991,"reason":""}`},
+		{"2^53", `{"hook":"eventCanceled","data":{"eventId":9007199254740992,"reason":"Snow"}}`, "data.eventId", "between -9007199254740991 and 9007199254740991", ""},
+		{"-2^53", `{"hook":"eventCanceled","data":{"eventId":-9007199254740992,"reason":"Snow"}}`, "data.eventId", "between -9007199254740991 and 9007199254740991", ""},
+		{"max int64", `{"hook":"eventCanceled","data":{"eventId":9223372036854775807,"reason":"Snow"}}`, "data.eventId", "between -9007199254740991 and 9007199254740991", ""},
 		{"string escapes kept", `{"hook":"eventCanceled","data":{"eventId":1,"reason":"a\"b\u00e9"}}`, "", "", `{"eventId":1,"reason":"a\"bé"}`},
 		{"integer as string", `{"hook":"eventCanceled","data":{"eventId":"7","reason":"Snow"}}`, "data.eventId", "must be an integer", ""},
 		{"fraction", `{"hook":"eventCanceled","data":{"eventId":7.5,"reason":"Snow"}}`, "data.eventId", "without fraction", ""},
@@ -62,6 +65,12 @@ func TestParseTrigger(t *testing.T) {
 		{"data not object", `{"hook":"eventAdded","data":[1]}`, "data", "must be an object", ""},
 		{"unknown top-level field", `{"hook":"eventAdded","data":{"recurringId":1},"extra":true}`, "extra", "not a trigger field", ""},
 		{"bad timestamp", `{"hook":"eventAdded","data":{"recurringId":1},"timestamp":"yesterday"}`, "timestamp", "RFC 3339", ""},
+		{"duplicate hook", `{"hook":"eventAdded","data":{"recurringId":1},"hook":"eventDeleted"}`, "hook", "appears twice", ""},
+		{"duplicate data field", `{"hook":"eventCanceled","data":{"eventId":1,"reason":"x","eventId":2}}`, "data.eventId", "appears twice", ""},
+		{"duplicate spelled with an escape", `{"hook":"eventCanceled","data":{"eventId":1,"reason":"x","\u0065ventId":2}}`, "data.eventId", "appears twice", ""},
+		{"lone surrogate", `{"hook":"eventCanceled","data":{"eventId":1,"reason":"\udead"}}`, "data.reason", `\udead is half of a UTF-16 surrogate pair`, ""},
+		{"invalid UTF-8", "{\"hook\":\"eventCanceled\",\"data\":{\"eventId\":1,\"reason\":\"\xff\"}}", "data.reason", "not UTF-8", ""},
+		{"surrogate pair kept", `{"hook":"eventCanceled","data":{"eventId":1,"reason":"\ud83d\ude00"}}`, "", "", `{"eventId":1,"reason":"😀"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -271,5 +280,52 @@ func TestValidateWebhookFields(t *testing.T) {
 	hookd.ValidateName(strings.Repeat("é", 201), errs)
 	if errs["name"] == "" {
 		t.Error("201 characters accepted")
+	}
+}
+
+// TestValidateNameControlCharacters tries each class of control character
+// (C0, DEL, C1) at its edges, and the characters next to them that are
+// fine.
+func TestValidateNameControlCharacters(t *testing.T) {
+	for _, name := range []string{"Calendar", "Café ☕", "a b", "a\u00a0b", "a\u00ffb", "~", " padded ", "日本語", "😀"} {
+		errs := hookd.FieldErrors{}
+		if hookd.ValidateName(name, errs); len(errs) != 0 {
+			t.Errorf("ValidateName(%q) = %v, want accepted", name, errs)
+		}
+	}
+	for name, want := range map[string]string{
+		"a\x00b": "U+0000", "a\tb": "U+0009", "line\nbreak": "U+000A", "a\rb": "U+000D", "a\x1fb": "U+001F",
+		"a\x7fb": "U+007F", "a\u0080b": "U+0080", "a\u0085b": "U+0085", "a\u009fb": "U+009F", "\x1b[31mred": "U+001B",
+		"tab\t": "U+0009",
+	} {
+		errs := hookd.FieldErrors{}
+		hookd.ValidateName(name, errs)
+		if msg := errs["name"]; !strings.Contains(msg, "must not contain control characters") || !strings.Contains(msg, want) {
+			t.Errorf("ValidateName(%q) = %q, want it refused naming %s", name, msg, want)
+		}
+	}
+	errs := hookd.FieldErrors{}
+	if hookd.ValidateName("a\xffb", errs); !strings.Contains(errs["name"], "UTF-8") {
+		t.Errorf("ValidateName of bytes that are not UTF-8 = %v, want refused", errs)
+	}
+}
+
+// TestValidateURLPort tries ports at and past the edges of 1 to 65535.
+func TestValidateURLPort(t *testing.T) {
+	for _, raw := range []string{"https://example.org/", "https://example.org:1/", "https://example.org:65535/",
+		"http://example.org:8080/h", "http://192.0.2.1:443/", "http://[2001:db8::1]:65535/", "http://example.org:080/",
+		"http://example.org:/"} {
+		errs := hookd.FieldErrors{}
+		if u := hookd.ValidateURL(raw, errs); u == nil || len(errs) != 0 {
+			t.Errorf("ValidateURL(%s) = %v, want accepted", raw, errs)
+		}
+	}
+	for _, raw := range []string{"https://example.org:0/", "https://example.org:00000/", "https://example.org:65536/",
+		"https://example.org:99999/", "https://example.org:4294967376/", "http://[2001:db8::1]:0/", "http://192.0.2.1:70000/",
+		"https://example.org:abc/", "https://example.org:-1/", "https://example.org:+80/", "https://example.org:8o/"} {
+		errs := hookd.FieldErrors{}
+		if u := hookd.ValidateURL(raw, errs); u != nil || !strings.Contains(errs["url"], "port from 1 to 65535") {
+			t.Errorf("ValidateURL(%s) = %q, want refused naming the port rule", raw, errs["url"])
+		}
 	}
 }

@@ -3,6 +3,7 @@ package hookd
 import (
 	"crypto/rand"
 	"encoding/binary"
+	"strings"
 	"sync"
 	"time"
 )
@@ -77,4 +78,21 @@ func encodeID(prefix string, b [16]byte) string {
 		hi >>= 5
 	}
 	return string(out)
+}
+
+// ValidID reports whether id is prefix followed by an ID as NewID makes
+// them: 26 lower-case Crockford base32 digits whose first, holding the top
+// 3 bits of 128, is 0 to 7. The API checks what a client passes back (a
+// cursor) with it before the store sees it.
+func ValidID(prefix, id string) bool {
+	digits, ok := strings.CutPrefix(id, prefix)
+	if !ok || len(digits) != 26 || digits[0] > '7' {
+		return false
+	}
+	for i := 0; i < len(digits); i++ {
+		if strings.IndexByte(crockford, digits[i]) < 0 {
+			return false
+		}
+	}
+	return true
 }

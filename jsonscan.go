@@ -1,7 +1,9 @@
 package hookd
 
 import (
+	"bytes"
 	"encoding/json"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -11,16 +13,21 @@ import (
 // valid JSON leaves no surprises.
 
 // objectMembers calls fn with each member of raw, a valid JSON object
-// (json.Valid and raw[0] == '{'), in order. val is the member's value
-// without surrounding space, as a json.RawMessage in a map would be.
-func objectMembers(raw []byte, fn func(key string, val []byte)) {
+// (json.Valid and raw[0] == '{'), in order. key is the member's name
+// decoded (a slice of raw when it has no escape, so that a million names
+// cost no copies); val is its value without surrounding space, as a
+// json.RawMessage in a map would be.
+func objectMembers(raw []byte, fn func(key, val []byte)) {
 	i := skipSpace(raw, 1)
 	for i < len(raw) && raw[i] != '}' {
 		if raw[i] == ',' {
 			i = skipSpace(raw, i+1)
 		}
 		end := endOfString(raw, i)
-		key := jsonString(raw[i:end])
+		key := raw[i+1 : max(i+1, end-1)]
+		if bytes.IndexByte(key, '\\') >= 0 {
+			key = appendUnquoted(nil, key)
+		}
 		i = skipSpace(raw, end)
 		i = skipSpace(raw, i+1) // ':'
 		vend := endOfValue(raw, i)
@@ -124,4 +131,25 @@ func splitArray(raw []byte) (elems []json.RawMessage, ok bool) {
 		i = skipSpace(raw, end)
 	}
 	return elems, true
+}
+
+// MaxUnknownFields is how many unknown members of one object an error
+// names: enough to fix a typo, and a body of a million unknown names
+// does not become a message of a million lines.
+const MaxUnknownFields = 5
+
+// longestName is how much of a member name a field path shows.
+const longestName = 64
+
+// pathName is a member name as a field path shows it: valid UTF-8, at most
+// longestName characters, "" as `""`.
+func pathName(name []byte) string {
+	s := strings.ToValidUTF8(string(name[:min(len(name), 4*longestName+4)]), "\uFFFD")
+	if s == "" {
+		return `""`
+	}
+	if utf8.RuneCountInString(s) > longestName {
+		s = string([]rune(s)[:longestName]) + "…"
+	}
+	return s
 }

@@ -29,7 +29,7 @@ func TestObjectMembersMatchesEncodingJSON(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := map[string][]byte{}
-		objectMembers(bytes.TrimSpace(raw), func(k string, v []byte) { got[k] = v })
+		objectMembers(bytes.TrimSpace(raw), func(k, v []byte) { got[string(k)] = v })
 		if len(got) != len(want) {
 			t.Errorf("%s: members %q, want %q", in, got, want)
 		}

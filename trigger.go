@@ -54,7 +54,7 @@ func ParseTriggers(body []byte, now time.Time) (ts []Trigger, batch bool, err er
 	}
 	ts = make([]Trigger, len(items))
 	for i, raw := range items {
-		ts[i], _ = ParseTrigger(raw, "["+strconv.Itoa(i)+"].", now, errs)
+		ts[i], _ = parseTrigger(raw, "["+strconv.Itoa(i)+"].", now, errs, true)
 	}
 	return ts, true, errs.Err()
 }
@@ -63,21 +63,31 @@ func ParseTriggers(body []byte, now time.Time) (ts []Trigger, batch bool, err er
 // Field errors are keyed with prefix (e.g. "[3]."). now is the default
 // timestamp. The returned trigger has no ID or account yet.
 func ParseTrigger(raw json.RawMessage, prefix string, now time.Time, errs FieldErrors) (Trigger, bool) {
+	return parseTrigger(raw, prefix, now, errs, false)
+}
+
+// parseTrigger is ParseTrigger; valid says raw is known to be valid JSON
+// (an element splitArray found), so that a batch is not scanned twice.
+func parseTrigger(raw json.RawMessage, prefix string, now time.Time, errs FieldErrors, valid bool) (Trigger, bool) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || raw[0] != '{' {
 		errs.Add(prefix+"trigger", `must be an object like {"hook": "eventCanceled", "data": {...}}`)
 		return Trigger{}, false
 	}
-	if !json.Valid(raw) {
+	if !valid && !json.Valid(raw) {
 		var in map[string]json.RawMessage
 		err := json.Unmarshal(raw, &in)
 		errs.Add(prefix+"trigger", "is not valid JSON: "+err.Error())
 		return Trigger{}, false
 	}
+	if !CheckJSON(raw, prefix, errs) {
+		return Trigger{}, false // a body that reads two ways gets no other verdict
+	}
 	before := len(errs)
-	var hookRaw, dataRaw, tsRaw []byte // nil: absent; the last one wins, as in a map
-	objectMembers(raw, func(k string, v []byte) {
-		switch k {
+	var hookRaw, dataRaw, tsRaw []byte // nil: absent; CheckJSON refused a second one
+	unknown := 0
+	objectMembers(raw, func(k, v []byte) {
+		switch string(k) {
 		case "hook":
 			hookRaw = v
 		case "data":
@@ -85,7 +95,9 @@ func ParseTrigger(raw json.RawMessage, prefix string, now time.Time, errs FieldE
 		case "timestamp":
 			tsRaw = v
 		default:
-			errs.Add(prefix+k, `is not a trigger field (use "hook", "data" and optionally "timestamp")`)
+			if unknown++; unknown <= MaxUnknownFields {
+				errs.Add(prefix+pathName(k), `is not a trigger field (use "hook", "data" and optionally "timestamp")`)
+			}
 		}
 	})
 	t := Trigger{Timestamp: now.UTC().Truncate(time.Millisecond)}
@@ -117,7 +129,7 @@ func ParseTrigger(raw json.RawMessage, prefix string, now time.Time, errs FieldE
 	if dataRaw == nil {
 		errs.Add(prefix+"data", "is required: an object with the hook's fields")
 	} else if hook != nil {
-		t.Data = hook.ValidateData(dataRaw, prefix, errs)
+		t.Data = hook.checkData(dataRaw, prefix, errs)
 	}
 	return t, len(errs) == before
 }

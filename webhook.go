@@ -3,6 +3,7 @@ package hookd
 import (
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -57,13 +58,25 @@ func (w *Webhook) Secrets(now time.Time) []string {
 // rotation.
 const RotationOverlap = 24 * time.Hour
 
-// ValidateName checks a webhook name.
+// ValidateName checks a webhook name: 1 to 200 characters of valid UTF-8,
+// none of them a control character (C0, DEL or C1), which would break the
+// lines of a log, an email subject or a terminal that shows the name.
 func ValidateName(name string, errs FieldErrors) {
 	n := utf8.RuneCountInString(strings.TrimSpace(name))
-	if n == 0 {
+	switch {
+	case n == 0:
 		errs.Add("name", "is required: give the webhook a name (1 to 200 characters)")
-	} else if utf8.RuneCountInString(name) > 200 {
+	case utf8.RuneCountInString(name) > 200:
 		errs.Add("name", fmt.Sprintf("must be at most 200 characters (it has %d)", utf8.RuneCountInString(name)))
+	case !utf8.ValidString(name):
+		errs.Add("name", "must be valid UTF-8 text")
+	default:
+		for i, r := range []rune(name) {
+			if r < 0x20 || (r >= 0x7f && r <= 0x9f) {
+				errs.Add("name", fmt.Sprintf("must not contain control characters such as tabs or line breaks (character %d is U+%04X)", i+1, r))
+				return
+			}
+		}
 	}
 }
 
@@ -80,7 +93,11 @@ func ValidateURL(raw string, errs FieldErrors) *url.URL {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		errs.Add("url", "is not a valid URL: "+strings.TrimPrefix(err.Error(), "parse "))
+		if strings.Contains(err.Error(), "invalid port") {
+			errs.Add("url", portRule) // url.Parse refuses a port that is not digits
+		} else {
+			errs.Add("url", "is not a valid URL: "+strings.TrimPrefix(err.Error(), "parse "))
+		}
 		return nil
 	}
 	switch {
@@ -92,10 +109,29 @@ func ValidateURL(raw string, errs FieldErrors) *url.URL {
 		errs.Add("url", "must not contain a user name or password; put credentials in the path or query instead")
 	case u.Fragment != "":
 		errs.Add("url", "must not contain a #fragment")
+	case !validPort(u.Port()):
+		errs.Add("url", portRule)
 	default:
 		return u
 	}
 	return nil
+}
+
+// portRule is the message for a URL whose port is not 1 to 65535.
+const portRule = "must have a port from 1 to 65535 when it names one, as in https://example.org:8443/hooks"
+
+// validPort reports whether port, the digits after the host's colon, is
+// absent or 1 to 65535 (leading zeros allowed, as in URLs).
+func validPort(port string) bool {
+	if port == "" {
+		return true
+	}
+	port = strings.TrimLeft(port, "0")
+	if port == "" || len(port) > 5 {
+		return false
+	}
+	n, err := strconv.Atoi(port)
+	return err == nil && n <= 65535
 }
 
 // ValidateHooks checks a webhook's hook list and returns it without

@@ -44,6 +44,9 @@ func (h *Handler) listDeliveries(w http.ResponseWriter, r *http.Request) {
 	if f.Status != "" && !hookd.ValidStatus(f.Status) {
 		errs.Add("status", "must be one of pending, delivered, failed, skipped")
 	}
+	if f.Cursor != "" && !hookd.ValidID(hookd.PrefixDelivery, f.Cursor) {
+		errs.Add("cursor", "is not a cursor hookd made: pass the nextCursor of the previous page as it is")
+	}
 	if s := q.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > 1000 {

@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -122,6 +124,15 @@ func FuzzTriggerBody(f *testing.F) {
 		`{"hook":"eventAdded","data":{"recurringId":1},"timestamp":"9999-12-31T23:59:59.999999999+14:00"}`,
 		"{\"hook\":\"\xff\"}",
 		`{"hook":"eventAdded","data":{"recurringId":1},"__proto__":{}}`,
+		`{"hook":"eventAdded","data":{"recurringId":1},"hook":"eventDeleted"}`,
+		`{"hook":"eventAdded","data":{"recurringId":1,"\u0072ecurringId":2}}`,
+		`[{"hook":"eventAdded","data":{"recurringId":1}},{"hook":"eventAdded","data":{"recurringId":1},"data":{}}]`,
+		`{"hook":"eventCanceled","data":{"eventId":1,"reason":"\ud800"}}`,
+		`{"hook":"eventCanceled","data":{"eventId":1,"reason":"\udc00\ud83d"}}`,
+		`{"hook":"eventCanceled","data":{"eventId":1,"reason":"\ud83d\ude00"}}`,
+		`{"hook":"eventAdded","data":{"recurringId":9007199254740991}}`,
+		`{"hook":"eventAdded","data":{"recurringId":-9007199254740992}}`,
+		`{"hook":"eventAdded","data":{"recurringId":1,"\ud800":[]}}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -143,6 +154,9 @@ func FuzzWebhookBody(f *testing.F) {
 		`{"name":"a","url":"http://[::1%25eth0]/","hooks":["eventAdded"]}`,
 		`{"name":"a","url":"http://192.0.2.1/","hooks":["eventAdded","eventAdded"],"secret":"x"}`,
 		`{"enabled":true}`, `{}`, `[]`, `null`, `{"name":null}`, `{"hooks":[null]}`,
+		`{"enabled":true,"enabled":false}`, `{"name":"a","NAME":"b"}`, `{"Enabled":false}`,
+		`{"name":"\ud800"}`, `{"name":"a\tb"}`, `{"name":"a\u0085b"}`, `{"url":"http://192.0.2.1:0/"}`,
+		`{"url":"http://192.0.2.1:65536/"}`, `{"url":"http://192.0.2.1:x/"}`, `{"hooks":["eventAdded","\udfff"]}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -153,11 +167,52 @@ func FuzzWebhookBody(f *testing.F) {
 	})
 }
 
+func FuzzKeyBody(f *testing.F) {
+	for _, s := range []string{
+		`{"name":"ci"}`, `{}`, `{"name":null}`, `{"name":5}`, `{"name":"a","name":"b"}`, `{"Name":"a"}`,
+		`{"name":"\ud800"}`, `{"name":"a","x":1}`, `[]`, `null`,
+	} {
+		f.Add([]byte(s))
+	}
+	h, _ := newAPI(f)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		serve(t, h, "POST", "/api/v1/keys", body)
+	})
+}
+
+// FuzzDeliveriesCursor: whatever the cursor, the answer is 200 or a 400
+// naming it, and 200 only for a cursor shaped as hookd makes them.
+func FuzzDeliveriesCursor(f *testing.F) {
+	for _, s := range []string{
+		hookd.NewID(hookd.PrefixDelivery), "", "dl_", "dl_8zzzzzzzzzzzzzzzzzzzzzzzzz", "wh_01m8xqxfsg3z4d2w83bg6hbkbg",
+		"dl_' OR 1=1 --", "dl_%", "DL_01M8XQXFSG3Z4D2W83BG6HBKBG",
+	} {
+		f.Add(s)
+	}
+	h, _ := newAPI(f)
+	f.Fuzz(func(t *testing.T, cursor string) {
+		status, es := serve(t, h, "GET", "/api/v1/deliveries?cursor="+url.QueryEscape(cursor), nil)
+		switch {
+		case status == 200 && cursor != "" && !hookd.ValidID(hookd.PrefixDelivery, cursor):
+			t.Fatalf("cursor %q accepted", cursor)
+		case status == 400 && es.Error.Fields["cursor"] == "":
+			t.Fatalf("cursor %q: 400 %+v does not name the cursor", cursor, es.Error)
+		case status != 200 && status != 400:
+			t.Fatalf("cursor %q: %d", cursor, status)
+		}
+	})
+}
+
 // TestHostileBodies sends bodies built to hurt: each gets a clear 4xx, and
 // handling it allocates little beyond MaxBody however large it is.
 func TestHostileBodies(t *testing.T) {
 	h, id := newAPI(t)
 	digits := strings.Repeat("7", 5000)
+	var names strings.Builder // 1 MiB of distinct member names
+	for i := 0; names.Len() < api.MaxBody-100; i++ {
+		fmt.Fprintf(&names, `"n%d":0,`, i)
+	}
+	manyNames := strings.TrimSuffix(names.String(), ",")
 	nested := strings.Repeat("[", 9000) + strings.Repeat("]", 9000)
 	cases := []struct {
 		name, method, path, body string
@@ -189,6 +244,14 @@ func TestHostileBodies(t *testing.T) {
 		{"5,000-digit fraction", "POST", "/api/v1/triggers",
 			`{"hook":"eventAdded","data":{"recurringId":0.` + digits + `}}`, 400, "validation_failed", "data.recurringId"},
 		{"5,000-digit enabled", "PATCH", "/api/v1/webhooks/" + id, `{"enabled":` + digits + `}`, 400, "validation_failed", "enabled"},
+		{"100,000 names in a trigger", "POST", "/api/v1/triggers",
+			`{"hook":"eventAdded","data":{"recurringId":1},` + manyNames + `}`, 400, "validation_failed", "n0"},
+		{"100,000 names in data", "POST", "/api/v1/triggers",
+			`{"hook":"eventAdded","data":{"recurringId":1,` + manyNames + `}}`, 400, "validation_failed", "data.n0"},
+		{"100,000 names, the last twice", "POST", "/api/v1/triggers",
+			`{"hook":"eventAdded","data":{"recurringId":1,` + manyNames + `,"n0":1}}`, 400, "validation_failed", "data.n0"},
+		{"100,000 names in a webhook", "POST", "/api/v1/webhooks", `{` + manyNames + `}`, 400, "validation_failed", "n0"},
+		{"100,000 names, the last twice, in a webhook", "PATCH", "/api/v1/webhooks/" + id, `{` + manyNames + `,"n7":1}`, 400, "validation_failed", "n7"},
 		{"5,000-digit name", "POST", "/api/v1/webhooks",
 			`{"name":` + digits + `,"url":"http://192.0.2.1/","hooks":["eventAdded"]}`, 400, "validation_failed", "name"},
 	}

@@ -8,6 +8,9 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
+	"slices"
+	"strings"
 	"unicode/utf8"
 
 	"hookd"
@@ -96,11 +99,21 @@ func syntaxError(body []byte) string {
 	return "unknown error"
 }
 
-// decodeObject decodes a JSON object body into dst, refusing unknown fields
-// and naming the field of a type mismatch.
+// decodeObject decodes a JSON object body into dst, a pointer to a struct
+// whose fields all have json tags. The body must pass hookd.CheckJSON (no
+// duplicate names, valid Unicode) and name only dst's fields, spelt exactly:
+// encoding/json alone would match "NAME" to name, so {"name":…,"NAME":…}
+// would be a duplicate in disguise. A type mismatch is named by its field.
 func decodeObject(body []byte, dst any) error {
 	if body[0] != '{' {
 		return hookd.Errorf(hookd.EBADREQUEST, "the body must be a JSON object")
+	}
+	errs := hookd.FieldErrors{}
+	if !hookd.CheckJSON(body, "", errs) {
+		return errs.Err()
+	}
+	if err := onlyFields(body, dst); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -113,18 +126,50 @@ func decodeObject(body []byte, dst any) error {
 		field := te.Field
 		return (hookd.FieldErrors{field: "must be " + jsonType(te.Type.String())}).Err()
 	}
-	if f, ok := unknownField(err); ok {
-		return (hookd.FieldErrors{f: "is not a field here (see the README for the fields)"}).Err()
-	}
 	return hookd.Errorf(hookd.EBADREQUEST, "the body could not be read: %v", err)
 }
 
-func unknownField(err error) (string, bool) {
-	var f string
-	if _, e := fmt.Sscanf(err.Error(), "json: unknown field %q", &f); e == nil {
-		return f, true
+// onlyFields refuses a member of body that is not one of the json tags of
+// dst's struct, exactly as written there. It reads the names one by one and
+// stops at hookd.MaxUnknownFields unknown ones, so that a body of a million
+// names costs no map of them.
+func onlyFields(body []byte, dst any) error {
+	t := reflect.TypeOf(dst).Elem()
+	names := make([]string, 0, t.NumField())
+	for f := range t.Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		names = append(names, name)
 	}
-	return "", false
+	errs := hookd.FieldErrors{}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if _, err := dec.Token(); err != nil { // {
+		return hookd.Errorf(hookd.EBADREQUEST, "the body could not be read: %v", err)
+	}
+	for dec.More() && len(errs) < hookd.MaxUnknownFields {
+		tok, err := dec.Token()
+		var value json.RawMessage
+		if err == nil {
+			err = dec.Decode(&value)
+		}
+		if err != nil {
+			return hookd.Errorf(hookd.EBADREQUEST, "the body could not be read: %v", err)
+		}
+		m, _ := tok.(string)
+		if slices.Contains(names, m) {
+			continue
+		}
+		msg := "is not a field here (the fields are " + strings.Join(names, ", ") + ")"
+		for _, n := range names {
+			if strings.EqualFold(n, m) {
+				msg = fmt.Sprintf("is not a field here: names are case-sensitive, did you mean %q?", n)
+			}
+		}
+		if utf8.RuneCountInString(m) > 64 {
+			m = string([]rune(m)[:64]) + "…"
+		}
+		errs.Add(m, msg)
+	}
+	return errs.Err()
 }
 
 func jsonType(goType string) string {

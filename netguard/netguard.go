@@ -124,12 +124,20 @@ func (g *Guard) CheckURL(ctx context.Context, u *url.URL) error {
 	for _, ip := range addrs {
 		// Go's resolver returns IPv4 answers as IPv4-mapped IPv6
 		// addresses; the dialler uses them as IPv4, so judge them so.
-		ip = ip.Unmap()
-		if err := g.CheckIP(ip); err != nil {
-			return &refusal{fmt.Sprintf("resolves to %s, %s; %s", ip, describe(ip), allowHint)}
+		if err := g.CheckIP(ip.Unmap()); err != nil {
+			return resolvesPrivate(host)
 		}
 	}
 	return nil
+}
+
+// resolvesPrivate is the refusal of a host name that resolves to an address
+// CheckIP refuses. It does not say which address, nor its kind: that would
+// let anyone who may save a webhook map hookd's own network (what
+// db.internal resolves to) one refusal at a time. An IP address typed in
+// the URL is named with its kind, as the user already knows it.
+func resolvesPrivate(host string) error {
+	return &refusal{host + " resolves to a non-public address; " + allowHint}
 }
 
 // lookupReason turns a resolver error into the part of the message after
@@ -265,8 +273,29 @@ func (g *Guard) Dialer() *net.Dialer {
 // resolved to at save time. Use it as http.Transport.DialContext, with
 // Transport.Proxy left nil: through a proxy, the address dialled would be
 // the proxy's and the check would not see the webhook's host.
+//
+// When addr's host is a name, a refusal says that it resolves to a
+// non-public address without naming the address, as CheckURL does.
 func (g *Guard) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
-	return g.Dialer().DialContext(ctx, network, addr)
+	d := g.Dialer()
+	host, _, err := net.SplitHostPort(addr)
+	if _, notIP := netip.ParseAddr(host); d.ControlContext != nil && err == nil && notIP != nil {
+		d.ControlContext = func(ctx context.Context, network, address string, c syscall.RawConn) error {
+			err := g.control(ctx, network, address, c)
+			if errors.Is(err, ErrNotPublic) {
+				return resolvesPrivate(host)
+			}
+			return err
+		}
+		c, err := d.DialContext(ctx, network, addr)
+		var opErr *net.OpError
+		if errors.Is(err, ErrNotPublic) && errors.As(err, &opErr) {
+			// net.OpError would print the address dialled.
+			err = &net.OpError{Op: opErr.Op, Net: opErr.Net, Err: opErr.Err}
+		}
+		return c, err
+	}
+	return d.DialContext(ctx, network, addr)
 }
 
 // control runs after the name is resolved and before each connect, with the

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -230,12 +231,14 @@ func TestCheckURL(t *testing.T) {
 		{"http://foo.0x10/", "is neither a host name nor an IP address", false},
 
 		// Names.
-		{"http://private.test/", "resolves to 10.0.0.5, a private address; hookd only sends to public addresses (start hookd with --allow-private-urls to allow it)", true},
-		{"http://loop6.test/", "resolves to ::1, a loopback address", true},
-		{"http://mapped.test/", "resolves to 127.0.0.1, a loopback address", true},
-		{"http://metadata.test/", "resolves to 169.254.169.254, the cloud metadata address", true},
-		{"http://mixed.test/", "resolves to 127.0.0.1, a loopback address", true},
-		{"http://mixed6.test/", "resolves to fd00::1, a private (unique local) address", true},
+		// Names that resolve to a non-public address: the message must not
+		// say which (TestCheckURLHidesWhatNamesResolveTo).
+		{"http://private.test/", "private.test resolves to a non-public address; hookd only sends to public addresses (start hookd with --allow-private-urls to allow it)", true},
+		{"http://loop6.test/", "loop6.test resolves to a non-public address", true},
+		{"http://mapped.test/", "mapped.test resolves to a non-public address", true},
+		{"http://metadata.test/", "metadata.test resolves to a non-public address", true},
+		{"http://mixed.test/", "mixed.test resolves to a non-public address", true},
+		{"http://mixed6.test/", "mixed6.test resolves to a non-public address", true},
 		{"http://nxdomain.test/", "does not resolve: no such host nxdomain.test", false},
 		{"http://empty.test/", "does not resolve", false},
 	}
@@ -344,13 +347,64 @@ func TestDialContextLoopback(t *testing.T) {
 			c.Close()
 		}
 		c, err = strict.DialContext(ctx, "tcp", addr)
+		// The address typed is named with its kind; for a name, what
+		// it resolved to is not said.
+		want, host := "127.0.0.1 is a loopback address", strings.Split(addr, ":")[0]
+		if host != "127.0.0.1" {
+			want = host + " resolves to a non-public address"
+		}
 		if err == nil {
 			c.Close()
 			t.Errorf("without AllowPrivate, DialContext(%s) connected, want refused", addr)
-		} else if !errors.Is(err, ErrNotPublic) || !strings.Contains(err.Error(), "127.0.0.1 is a loopback address") {
-			t.Errorf("without AllowPrivate, DialContext(%s) = %v, want a loopback refusal", addr, err)
+		} else if !errors.Is(err, ErrNotPublic) || !strings.Contains(err.Error(), want) {
+			t.Errorf("without AllowPrivate, DialContext(%s) = %v, want %q", addr, err, want)
+		} else if host != "127.0.0.1" && (strings.Contains(err.Error(), "127.0.0.1") || strings.Contains(err.Error(), "loopback")) {
+			t.Errorf("without AllowPrivate, DialContext(%s) = %v: it says what %s resolves to", addr, err, host)
 		}
 		cancel()
+	}
+}
+
+// TestCheckURLHidesWhatNamesResolveTo: whoever may save a webhook must not
+// learn, from the refusals, what hookd's internal names resolve to. For
+// every name that is refused, at save time and at dial time, the message
+// names neither the address nor its kind.
+func TestCheckURLHidesWhatNamesResolveTo(t *testing.T) {
+	dns := startDNS(t, testNames)
+	g := &Guard{Resolver: dns.resolver()}
+	for name, ips := range testNames {
+		if len(ips) == 0 || strings.HasPrefix(name, "0x") {
+			continue
+		}
+		errs := map[string]error{"CheckURL": g.CheckURL(context.Background(), parseURL(t, "http://"+name+":9/"))}
+		if errs["CheckURL"] == nil {
+			continue // a public name
+		}
+		if !slices.ContainsFunc(ips, func(ip string) bool { return g.CheckIP(netip.MustParseAddr(ip).Unmap()) == nil }) {
+			// Every address is refused when dialled (a name with a public
+			// one too may connect to that one).
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			c, err := g.DialContext(ctx, "tcp", name+":9")
+			cancel()
+			if c != nil {
+				c.Close()
+			}
+			errs["DialContext"] = err
+		}
+		for when, err := range errs {
+			if !errors.Is(err, ErrNotPublic) || !strings.Contains(err.Error(), name+" resolves to a non-public address") {
+				t.Errorf("%s(%s) = %v, want %q", when, name, err, name+" resolves to a non-public address")
+				continue
+			}
+			for _, ip := range ips {
+				a := netip.MustParseAddr(ip)
+				for _, leak := range []string{a.String(), a.Unmap().String(), describe(a.Unmap())} {
+					if strings.Contains(err.Error(), leak) {
+						t.Errorf("%s(%s) = %q: it says %q", when, name, err, leak)
+					}
+				}
+			}
+		}
 	}
 }
 
@@ -394,8 +448,8 @@ func TestDNSRebinding(t *testing.T) {
 	dns.set("rebind.test", "127.0.0.1")
 
 	_, err := g.DialContext(context.Background(), "tcp", fmt.Sprintf("rebind.test:%d", port))
-	if !errors.Is(err, ErrNotPublic) || !strings.Contains(err.Error(), "127.0.0.1 is a loopback address") {
-		t.Fatalf("DialContext after rebinding = %v, want a loopback refusal", err)
+	if !errors.Is(err, ErrNotPublic) || !strings.Contains(err.Error(), "rebind.test resolves to a non-public address") {
+		t.Fatalf("DialContext after rebinding = %v, want a refusal that does not say the address", err)
 	}
 
 	client := &http.Client{Transport: &http.Transport{DialContext: g.DialContext, Proxy: nil}}

@@ -47,6 +47,9 @@ func (h *handler) deliveries(w http.ResponseWriter, r *http.Request, v *visitor)
 		status = ""
 	}
 	cursor := q.Get("cursor")
+	if cursor != "" && !hookd.ValidID(hookd.PrefixDelivery, cursor) {
+		cursor = "" // not one of ours: the newest page, as for an unknown status
+	}
 	list, next, err := h.store.Deliveries(ctx, hookd.DeliveryFilter{
 		AccountID: v.User.AccountID, WebhookID: wh.ID, Status: status,
 		Limit: deliveriesPerPage, Cursor: cursor,

@@ -347,10 +347,16 @@ func TestDialTimeRefusals(t *testing.T) {
 	cases := []struct {
 		name, url string
 		want      []string
+		not       []string // what the error must not say
 	}{
-		{"loopback redirecting to metadata", redirect.URL, []string{"not sent", "127.0.0.1 is a loopback address", "--allow-private-urls"}},
-		{"metadata address", "http://169.254.169.254/latest/meta-data/", []string{"not sent", "169.254.169.254 is the cloud metadata address"}},
-		{"name that does not resolve", "http://receiver.hookd.test/hook", []string{"DNS lookup failed", "receiver.hookd.test"}},
+		{"loopback redirecting to metadata", redirect.URL, []string{"not sent", "127.0.0.1 is a loopback address", "--allow-private-urls"}, nil},
+		{"metadata address", "http://169.254.169.254/latest/meta-data/", []string{"not sent", "169.254.169.254 is the cloud metadata address"}, nil},
+		// A name (from /etc/hosts here) that resolves to loopback: the
+		// log is read by the account that saved the URL, and must not
+		// tell it what hookd's names resolve to.
+		{"name resolving to loopback", strings.Replace(redirect.URL, "127.0.0.1", "localhost", 1),
+			[]string{"not sent", "localhost resolves to a non-public address", "--allow-private-urls"}, []string{"127.0.0.1", "::1", "loopback"}},
+		{"name that does not resolve", "http://receiver.hookd.test/hook", []string{"DNS lookup failed", "receiver.hookd.test"}, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -375,6 +381,11 @@ func TestDialTimeRefusals(t *testing.T) {
 			for _, s := range c.want {
 				if !strings.Contains(got.Error, s) {
 					t.Errorf("error %q does not say %q", got.Error, s)
+				}
+			}
+			for _, s := range c.not {
+				if strings.Contains(got.Error, s) {
+					t.Errorf("error %q says %q", got.Error, s)
 				}
 			}
 		})
