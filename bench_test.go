@@ -20,7 +20,7 @@ func BenchmarkParseTrigger(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		errs := hookd.FieldErrors{}
-		if _, ok := hookd.ParseTrigger(raw, "", now, errs); !ok {
+		if _, ok := hookd.BuiltinCatalogue().ParseTrigger(raw, "", now, errs); !ok {
 			b.Fatal(errs)
 		}
 	}
@@ -38,7 +38,7 @@ func BenchmarkParseTriggerBatch(b *testing.B) {
 	for b.Loop() {
 		errs := hookd.FieldErrors{}
 		for i, raw := range items {
-			if _, ok := hookd.ParseTrigger(raw, "["+strconv.Itoa(i)+"].", now, errs); !ok {
+			if _, ok := hookd.BuiltinCatalogue().ParseTrigger(raw, "["+strconv.Itoa(i)+"].", now, errs); !ok {
 				b.Fatal(errs)
 			}
 		}
@@ -88,7 +88,7 @@ func BenchmarkParseTriggersBatch(b *testing.B) {
 	now := time.Now()
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, _, err := hookd.ParseTriggers(body, now); err != nil {
+		if _, _, err := hookd.BuiltinCatalogue().ParseTriggers(body, now); err != nil {
 			b.Fatal(err)
 		}
 	}

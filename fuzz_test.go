@@ -54,7 +54,7 @@ func FuzzParseTrigger(f *testing.F) {
 	now := time.Date(2026, 12, 1, 7, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		errs := hookd.FieldErrors{}
-		tr, ok := hookd.ParseTrigger(raw, "[0].", now, errs)
+		tr, ok := hookd.BuiltinCatalogue().ParseTrigger(raw, "[0].", now, errs)
 		if !ok {
 			if len(errs) == 0 {
 				t.Fatal("refused without a field error")
@@ -75,7 +75,7 @@ func FuzzParseTrigger(f *testing.F) {
 			bytes.ContainsRune(tr.Data, utf8.RuneError) {
 			t.Fatalf("accepted %q as %s: a lone surrogate became U+FFFD", raw, tr.Data)
 		}
-		hook, found := hookd.LookupHook(tr.Hook)
+		hook, found := hookd.BuiltinCatalogue().Lookup(tr.Hook)
 		if !found {
 			t.Fatalf("accepted unknown hook %q", tr.Hook)
 		}

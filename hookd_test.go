@@ -2,6 +2,7 @@ package hookd_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -14,21 +15,31 @@ import (
 )
 
 func TestCatalogueIsTheSourceDocument(t *testing.T) {
-	if len(hookd.Catalogue) != 16 {
-		t.Fatalf("catalogue has %d hooks, the source document has 16", len(hookd.Catalogue))
+	c := hookd.BuiltinCatalogue()
+	var got []string
+	producer := 0
+	for _, g := range c.Groups() {
+		got = append(got, fmt.Sprintf("%s %d", g.Name, len(g.Hooks)))
+		for _, h := range g.Hooks {
+			if !h.System {
+				producer++
+			}
+			if h.Group != g.Name {
+				t.Errorf("%s is in group %q, listed under %q", h.Name, h.Group, g.Name)
+			}
+		}
 	}
-	groups := map[string]int{}
-	for _, h := range hookd.Catalogue {
-		groups[h.Group]++
+	if producer != 16 {
+		t.Errorf("the built-in catalogue has %d hooks producers send, the source document has 16", producer)
 	}
-	if groups[hookd.GroupEvents] != 8 || groups[hookd.GroupRoomBookings] != 5 || groups[hookd.GroupAppointments] != 3 {
-		t.Errorf("groups = %v, want Events 8, Room bookings 5, Appointments 3", groups)
+	if want := "Events 8, Room bookings 5, Appointments 3, hookd 2"; strings.Join(got, ", ") != want {
+		t.Errorf("groups = %s, want %s", strings.Join(got, ", "), want)
 	}
-	h, ok := hookd.LookupHook("appointmentCancelled")
+	h, ok := hookd.BuiltinCatalogue().Lookup("appointmentCancelled")
 	if !ok || len(h.Fields) != 1 || h.Fields[0].Name != "Id" || h.Fields[0].Type != hookd.Integer {
 		t.Errorf("appointmentCancelled = %+v, want one integer field Id (capital I)", h)
 	}
-	h, _ = hookd.LookupHook("eventRescheduled")
+	h, _ = hookd.BuiltinCatalogue().Lookup("eventRescheduled")
 	if got := len(h.Fields); got != 3 {
 		t.Errorf("eventRescheduled has %d fields, want oldEventId, newEventId, reason", got)
 	}
@@ -75,7 +86,7 @@ func TestParseTrigger(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			errs := hookd.FieldErrors{}
-			tr, ok := hookd.ParseTrigger(json.RawMessage(tt.body), "", now, errs)
+			tr, ok := hookd.BuiltinCatalogue().ParseTrigger(json.RawMessage(tt.body), "", now, errs)
 			if tt.errKey == "" {
 				if !ok || len(errs) > 0 {
 					t.Fatalf("want valid, got errors %v", errs)
@@ -100,14 +111,14 @@ func TestParseTrigger(t *testing.T) {
 
 func TestParseTriggerTimestampAndPrefix(t *testing.T) {
 	errs := hookd.FieldErrors{}
-	tr, ok := hookd.ParseTrigger(json.RawMessage(`{"hook":"eventAdded","data":{"recurringId":1},"timestamp":"2026-12-01T08:00:00.5+01:00"}`), "[3].", time.Now(), errs)
+	tr, ok := hookd.BuiltinCatalogue().ParseTrigger(json.RawMessage(`{"hook":"eventAdded","data":{"recurringId":1},"timestamp":"2026-12-01T08:00:00.5+01:00"}`), "[3].", time.Now(), errs)
 	if !ok {
 		t.Fatal(errs)
 	}
 	if got := hookd.FormatTime(tr.Timestamp); got != "2026-12-01T07:00:00.500Z" {
 		t.Errorf("timestamp = %s, want it in UTC with ms", got)
 	}
-	hookd.ParseTrigger(json.RawMessage(`{"hook":"eventAdded","data":{"recurringId":"x"}}`), "[3].", time.Now(), errs)
+	hookd.BuiltinCatalogue().ParseTrigger(json.RawMessage(`{"hook":"eventAdded","data":{"recurringId":"x"}}`), "[3].", time.Now(), errs)
 	if _, ok := errs["[3].data.recurringId"]; !ok {
 		t.Errorf("errors = %v, want the key prefixed with the batch index", errs)
 	}
@@ -258,7 +269,7 @@ func TestValidateWebhookFields(t *testing.T) {
 	errs := hookd.FieldErrors{}
 	hookd.ValidateName("", errs)
 	hookd.ValidateURL("ftp://example.org", errs)
-	hookd.ValidateHooks([]string{"eventAdded", "nope"}, errs)
+	hookd.BuiltinCatalogue().ValidateHooks([]string{"eventAdded", "nope"}, errs)
 	for _, k := range []string{"name", "url", "hooks"} {
 		if errs[k] == "" {
 			t.Errorf("no error for %s: %v", k, errs)
@@ -269,7 +280,7 @@ func TestValidateWebhookFields(t *testing.T) {
 		t.Errorf("user info accepted: %v", errs)
 	}
 	errs = hookd.FieldErrors{}
-	hooks := hookd.ValidateHooks([]string{"appointmentCreated", "eventAdded", "eventAdded"}, errs)
+	hooks := hookd.BuiltinCatalogue().ValidateHooks([]string{"appointmentCreated", "eventAdded", "eventAdded"}, errs)
 	if len(errs) > 0 || strings.Join(hooks, ",") != "eventAdded,appointmentCreated" {
 		t.Errorf("hooks = %v (%v), want deduplicated in catalogue order", hooks, errs)
 	}

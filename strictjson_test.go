@@ -190,7 +190,7 @@ func hasDuplicate(raw []byte) (string, error) {
 // TestValidateDataIsStrict: a hook's data checked on its own is read as
 // strictly as within a trigger.
 func TestValidateDataIsStrict(t *testing.T) {
-	h, _ := hookd.LookupHook("eventCanceled")
+	h, _ := hookd.BuiltinCatalogue().Lookup("eventCanceled")
 	for body, want := range map[string]string{
 		`{"eventId":1,"reason":"x","eventId":2}`:   "[2].data.eventId appears twice",
 		`{"eventId":1,"reason":"\udc00"}`:          `[2].data.reason must be valid Unicode: \udc00 is half`,

@@ -29,16 +29,16 @@ const TimeFormat = "2006-01-02T15:04:05.000Z07:00"
 // FormatTime renders t as RFC 3339 in UTC with milliseconds.
 func FormatTime(t time.Time) string { return t.UTC().Format(TimeFormat) }
 
-// ParseTriggers validates the body of a POST /api/v1/triggers: one trigger
+// ParseTriggers validates, against the catalogue, the body of a POST /api/v1/triggers: one trigger
 // object, or a JSON array of 1 to MaxBatch of them (batch true). Field errors
 // of a batch are keyed with the element's index ("[3].data.eventId"); any
 // error refuses the whole body. now is the default timestamp. The triggers
 // have no ID or account yet.
-func ParseTriggers(body []byte, now time.Time) (ts []Trigger, batch bool, err error) {
+func (c *Catalogue) ParseTriggers(body []byte, now time.Time) (ts []Trigger, batch bool, err error) {
 	body = bytes.TrimSpace(body)
 	errs := FieldErrors{}
 	if len(body) == 0 || body[0] != '[' {
-		t, _ := ParseTrigger(body, "", now, errs)
+		t, _ := c.ParseTrigger(body, "", now, errs)
 		return []Trigger{t}, false, errs.Err()
 	}
 	items, ok := splitArray(body)
@@ -54,21 +54,21 @@ func ParseTriggers(body []byte, now time.Time) (ts []Trigger, batch bool, err er
 	}
 	ts = make([]Trigger, len(items))
 	for i, raw := range items {
-		ts[i], _ = parseTrigger(raw, "["+strconv.Itoa(i)+"].", now, errs, true)
+		ts[i], _ = c.parseTrigger(raw, "["+strconv.Itoa(i)+"].", now, errs, true)
 	}
 	return ts, true, errs.Err()
 }
 
-// ParseTrigger validates one trigger object of a POST /api/v1/triggers body.
+// ParseTrigger validates, against the catalogue, one trigger object of a POST /api/v1/triggers body.
 // Field errors are keyed with prefix (e.g. "[3]."). now is the default
 // timestamp. The returned trigger has no ID or account yet.
-func ParseTrigger(raw json.RawMessage, prefix string, now time.Time, errs FieldErrors) (Trigger, bool) {
-	return parseTrigger(raw, prefix, now, errs, false)
+func (c *Catalogue) ParseTrigger(raw json.RawMessage, prefix string, now time.Time, errs FieldErrors) (Trigger, bool) {
+	return c.parseTrigger(raw, prefix, now, errs, false)
 }
 
 // parseTrigger is ParseTrigger; valid says raw is known to be valid JSON
 // (an element splitArray found), so that a batch is not scanned twice.
-func parseTrigger(raw json.RawMessage, prefix string, now time.Time, errs FieldErrors, valid bool) (Trigger, bool) {
+func (c *Catalogue) parseTrigger(raw json.RawMessage, prefix string, now time.Time, errs FieldErrors, valid bool) (Trigger, bool) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || raw[0] != '{' {
 		errs.Add(prefix+"trigger", `must be an object like {"hook": "eventCanceled", "data": {...}}`)
@@ -110,8 +110,11 @@ func parseTrigger(raw json.RawMessage, prefix string, now time.Time, errs FieldE
 	default:
 		t.Hook = jsonString(hookRaw)
 		var ok bool
-		if hook, ok = LookupHook(t.Hook); !ok {
+		if hook, ok = c.Lookup(t.Hook); !ok {
 			errs.Add(prefix+"hook", fmt.Sprintf("%q is not a hook; see GET /api/v1/hooks for the hook names", t.Hook))
+		} else if hook.System {
+			errs.Add(prefix+"hook", fmt.Sprintf("%q is a system hook: hookd itself sends it, producers cannot", t.Hook))
+			hook = nil
 		}
 	}
 	if tsRaw != nil {

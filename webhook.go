@@ -134,23 +134,24 @@ func validPort(port string) bool {
 	return err == nil && n <= 65535
 }
 
-// ValidateHooks checks a webhook's hook list and returns it without
-// duplicates, in catalogue order.
-func ValidateHooks(hooks []string, errs FieldErrors) []string {
+// ValidateHooks checks a webhook's hook list against the catalogue and
+// returns it without duplicates, in catalogue order. System hooks may be
+// subscribed to.
+func (c *Catalogue) ValidateHooks(hooks []string, errs FieldErrors) []string {
 	if len(hooks) == 0 {
 		errs.Add("hooks", "must list at least one hook; see GET /api/v1/hooks")
 		return nil
 	}
 	want := make(map[string]bool, len(hooks))
 	for _, h := range hooks {
-		if _, ok := LookupHook(h); !ok {
+		if _, ok := c.Lookup(h); !ok {
 			errs.Add("hooks", fmt.Sprintf("%q is not a hook; see GET /api/v1/hooks for the hook names", h))
 			return nil
 		}
 		want[h] = true
 	}
 	out := make([]string, 0, len(want))
-	for _, h := range Catalogue {
+	for _, h := range c.hooks {
 		if want[h.Name] {
 			out = append(out, h.Name)
 		}

@@ -59,7 +59,7 @@ func newAPI(tb testing.TB) (http.Handler, string) {
 	noDNS := &net.Resolver{PreferGo: true, Dial: func(context.Context, string, string) (net.Conn, error) {
 		return nil, errors.New("no DNS in this test")
 	}}
-	a, err := app.New(app.Deps{Store: store, Guard: &netguard.Guard{AllowPrivate: true, Resolver: noDNS}, Sender: noSender{}, Now: time.Now})
+	a, err := app.New(app.Deps{Catalogue: hookd.BuiltinCatalogue(), Store: store, Guard: &netguard.Guard{AllowPrivate: true, Resolver: noDNS}, Sender: noSender{}, Now: time.Now})
 	if err != nil {
 		tb.Fatal(err)
 	}

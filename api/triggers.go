@@ -59,7 +59,7 @@ func (h *Handler) postTriggers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := time.Now()
-	ts, batch, err := hookd.ParseTriggers(body, now)
+	ts, batch, err := h.app.Catalogue().ParseTriggers(body, now)
 	if err != nil {
 		h.error(w, r, err)
 		return

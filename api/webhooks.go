@@ -10,15 +10,18 @@ import (
 
 // webhookJSON is a webhook as the API shows it.
 type webhookJSON struct {
-	ID        string       `json:"id"`
-	Name      string       `json:"name"`
-	URL       string       `json:"url"`
-	Hooks     []string     `json:"hooks"`
-	Enabled   bool         `json:"enabled"`
-	CreatedAt string       `json:"createdAt"`
-	UpdatedAt string       `json:"updatedAt"`
-	Greylist  greylistJSON `json:"greylist"`
-	Secret    string       `json:"secret,omitempty"`
+	ID    string   `json:"id"`
+	Name  string   `json:"name"`
+	URL   string   `json:"url"`
+	Hooks []string `json:"hooks"`
+	// MissingHooks are hooks the webhook subscribes to that the catalogue
+	// no longer has (it changed on a restart); absent when there are none.
+	MissingHooks []string     `json:"missingHooks,omitempty"`
+	Enabled      bool         `json:"enabled"`
+	CreatedAt    string       `json:"createdAt"`
+	UpdatedAt    string       `json:"updatedAt"`
+	Greylist     greylistJSON `json:"greylist"`
+	Secret       string       `json:"secret,omitempty"`
 }
 
 type greylistJSON struct {
@@ -35,14 +38,15 @@ func timePtr(t time.Time) *string {
 	return &s
 }
 
-func toWebhookJSON(w hookd.Webhook) webhookJSON {
+func (h *Handler) toWebhookJSON(w hookd.Webhook) webhookJSON {
 	hooks := w.Hooks
 	if hooks == nil {
 		hooks = []string{}
 	}
 	return webhookJSON{
 		ID: w.ID, Name: w.Name, URL: w.URL, Hooks: hooks, Enabled: w.Enabled,
-		CreatedAt: hookd.FormatTime(w.CreatedAt), UpdatedAt: hookd.FormatTime(w.UpdatedAt),
+		MissingHooks: h.app.Catalogue().Missing(w.Hooks),
+		CreatedAt:    hookd.FormatTime(w.CreatedAt), UpdatedAt: hookd.FormatTime(w.UpdatedAt),
 		Greylist: greylistJSON{
 			Until: timePtr(w.Greylist.Until), Level: w.Greylist.Level,
 			ConsecutiveFailures: w.Greylist.ConsecutiveFailures,
@@ -71,7 +75,7 @@ func (h *Handler) readWebhookBody(r *http.Request) (webhookBody, error) {
 }
 
 func (h *Handler) listHooks(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{"hooks": hookd.Catalogue})
+	writeJSON(w, http.StatusOK, map[string]any{"hooks": h.app.Catalogue().Hooks()})
 }
 
 func (h *Handler) createWebhook(w http.ResponseWriter, r *http.Request) {
@@ -85,7 +89,7 @@ func (h *Handler) createWebhook(w http.ResponseWriter, r *http.Request) {
 		h.error(w, r, err)
 		return
 	}
-	out := toWebhookJSON(wh)
+	out := h.toWebhookJSON(wh)
 	out.Secret = wh.Secret
 	w.Header().Set("Location", "/api/v1/webhooks/"+wh.ID)
 	writeJSON(w, http.StatusCreated, out)
@@ -99,7 +103,7 @@ func (h *Handler) listWebhooks(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]webhookJSON, len(ws))
 	for i, wh := range ws {
-		out[i] = toWebhookJSON(wh)
+		out[i] = h.toWebhookJSON(wh)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"webhooks": out})
 }
@@ -110,7 +114,7 @@ func (h *Handler) getWebhook(w http.ResponseWriter, r *http.Request) {
 		h.error(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toWebhookJSON(wh))
+	writeJSON(w, http.StatusOK, h.toWebhookJSON(wh))
 }
 
 func (h *Handler) patchWebhook(w http.ResponseWriter, r *http.Request) {
@@ -124,7 +128,7 @@ func (h *Handler) patchWebhook(w http.ResponseWriter, r *http.Request) {
 		h.error(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toWebhookJSON(wh))
+	writeJSON(w, http.StatusOK, h.toWebhookJSON(wh))
 }
 
 func (h *Handler) deleteWebhook(w http.ResponseWriter, r *http.Request) {

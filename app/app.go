@@ -36,18 +36,20 @@ type Sender interface {
 type App struct {
 	*Accounts // accounts, API keys, users and sessions
 
-	store  hookd.Store
-	guard  URLChecker
-	sender Sender
-	ingest *Ingester
+	store     hookd.Store
+	catalogue *hookd.Catalogue
+	guard     URLChecker
+	sender    Sender
+	ingest    *Ingester
 }
 
 // Deps are what App needs; every field is required.
 type Deps struct {
-	Store  hookd.Store
-	Guard  URLChecker // refuses webhook URLs hookd must not send to
-	Sender Sender     // sends tests and redeliveries at once
-	Now    func() time.Time
+	Store     hookd.Store
+	Catalogue *hookd.Catalogue // the hooks: hookd.BuiltinCatalogue() or a file's
+	Guard     URLChecker       // refuses webhook URLs hookd must not send to
+	Sender    Sender           // sends tests and redeliveries at once
+	Now       func() time.Time
 }
 
 // New returns an App; Open it before accepting triggers.
@@ -55,6 +57,8 @@ func New(d Deps) (*App, error) {
 	switch {
 	case d.Store == nil:
 		return nil, errors.New("app.New: Deps.Store is required")
+	case d.Catalogue == nil:
+		return nil, errors.New("app.New: Deps.Catalogue is required (hookd.BuiltinCatalogue())")
 	case d.Guard == nil:
 		return nil, errors.New("app.New: Deps.Guard is required")
 	case d.Sender == nil:
@@ -62,9 +66,12 @@ func New(d Deps) (*App, error) {
 	case d.Now == nil:
 		return nil, errors.New("app.New: Deps.Now is required (time.Now)")
 	}
-	return &App{Accounts: NewAccounts(d.Store, d.Now), store: d.Store, guard: d.Guard, sender: d.Sender,
+	return &App{Accounts: NewAccounts(d.Store, d.Now), store: d.Store, catalogue: d.Catalogue, guard: d.Guard, sender: d.Sender,
 		ingest: NewIngester(d.Store)}, nil
 }
+
+// Catalogue is the hooks webhooks subscribe to and triggers name.
+func (a *App) Catalogue() *hookd.Catalogue { return a.catalogue }
 
 // Open starts accepting triggers (the ingester's group commit).
 func (a *App) Open() { a.ingest.Open() }
@@ -111,7 +118,7 @@ func (a *App) validate(ctx context.Context, w *hookd.Webhook, in WebhookInput, c
 		if in.Hooks != nil {
 			hooks = *in.Hooks
 		}
-		w.Hooks = hookd.ValidateHooks(hooks, errs)
+		w.Hooks = a.catalogue.ValidateHooks(hooks, errs)
 	}
 	if in.Enabled != nil {
 		w.Enabled = *in.Enabled

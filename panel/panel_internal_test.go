@@ -28,24 +28,26 @@ func TestHookSummary(t *testing.T) {
 		hooks []string
 		want  string
 	}{
-		{hookd.HookNames(), "All 16 hooks"},
+		{hookd.BuiltinCatalogue().Names(), "All 16 hooks, All hookd hooks (2)"},
+		{hookd.BuiltinCatalogue().Names()[:16], "All 16 hooks"},
+		{[]string{"eventAdded", "webhookRecovered", "goneHook"}, "Event added, Webhook recovered"},
 		{[]string{"eventCanceled", "roomBookingCreated"}, "Event canceled, Room booking created"},
 		{[]string{"appointmentCreated", "appointmentUpdated", "appointmentCancelled", "eventAdded"},
 			"Event added, All appointment hooks (3)"},
 	}
 	for _, tt := range tests {
-		if got := strings.Join(hookSummary(tt.hooks), ", "); got != tt.want {
+		if got := strings.Join(hookSummary(hookd.BuiltinCatalogue(), tt.hooks), ", "); got != tt.want {
 			t.Errorf("hookSummary(%v) = %q, want %q", tt.hooks, got, tt.want)
 		}
 	}
 }
 
 func TestToggleGroup(t *testing.T) {
-	got := toggleGroup([]string{"eventAdded", "roomBookingCreated"}, hookd.GroupRoomBookings)
+	got := toggleGroup(hookd.BuiltinCatalogue(), []string{"eventAdded", "roomBookingCreated"}, "Room bookings")
 	if len(got) != 6 {
 		t.Fatalf("select all room bookings: %v", got)
 	}
-	got = toggleGroup(got, hookd.GroupRoomBookings)
+	got = toggleGroup(hookd.BuiltinCatalogue(), got, "Room bookings")
 	if strings.Join(got, ",") != "eventAdded" {
 		t.Fatalf("clear all room bookings: %v", got)
 	}

@@ -19,7 +19,7 @@ func (h *handler) webhookDeleteConfirm(w http.ResponseWriter, r *http.Request, v
 	}
 	h.render(w, r, http.StatusOK, "webhook_delete", webhookDeletePage{
 		base:    h.base(w, r, v, "Delete "+wh.Name, "webhooks"),
-		Webhook: webhookRow{Webhook: wh, Hooks: hookSummary(wh.Hooks)},
+		Webhook: webhookRow{Webhook: wh, Hooks: hookSummary(h.app.Catalogue(), wh.Hooks)},
 	})
 }
 

@@ -19,6 +19,9 @@ type webhookFormPage struct {
 	URL     string
 	Enabled bool
 	Groups  []formGroup
+	// Missing are hooks the webhook subscribes to that the catalogue no
+	// longer has; saving the form drops them (they cannot be ticked).
+	Missing []string
 	Errors  map[string]string
 	Others  []string // errors that belong to no field
 	Grey    greyState
@@ -43,13 +46,13 @@ type formHook struct {
 	Checked bool
 }
 
-func formGroups(selected []string) []formGroup {
+func formGroups(c *hookd.Catalogue, selected []string) []formGroup {
 	has := make(map[string]bool, len(selected))
 	for _, s := range selected {
 		has[s] = true
 	}
 	var out []formGroup
-	for _, g := range hookGroups() {
+	for _, g := range hookGroups(c) {
 		fg := formGroup{hookGroup: g, All: true}
 		for _, hk := range g.Hooks {
 			fg.Hooks = append(fg.Hooks, formHook{Hook: hk, Title: hookTitle(hk.Name), Checked: has[hk.Name]})
@@ -63,7 +66,7 @@ func formGroups(selected []string) []formGroup {
 func (h *handler) webhookNew(w http.ResponseWriter, r *http.Request, v *visitor) {
 	h.render(w, r, http.StatusOK, "webhook_form", webhookFormPage{
 		base: h.base(w, r, v, "New webhook", "webhooks"),
-		New:  true, Action: "/settings/webhooks/new", Enabled: true, Groups: formGroups(nil),
+		New:  true, Action: "/settings/webhooks/new", Enabled: true, Groups: formGroups(h.app.Catalogue(), nil),
 	})
 }
 
@@ -76,7 +79,7 @@ func (h *handler) webhookEdit(w http.ResponseWriter, r *http.Request, v *visitor
 	p := webhookFormPage{
 		base:    h.base(w, r, v, wh.Name, "webhooks"),
 		Action:  "/settings/webhooks/" + wh.ID,
-		Webhook: wh, Name: wh.Name, URL: wh.URL, Enabled: wh.Enabled, Groups: formGroups(wh.Hooks),
+		Webhook: wh, Name: wh.Name, URL: wh.URL, Enabled: wh.Enabled, Groups: formGroups(h.app.Catalogue(), wh.Hooks),
 	}
 	if err := h.fillEditExtras(r, v, &p); err != nil {
 		h.serverError(w, r, err)
@@ -89,6 +92,7 @@ func (h *handler) webhookEdit(w http.ResponseWriter, r *http.Request, v *visitor
 // grey-list state and the result of a test just sent.
 func (h *handler) fillEditExtras(r *http.Request, v *visitor, p *webhookFormPage) error {
 	p.Grey = toGrey(p.Webhook.Greylist, h.now())
+	p.Missing = h.app.Catalogue().Missing(p.Webhook.Hooks)
 	p.Reveal = r.URL.Query().Get("reveal") == "1"
 	p.PreviousActive = p.Webhook.PreviousSecret != "" && h.now().Before(p.Webhook.PreviousUntil)
 	if id := r.URL.Query().Get("test"); id != "" {
@@ -133,7 +137,7 @@ func (h *handler) webhookSubmit(w http.ResponseWriter, r *http.Request, v *visit
 	}
 
 	if group := r.PostFormValue("select"); group != "" {
-		p.Groups = formGroups(toggleGroup(hooks, group))
+		p.Groups = formGroups(h.app.Catalogue(), toggleGroup(h.app.Catalogue(), hooks, group))
 		h.renderForm(w, r, v, http.StatusOK, p)
 		return
 	}
@@ -147,7 +151,7 @@ func (h *handler) webhookSubmit(w http.ResponseWriter, r *http.Request, v *visit
 		saved, err = h.app.UpdateWebhook(r.Context(), v.User.AccountID, existing.ID, in)
 	}
 	if hookd.ErrorCode(err) == hookd.EINVALID {
-		p.Groups = formGroups(hooks)
+		p.Groups = formGroups(h.app.Catalogue(), hooks)
 		p.Errors, p.Others = formErrors(err, len(hooks) == 0)
 		h.renderForm(w, r, v, http.StatusUnprocessableEntity, p)
 		return
@@ -173,33 +177,6 @@ func (h *handler) renderForm(w http.ResponseWriter, r *http.Request, v *visitor,
 		}
 	}
 	h.render(w, r, status, "webhook_form", p)
-}
-
-// toggleGroup ticks every hook of group, or unticks them all when they
-// already are.
-func toggleGroup(selected []string, group string) []string {
-	has := make(map[string]bool, len(selected))
-	for _, s := range selected {
-		has[s] = true
-	}
-	all := true
-	for _, hk := range hookd.Catalogue {
-		if hk.Group == group {
-			all = all && has[hk.Name]
-		}
-	}
-	for _, hk := range hookd.Catalogue {
-		if hk.Group == group {
-			has[hk.Name] = !all
-		}
-	}
-	var out []string
-	for _, hk := range hookd.Catalogue {
-		if has[hk.Name] {
-			out = append(out, hk.Name)
-		}
-	}
-	return out
 }
 
 // formErrors turns a validation error into messages beside the form's

@@ -1,9 +1,7 @@
 package panel
 
 import (
-	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"hookd"
@@ -13,6 +11,8 @@ import (
 type webhookRow struct {
 	hookd.Webhook
 	Hooks []string // readable, with whole groups folded
+	// Missing are hooks it subscribes to that the catalogue no longer has.
+	Missing []string
 	Grey  greyState
 	Last  *hookd.Delivery
 }
@@ -55,10 +55,11 @@ func (h *handler) webhookRows(r *http.Request, v *visitor) ([]webhookRow, error)
 	if err != nil {
 		return nil, err
 	}
-	now := h.now()
+	now, cat := h.now(), h.app.Catalogue()
 	rows := make([]webhookRow, len(hooks))
 	for i, wh := range hooks {
-		rows[i] = webhookRow{Webhook: wh, Hooks: hookSummary(wh.Hooks), Grey: toGrey(wh.Greylist, now)}
+		rows[i] = webhookRow{Webhook: wh, Hooks: hookSummary(cat, wh.Hooks), Missing: cat.Missing(wh.Hooks),
+			Grey: toGrey(wh.Greylist, now)}
 		if d, ok := last[wh.ID]; ok {
 			rows[i].Last = &d
 		}
@@ -76,64 +77,3 @@ func toGrey(s hookd.URLState, now time.Time) greyState {
 	return g
 }
 
-// hookSummary names a webhook's hooks for a person: a whole group becomes
-// "All room booking hooks (5)"; the rest are listed by readable name.
-func hookSummary(names []string) []string {
-	if len(names) == len(hookd.Catalogue) {
-		return []string{fmt.Sprintf("All %d hooks", len(hookd.Catalogue))}
-	}
-	has := make(map[string]bool, len(names))
-	for _, n := range names {
-		has[n] = true
-	}
-	var out []string
-	for _, g := range hookGroups() {
-		all := true
-		for _, hk := range g.Hooks {
-			all = all && has[hk.Name]
-		}
-		if all {
-			out = append(out, g.AllLabel)
-			continue
-		}
-		for _, hk := range g.Hooks {
-			if has[hk.Name] {
-				out = append(out, hookTitle(hk.Name))
-			}
-		}
-	}
-	return out
-}
-
-// hookGroup is one group of the catalogue as the form shows it.
-type hookGroup struct {
-	Name     string // "Room bookings"
-	ID       string // "room-bookings", for element ids
-	AllLabel string // "All room booking hooks (5)"
-	Hooks    []hookd.Hook
-}
-
-func hookGroups() []hookGroup {
-	labels := map[string]string{
-		hookd.GroupEvents:       "All event hooks",
-		hookd.GroupRoomBookings: "All room booking hooks",
-		hookd.GroupAppointments: "All appointment hooks",
-	}
-	ids := map[string]string{
-		hookd.GroupEvents:       "events",
-		hookd.GroupRoomBookings: "room-bookings",
-		hookd.GroupAppointments: "appointments",
-	}
-	groups := make([]hookGroup, 0, len(hookd.Groups))
-	for _, name := range hookd.Groups {
-		g := hookGroup{Name: name, ID: ids[name]}
-		for _, hk := range hookd.Catalogue {
-			if hk.Group == name {
-				g.Hooks = append(g.Hooks, hk)
-			}
-		}
-		g.AllLabel = labels[name] + " (" + strconv.Itoa(len(g.Hooks)) + ")"
-		groups = append(groups, g)
-	}
-	return groups
-}

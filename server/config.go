@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"hookd"
@@ -26,6 +27,9 @@ type Config struct {
 	GreylistBase     time.Duration // first grey-list period
 	GreylistMax      time.Duration // longest grey-list period
 	AllowPrivateURLs bool          // allow webhook URLs with non-public addresses
+	// Catalogue is a catalogue file (CONTRACT.md §2, Hooks) that replaces
+	// the built-in hooks; empty: the built-in catalogue.
+	Catalogue string
 
 	// APIKey becomes the first account's key when the store is empty;
 	// otherwise a key is generated and printed once to Stderr.
@@ -184,8 +188,29 @@ func (c Config) Validate() error {
 			add("--tls-cert %s and --tls-key %s: %v", c.TLSCert, c.TLSKey, err)
 		}
 	}
+	if _, err := c.LoadCatalogue(); err != nil {
+		errs = append(errs, err)
+	}
 	if c.Logger == nil || c.Stderr == nil {
 		add("server.Config needs a Logger and a Stderr (start from DefaultConfig)")
 	}
 	return errors.Join(errs...)
+}
+
+// LoadCatalogue returns the catalogue of the settings: the file of
+// --catalogue, or the built-in one. Its error names the flag and the file,
+// and each problem the hook it is about.
+func (c Config) LoadCatalogue() (*hookd.Catalogue, error) {
+	if c.Catalogue == "" {
+		return hookd.BuiltinCatalogue(), nil
+	}
+	data, err := os.ReadFile(c.Catalogue)
+	if err != nil {
+		return nil, fmt.Errorf("--catalogue %s: %w", c.Catalogue, err)
+	}
+	cat, err := hookd.ParseCatalogue(data)
+	if err != nil {
+		return nil, fmt.Errorf("--catalogue %s: %s", c.Catalogue, strings.ReplaceAll(err.Error(), "\n", "\n  "))
+	}
+	return cat, nil
 }

@@ -339,7 +339,7 @@ func TestDialTimeRefusals(t *testing.T) {
 	defer d.Close()
 	// No URL check at save time: the URLs stand for ones that passed it
 	// then (the DNS answer was public, or private URLs were allowed).
-	a, err := app.New(app.Deps{Store: e.srv.Store, Guard: checkedThen{}, Sender: d, Now: time.Now})
+	a, err := app.New(app.Deps{Catalogue: hookd.BuiltinCatalogue(), Store: e.srv.Store, Guard: checkedThen{}, Sender: d, Now: time.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -58,6 +58,10 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 
+	catalogue, err := cfg.LoadCatalogue() // read again: it may have changed since Validate
+	if err != nil {
+		return fail(err)
+	}
 	m := newMetrics(store, cfg.Logger)
 	guard := netguard.New(cfg.AllowPrivateURLs)
 	s.Dispatcher, err = dispatch.New(dispatch.Config{
@@ -69,7 +73,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return fail(err)
 	}
-	s.App, err = app.New(app.Deps{Store: store, Guard: guard, Sender: s.Dispatcher, Now: time.Now})
+	s.App, err = app.New(app.Deps{Store: store, Catalogue: catalogue, Guard: guard, Sender: s.Dispatcher, Now: time.Now})
 	if err != nil {
 		return fail(err)
 	}

@@ -42,6 +42,7 @@ func Settings() []Setting {
 		{Flag: "rate-limit", Env: "HOOKD_RATE_LIMIT", Help: "triggers per second one account may send, all its API keys together (burst: 10 seconds' worth, at least a whole batch of 10,000); more get 429; 0 = no limit", Field: func(c *Config) any { return &c.RateLimit }},
 		{Flag: "retention", Env: "HOOKD_RETENTION", Help: "how long the delivery log and delivered triggers are kept; older ones are deleted in the background, every minute; 0 = keep everything", Field: func(c *Config) any { return &c.Retention }},
 		{Flag: "node", Env: "HOOKD_NODE", Help: "this node's name in trigger leases", Field: func(c *Config) any { return &c.Node }, NoDefault: "host-pid-random"},
+		{Flag: "catalogue", Env: "HOOKD_CATALOGUE", Help: "a JSON catalogue file (docs/catalogue.md) that replaces the built-in 16 hooks", Field: func(c *Config) any { return &c.Catalogue }, NoDefault: "built in"},
 		{Flag: "tls-cert", Env: "HOOKD_TLS_CERT", Help: "serve HTTPS (and HTTP/2) with this PEM certificate (chain); re-read when it changes", Field: func(c *Config) any { return &c.TLSCert }, NoDefault: "none"},
 		{Flag: "tls-key", Env: "HOOKD_TLS_KEY", Help: "the PEM private key of --tls-cert", Field: func(c *Config) any { return &c.TLSKey }, NoDefault: "none"},
 		{Flag: "trusted-proxies", Env: "HOOKD_TRUSTED_PROXIES", Help: "comma-separated CIDRs whose X-Forwarded-For / X-Forwarded-Proto are believed (client address for throttles and logs, Secure cookies)", Field: func(c *Config) any { return &c.TrustedProxies }, NoDefault: "none"},
