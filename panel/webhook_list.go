@@ -13,8 +13,8 @@ type webhookRow struct {
 	Hooks []string // readable, with whole groups folded
 	// Missing are hooks it subscribes to that the catalogue no longer has.
 	Missing []string
-	Grey  greyState
-	Last  *hookd.Delivery
+	Grey    greyState
+	Last    *hookd.Delivery
 }
 
 // greyState is a URL's grey-list state as a person reads it.
@@ -76,4 +76,3 @@ func toGrey(s hookd.URLState, now time.Time) greyState {
 	}
 	return g
 }
-
