@@ -77,18 +77,25 @@ func (p *fileParser) fail(where, format string, args ...any) {
 }
 
 // decode reads raw into v strictly: valid JSON, no duplicate member, no
-// lone surrogate (CheckJSON), no unknown key.
-func (p *fileParser) decode(where string, raw []byte, v any) bool {
+// lone surrogate (CheckJSON), no unknown key. Problems under the member
+// inner (a list decode's caller reads element by element) are left to
+// that reading, which names the hook they are in.
+func (p *fileParser) decode(where string, raw []byte, v any, inner string) bool {
 	if !json.Valid(raw) {
 		err := json.Unmarshal(raw, v)
 		p.fail(where, "not valid JSON: %v", err)
 		return false
 	}
 	errs := FieldErrors{}
-	if !CheckJSON(raw, "", errs) {
-		for _, k := range slices.Sorted(maps.Keys(errs)) {
+	CheckJSON(raw, "", errs)
+	bad := false
+	for _, k := range slices.Sorted(maps.Keys(errs)) {
+		if inner == "" || !strings.HasPrefix(k, inner+"[") {
 			p.fail(where, "%s %s", k, errs[k])
+			bad = true
 		}
+	}
+	if bad {
 		return false
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -107,7 +114,7 @@ func (p *fileParser) parse(data []byte) []Group {
 		return nil
 	}
 	var f catalogueFile
-	if !p.decode("", data, &f) {
+	if !p.decode("", data, &f, "groups") {
 		return nil
 	}
 	if len(f.Groups) == 0 {
@@ -118,7 +125,7 @@ func (p *fileParser) parse(data []byte) []Group {
 	for i, raw := range f.Groups {
 		where := fmt.Sprintf("group %d", i+1)
 		var g groupFile
-		if !p.decode(where, raw, &g) {
+		if !p.decode(where, raw, &g, "hooks") {
 			continue
 		}
 		name := strings.TrimSpace(g.Name)
@@ -157,7 +164,7 @@ func (p *fileParser) hook(where string, raw []byte) *Hook {
 		where = fmt.Sprintf("hook %q", probe.Name)
 	}
 	var hf hookFile
-	if !p.decode(where, raw, &hf) {
+	if !p.decode(where, raw, &hf, "") {
 		return nil
 	}
 	before := len(p.errs)
@@ -178,7 +185,7 @@ func (p *fileParser) hook(where string, raw []byte) *Hook {
 	for k, raw := range hf.Fields {
 		fw := fmt.Sprintf("%s, field %d", where, k+1)
 		var ff fieldFile
-		if !p.decode(fw, raw, &ff) {
+		if !p.decode(fw, raw, &ff, "") {
 			continue
 		}
 		if ff.Name != "" {
