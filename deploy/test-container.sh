@@ -8,12 +8,14 @@
 #     (only "--from=build /out/" becomes "out/" in the build context);
 #  3. the image's files are exported and its configuration read back: the
 #     user, the environment, the entrypoint, the command, the health check;
+#     /data must belong to the user, and hookd version must say the version
+#     given to rootfs.sh (the -X flag reached hookd.Version);
 #  4. in a network namespace of its own (so that port 8080 is its own), the
 #     entrypoint runs chrooted in those files as the image's user with the
-#     image's environment, and the test checks that /healthz answers, that
-#     the image's health check command passes, that a trigger is stored
-#     under /data by the non-root user, that hookd backup works inside, and
-#     that SIGTERM stops it with status 0.
+#     image's environment, and the test checks that /healthz and /readyz
+#     answer, that the image's health check command passes, that a trigger
+#     is stored under /data by the non-root user, that hookd backup works
+#     inside, and that SIGTERM stops it with status 0.
 #
 # Needs root, podman, unshare, ip and curl. .ci/run runs it.
 set -euo pipefail
@@ -55,6 +57,9 @@ mkdir "$work/image"
 podman export "$ctr" | tar -x -C "$work/image" --same-owner --numeric-owner
 [ "$(stat -c %u:%g:%a "$work/image/data")" = "$user:700" ] || fail "/data is $(stat -c %u:%g:%a "$work/image/data"), want the image's user $user and mode 700"
 [ -s "$work/image/etc/ssl/certs/ca-certificates.crt" ] || fail "no CA certificates in the image"
+version=$(chroot --userspec="$user" "$work/image" /hookd version)
+case "$version" in "hookd container-test "*) ;; *) fail "hookd version in the image says \"$version\", want the version given to rootfs.sh" ;; esac
+say "$version"
 
 key=hk_container_test_0123456789abcdefghi
 ENVS=$(printf '%s\n' "${env[@]}") ARGV=$(printf '%s\n' "${argv[@]}") CHECK=$(printf '%s\n' "${check[@]}")
@@ -73,7 +78,8 @@ unshare --net --fork bash -euo pipefail -c '
 		sleep 0.1
 	done
 	curl -fsS http://127.0.0.1:8080/healthz >/dev/null || { cat "$work/serve.log"; fail "/healthz did not answer 200"; }
-	say "/healthz answers 200 on port 8080"
+	curl -fsS http://127.0.0.1:8080/readyz >/dev/null || { cat "$work/serve.log"; fail "/readyz did not answer 200"; }
+	say "/healthz and /readyz answer 200 on port 8080"
 	[ "$(awk "/^Uid:/ {print \$2}" /proc/$pid/status)" = "${user%%:*}" ] || fail "hookd does not run as $user"
 	say "hookd runs as uid ${user%%:*}"
 	env -i "${env[@]}" chroot --userspec="$user" "$work/image" "${check[@]}" || fail "the image health check failed"

@@ -17,9 +17,10 @@ Asks a running hookd whether it is healthy: exits 0 when URL answers 200 and 1
 otherwise, saying why. It is the container's health check, which has no curl.
 `
 
-// defaultHealthURL is the probe of a hookd listening on port 8080 of the
-// same host, as in the container.
-const defaultHealthURL = "http://127.0.0.1:8080/healthz"
+// defaultHealthURL is the readiness probe of a hookd listening on port
+// 8080 of the same host, as in the container: 200 when the store is
+// reachable, writable and migrated.
+const defaultHealthURL = "http://127.0.0.1:8080/readyz"
 
 func runHealth(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("hookd health", flag.ContinueOnError)
