@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -11,8 +10,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"hookd/internal/testkit"
 )
@@ -81,24 +78,13 @@ func TestRestoreFromBackup(t *testing.T) {
 // restored database.
 func TestPostgresDumpRestore(t *testing.T) {
 	server := testkit.PostgresDSN(t)
-	for _, tool := range []string{"pg_dump", "createdb", "pg_restore"} {
+	for _, tool := range []string{"pg_dump", "createdb", "pg_restore", "dropdb"} {
 		_, err := exec.LookPath(tool)
 		testkit.Require(t, tool, err == nil, "install the PostgreSQL client programs")
 	}
 	bin := testkit.BuildHookd(t)
 	suffix := fmt.Sprintf("%d_%d", os.Getpid(), time.Now().UnixNano()%1e9)
 	src, dst := "hookd_dump_"+suffix, "hookd_restored_"+suffix
-	admin := func(sql string) error {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, server)
-		if err != nil {
-			return err
-		}
-		defer conn.Close(ctx)
-		_, err = conn.Exec(ctx, sql)
-		return err
-	}
 	dsn := func(name string) string {
 		u, err := url.Parse(server)
 		if err != nil {
@@ -107,13 +93,17 @@ func TestPostgresDumpRestore(t *testing.T) {
 		u.Path = "/" + name
 		return u.String()
 	}
-	if err := admin("CREATE DATABASE " + src); err != nil {
-		t.Fatal(err)
+	pg := func(args ...string) {
+		t.Helper()
+		if out, err := exec.Command(args[0], args[1:]...).CombinedOutput(); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
 	}
+	pg("createdb", "--maintenance-db="+server, src)
 	t.Cleanup(func() {
 		for _, name := range []string{src, dst} {
-			if err := admin("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
-				t.Errorf("drop %s: %v", name, err)
+			if out, err := exec.Command("dropdb", "--if-exists", "--force", "--maintenance-db="+server, name).CombinedOutput(); err != nil {
+				t.Errorf("dropdb %s: %v\n%s", name, err, out)
 			}
 		}
 	})
@@ -122,15 +112,9 @@ func TestPostgresDumpRestore(t *testing.T) {
 	id := postTrigger(t, p.URL)
 
 	dump := filepath.Join(t.TempDir(), "hookd.dump")
-	for _, c := range [][]string{
-		{"pg_dump", "--format=custom", "--file=" + dump, dsn(src)},
-		{"createdb", "--maintenance-db=" + dsn("postgres"), dst},
-		{"pg_restore", "--no-owner", "--dbname=" + dsn(dst), dump},
-	} {
-		if out, err := exec.Command(c[0], c[1:]...).CombinedOutput(); err != nil {
-			t.Fatalf("%v: %v\n%s", c, err, out)
-		}
-	}
+	pg("pg_dump", "--format=custom", "--file="+dump, dsn(src))
+	pg("createdb", "--maintenance-db="+dsn("postgres"), dst)
+	pg("pg_restore", "--no-owner", "--dbname="+dsn(dst), dump)
 	p.Stop(syscall.SIGTERM)
 
 	p = testkit.StartHookd(t, bin, testkit.FreeAddr(t), env, "--db", dsn(dst), "--log-level", "warn")
