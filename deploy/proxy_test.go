@@ -25,36 +25,6 @@ import (
 // proxyKey is the API key of the hookd behind the proxies.
 const proxyKey = "hk_proxy_test_0123456789abcdefghijklm"
 
-// docBlock returns the first fenced code block of docs/deploy.md after the
-// line that is exactly intro.
-func docBlock(t *testing.T, intro string) string {
-	t.Helper()
-	raw, err := os.ReadFile("../docs/deploy.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, after, ok := strings.Cut(string(raw), "\n"+intro+"\n")
-	if !ok {
-		t.Fatalf("docs/deploy.md has no line %q", intro)
-	}
-	_, after, ok = strings.Cut(after, "```\n")
-	block, _, ok2 := strings.Cut(after, "```\n")
-	if !ok || !ok2 {
-		t.Fatalf("docs/deploy.md: no code block after %q", intro)
-	}
-	return block
-}
-
-// replace replaces old, which must occur exactly once in s: a test that
-// edits a documented snippet fails when the snippet changes under it.
-func replace(t *testing.T, s, old, new string) string {
-	t.Helper()
-	if n := strings.Count(s, old); n != 1 {
-		t.Fatalf("the snippet has %q %d times, want once:\n%s", old, n, s)
-	}
-	return strings.Replace(s, old, new, 1)
-}
-
 // selfSigned writes a certificate and key for name and returns their paths
 // and a pool that trusts the certificate.
 func selfSigned(t *testing.T, dir, name string) (cert, key string, pool *x509.CertPool) {
@@ -177,7 +147,7 @@ func TestNginxSnippet(t *testing.T) {
 	h := startHookdBehindProxy(t)
 	proxyAddr := testkit.FreeAddr(t)
 
-	block := docBlock(t, "nginx:")
+	block := docBlock(t, "deploy.md", "\nnginx:")
 	block = replace(t, block, "listen 443 ssl;", "listen "+proxyAddr+" ssl;")
 	block = replace(t, block, "/etc/ssl/hooks.example.org.pem", cert)
 	block = replace(t, block, "/etc/ssl/hooks.example.org.key", key)
@@ -211,7 +181,7 @@ func TestCaddySnippet(t *testing.T) {
 	proxyAddr := testkit.FreeAddr(t)
 	_, port, _ := net.SplitHostPort(proxyAddr)
 
-	block := docBlock(t, "Caddy (it gets the certificate itself and sets both headers):")
+	block := docBlock(t, "deploy.md", "\nCaddy (it gets the certificate itself and sets both headers):")
 	block = replace(t, block, "hooks.example.org {", "hooks.example.org:"+port+" {\n    bind 127.0.0.1\n    tls "+cert+" "+key)
 	block = replace(t, block, "reverse_proxy 127.0.0.1:8080", "reverse_proxy "+h.Addr)
 	caddyfile := filepath.Join(dir, "Caddyfile")
