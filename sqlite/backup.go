@@ -29,6 +29,15 @@ func Backup(ctx context.Context, dbPath, outPath string, force bool) error {
 	if _, err := os.Stat(dbPath); err != nil {
 		return hookd.Errorf(hookd.EINVALID, "no SQLite store at %s: %v", dbPath, err)
 	}
+	// Even with force, never over the store or its WAL files: the running
+	// hookd would go on writing to a file that is no longer the store.
+	outInfo, outErr := os.Stat(outPath)
+	for _, f := range []string{dbPath, dbPath + "-wal", dbPath + "-shm"} {
+		fi, err := os.Stat(f)
+		if filepath.Clean(outPath) == filepath.Clean(f) || outErr == nil && err == nil && os.SameFile(outInfo, fi) {
+			return hookd.Errorf(hookd.EINVALID, "%s is the store itself; write the copy to another file", outPath)
+		}
+	}
 	if _, err := os.Lstat(outPath); err == nil && !force {
 		return hookd.Errorf(hookd.ECONFLICT, "%s exists already; choose another name or pass --force to replace it", outPath)
 	}

@@ -142,6 +142,12 @@ func TestBackupRefusals(t *testing.T) {
 	if fi, err := os.Stat(out); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("the copy's mode: %v %v, want 0600 (it holds webhook secrets)", fi.Mode(), err)
 	}
+	for _, self := range []string{db, db + "-wal", filepath.Join(dir, ".", "hookd.db")} {
+		err := run(ctx, []string{"backup", "--db", db, "--force", self}, &strings.Builder{}, &strings.Builder{})
+		if err == nil || !strings.Contains(err.Error(), "the store itself") {
+			t.Errorf("backup --force onto %s: %v, want a refusal (it is the store)", self, err)
+		}
+	}
 	err = run(ctx, []string{"backup", "--db", "postgres://postgres@127.0.0.1:5432/hookd", filepath.Join(dir, "pg.db")}, &strings.Builder{}, &strings.Builder{})
 	if _, ok := err.(usageError); !ok || !strings.Contains(err.Error(), "pg_dump") {
 		t.Errorf("backup of a PostgreSQL store: %v, want a usage error pointing at pg_dump", err)

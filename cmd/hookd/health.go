@@ -15,6 +15,7 @@ const healthUsage = `Usage: hookd health [--url URL] [--timeout 5s]
 
 Asks a running hookd whether it is healthy: exits 0 when URL answers 200 and 1
 otherwise, saying why. It is the container's health check, which has no curl.
+
 `
 
 // defaultHealthURL is the readiness probe of a hookd listening on port
