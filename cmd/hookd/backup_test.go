@@ -142,7 +142,11 @@ func TestBackupRefusals(t *testing.T) {
 	if fi, err := os.Stat(out); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("the copy's mode: %v %v, want 0600 (it holds webhook secrets)", fi.Mode(), err)
 	}
-	for _, self := range []string{db, db + "-wal", filepath.Join(dir, ".", "hookd.db")} {
+	link := filepath.Join(dir, "link.db")
+	if err := os.Symlink(db, link); err != nil {
+		t.Fatal(err)
+	}
+	for _, self := range []string{db, db + "-wal", filepath.Join(dir, ".", "hookd.db"), link} {
 		err := run(ctx, []string{"backup", "--db", db, "--force", self}, &strings.Builder{}, &strings.Builder{})
 		if err == nil || !strings.Contains(err.Error(), "the store itself") {
 			t.Errorf("backup --force onto %s: %v, want a refusal (it is the store)", self, err)
