@@ -45,6 +45,8 @@ Usage:
   hookd accounts   list and create accounts (tenants)
   hookd keys       list, create and revoke API keys
   hookd password   set a control panel user's password (a lost admin password)
+  hookd backup     write a consistent copy of a SQLite store while serve runs
+  hookd health     exit 0 when a running hookd answers its health check (for containers)
   hookd listen     a small receiver that prints and verifies webhooks, for trying hookd out
   hookd bench      run the end-to-end benchmark against an in-process hookd
   hookd version    print the version
@@ -72,6 +74,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runKeys(ctx, args[1:], stdout, stderr)
 	case "password":
 		return runPassword(ctx, args[1:], stdout, stderr)
+	case "backup":
+		return runBackup(ctx, args[1:], stdout, stderr)
+	case "health":
+		return runHealth(ctx, args[1:], stdout, stderr)
 	case "version", "-version", "--version":
 		return runVersion(stdout)
 	case "help", "-h", "-help", "--help":
