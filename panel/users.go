@@ -21,9 +21,8 @@ func (h *handler) users(w http.ResponseWriter, r *http.Request, v *visitor) {
 }
 
 func (h *handler) showUsers(w http.ResponseWriter, r *http.Request, v *visitor, status int, p usersPage) {
-	list, err := h.store.Users(r.Context(), v.User.AccountID)
-	if err != nil {
-		h.fail(w, r, err)
+	list, ok := ofAccount(h, w, r, v, h.store.Users)
+	if !ok {
 		return
 	}
 	p.base = h.base(w, r, v, "Users", "settings")
