@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -69,33 +70,50 @@ func adminStore(ctx context.Context, db, account string) (hookd.Store, hookd.Acc
 	return st, found[0], nil
 }
 
-func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
-			fmt.Fprint(stdout, keysUsage)
-			return nil
-		}
-		fmt.Fprint(stderr, keysUsage)
-		return usageError{errors.New("keys: say list, create or revoke")}
+// subcommand returns the first of args when it is one of subs (hookd keys
+// list, …). Otherwise it prints the command's usage: to stdout when asked
+// for with -h, and then the command is done (sub "" and no error), else to
+// stderr with a usage error that says what to give.
+func subcommand(cmd string, args, subs []string, usage string, stdout, stderr io.Writer) (sub string, err error) {
+	if len(args) > 0 && slices.Contains(subs, args[0]) {
+		return args[0], nil
 	}
-	sub := args[0]
-	fs := flag.NewFlagSet("hookd keys "+sub, flag.ContinueOnError)
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+		fmt.Fprint(stdout, usage)
+		return "", nil
+	}
+	fmt.Fprint(stderr, usage)
+	say := strings.Join(subs[:len(subs)-1], ", ") + " or " + subs[len(subs)-1]
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		return "", usageError{fmt.Errorf("%s: say %s", cmd, say)}
+	}
+	return "", usageError{fmt.Errorf("%s: unknown subcommand %q; say %s", cmd, args[0], say)}
+}
+
+// storeFlags starts the flags of a command that works on the store
+// directly: --db (HOOKD_DB) as serve has it, and messages to stderr.
+func storeFlags(name string, stderr io.Writer, db *string) (*flag.FlagSet, *envFlags) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var db, account, name string
 	f := &envFlags{fs: fs}
-	f.DB(&db)
+	f.DB(db)
+	return fs, f
+}
+
+func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	sub, err := subcommand("keys", args, []string{"list", "create", "revoke"}, keysUsage, stdout, stderr)
+	if sub == "" {
+		return err
+	}
+	var db, account, name string
+	fs, f := storeFlags("hookd keys "+sub, stderr, &db)
 	fs.StringVar(&account, "account", "", "the account's ID or name, when the store has several")
 	if sub == "create" {
 		fs.StringVar(&name, "name", "", "what will use the key, e.g. \"Calendar server\" (required)")
 	}
 	var wantArgs int
-	switch sub {
-	case "list", "create":
-	case "revoke":
+	if sub == "revoke" {
 		wantArgs = 1
-	default:
-		fmt.Fprint(stderr, keysUsage)
-		return usageError{fmt.Errorf("keys: unknown subcommand %q; say list, create or revoke", sub)}
 	}
 	if err := f.parseArgs(args[1:], wantArgs); err != nil {
 		return err
@@ -150,8 +168,8 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 // runPassword sets a control-panel user's password: the value of
 // HOOKD_ADMIN_PASSWORD, or a generated one printed once.
 func runPassword(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("hookd password", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	var db, user string
+	fs, f := storeFlags("hookd password", stderr, &db)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: hookd password [--db …] [--user admin]
 
@@ -161,9 +179,6 @@ is set, else a generated one, printed once. For a lost admin password.
 `)
 		fs.PrintDefaults()
 	}
-	var db, user string
-	f := &envFlags{fs: fs}
-	f.DB(&db)
 	fs.StringVar(&user, "user", "admin", "the user whose password is set")
 	if err := f.parse(args); err != nil {
 		return err
@@ -207,20 +222,12 @@ has its own webhooks, triggers, delivery log, API keys and panel users.
 `
 
 func runAccounts(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || (args[0] != "list" && args[0] != "create") {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
-			fmt.Fprint(stdout, accountsUsage)
-			return nil
-		}
-		fmt.Fprint(stderr, accountsUsage)
-		return usageError{errors.New("accounts: say list or create")}
+	sub, err := subcommand("accounts", args, []string{"list", "create"}, accountsUsage, stdout, stderr)
+	if sub == "" {
+		return err
 	}
-	sub := args[0]
-	fs := flag.NewFlagSet("hookd accounts "+sub, flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	var db string
-	f := &envFlags{fs: fs}
-	f.DB(&db)
+	fs, f := storeFlags("hookd accounts "+sub, stderr, &db)
 	wantArgs := 0
 	if sub == "create" {
 		wantArgs = 1

@@ -164,11 +164,8 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 }
 
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("hookd migrate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	var db string
-	f := &envFlags{fs: fs}
-	f.DB(&db)
+	_, f := storeFlags("hookd migrate", stderr, &db)
 	if err := f.parse(args); err != nil {
 		return err
 	}
