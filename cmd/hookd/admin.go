@@ -111,15 +111,9 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if sub == "create" {
 		fs.StringVar(&name, "name", "", "what will use the key, e.g. \"Calendar server\" (required)")
 	}
-	var wantArgs int
-	if sub == "revoke" {
-		wantArgs = 1
-	}
-	if err := f.parseArgs(args[1:], wantArgs); err != nil {
+	missing := map[string]string{"revoke": "keys revoke: give the ID of the key to revoke (see hookd keys list)"}[sub]
+	if err := f.parseNeeding(args[1:], missing); err != nil {
 		return err
-	}
-	if fs.NArg() < wantArgs {
-		return usageError{errors.New("keys revoke: give the ID of the key to revoke (see hookd keys list)")}
 	}
 	if sub == "create" {
 		errs := hookd.FieldErrors{}
@@ -228,15 +222,9 @@ func runAccounts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	var db string
 	fs, f := storeFlags("hookd accounts "+sub, stderr, &db)
-	wantArgs := 0
-	if sub == "create" {
-		wantArgs = 1
-	}
-	if err := f.parseArgs(args[1:], wantArgs); err != nil {
+	missing := map[string]string{"create": "accounts create: give the new account's name, e.g. hookd accounts create \"Branch library\""}[sub]
+	if err := f.parseNeeding(args[1:], missing); err != nil {
 		return err
-	}
-	if fs.NArg() < wantArgs {
-		return usageError{errors.New("accounts create: give the new account's name, e.g. hookd accounts create \"Branch library\"")}
 	}
 	st, err := openExisting(ctx, db)
 	if err != nil {

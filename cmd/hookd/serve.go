@@ -128,6 +128,23 @@ func (e *envFlags) parseArgs(args []string, maxArgs int) error {
 	return nil
 }
 
+// parseNeeding parses the flags of a subcommand that takes one argument
+// after them, missing being the usage error without it; with missing ""
+// it takes none.
+func (e *envFlags) parseNeeding(args []string, missing string) error {
+	n := 0
+	if missing != "" {
+		n = 1
+	}
+	if err := e.parseArgs(args, n); err != nil {
+		return err
+	}
+	if e.fs.NArg() < n {
+		return usageError{errors.New(missing)}
+	}
+	return nil
+}
+
 func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	cfg := server.DefaultConfig()
 	fs := flag.NewFlagSet("hookd serve", flag.ContinueOnError)
