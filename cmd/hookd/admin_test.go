@@ -40,9 +40,34 @@ func serveOnce(t *testing.T, db, apiKey, adminPassword string) {
 	}
 }
 
+// newKey runs a command that makes an API key: it prints the key alone on
+// stdout, for a script to take, and on stderr that it is shown once.
+func newKey(t *testing.T, args ...string) string {
+	t.Helper()
+	key, note, err := cmd(t, args...)
+	key = strings.TrimSpace(key)
+	if err != nil || !strings.HasPrefix(key, "hk_") || !strings.Contains(note, "shown once") {
+		t.Fatalf("hookd %s: %q %q %v", strings.Join(args, " "), key, note, err)
+	}
+	return key
+}
+
+// openStore opens the store the commands worked on, to check what they
+// did; it is closed when the test ends.
+func openStore(t *testing.T, db string) hookd.Store {
+	t.Helper()
+	st, err := server.OpenStore(t.Context(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
 // TestSubcommands: hookd keys and hookd accounts name their subcommands
 // when given none or an unknown one (exit status 2, the usage on stderr),
-// and print the usage on stdout when asked with -h.
+// say which argument a subcommand wants when it is missing or one too
+// many, and print the usage on stdout when asked with -h.
 func TestSubcommands(t *testing.T) {
 	for _, c := range []struct {
 		args []string
@@ -61,6 +86,21 @@ func TestSubcommands(t *testing.T) {
 		}
 		if out != "" || !strings.HasPrefix(errOut, "Usage:") {
 			t.Errorf("hookd %s printed %q to stdout and %q to stderr, want the usage on stderr", strings.Join(c.args, " "), out, errOut)
+		}
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"keys", "revoke"}, "keys revoke: give the ID of the key to revoke (see hookd keys list)"},
+		{[]string{"keys", "list", "key_1"}, `unexpected argument "key_1"`},
+		{[]string{"accounts", "create"}, `accounts create: give the new account's name, e.g. hookd accounts create "Branch library"`},
+		{[]string{"accounts", "create", "A", "B"}, `unexpected argument "B"`},
+	} {
+		_, _, err := cmd(t, c.args...)
+		var u usageError
+		if !errors.As(err, &u) || err.Error() != c.want {
+			t.Errorf("hookd %s: %v, want the usage error %q", strings.Join(c.args, " "), err, c.want)
 		}
 	}
 	for _, c := range []struct{ command, usage string }{{"keys", keysUsage}, {"accounts", accountsUsage}} {
@@ -84,21 +124,13 @@ func TestKeysAndPasswordCommands(t *testing.T) {
 	if _, _, err := cmd(t, "keys", "create", "--db", db); err == nil || !strings.Contains(err.Error(), "--name is required") {
 		t.Errorf("create without a name: %v", err)
 	}
-	key, note, err := cmd(t, "keys", "create", "--db", db, "--name", "Calendar server")
-	key = strings.TrimSpace(key)
-	if err != nil || !strings.HasPrefix(key, "hk_") || !strings.Contains(note, "shown once") {
-		t.Fatalf("create: %q %q %v", key, note, err)
-	}
+	key := newKey(t, "keys", "create", "--db", db, "--name", "Calendar server")
 	list, _, err := cmd(t, "keys", "list", "--db", db)
 	if err != nil || !strings.Contains(list, "Calendar server") || !strings.Contains(list, "first key") || strings.Contains(list, key) {
 		t.Fatalf("list: %v\n%s", err, list)
 	}
 
-	st, err := server.OpenStore(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := openStore(t, db)
 	acc, err := st.AccountByAPIKey(ctx, hookd.HashAPIKey(key))
 	if err != nil {
 		t.Fatalf("the created key does not open the account: %v", err)
@@ -147,20 +179,12 @@ func TestAccountsCommands(t *testing.T) {
 	if _, _, err := cmd(t, "accounts", "create", "--db", db); err == nil || !strings.Contains(err.Error(), "name") {
 		t.Errorf("create without a name: %v, want a usage error asking for it", err)
 	}
-	key, note, err := cmd(t, "accounts", "create", "--db", db, "Branch library")
-	key = strings.TrimSpace(key)
-	if err != nil || !strings.HasPrefix(key, "hk_") || !strings.Contains(note, "shown once") {
-		t.Fatalf("create: %q %q %v", key, note, err)
-	}
+	key := newKey(t, "accounts", "create", "--db", db, "Branch library")
 	list, _, err := cmd(t, "accounts", "list", "--db", db)
 	if err != nil || !strings.Contains(list, "Branch library") || !strings.Contains(list, "default") || strings.Contains(list, key) {
 		t.Fatalf("list: %v\n%s", err, list)
 	}
-	st, err := server.OpenStore(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := openStore(t, db)
 	branch, err := st.AccountByAPIKey(ctx, hookd.HashAPIKey(key))
 	if err != nil || branch.Name != "Branch library" {
 		t.Fatalf("the new key belongs to %+v (%v), want the new account", branch, err)
