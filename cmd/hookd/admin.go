@@ -93,9 +93,7 @@ func subcommand(cmd string, args, subs []string, usage string, stdout, stderr io
 // storeFlags starts the flags of a command that works on the store
 // directly: --db (HOOKD_DB) as serve has it, and messages to stderr.
 func storeFlags(name string, stderr io.Writer, db *string) (*flag.FlagSet, *envFlags) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	f := &envFlags{fs: fs}
+	fs, f := newFlags(name, stderr)
 	f.DB(db)
 	return fs, f
 }

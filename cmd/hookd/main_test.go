@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -21,6 +23,29 @@ func TestUsageListsEachCommand(t *testing.T) {
 		err := run(t.Context(), []string{m[1], "-h"}, &out, &errOut)
 		if err != nil && strings.Contains(err.Error(), "unknown command") {
 			t.Errorf("hookd help lists %q, which hookd does not run: %v", m[1], err)
+		}
+	}
+}
+
+// TestCommandsRefuseUnknownFlags: every command but version takes a flag
+// it does not know, or an argument after its flags that it does not take,
+// as a mistake in the command line: a usage error (exit status 2), before
+// it does anything.
+func TestCommandsRefuseUnknownFlags(t *testing.T) {
+	var out strings.Builder
+	for _, c := range commands {
+		if c.name == "version" {
+			continue
+		}
+		for _, args := range [][]string{{c.name, "--no-such-flag"}, {c.name, "extra"}} {
+			if c.name == "keys" || c.name == "accounts" {
+				args = slices.Insert(args, 1, "list")
+			}
+			err := run(t.Context(), args, &out, &out)
+			var u usageError
+			if !errors.As(err, &u) {
+				t.Errorf("hookd %s: %v, want a usage error (exit 2)", strings.Join(args, " "), err)
+			}
 		}
 	}
 }

@@ -21,6 +21,15 @@ type envFlags struct {
 	errs []error
 }
 
+// newFlags starts a command's flags: its messages go to stderr, and
+// envFlags.parse parses them the way every command does (a mistake is a
+// usage error, exit status 2).
+func newFlags(name string, stderr io.Writer) (*flag.FlagSet, *envFlags) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs, &envFlags{fs: fs}
+}
+
 // fromEnv returns the value of the variable env read by parse, or def when
 // env is not set. A value that parse refuses is kept as an error ("is not
 // " + what) that parseArgs reports, and def stands meanwhile.
@@ -147,8 +156,7 @@ func (e *envFlags) parseNeeding(args []string, missing string) error {
 
 func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	cfg := server.DefaultConfig()
-	fs := flag.NewFlagSet("hookd serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs, _ := newFlags("hookd serve", stderr)
 	f := serveFlags(fs, &cfg)
 	if err := f.parse(args); err != nil {
 		return err
