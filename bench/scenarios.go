@@ -29,26 +29,6 @@ type runner struct {
 	bigCount int
 }
 
-func (b *runner) run(ctx context.Context, name string) error {
-	switch name {
-	case "raw":
-		return b.raw(ctx)
-	case "ingest":
-		return b.ingest(ctx)
-	case "fanout":
-		return b.fanout(ctx)
-	case "bigfanout":
-		return b.bigFanout(ctx)
-	case "latency":
-		return b.latency(ctx)
-	case "isolation":
-		return b.isolation(ctx)
-	case "memory":
-		return b.memory(ctx)
-	}
-	return fmt.Errorf("unknown scenario %q", name)
-}
-
 func (b *runner) logf(format string, args ...any) {
 	fmt.Fprintf(b.w, "  "+format+"\n", args...)
 }
