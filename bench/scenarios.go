@@ -221,18 +221,31 @@ func (b *runner) url(i int) string {
 	return b.rs[i%len(b.rs)].url + "/hooks/" + strconv.Itoa(i)
 }
 
+// startWith starts a hookd with n webhooks, each to one of the healthy
+// receivers in turn (url), and returns their IDs. The caller closes the
+// hookd.
+func (b *runner) startWith(ctx context.Context, cfg instanceConfig, n int) (*instance, []string, error) {
+	in, err := b.o.start(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	ids, err := in.createWebhooks(ctx, n, b.url)
+	if err != nil {
+		in.close()
+		return nil, nil, err
+	}
+	return in, ids, nil
+}
+
 // fanout: FanoutTriggers × FanoutWebhooks, deliveries per second from the
 // first to the last.
 func (b *runner) fanout(ctx context.Context) error {
 	o := b.o
-	in, err := o.start(ctx, instanceConfig{interval: manual})
+	in, _, err := b.startWith(ctx, instanceConfig{interval: manual}, o.FanoutWebhooks)
 	if err != nil {
 		return err
 	}
 	defer in.close()
-	if _, err := in.createWebhooks(ctx, o.FanoutWebhooks, b.url); err != nil {
-		return err
-	}
 	want := int64(o.FanoutTriggers * o.FanoutWebhooks)
 	b.rs.reset(nil)
 	ids, t0, err := b.burst(ctx, in, o.FanoutTriggers, want, 2*time.Minute)
@@ -311,15 +324,11 @@ func (b *runner) bigFanout(ctx context.Context) error {
 // delivery time − trigger time.
 func (b *runner) latency(ctx context.Context) error {
 	o := b.o
-	in, err := o.start(ctx, instanceConfig{interval: o.LatencyInterval})
+	in, webhooks, err := b.startWith(ctx, instanceConfig{interval: o.LatencyInterval}, o.LatencyWebhooks)
 	if err != nil {
 		return err
 	}
 	defer in.close()
-	webhooks, err := in.createWebhooks(ctx, o.LatencyWebhooks, b.url)
-	if err != nil {
-		return err
-	}
 	total := int(float64(o.LatencyRate) * o.LatencyDuration.Seconds())
 	want := int64(total * o.LatencyWebhooks)
 	rec := newRecorder(int(want)+1000, true)
@@ -398,14 +407,11 @@ func (b *runner) isolation(ctx context.Context) error {
 		rows map[string]int
 	}
 	run := func(dead int) (outcome, error) {
-		in, err := o.start(ctx, instanceConfig{interval: manual, timeout: o.IsolationTimeout})
+		in, _, err := b.startWith(ctx, instanceConfig{interval: manual, timeout: o.IsolationTimeout}, o.IsolationHealthy)
 		if err != nil {
 			return outcome{}, err
 		}
 		defer in.close()
-		if _, err := in.createWebhooks(ctx, o.IsolationHealthy, b.url); err != nil {
-			return outcome{}, err
-		}
 		if dead > 0 {
 			ds := make([]*deadReceiver, o.IsolationDeadHosts)
 			for i := range ds {

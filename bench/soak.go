@@ -73,7 +73,7 @@ func startFailing() (*failingReceiver, error) {
 // writes soak-chart.svg to o.OutDir when set.
 func (b *runner) soak(ctx context.Context) error {
 	o := b.o
-	in, err := o.start(ctx, instanceConfig{interval: soakInterval})
+	in, _, err := b.startWith(ctx, instanceConfig{interval: soakInterval}, soakWebhooks)
 	if err != nil {
 		return err
 	}
@@ -84,9 +84,6 @@ func (b *runner) soak(ctx context.Context) error {
 			return err
 		}
 		defer failing[i].srv.Close()
-	}
-	if _, err := in.createWebhooks(ctx, soakWebhooks, b.url); err != nil {
-		return err
 	}
 	if _, err := in.createWebhooks(ctx, soakFailing, func(i int) string { return failing[i].url + "/fail" }); err != nil {
 		return err
