@@ -1,7 +1,9 @@
 package bench
 
 import (
+	"context"
 	"io"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -30,4 +32,27 @@ func TestStartKeepsHookdsDefaults(t *testing.T) {
 		}
 		in.close()
 	}
+}
+
+// TestPaced: the steady load makes each of its n calls once and returns
+// when all have returned; a load whose stop has ended makes none.
+func TestPaced(t *testing.T) {
+	var calls [300]atomic.Int32
+	var returned atomic.Int32
+	paced(t.Context(), 0, len(calls), func(i int) {
+		calls[i].Add(1)
+		returned.Add(1)
+	})
+	for i := range calls {
+		if n := calls[i].Load(); n != 1 {
+			t.Fatalf("call %d made %d times, want once", i, n)
+		}
+	}
+	if n := returned.Load(); n != int32(len(calls)) {
+		t.Fatalf("paced returned with %d of %d calls returned", n, len(calls))
+	}
+
+	stopped, stop := context.WithCancel(t.Context())
+	stop()
+	paced(stopped, 0, -1, func(int) { t.Error("a call after the stop ended") })
 }

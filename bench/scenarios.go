@@ -221,6 +221,33 @@ func (b *runner) url(i int) string {
 	return b.rs[i%len(b.rs)].url + "/hooks/" + strconv.Itoa(i)
 }
 
+// paced calls post(i) for i = 0, 1, … one every gap, each in a goroutine of
+// its own with at most 64 under way, until it has made n calls (n < 0: no
+// limit) or stop ends; it returns once every call has returned. It is the
+// steady load of the latency scenario and of the soak.
+func paced(stop context.Context, gap time.Duration, n int, post func(i int)) {
+	sem := make(chan struct{}, 64)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	start := time.Now()
+	for i := 0; (n < 0 || i < n) && stop.Err() == nil; i++ {
+		if d := time.Until(start.Add(time.Duration(i) * gap)); d > 0 {
+			select {
+			case <-stop.Done():
+				return
+			case <-time.After(d):
+			}
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			post(i)
+		}()
+	}
+}
+
 // startWith starts a hookd with n webhooks, each to one of the healthy
 // receivers in turn (url), and returns their IDs. The caller closes the
 // hookd.
@@ -333,29 +360,16 @@ func (b *runner) latency(ctx context.Context) error {
 	want := int64(total * o.LatencyWebhooks)
 	rec := newRecorder(int(want)+1000, true)
 	b.rs.reset(rec)
-	sem := make(chan struct{}, 64)
 	errs := make(chan error, 1)
-	var wg sync.WaitGroup
 	start := time.Now()
-	gap := time.Second / time.Duration(o.LatencyRate)
-	for i := range total {
-		if d := time.Until(start.Add(time.Duration(i) * gap)); d > 0 {
-			time.Sleep(d)
-		}
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			if _, err := in.post(ctx, []byte(triggerBody(i))); err != nil {
-				select {
-				case errs <- err:
-				default:
-				}
+	paced(ctx, time.Second/time.Duration(o.LatencyRate), total, func(i int) {
+		if _, err := in.post(ctx, []byte(triggerBody(i))); err != nil {
+			select {
+			case errs <- err:
+			default:
 			}
-		}()
-	}
-	wg.Wait()
+		}
+	})
 	sent := time.Since(start)
 	select {
 	case err := <-errs:
