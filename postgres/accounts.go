@@ -40,9 +40,7 @@ func (s *Store) Bootstrap(ctx context.Context, p hookd.BootstrapParams) (bool, e
 
 // CreateAccount stores a; an empty ID or CreatedAt is filled in.
 func (s *Store) CreateAccount(ctx context.Context, a *hookd.Account) error {
-	ctx, cancel := op(ctx)
-	defer cancel()
-	return s.fail(ctx, s.tx(ctx, func(tx pgx.Tx) error { return inserts{ctx, tx}.InsertAccount(a) }), "create account")
+	return insert(ctx, s, "create account", inserts.InsertAccount, a)
 }
 
 // inserts are the inserts of single records in one transaction, each
@@ -63,9 +61,7 @@ func (x inserts) InsertAccount(a *hookd.Account) error {
 
 // CreateAPIKey stores k; an empty ID or CreatedAt is filled in.
 func (s *Store) CreateAPIKey(ctx context.Context, k *hookd.APIKey) error {
-	ctx, cancel := op(ctx)
-	defer cancel()
-	return s.fail(ctx, s.tx(ctx, func(tx pgx.Tx) error { return inserts{ctx, tx}.InsertAPIKey(k) }), "create API key")
+	return insert(ctx, s, "create API key", inserts.InsertAPIKey, k)
 }
 
 func (x inserts) InsertAPIKey(k *hookd.APIKey) error {
@@ -135,9 +131,7 @@ func (s *Store) DeleteAPIKey(ctx context.Context, accountID, id string) (hookd.A
 
 // CreateUser stores u; ECONFLICT when the username is taken.
 func (s *Store) CreateUser(ctx context.Context, u *hookd.User) error {
-	ctx, cancel := op(ctx)
-	defer cancel()
-	return s.fail(ctx, s.tx(ctx, func(tx pgx.Tx) error { return inserts{ctx, tx}.InsertUser(u) }), "create user")
+	return insert(ctx, s, "create user", inserts.InsertUser, u)
 }
 
 func (x inserts) InsertUser(u *hookd.User) error {
@@ -259,4 +253,12 @@ func readAll[R any](ctx context.Context, s *Store, scan func(storeutil.Scanner, 
 		out = append(out, r)
 	}
 	return out, s.fail(ctx, rows.Err(), "read")
+}
+
+// insert stores v with one of the inserts, in a transaction of its own;
+// doing names the work in a failure's message.
+func insert[T any](ctx context.Context, s *Store, doing string, f func(inserts, T) error, v T) error {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	return s.fail(ctx, s.tx(ctx, func(tx pgx.Tx) error { return f(inserts{ctx, tx}, v) }), doing)
 }
