@@ -32,10 +32,6 @@ func (k apiKeyRow) Label() string {
 	return k.Name
 }
 
-func (h *handler) apiKeys(w http.ResponseWriter, r *http.Request, v *visitor) {
-	h.showAPIKeys(w, r, v, http.StatusOK, apiKeysPage{})
-}
-
 func (h *handler) showAPIKeys(w http.ResponseWriter, r *http.Request, v *visitor, status int, p apiKeysPage) {
 	keys, ok := ofAccount(h, w, r, v, h.store.APIKeys)
 	if !ok {

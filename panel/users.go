@@ -16,10 +16,6 @@ type usersPage struct {
 	Errors   map[string]string
 }
 
-func (h *handler) users(w http.ResponseWriter, r *http.Request, v *visitor) {
-	h.showUsers(w, r, v, http.StatusOK, usersPage{})
-}
-
 func (h *handler) showUsers(w http.ResponseWriter, r *http.Request, v *visitor, status int, p usersPage) {
 	list, ok := ofAccount(h, w, r, v, h.store.Users)
 	if !ok {
