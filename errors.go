@@ -39,26 +39,22 @@ func Errorf(code, format string, args ...any) *Error {
 
 // ErrorCode returns the code of an application error, EINTERNAL for any other
 // error and "" for nil.
-func ErrorCode(err error) string {
-	var e *Error
-	if err == nil {
-		return ""
-	} else if errors.As(err, &e) {
-		return e.Code
-	}
-	return EINTERNAL
-}
+func ErrorCode(err error) string { return appError(err).Code }
 
 // ErrorMessage returns the message of an application error, or "internal
 // error" for any other error so that causes stay in the logs.
-func ErrorMessage(err error) string {
+func ErrorMessage(err error) string { return appError(err).Message }
+
+// appError is err's application error: the zero Error for nil, and for any
+// other error one with the code EINTERNAL and the message "internal error".
+func appError(err error) *Error {
 	var e *Error
 	if err == nil {
-		return ""
+		return &Error{}
 	} else if errors.As(err, &e) {
-		return e.Message
+		return e
 	}
-	return "internal error"
+	return &Error{Code: EINTERNAL, Message: "internal error"}
 }
 
 // FieldErrors collects validation errors keyed by field path.

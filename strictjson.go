@@ -17,8 +17,10 @@ import (
 // \u escape). encoding/json accepts both: the last duplicate wins, and a
 // lone surrogate or a stray byte silently becomes U+FFFD.
 //
-// It walks raw once, without decoding it, and adds the first problem to
-// errs keyed by its path after prefix ("data.eventId", "[3].data.eventId",
+// It walks raw once, decoding only member names that hold escapes, and adds
+// the first problem it finds (in an object of more than 16 names, a
+// duplicate is found when the object closes) to errs, keyed by its path
+// after prefix ("data.eventId", "[3].data.eventId",
 // "body" for the whole text); it reports whether there was none. Every
 // JSON body hookd accepts passes through it: ParseTrigger calls it on each
 // trigger and the API on every other body.
@@ -56,7 +58,8 @@ const manyNames = 16
 // strictProblem returns the path (below the text) and message of the first
 // problem in raw, or "" and "". It keeps 4 bytes per member name of the
 // objects it is in (where the name starts in raw), in a list that doubles
-// as it grows, so that a 1 MiB body of 100,000 names costs under 2 MB.
+// as it grows, so that a 1 MiB body of 100,000 names stays within
+// TestHostileBodies' memory bound.
 func strictProblem(raw []byte) (field, msg string) {
 	if len(raw) > math.MaxInt32 {
 		return "", "is too large to check (over 2 GiB)"

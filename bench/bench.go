@@ -130,8 +130,29 @@ func (o *Options) setDefaults() {
 	def(&o.MemoryWebhooks, 100000, 20000)
 }
 
-// scenarios in the order they run.
-var scenarios = []string{"raw", "ingest", "fanout", "bigfanout", "latency", "isolation", "memory"}
+// scenarios are the benchmark's scenarios, by the names --only takes, in
+// the order they run.
+var scenarios = []struct {
+	name string
+	run  func(*runner, context.Context) error
+}{
+	{"raw", (*runner).raw},
+	{"ingest", (*runner).ingest},
+	{"fanout", (*runner).fanout},
+	{"bigfanout", (*runner).bigFanout},
+	{"latency", (*runner).latency},
+	{"isolation", (*runner).isolation},
+	{"memory", (*runner).memory},
+}
+
+// scenarioNames are the names of the scenarios, in order.
+func scenarioNames() []string {
+	names := make([]string, len(scenarios))
+	for i, s := range scenarios {
+		names[i] = s.name
+	}
+	return names
+}
 
 // Report is the outcome of a run.
 type Report struct {
@@ -173,8 +194,8 @@ func Run(ctx context.Context, o Options, w io.Writer) error {
 		return err
 	}
 	o.setDefaults()
-	if o.Only != "" && !slices.Contains(scenarios, o.Only) {
-		return fmt.Errorf("--only %q: want one of %s", o.Only, strings.Join(scenarios, ", "))
+	if names := scenarioNames(); o.Only != "" && !slices.Contains(names, o.Only) {
+		return fmt.Errorf("--only %q: want one of %s", o.Only, strings.Join(names, ", "))
 	}
 	r := &Report{Options: o, Machine: machine(o)}
 	fmt.Fprintln(w, r.Machine)
@@ -193,15 +214,15 @@ func Run(ctx context.Context, o Options, w io.Writer) error {
 		return b.soak(ctx)
 	}
 	start := time.Now()
-	for _, name := range scenarios {
-		if name != "raw" && o.Only != "" && o.Only != name {
+	for _, s := range scenarios {
+		if s.name != "raw" && o.Only != "" && o.Only != s.name {
 			continue
 		}
 		t0 := time.Now()
-		fmt.Fprintf(w, "… %s\n", name)
-		if err := b.run(ctx, name); err != nil {
+		fmt.Fprintf(w, "… %s\n", s.name)
+		if err := s.run(b, ctx); err != nil {
 			b.closeBig()
-			return fmt.Errorf("%s: %w", name, err)
+			return fmt.Errorf("%s: %w", s.name, err)
 		}
 		fmt.Fprintf(w, "  done in %s\n", time.Since(t0).Round(100*time.Millisecond))
 	}

@@ -27,9 +27,11 @@ type instance struct {
 	dir     string // temp dir of the SQLite file, removed at close
 }
 
+// instanceConfig is what a scenario sets of its hookd; a zero field keeps
+// hookd's default.
 type instanceConfig struct {
-	interval time.Duration
-	timeout  time.Duration
+	interval time.Duration // the batch interval
+	timeout  time.Duration // the delivery timeout
 }
 
 func (o *Options) start(ctx context.Context, ic instanceConfig) (*instance, error) {
@@ -44,7 +46,13 @@ func (o *Options) start(ctx context.Context, ic instanceConfig) (*instance, erro
 		db = filepath.Join(dir, "hookd.db")
 	}
 	cfg := server.DefaultConfig()
-	cfg.Addr, cfg.DB, cfg.BatchInterval, cfg.DeliveryTimeout = "127.0.0.1:0", db, ic.interval, ic.timeout
+	cfg.Addr, cfg.DB = "127.0.0.1:0", db
+	if ic.interval > 0 {
+		cfg.BatchInterval = ic.interval
+	}
+	if ic.timeout > 0 {
+		cfg.DeliveryTimeout = ic.timeout
+	}
 	cfg.AllowPrivateURLs, cfg.Stderr = true, io.Discard
 	cfg.MaxConcurrency, cfg.MaxPerHost = o.Concurrency, o.PerHost
 	cfg.RateLimit = 0 // the ceiling, not the per-key limit

@@ -29,26 +29,6 @@ type runner struct {
 	bigCount int
 }
 
-func (b *runner) run(ctx context.Context, name string) error {
-	switch name {
-	case "raw":
-		return b.raw(ctx)
-	case "ingest":
-		return b.ingest(ctx)
-	case "fanout":
-		return b.fanout(ctx)
-	case "bigfanout":
-		return b.bigFanout(ctx)
-	case "latency":
-		return b.latency(ctx)
-	case "isolation":
-		return b.isolation(ctx)
-	case "memory":
-		return b.memory(ctx)
-	}
-	return fmt.Errorf("unknown scenario %q", name)
-}
-
 func (b *runner) logf(format string, args ...any) {
 	fmt.Fprintf(b.w, "  "+format+"\n", args...)
 }
@@ -241,18 +221,58 @@ func (b *runner) url(i int) string {
 	return b.rs[i%len(b.rs)].url + "/hooks/" + strconv.Itoa(i)
 }
 
+// paced calls post(i) for i = 0, 1, … one every gap, each in a goroutine of
+// its own with at most 64 under way, until it has made n calls (n < 0: no
+// limit) or stop ends; it returns once every call has returned. It is the
+// steady load of the latency scenario and of the soak.
+func paced(stop context.Context, gap time.Duration, n int, post func(i int)) {
+	sem := make(chan struct{}, 64)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	start := time.Now()
+	for i := 0; (n < 0 || i < n) && stop.Err() == nil; i++ {
+		if d := time.Until(start.Add(time.Duration(i) * gap)); d > 0 {
+			select {
+			case <-stop.Done():
+				return
+			case <-time.After(d):
+			}
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			post(i)
+		}()
+	}
+}
+
+// startWith starts a hookd with n webhooks, each to one of the healthy
+// receivers in turn (url), and returns their IDs. The caller closes the
+// hookd.
+func (b *runner) startWith(ctx context.Context, cfg instanceConfig, n int) (*instance, []string, error) {
+	in, err := b.o.start(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	ids, err := in.createWebhooks(ctx, n, b.url)
+	if err != nil {
+		in.close()
+		return nil, nil, err
+	}
+	return in, ids, nil
+}
+
 // fanout: FanoutTriggers × FanoutWebhooks, deliveries per second from the
 // first to the last.
 func (b *runner) fanout(ctx context.Context) error {
 	o := b.o
-	in, err := o.start(ctx, instanceConfig{interval: manual})
+	in, _, err := b.startWith(ctx, instanceConfig{interval: manual}, o.FanoutWebhooks)
 	if err != nil {
 		return err
 	}
 	defer in.close()
-	if _, err := in.createWebhooks(ctx, o.FanoutWebhooks, b.url); err != nil {
-		return err
-	}
 	want := int64(o.FanoutTriggers * o.FanoutWebhooks)
 	b.rs.reset(nil)
 	ids, t0, err := b.burst(ctx, in, o.FanoutTriggers, want, 2*time.Minute)
@@ -331,42 +351,25 @@ func (b *runner) bigFanout(ctx context.Context) error {
 // delivery time − trigger time.
 func (b *runner) latency(ctx context.Context) error {
 	o := b.o
-	in, err := o.start(ctx, instanceConfig{interval: o.LatencyInterval})
+	in, webhooks, err := b.startWith(ctx, instanceConfig{interval: o.LatencyInterval}, o.LatencyWebhooks)
 	if err != nil {
 		return err
 	}
 	defer in.close()
-	webhooks, err := in.createWebhooks(ctx, o.LatencyWebhooks, b.url)
-	if err != nil {
-		return err
-	}
 	total := int(float64(o.LatencyRate) * o.LatencyDuration.Seconds())
 	want := int64(total * o.LatencyWebhooks)
 	rec := newRecorder(int(want)+1000, true)
 	b.rs.reset(rec)
-	sem := make(chan struct{}, 64)
 	errs := make(chan error, 1)
-	var wg sync.WaitGroup
 	start := time.Now()
-	gap := time.Second / time.Duration(o.LatencyRate)
-	for i := range total {
-		if d := time.Until(start.Add(time.Duration(i) * gap)); d > 0 {
-			time.Sleep(d)
-		}
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			if _, err := in.post(ctx, []byte(triggerBody(i))); err != nil {
-				select {
-				case errs <- err:
-				default:
-				}
+	paced(ctx, time.Second/time.Duration(o.LatencyRate), total, func(i int) {
+		if _, err := in.post(ctx, []byte(triggerBody(i))); err != nil {
+			select {
+			case errs <- err:
+			default:
 			}
-		}()
-	}
-	wg.Wait()
+		}
+	})
 	sent := time.Since(start)
 	select {
 	case err := <-errs:
@@ -418,14 +421,11 @@ func (b *runner) isolation(ctx context.Context) error {
 		rows map[string]int
 	}
 	run := func(dead int) (outcome, error) {
-		in, err := o.start(ctx, instanceConfig{interval: manual, timeout: o.IsolationTimeout})
+		in, _, err := b.startWith(ctx, instanceConfig{interval: manual, timeout: o.IsolationTimeout}, o.IsolationHealthy)
 		if err != nil {
 			return outcome{}, err
 		}
 		defer in.close()
-		if _, err := in.createWebhooks(ctx, o.IsolationHealthy, b.url); err != nil {
-			return outcome{}, err
-		}
 		if dead > 0 {
 			ds := make([]*deadReceiver, o.IsolationDeadHosts)
 			for i := range ds {

@@ -73,7 +73,7 @@ func startFailing() (*failingReceiver, error) {
 // writes soak-chart.svg to o.OutDir when set.
 func (b *runner) soak(ctx context.Context) error {
 	o := b.o
-	in, err := o.start(ctx, instanceConfig{interval: soakInterval})
+	in, _, err := b.startWith(ctx, instanceConfig{interval: soakInterval}, soakWebhooks)
 	if err != nil {
 		return err
 	}
@@ -84,9 +84,6 @@ func (b *runner) soak(ctx context.Context) error {
 			return err
 		}
 		defer failing[i].srv.Close()
-	}
-	if _, err := in.createWebhooks(ctx, soakWebhooks, b.url); err != nil {
-		return err
 	}
 	if _, err := in.createWebhooks(ctx, soakFailing, func(i int) string { return failing[i].url + "/fail" }); err != nil {
 		return err
@@ -114,33 +111,17 @@ func (b *runner) soak(ctx context.Context) error {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		sem := make(chan struct{}, 64)
-		gap := time.Second / soakRate
-		start := time.Now()
-		for i := 0; loadCtx.Err() == nil; i++ {
-			if d := time.Until(start.Add(time.Duration(i) * gap)); d > 0 {
-				select {
-				case <-loadCtx.Done():
-					return
-				case <-time.After(d):
-				}
+		paced(loadCtx, time.Second/soakRate, -1, func(i int) {
+			// ctx, not loadCtx: a request under way when the load stops
+			// finishes, so that every trigger stored is counted.
+			if _, err := in.post(ctx, []byte(triggerBody(i))); err != nil {
+				rejected.Add(1)
+				s := err.Error()
+				lastErr.Store(&s)
+				return
 			}
-			sem <- struct{}{}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer func() { <-sem }()
-				// ctx, not loadCtx: a request under way when the load stops
-				// finishes, so that every trigger stored is counted.
-				if _, err := in.post(ctx, []byte(triggerBody(i))); err != nil {
-					rejected.Add(1)
-					s := err.Error()
-					lastErr.Store(&s)
-					return
-				}
-				accepted.Add(1)
-			}()
-		}
+			accepted.Add(1)
+		})
 	}()
 
 	start := time.Now()

@@ -32,14 +32,9 @@ func (k apiKeyRow) Label() string {
 	return k.Name
 }
 
-func (h *handler) apiKeys(w http.ResponseWriter, r *http.Request, v *visitor) {
-	h.showAPIKeys(w, r, v, http.StatusOK, apiKeysPage{})
-}
-
 func (h *handler) showAPIKeys(w http.ResponseWriter, r *http.Request, v *visitor, status int, p apiKeysPage) {
-	keys, err := h.store.APIKeys(r.Context(), v.User.AccountID)
-	if err != nil {
-		h.fail(w, r, err)
+	keys, ok := ofAccount(h, w, r, v, h.store.APIKeys)
+	if !ok {
 		return
 	}
 	p.base = h.base(w, r, v, "API keys", "settings")

@@ -169,10 +169,7 @@ func TestAPIKeysCreateAndRevoke(t *testing.T) {
 }
 
 func TestAPIKeysInvalidName(t *testing.T) {
-	env := startHookd(t)
-	c := newClient(t, env.URL)
-	c.signIn(testPassword)
-	c.get("/settings/api-keys")
+	env, c := signedIn(t, "/settings/api-keys")
 	long := strings.Repeat("é", 201)
 	for _, tc := range []struct{ name, want string }{
 		{"", "The name is required"},
@@ -202,10 +199,7 @@ func TestAPIKeysInvalidName(t *testing.T) {
 }
 
 func TestAPIKeysRevokeLastKey(t *testing.T) {
-	env := startHookd(t)
-	c := newClient(t, env.URL)
-	c.signIn(testPassword)
-	c.get("/settings/api-keys")
+	env, c := signedIn(t, "/settings/api-keys")
 	id := env.apiKeyNamed(t, "first key")
 	res, _ := c.post("/settings/api-keys/"+id+"/revoke", url.Values{})
 	if res.StatusCode != http.StatusSeeOther {
@@ -224,10 +218,7 @@ func TestAPIKeysRevokeLastKey(t *testing.T) {
 }
 
 func TestAPIKeysAdminOnly(t *testing.T) {
-	env := startHookd(t)
-	admin := newClient(t, env.URL)
-	admin.signIn(testPassword)
-	admin.get("/settings/users")
+	env, admin := signedIn(t, "/settings/users")
 	if res, _ := admin.post("/settings/users", url.Values{"username": {"clerk"}, "password": {"clerk password 1"}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("add user: %d", res.StatusCode)
 	}
@@ -261,10 +252,7 @@ func TestAPIKeysAdminOnly(t *testing.T) {
 }
 
 func TestAPIKeysCrossSite(t *testing.T) {
-	env := startHookd(t)
-	c := newClient(t, env.URL)
-	c.signIn(testPassword)
-	c.get("/settings/api-keys")
+	env, c := signedIn(t, "/settings/api-keys")
 	evil := []string{"Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site"}
 
 	res, body := c.post("/settings/api-keys", url.Values{"name": {"Evil"}}, evil...)
@@ -299,10 +287,7 @@ func TestAPIKeysCrossSite(t *testing.T) {
 // TestAPIKeysStoredAsHash checks what the store keeps of a key made in
 // the panel: its hash, prefix and name, never the key.
 func TestAPIKeysStoredAsHash(t *testing.T) {
-	env := startHookd(t)
-	c := newClient(t, env.URL)
-	c.signIn(testPassword)
-	c.get("/settings/api-keys")
+	env, c := signedIn(t, "/settings/api-keys")
 	_, body := c.post("/settings/api-keys", url.Values{"name": {"  Room display  "}})
 	m := newKeyRe.FindStringSubmatch(body)
 	if m == nil {
@@ -338,9 +323,7 @@ func TestAPIKeysStoredAsHash(t *testing.T) {
 // TestBrowserAPIKeys creates a key through the form, sees it once, goes
 // back to the list where only its prefix shows, and revokes it.
 func TestBrowserAPIKeys(t *testing.T) {
-	env := startHookd(t)
-	b := newBrowser(t, env.URL)
-	b.signIn()
+	env, b := signedInBrowser(t)
 	b.clickText(".nav a", "Settings", "settings")
 	b.clickText("a", "API keys", "api-keys")
 	b.mustSee("h1", "API keys")

@@ -229,6 +229,15 @@ func (b *browser) disableScript() {
 }
 
 // signIn signs in as the bootstrap admin through the sign-in form.
+// signedInBrowser starts hookd and a browser with its admin signed in.
+func signedInBrowser(t *testing.T) (*hookdEnv, *browser) {
+	t.Helper()
+	env := startHookd(t)
+	b := newBrowser(t, env.URL)
+	b.signIn()
+	return env, b
+}
+
 func (b *browser) signIn() {
 	b.t.Helper()
 	b.open("/", "sign-in")
@@ -247,9 +256,7 @@ func (b *browser) signIn() {
 // panel exactly, then triggers a hook through the API and finds the
 // delivery in the webhook's log.
 func TestBrowserSourceSteps(t *testing.T) {
-	env := startHookd(t)
-	b := newBrowser(t, env.URL)
-	b.signIn()
+	env, b := signedInBrowser(t)
 
 	// "New webhook subscriptions can be added via the control panel under Settings."
 	b.clickText(".nav a", "Settings", "settings")
@@ -403,9 +410,7 @@ func TestBrowserTestAndRedeliver(t *testing.T) {
 // TestBrowserInvalidURL submits a bad URL: the form comes back with the
 // error beside the URL field and everything typed kept.
 func TestBrowserInvalidURL(t *testing.T) {
-	env := startHookd(t)
-	b := newBrowser(t, env.URL)
-	b.signIn()
+	env, b := signedInBrowser(t)
 	b.open("/settings/webhooks/new", "new-webhook")
 	b.typeIn("#name", "Branch events")
 	b.typeIn("#url", "library.example.org/hooks")
@@ -441,9 +446,7 @@ func TestBrowserInvalidURL(t *testing.T) {
 // TestBrowserCrossSitePOST has a page on another site post the panel's
 // form, even with a valid CSRF token: the panel refuses it.
 func TestBrowserCrossSitePOST(t *testing.T) {
-	env := startHookd(t)
-	b := newBrowser(t, env.URL)
-	b.signIn()
+	env, b := signedInBrowser(t)
 	b.open("/settings/webhooks/new", "new-webhook")
 	token := eval[string](b, `document.querySelector('input[name=csrf]').value`)
 

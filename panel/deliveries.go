@@ -36,9 +36,8 @@ type deliveryRow struct {
 
 func (h *handler) deliveries(w http.ResponseWriter, r *http.Request, v *visitor) {
 	ctx := r.Context()
-	wh, err := h.store.Webhook(ctx, v.User.AccountID, r.PathValue("id"))
-	if err != nil {
-		h.fail(w, r, err)
+	wh, ok := byID(h, w, r, v, h.store.Webhook)
+	if !ok {
 		return
 	}
 	q := r.URL.Query()

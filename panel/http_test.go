@@ -70,6 +70,17 @@ func (c *client) post(path string, form url.Values, header ...string) (*http.Res
 	return c.do(req)
 }
 
+// signedIn starts hookd and signs its admin in, then opens page, whose
+// form gives the client the CSRF token of the posts that follow.
+func signedIn(t *testing.T, page string) (*hookdEnv, *client) {
+	t.Helper()
+	env := startHookd(t)
+	c := newClient(t, env.URL)
+	c.signIn(testPassword)
+	c.get(page)
+	return env, c
+}
+
 func (c *client) signIn(password string) *http.Response {
 	c.t.Helper()
 	c.get("/login")
@@ -196,10 +207,7 @@ func TestSignInThrottled(t *testing.T) {
 }
 
 func TestCSRF(t *testing.T) {
-	env := startHookd(t)
-	c := newClient(t, env.URL)
-	c.signIn(testPassword)
-	c.get("/settings/webhooks/new")
+	env, c := signedIn(t, "/settings/webhooks/new")
 	form := func() url.Values {
 		return url.Values{"name": {"x"}, "url": {env.Receiver.URL}, "hooks": {"eventAdded"}, "enabled": {"true"}}
 	}

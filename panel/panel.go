@@ -121,10 +121,10 @@ func (h *handler) routes() http.Handler {
 	mux.HandleFunc("GET /settings/webhooks/{id}/deliveries", h.authed(h.deliveries))
 	mux.HandleFunc("POST /settings/webhooks/{id}/deliveries/{delivery}/redeliver", h.authed(h.redeliver))
 
-	mux.HandleFunc("GET /settings/users", h.admin(h.users))
+	mux.HandleFunc("GET /settings/users", h.admin(emptyForm(h.showUsers)))
 	mux.HandleFunc("POST /settings/users", h.admin(h.userCreate))
 	mux.HandleFunc("POST /settings/users/{id}/password", h.admin(h.userSetPassword))
-	mux.HandleFunc("GET /settings/api-keys", h.admin(h.apiKeys))
+	mux.HandleFunc("GET /settings/api-keys", h.admin(emptyForm(h.showAPIKeys)))
 	mux.HandleFunc("POST /settings/api-keys", h.admin(h.apiKeyCreate))
 	mux.HandleFunc("POST /settings/api-keys/{id}/revoke", h.admin(h.apiKeyRevoke))
 	mux.HandleFunc("GET /settings/password", h.authed(h.passwordPage))

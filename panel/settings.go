@@ -10,9 +10,8 @@ type settingsPage struct {
 // settings is the settings page: the way in to webhooks, users, API keys and the
 // visitor's password, as the source document's users expect it.
 func (h *handler) settings(w http.ResponseWriter, r *http.Request, v *visitor) {
-	hooks, err := h.store.Webhooks(r.Context(), v.User.AccountID)
-	if err != nil {
-		h.fail(w, r, err)
+	hooks, ok := ofAccount(h, w, r, v, h.store.Webhooks)
+	if !ok {
 		return
 	}
 	h.render(w, r, http.StatusOK, "settings", settingsPage{

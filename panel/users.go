@@ -16,14 +16,9 @@ type usersPage struct {
 	Errors   map[string]string
 }
 
-func (h *handler) users(w http.ResponseWriter, r *http.Request, v *visitor) {
-	h.showUsers(w, r, v, http.StatusOK, usersPage{})
-}
-
 func (h *handler) showUsers(w http.ResponseWriter, r *http.Request, v *visitor, status int, p usersPage) {
-	list, err := h.store.Users(r.Context(), v.User.AccountID)
-	if err != nil {
-		h.fail(w, r, err)
+	list, ok := ofAccount(h, w, r, v, h.store.Users)
+	if !ok {
 		return
 	}
 	p.base = h.base(w, r, v, "Users", "settings")

@@ -12,9 +12,8 @@ type webhookDeletePage struct {
 // webhookDeleteConfirm asks before deleting: the page works without
 // JavaScript, so the question is a page of its own.
 func (h *handler) webhookDeleteConfirm(w http.ResponseWriter, r *http.Request, v *visitor) {
-	wh, err := h.store.Webhook(r.Context(), v.User.AccountID, r.PathValue("id"))
-	if err != nil {
-		h.fail(w, r, err)
+	wh, ok := byID(h, w, r, v, h.store.Webhook)
+	if !ok {
 		return
 	}
 	h.render(w, r, http.StatusOK, "webhook_delete", webhookDeletePage{
@@ -24,9 +23,8 @@ func (h *handler) webhookDeleteConfirm(w http.ResponseWriter, r *http.Request, v
 }
 
 func (h *handler) webhookDelete(w http.ResponseWriter, r *http.Request, v *visitor) {
-	wh, err := h.store.Webhook(r.Context(), v.User.AccountID, r.PathValue("id"))
-	if err != nil {
-		h.fail(w, r, err)
+	wh, ok := byID(h, w, r, v, h.store.Webhook)
+	if !ok {
 		return
 	}
 	if err := h.app.DeleteWebhook(r.Context(), v.User.AccountID, wh.ID); err != nil {

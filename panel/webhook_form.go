@@ -71,9 +71,8 @@ func (h *handler) webhookNew(w http.ResponseWriter, r *http.Request, v *visitor)
 }
 
 func (h *handler) webhookEdit(w http.ResponseWriter, r *http.Request, v *visitor) {
-	wh, err := h.store.Webhook(r.Context(), v.User.AccountID, r.PathValue("id"))
-	if err != nil {
-		h.fail(w, r, err)
+	wh, ok := byID(h, w, r, v, h.store.Webhook)
+	if !ok {
 		return
 	}
 	p := webhookFormPage{
@@ -109,9 +108,8 @@ func (h *handler) webhookCreate(w http.ResponseWriter, r *http.Request, v *visit
 }
 
 func (h *handler) webhookSave(w http.ResponseWriter, r *http.Request, v *visitor) {
-	wh, err := h.store.Webhook(r.Context(), v.User.AccountID, r.PathValue("id"))
-	if err != nil {
-		h.fail(w, r, err)
+	wh, ok := byID(h, w, r, v, h.store.Webhook)
+	if !ok {
 		return
 	}
 	h.webhookSubmit(w, r, v, &wh)

@@ -7,9 +7,8 @@ import (
 // webhookRelease takes the webhook's URL off the grey-list at once: the next
 // delivery is sent instead of skipped.
 func (h *handler) webhookRelease(w http.ResponseWriter, r *http.Request, v *visitor) {
-	wh, err := h.store.Webhook(r.Context(), v.User.AccountID, r.PathValue("id"))
-	if err != nil {
-		h.fail(w, r, err)
+	wh, ok := byID(h, w, r, v, h.store.Webhook)
+	if !ok {
 		return
 	}
 	if err := h.app.ReleaseURL(r.Context(), v.User.AccountID, wh.URL); err != nil {

@@ -7,9 +7,8 @@ import (
 // webhookRotate gives the webhook a new signing secret. The old one keeps
 // signing beside it for a day so that receivers can switch.
 func (h *handler) webhookRotate(w http.ResponseWriter, r *http.Request, v *visitor) {
-	wh, err := h.app.RotateSecret(r.Context(), v.User.AccountID, r.PathValue("id"))
-	if err != nil {
-		h.fail(w, r, err)
+	wh, ok := byID(h, w, r, v, h.app.RotateSecret)
+	if !ok {
 		return
 	}
 	h.log.Info("panel: webhook secret rotated", "webhook", wh.ID, "user", v.User.Username)

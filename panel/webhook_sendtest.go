@@ -11,9 +11,8 @@ import (
 // webhookSendTest sends a test delivery, waits for its result a little and
 // shows it on the webhook's page.
 func (h *handler) webhookSendTest(w http.ResponseWriter, r *http.Request, v *visitor) {
-	d, err := h.app.SendTest(r.Context(), v.User.AccountID, r.PathValue("id"))
-	if err != nil {
-		h.fail(w, r, err)
+	d, ok := byID(h, w, r, v, h.app.SendTest)
+	if !ok {
 		return
 	}
 	h.waitSent(r.Context(), v.User.AccountID, d.ID)

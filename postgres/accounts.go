@@ -40,9 +40,7 @@ func (s *Store) Bootstrap(ctx context.Context, p hookd.BootstrapParams) (bool, e
 
 // CreateAccount stores a; an empty ID or CreatedAt is filled in.
 func (s *Store) CreateAccount(ctx context.Context, a *hookd.Account) error {
-	ctx, cancel := op(ctx)
-	defer cancel()
-	return s.fail(ctx, s.tx(ctx, func(tx pgx.Tx) error { return inserts{ctx, tx}.InsertAccount(a) }), "create account")
+	return insert(ctx, s, "create account", inserts.InsertAccount, a)
 }
 
 // inserts are the inserts of single records in one transaction, each
@@ -63,9 +61,7 @@ func (x inserts) InsertAccount(a *hookd.Account) error {
 
 // CreateAPIKey stores k; an empty ID or CreatedAt is filled in.
 func (s *Store) CreateAPIKey(ctx context.Context, k *hookd.APIKey) error {
-	ctx, cancel := op(ctx)
-	defer cancel()
-	return s.fail(ctx, s.tx(ctx, func(tx pgx.Tx) error { return inserts{ctx, tx}.InsertAPIKey(k) }), "create API key")
+	return insert(ctx, s, "create API key", inserts.InsertAPIKey, k)
 }
 
 func (x inserts) InsertAPIKey(k *hookd.APIKey) error {
@@ -94,42 +90,12 @@ func (s *Store) AccountByAPIKey(ctx context.Context, hash string) (hookd.Account
 
 // Accounts returns every account, oldest first.
 func (s *Store) Accounts(ctx context.Context) ([]hookd.Account, error) {
-	ctx, cancel := op(ctx)
-	defer cancel()
-	rows, err := s.pool.Query(ctx, `SELECT `+storeutil.AccountColumns+` FROM accounts ORDER BY created_at, id`)
-	if err != nil {
-		return nil, s.fail(ctx, err, "read")
-	}
-	defer rows.Close()
-	var out []hookd.Account
-	for rows.Next() {
-		a, err := storeutil.ScanAccount(rows, fromDB)
-		if err != nil {
-			return nil, s.fail(ctx, err, "read")
-		}
-		out = append(out, a)
-	}
-	return out, s.fail(ctx, rows.Err(), "read")
+	return readAll(ctx, s, storeutil.ScanAccount, `SELECT `+storeutil.AccountColumns+` FROM accounts ORDER BY created_at, id`)
 }
 
 // APIKeys returns the account's API keys, oldest first.
 func (s *Store) APIKeys(ctx context.Context, accountID string) ([]hookd.APIKey, error) {
-	ctx, cancel := op(ctx)
-	defer cancel()
-	rows, err := s.pool.Query(ctx, `SELECT `+storeutil.APIKeyColumns+` FROM api_keys WHERE account_id = $1 ORDER BY id`, accountID)
-	if err != nil {
-		return nil, s.fail(ctx, err, "read")
-	}
-	defer rows.Close()
-	var out []hookd.APIKey
-	for rows.Next() {
-		k, err := storeutil.ScanAPIKey(rows, fromDB)
-		if err != nil {
-			return nil, s.fail(ctx, err, "read")
-		}
-		out = append(out, k)
-	}
-	return out, s.fail(ctx, rows.Err(), "read")
+	return readAll(ctx, s, storeutil.ScanAPIKey, `SELECT `+storeutil.APIKeyColumns+` FROM api_keys WHERE account_id = $1 ORDER BY id`, accountID)
 }
 
 // DeleteAPIKey deletes one of the account's API keys unless it is the last.
@@ -165,9 +131,7 @@ func (s *Store) DeleteAPIKey(ctx context.Context, accountID, id string) (hookd.A
 
 // CreateUser stores u; ECONFLICT when the username is taken.
 func (s *Store) CreateUser(ctx context.Context, u *hookd.User) error {
-	ctx, cancel := op(ctx)
-	defer cancel()
-	return s.fail(ctx, s.tx(ctx, func(tx pgx.Tx) error { return inserts{ctx, tx}.InsertUser(u) }), "create user")
+	return insert(ctx, s, "create user", inserts.InsertUser, u)
 }
 
 func (x inserts) InsertUser(u *hookd.User) error {
@@ -204,17 +168,7 @@ func (s *Store) UserByUsername(ctx context.Context, username string) (hookd.User
 
 // Users returns the account's users, oldest first.
 func (s *Store) Users(ctx context.Context, accountID string) ([]hookd.User, error) {
-	ctx, cancel := op(ctx)
-	defer cancel()
-	rows, err := s.pool.Query(ctx, `SELECT `+storeutil.UserColumns+` FROM users WHERE account_id = $1 ORDER BY created_at, id`, accountID)
-	if err != nil {
-		return nil, s.fail(ctx, err, "read")
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.User, error) { return storeutil.ScanUser(r, fromDB) })
-	if err != nil {
-		return nil, s.fail(ctx, err, "read")
-	}
-	return out, nil
+	return readAll(ctx, s, storeutil.ScanUser, `SELECT `+storeutil.UserColumns+` FROM users WHERE account_id = $1 ORDER BY created_at, id`, accountID)
 }
 
 // SetPassword replaces a user's password hash and ends their other
@@ -278,4 +232,33 @@ func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
 	defer cancel()
 	_, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE token_hash = $1`, tokenHash)
 	return s.fail(ctx, err, "delete session")
+}
+
+// readAll reads every row of query with scan (one of storeutil's Scan
+// functions): the lists of accounts, API keys and users.
+func readAll[R any](ctx context.Context, s *Store, scan func(storeutil.Scanner, func(pgtype.Timestamptz) time.Time) (R, error), query string, args ...any) ([]R, error) {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	rows, err := s.pool.Query(ctx, query, args...)
+	if err != nil {
+		return nil, s.fail(ctx, err, "read")
+	}
+	defer rows.Close()
+	var out []R
+	for rows.Next() {
+		r, err := scan(rows, fromDB)
+		if err != nil {
+			return nil, s.fail(ctx, err, "read")
+		}
+		out = append(out, r)
+	}
+	return out, s.fail(ctx, rows.Err(), "read")
+}
+
+// insert stores v with one of the inserts, in a transaction of its own;
+// doing names the work in a failure's message.
+func insert[T any](ctx context.Context, s *Store, doing string, f func(inserts, T) error, v T) error {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	return s.fail(ctx, s.tx(ctx, func(tx pgx.Tx) error { return f(inserts{ctx, tx}, v) }), doing)
 }

@@ -80,38 +80,12 @@ func (s *Store) AccountByAPIKey(ctx context.Context, hash string) (hookd.Account
 
 // Accounts returns every account, oldest first.
 func (s *Store) Accounts(ctx context.Context) ([]hookd.Account, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+storeutil.AccountColumns+` FROM accounts ORDER BY created_at, id`)
-	if err != nil {
-		return nil, s.fail(err, "read")
-	}
-	defer rows.Close()
-	var out []hookd.Account
-	for rows.Next() {
-		a, err := storeutil.ScanAccount(rows, fromDB)
-		if err != nil {
-			return nil, s.fail(err, "read")
-		}
-		out = append(out, a)
-	}
-	return out, s.fail(rows.Err(), "read")
+	return readAll(ctx, s, storeutil.ScanAccount, `SELECT `+storeutil.AccountColumns+` FROM accounts ORDER BY created_at, id`)
 }
 
 // APIKeys returns the account's API keys, oldest first.
 func (s *Store) APIKeys(ctx context.Context, accountID string) ([]hookd.APIKey, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+storeutil.APIKeyColumns+` FROM api_keys WHERE account_id = ? ORDER BY id`, accountID)
-	if err != nil {
-		return nil, s.fail(err, "read")
-	}
-	defer rows.Close()
-	var out []hookd.APIKey
-	for rows.Next() {
-		k, err := storeutil.ScanAPIKey(rows, fromDB)
-		if err != nil {
-			return nil, s.fail(err, "read")
-		}
-		out = append(out, k)
-	}
-	return out, s.fail(rows.Err(), "read")
+	return readAll(ctx, s, storeutil.ScanAPIKey, `SELECT `+storeutil.APIKeyColumns+` FROM api_keys WHERE account_id = ? ORDER BY id`, accountID)
 }
 
 // DeleteAPIKey deletes one of the account's API keys unless it is the last.
@@ -173,20 +147,7 @@ func (s *Store) UserByUsername(ctx context.Context, username string) (hookd.User
 
 // Users returns the account's users, oldest first.
 func (s *Store) Users(ctx context.Context, accountID string) ([]hookd.User, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+storeutil.UserColumns+` FROM users WHERE account_id = ? ORDER BY created_at, id`, accountID)
-	if err != nil {
-		return nil, s.fail(err, "read")
-	}
-	defer rows.Close()
-	var out []hookd.User
-	for rows.Next() {
-		u, err := storeutil.ScanUser(rows, fromDB)
-		if err != nil {
-			return nil, s.fail(err, "read")
-		}
-		out = append(out, u)
-	}
-	return out, s.fail(rows.Err(), "read")
+	return readAll(ctx, s, storeutil.ScanUser, `SELECT `+storeutil.UserColumns+` FROM users WHERE account_id = ? ORDER BY created_at, id`, accountID)
 }
 
 // SetPassword replaces a user's password hash and ends their other
@@ -256,4 +217,23 @@ func notFound(res sql.Result, err error, missing error) error {
 		return missing
 	}
 	return nil
+}
+
+// readAll reads every row of query with scan (one of storeutil's Scan
+// functions): the lists of accounts, API keys and users.
+func readAll[R any](ctx context.Context, s *Store, scan func(storeutil.Scanner, func(sql.NullInt64) time.Time) (R, error), query string, args ...any) ([]R, error) {
+	rows, err := s.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, s.fail(err, "read")
+	}
+	defer rows.Close()
+	var out []R
+	for rows.Next() {
+		r, err := scan(rows, fromDB)
+		if err != nil {
+			return nil, s.fail(err, "read")
+		}
+		out = append(out, r)
+	}
+	return out, s.fail(rows.Err(), "read")
 }

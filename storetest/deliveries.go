@@ -43,8 +43,7 @@ func testInsertPendingDelivery(t *testing.T, s hookd.Store) {
 	gd, err := s.Delivery(ctx(t), a.ID, d.ID)
 	must(t, err)
 	sameDelivery(t, "pending delivery", gd, d)
-	_, err = s.Delivery(ctx(t), b.ID, d.ID)
-	wantCode(t, err, hookd.ENOTFOUND, "Delivery of another account")
+	wantCode(t, errOf(s.Delivery(ctx(t), b.ID, d.ID)), hookd.ENOTFOUND, "Delivery of another account")
 
 	// The send's result replaces the pending row.
 	sent := d
@@ -256,8 +255,7 @@ func testDeliveries(t *testing.T, s hookd.Store) {
 	if len(list) != 0 {
 		t.Errorf("another account sees %d of a's deliveries", len(list))
 	}
-	_, err = s.Delivery(ctx(t), a.ID, "dl_unknown")
-	wantCode(t, err, hookd.ENOTFOUND, "Delivery of an unknown ID")
+	wantCode(t, errOf(s.Delivery(ctx(t), a.ID, "dl_unknown")), hookd.ENOTFOUND, "Delivery of an unknown ID")
 }
 
 func testDeliveriesPagination(t *testing.T, s hookd.Store) {

@@ -56,16 +56,14 @@ func testPrune(t *testing.T, s hookd.Store) {
 		t.Errorf("Prune deleted %d rows in all, want %d (%d deliveries and 3 done triggers)", total, want, len(oldDs))
 	}
 	for _, d := range oldDs {
-		_, err := s.Delivery(ctx(t), d.AccountID, d.ID)
-		wantCode(t, err, hookd.ENOTFOUND, "an old delivery after Prune")
+		wantCode(t, errOf(s.Delivery(ctx(t), d.AccountID, d.ID)), hookd.ENOTFOUND, "an old delivery after Prune")
 	}
 	for _, d := range newDs {
 		_, err := s.Delivery(ctx(t), d.AccountID, d.ID)
 		must(t, err)
 	}
 	for _, tr := range []hookd.Trigger{oldTr[0], oldTr[1], oldB[0]} {
-		_, err := s.Trigger(ctx(t), tr.AccountID, tr.ID)
-		wantCode(t, err, hookd.ENOTFOUND, "an old done trigger after Prune")
+		wantCode(t, errOf(s.Trigger(ctx(t), tr.AccountID, tr.ID)), hookd.ENOTFOUND, "an old done trigger after Prune")
 	}
 	if _, err := s.Trigger(ctx(t), a.ID, oldTr[2].ID); err != nil {
 		t.Errorf("an old trigger not yet done was pruned: %v", err)

@@ -96,6 +96,11 @@ func must(t *testing.T, err error) {
 	}
 }
 
+// errOf is the error of a store call whose value is not wanted, so that a
+// call expected to fail is checked in one line:
+// wantCode(t, errOf(s.Webhook(…)), hookd.ENOTFOUND, …).
+func errOf[T any](_ T, err error) error { return err }
+
 // wantCode fails the test unless err is an application error with code.
 func wantCode(t *testing.T, err error, code, doing string) {
 	t.Helper()

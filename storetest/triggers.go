@@ -50,10 +50,8 @@ func testInsertTriggers(t *testing.T, s hookd.Store) {
 	sameTime(t, "Timestamp", got.Timestamp, time.Date(2026, 12, 1, 7, 0, 0, 123000000, time.UTC))
 	sameTime(t, "ReceivedAt", got.ReceivedAt, base.Add(time.Millisecond))
 
-	_, err = s.Trigger(ctx(t), b.ID, tr.ID)
-	wantCode(t, err, hookd.ENOTFOUND, "Trigger of another account")
-	_, err = s.Trigger(ctx(t), a.ID, "tr_unknown")
-	wantCode(t, err, hookd.ENOTFOUND, "Trigger of an unknown ID")
+	wantCode(t, errOf(s.Trigger(ctx(t), b.ID, tr.ID)), hookd.ENOTFOUND, "Trigger of another account")
+	wantCode(t, errOf(s.Trigger(ctx(t), a.ID, "tr_unknown")), hookd.ENOTFOUND, "Trigger of an unknown ID")
 
 	// A large batch, across accounts, is stored whole.
 	batch := append(triggers(a.ID, 1500, base), triggers(b.ID, 10, base)...)

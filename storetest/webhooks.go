@@ -78,8 +78,7 @@ func testWebhookCRUD(t *testing.T, s hookd.Store) {
 	sameTime(t, "CreatedAt after an update that tried to change it", got.CreatedAt, w.CreatedAt)
 
 	must(t, s.DeleteWebhook(ctx(t), a.ID, w.ID))
-	_, err = s.Webhook(ctx(t), a.ID, w.ID)
-	wantCode(t, err, hookd.ENOTFOUND, "Webhook after delete")
+	wantCode(t, errOf(s.Webhook(ctx(t), a.ID, w.ID)), hookd.ENOTFOUND, "Webhook after delete")
 	wantCode(t, s.DeleteWebhook(ctx(t), a.ID, w.ID), hookd.ENOTFOUND, "DeleteWebhook twice")
 	wantCode(t, s.UpdateWebhook(ctx(t), &w), hookd.ENOTFOUND, "UpdateWebhook of a deleted webhook")
 	list, err = s.Webhooks(ctx(t), a.ID)
@@ -96,8 +95,7 @@ func testWebhookAccountScoping(t *testing.T, s hookd.Store) {
 	list, err := s.Webhooks(ctx(t), b.ID)
 	must(t, err)
 	sameIDs(t, "Webhooks(beta)", webhookIDs(list), []string{wb.ID})
-	_, err = s.Webhook(ctx(t), b.ID, wa.ID)
-	wantCode(t, err, hookd.ENOTFOUND, "Webhook of another account")
+	wantCode(t, errOf(s.Webhook(ctx(t), b.ID, wa.ID)), hookd.ENOTFOUND, "Webhook of another account")
 
 	stolen := wa
 	stolen.AccountID = b.ID
@@ -113,8 +111,7 @@ func testWebhookAccountScoping(t *testing.T, s hookd.Store) {
 	if len(list) != 0 {
 		t.Errorf("Webhooks of an account with none = %d webhooks, want 0", len(list))
 	}
-	_, err = s.Webhook(ctx(t), a.ID, "wh_unknown")
-	wantCode(t, err, hookd.ENOTFOUND, "Webhook of an unknown ID")
+	wantCode(t, errOf(s.Webhook(ctx(t), a.ID, "wh_unknown")), hookd.ENOTFOUND, "Webhook of an unknown ID")
 }
 
 func testWebhooksVersion(t *testing.T, s hookd.Store) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -69,39 +70,48 @@ func adminStore(ctx context.Context, db, account string) (hookd.Store, hookd.Acc
 	return st, found[0], nil
 }
 
-func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
-			fmt.Fprint(stdout, keysUsage)
-			return nil
-		}
-		fmt.Fprint(stderr, keysUsage)
-		return usageError{errors.New("keys: say list, create or revoke")}
+// subcommand returns the first of args when it is one of subs (hookd keys
+// list, …). Otherwise it prints the command's usage: to stdout when asked
+// for with -h, and then the command is done (sub "" and no error), else to
+// stderr with a usage error that says what to give.
+func subcommand(cmd string, args, subs []string, usage string, stdout, stderr io.Writer) (sub string, err error) {
+	if len(args) > 0 && slices.Contains(subs, args[0]) {
+		return args[0], nil
 	}
-	sub := args[0]
-	fs := flag.NewFlagSet("hookd keys "+sub, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+		fmt.Fprint(stdout, usage)
+		return "", nil
+	}
+	fmt.Fprint(stderr, usage)
+	say := strings.Join(subs[:len(subs)-1], ", ") + " or " + subs[len(subs)-1]
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		return "", usageError{fmt.Errorf("%s: say %s", cmd, say)}
+	}
+	return "", usageError{fmt.Errorf("%s: unknown subcommand %q; say %s", cmd, args[0], say)}
+}
+
+// storeFlags starts the flags of a command that works on the store
+// directly: --db (HOOKD_DB) as serve has it, and messages to stderr.
+func storeFlags(name string, stderr io.Writer, db *string) (*flag.FlagSet, *envFlags) {
+	fs, f := newFlags(name, stderr)
+	f.DB(db)
+	return fs, f
+}
+
+func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	sub, err := subcommand("keys", args, []string{"list", "create", "revoke"}, keysUsage, stdout, stderr)
+	if sub == "" {
+		return err
+	}
 	var db, account, name string
-	f := &envFlags{fs: fs}
-	f.DB(&db)
+	fs, f := storeFlags("hookd keys "+sub, stderr, &db)
 	fs.StringVar(&account, "account", "", "the account's ID or name, when the store has several")
 	if sub == "create" {
 		fs.StringVar(&name, "name", "", "what will use the key, e.g. \"Calendar server\" (required)")
 	}
-	var wantArgs int
-	switch sub {
-	case "list", "create":
-	case "revoke":
-		wantArgs = 1
-	default:
-		fmt.Fprint(stderr, keysUsage)
-		return usageError{fmt.Errorf("keys: unknown subcommand %q; say list, create or revoke", sub)}
-	}
-	if err := f.parseArgs(args[1:], wantArgs); err != nil {
+	missing := map[string]string{"revoke": "keys revoke: give the ID of the key to revoke (see hookd keys list)"}[sub]
+	if err := f.parseNeeding(args[1:], missing); err != nil {
 		return err
-	}
-	if fs.NArg() < wantArgs {
-		return usageError{errors.New("keys revoke: give the ID of the key to revoke (see hookd keys list)")}
 	}
 	if sub == "create" {
 		errs := hookd.FieldErrors{}
@@ -150,8 +160,8 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 // runPassword sets a control-panel user's password: the value of
 // HOOKD_ADMIN_PASSWORD, or a generated one printed once.
 func runPassword(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("hookd password", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	var db, user string
+	fs, f := storeFlags("hookd password", stderr, &db)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: hookd password [--db …] [--user admin]
 
@@ -161,9 +171,6 @@ is set, else a generated one, printed once. For a lost admin password.
 `)
 		fs.PrintDefaults()
 	}
-	var db, user string
-	f := &envFlags{fs: fs}
-	f.DB(&db)
 	fs.StringVar(&user, "user", "admin", "the user whose password is set")
 	if err := f.parse(args); err != nil {
 		return err
@@ -207,29 +214,15 @@ has its own webhooks, triggers, delivery log, API keys and panel users.
 `
 
 func runAccounts(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || (args[0] != "list" && args[0] != "create") {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
-			fmt.Fprint(stdout, accountsUsage)
-			return nil
-		}
-		fmt.Fprint(stderr, accountsUsage)
-		return usageError{errors.New("accounts: say list or create")}
-	}
-	sub := args[0]
-	fs := flag.NewFlagSet("hookd accounts "+sub, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var db string
-	f := &envFlags{fs: fs}
-	f.DB(&db)
-	wantArgs := 0
-	if sub == "create" {
-		wantArgs = 1
-	}
-	if err := f.parseArgs(args[1:], wantArgs); err != nil {
+	sub, err := subcommand("accounts", args, []string{"list", "create"}, accountsUsage, stdout, stderr)
+	if sub == "" {
 		return err
 	}
-	if fs.NArg() < wantArgs {
-		return usageError{errors.New("accounts create: give the new account's name, e.g. hookd accounts create \"Branch library\"")}
+	var db string
+	fs, f := storeFlags("hookd accounts "+sub, stderr, &db)
+	missing := map[string]string{"create": "accounts create: give the new account's name, e.g. hookd accounts create \"Branch library\""}[sub]
+	if err := f.parseNeeding(args[1:], missing); err != nil {
+		return err
 	}
 	st, err := openExisting(ctx, db)
 	if err != nil {

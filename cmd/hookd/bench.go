@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
-	"fmt"
 	"io"
 	"os"
 	"runtime"
@@ -15,8 +13,7 @@ import (
 
 // runBench runs the end-to-end benchmark (see package bench).
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("hookd bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs, f := newFlags("hookd bench", stderr)
 	var o bench.Options
 	fs.StringVar(&o.DB, "db", "", "store: empty for a fresh temporary SQLite file per scenario, a SQLite file path, or postgres://…")
 	fs.BoolVar(&o.Quick, "quick", false, "small sizes: a smoke run of under a minute")
@@ -46,11 +43,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	memProfile := fs.String("memprofile", "", "write a heap profile at the end of the run to this file")
 	blockProfile := fs.String("blockprofile", "", "write a profile of where goroutines wait (blocking and mutexes) to this file and this file.mutex")
-	if err := fs.Parse(args); err != nil {
+	if err := f.parse(args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
 	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/hmac"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -20,16 +19,12 @@ import (
 // every delivery it receives and, given the webhook's secret, checks its
 // signature the way a real receiver should.
 func runListen(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("hookd listen", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs, f := newFlags("hookd listen", stderr)
 	addr := fs.String("addr", "127.0.0.1:9000", "address to receive webhooks on")
 	secret := fs.String("secret", "", "the webhook's whsec_… secret, to verify signatures")
 	status := fs.Int("status", 200, "HTTP status to answer with (e.g. 500 to try failures and grey-listing)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err}
+	if err := f.parse(args); err != nil {
+		return err
 	}
 	var signer *hookd.Signer
 	if *secret != "" {

@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -37,47 +38,61 @@ func main() {
 // usageError is an error in the command line or settings (exit status 2).
 type usageError struct{ error }
 
-const usage = `hookd is a webhook delivery service.
+// command is one of hookd's commands: its name, what the usage says it
+// does, and what runs it.
+type command struct {
+	name, does string
+	run        func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
 
-Usage:
-  hookd serve      run the HTTP API, the control panel and the dispatcher
-  hookd migrate    apply the store's migrations and exit
-  hookd accounts   list and create accounts (tenants)
-  hookd keys       list, create and revoke API keys
-  hookd password   set a control panel user's password (a lost admin password)
-  hookd listen     a small receiver that prints and verifies webhooks, for trying hookd out
-  hookd bench      run the end-to-end benchmark against an in-process hookd
-  hookd version    print the version
+// commands are hookd's commands, in the order the usage lists them: the one
+// list that both the usage and run read.
+var commands = []command{
+	{"serve", "run the HTTP API, the control panel and the dispatcher",
+		func(ctx context.Context, args []string, _, stderr io.Writer) error {
+			return runServe(ctx, args, stderr)
+		}},
+	{"migrate", "apply the store's migrations and exit", runMigrate},
+	{"accounts", "list and create accounts (tenants)", runAccounts},
+	{"keys", "list, create and revoke API keys", runKeys},
+	{"password", "set a control panel user's password (a lost admin password)", runPassword},
+	{"backup", "write a consistent copy of a SQLite store while serve runs", runBackup},
+	{"health", "exit 0 when a running hookd answers its health check (for containers)", runHealth},
+	{"listen", "a small receiver that prints and verifies webhooks, for trying hookd out", runListen},
+	{"bench", "run the end-to-end benchmark against an in-process hookd", runBench},
+	{"version", "print the version",
+		func(_ context.Context, _ []string, stdout, _ io.Writer) error { return runVersion(stdout) }},
+}
 
-Run "hookd <command> -h" for a command's settings.
-`
+// usage is what hookd prints without a command, or with help.
+func usage() string {
+	var b strings.Builder
+	b.WriteString("hookd is a webhook delivery service.\n\nUsage:\n")
+	for _, c := range commands {
+		fmt.Fprintf(&b, "  hookd %-11s%s\n", c.name, c.does)
+	}
+	b.WriteString("\nRun \"hookd <command> -h\" for a command's settings.\n")
+	return b.String()
+}
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, usage())
 		return usageError{errors.New("no command given")}
 	}
-	switch args[0] {
-	case "serve":
-		return runServe(ctx, args[1:], stderr)
-	case "bench":
-		return runBench(ctx, args[1:], stdout, stderr)
-	case "listen":
-		return runListen(ctx, args[1:], stdout, stderr)
-	case "migrate":
-		return runMigrate(ctx, args[1:], stdout, stderr)
-	case "accounts":
-		return runAccounts(ctx, args[1:], stdout, stderr)
-	case "keys":
-		return runKeys(ctx, args[1:], stdout, stderr)
-	case "password":
-		return runPassword(ctx, args[1:], stdout, stderr)
-	case "version", "-version", "--version":
-		return runVersion(stdout)
+	name := args[0]
+	switch name {
 	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, usage())
 		return nil
+	case "-version", "--version":
+		name = "version"
 	}
-	fmt.Fprint(stderr, usage)
+	for _, c := range commands {
+		if c.name == name {
+			return c.run(ctx, args[1:], stdout, stderr)
+		}
+	}
+	fmt.Fprint(stderr, usage())
 	return usageError{fmt.Errorf("unknown command %q", args[0])}
 }

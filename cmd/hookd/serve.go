@@ -21,26 +21,50 @@ type envFlags struct {
 	errs []error
 }
 
-func (e *envFlags) env(name string) (string, bool) { return os.LookupEnv(name) }
+// newFlags starts a command's flags: its messages go to stderr, and
+// envFlags.parse parses them the way every command does (a mistake is a
+// usage error, exit status 2).
+func newFlags(name string, stderr io.Writer) (*flag.FlagSet, *envFlags) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs, &envFlags{fs: fs}
+}
+
+// fromEnv returns the value of the variable env read by parse, or def when
+// env is not set. A value that parse refuses is kept as an error ("is not
+// " + what) that parseArgs reports, and def stands meanwhile.
+func fromEnv[T any](e *envFlags, env string, def T, parse func(string) (T, error), what string) T {
+	v, ok := os.LookupEnv(env)
+	if !ok {
+		return def
+	}
+	x, err := parse(v)
+	if err != nil {
+		e.errs = append(e.errs, fmt.Errorf("%s=%q is not %s", env, v, what))
+		return def
+	}
+	return x
+}
+
+// withEnv is a flag's help with the variable that sets it too.
+func withEnv(help, env string) string { return help + " (env " + env + ")" }
 
 func (e *envFlags) String(p *string, name, env, def, help string) {
-	if v, ok := e.env(env); ok {
-		def = v
-	}
-	e.fs.StringVar(p, name, def, help+" (env "+env+")")
+	text := func(s string) (string, error) { return s, nil }
+	e.fs.StringVar(p, name, fromEnv(e, env, def, text, ""), withEnv(help, env))
 }
 
 func (e *envFlags) Duration(p *time.Duration, name, env string, def time.Duration, help string) {
-	if v, ok := e.env(env); ok {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			e.errs = append(e.errs, fmt.Errorf("%s=%q is not a duration such as 5s or 1m", env, v))
-		} else {
-			def = d
-		}
-	}
-	*p = def
-	e.fs.Var((*durationValue)(p), name, help+" (env "+env+")")
+	*p = fromEnv(e, env, def, time.ParseDuration, "a duration such as 5s or 1m")
+	e.fs.Var((*durationValue)(p), name, withEnv(help, env))
+}
+
+func (e *envFlags) Int(p *int, name, env string, def int, help string) {
+	e.fs.IntVar(p, name, fromEnv(e, env, def, strconv.Atoi, "a whole number"), withEnv(help, env))
+}
+
+func (e *envFlags) Bool(p *bool, name, env string, def bool, help string) {
+	e.fs.BoolVar(p, name, fromEnv(e, env, def, strconv.ParseBool, "true or false"), withEnv(help, env))
 }
 
 // durationValue is a flag.Value that prints a duration as the docs write it
@@ -56,30 +80,6 @@ func (d *durationValue) Set(s string) error {
 	}
 	*d = durationValue(v)
 	return nil
-}
-
-func (e *envFlags) Int(p *int, name, env string, def int, help string) {
-	if v, ok := e.env(env); ok {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			e.errs = append(e.errs, fmt.Errorf("%s=%q is not a whole number", env, v))
-		} else {
-			def = n
-		}
-	}
-	e.fs.IntVar(p, name, def, help+" (env "+env+")")
-}
-
-func (e *envFlags) Bool(p *bool, name, env string, def bool, help string) {
-	if v, ok := e.env(env); ok {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			e.errs = append(e.errs, fmt.Errorf("%s=%q is not true or false", env, v))
-		} else {
-			def = b
-		}
-	}
-	e.fs.BoolVar(p, name, def, help+" (env "+env+")")
 }
 
 // serveFlags defines the settings of `hookd serve` on fs from the one
@@ -137,10 +137,26 @@ func (e *envFlags) parseArgs(args []string, maxArgs int) error {
 	return nil
 }
 
+// parseNeeding parses the flags of a subcommand that takes one argument
+// after them, missing being the usage error without it; with missing ""
+// it takes none.
+func (e *envFlags) parseNeeding(args []string, missing string) error {
+	n := 0
+	if missing != "" {
+		n = 1
+	}
+	if err := e.parseArgs(args, n); err != nil {
+		return err
+	}
+	if e.fs.NArg() < n {
+		return usageError{errors.New(missing)}
+	}
+	return nil
+}
+
 func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	cfg := server.DefaultConfig()
-	fs := flag.NewFlagSet("hookd serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs, _ := newFlags("hookd serve", stderr)
 	f := serveFlags(fs, &cfg)
 	if err := f.parse(args); err != nil {
 		return err
@@ -173,11 +189,8 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 }
 
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("hookd migrate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	var db string
-	f := &envFlags{fs: fs}
-	f.DB(&db)
+	_, f := storeFlags("hookd migrate", stderr, &db)
 	if err := f.parse(args); err != nil {
 		return err
 	}

@@ -186,3 +186,46 @@ func TestServeRefusesWeakChosenCredentials(t *testing.T) {
 		})
 	}
 }
+
+// TestServeReadsVariablesAsTheirSettings: a HOOKD_* variable becomes its
+// setting (a flag given too wins), and variables that do not read as their
+// setting's kind stop serve with exit status 2, each named with what it
+// should be, before the store is created.
+func TestServeReadsVariablesAsTheirSettings(t *testing.T) {
+	t.Setenv("HOOKD_NODE", "node-from-env")
+	t.Setenv("HOOKD_LOG_LEVEL", "debug")
+	t.Setenv("HOOKD_MAX_PER_HOST", "7")
+	t.Setenv("HOOKD_LEASE", "45s")
+	t.Setenv("HOOKD_ALLOW_PRIVATE_URLS", "true")
+	cfg := server.DefaultConfig()
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	if err := serveFlags(fs, &cfg).parse([]string{"--log-level", "warn"}); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Node != "node-from-env" || cfg.LogLevel != "warn" || cfg.MaxPerHost != 7 || cfg.Lease != 45*time.Second || !cfg.AllowPrivateURLs {
+		t.Errorf("settings from the variables (and --log-level warn): %+v", cfg)
+	}
+
+	t.Setenv("HOOKD_BATCH_INTERVAL", "fast")
+	t.Setenv("HOOKD_MAX_CONCURRENCY", "many")
+	t.Setenv("HOOKD_ALLOW_PRIVATE_URLS", "sometimes")
+	db := filepath.Join(t.TempDir(), "hookd.db")
+	var out bytes.Buffer
+	err := run(t.Context(), []string{"serve", "--db", db, "--addr", "127.0.0.1:0"}, &out, &out)
+	var u usageError
+	if !errors.As(err, &u) {
+		t.Fatalf("serve with unreadable variables: %v, want a usage error (exit 2)", err)
+	}
+	for _, want := range []string{
+		`HOOKD_BATCH_INTERVAL="fast" is not a duration such as 5s or 1m`,
+		`HOOKD_MAX_CONCURRENCY="many" is not a whole number`,
+		`HOOKD_ALLOW_PRIVATE_URLS="sometimes" is not true or false`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("serve with unreadable variables: %q does not say %q", err, want)
+		}
+	}
+	if _, err := os.Stat(db); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("serve refused, yet the store %s was created (%v)", db, err)
+	}
+}

@@ -31,36 +31,29 @@ var (
 	ErrTriggersExist = hookd.Errorf(hookd.ECONFLICT, "a trigger with one of these IDs already exists; nothing was stored")
 )
 
-// LastAPIKey is the ECONFLICT error of revoking an account's last API key.
-func LastAPIKey(id string) error {
-	return hookd.Errorf(hookd.ECONFLICT, "API key %s is the account's last key; create another key before you revoke this one", id)
-}
+// The errors of one record, each made from the value its message names.
+var (
+	// LastAPIKey is the ECONFLICT error of revoking an account's last API
+	// key, by its ID.
+	LastAPIKey = recordError(hookd.ECONFLICT, "API key %s is the account's last key; create another key before you revoke this one")
+	// UsernameTaken is the ECONFLICT error of a second user with a username.
+	UsernameTaken = recordError(hookd.ECONFLICT, "the username %q is taken; choose another")
+	// NoUsername is the ENOTFOUND error of a username that no user has.
+	NoUsername = recordError(hookd.ENOTFOUND, "user %q not found")
+	// keyInUse is the ECONFLICT error of an idempotency key that a live
+	// record holds.
+	keyInUse = recordError(hookd.ECONFLICT, "the idempotency key %q is already in use; nothing was stored")
+	// NoIdempotencyRecord is the ENOTFOUND error of a key with no live record.
+	NoIdempotencyRecord = recordError(hookd.ENOTFOUND, "no answer is stored for the idempotency key %q")
+	// NoWebhookWithURL is the ENOTFOUND error of releasing a URL that none
+	// of the account's webhooks has.
+	NoWebhookWithURL = recordError(hookd.ENOTFOUND, "no webhook of this account has the URL %s")
+)
 
-// UsernameTaken is the ECONFLICT error of a second user with a username.
-func UsernameTaken(username string) error {
-	return hookd.Errorf(hookd.ECONFLICT, "the username %q is taken; choose another", username)
-}
-
-// NoUsername is the ENOTFOUND error of a username that no user has.
-func NoUsername(username string) error {
-	return hookd.Errorf(hookd.ENOTFOUND, "user %q not found", username)
-}
-
-// keyInUse is the ECONFLICT error of an idempotency key that a live record
-// holds.
-func keyInUse(key string) error {
-	return hookd.Errorf(hookd.ECONFLICT, "the idempotency key %q is already in use; nothing was stored", key)
-}
-
-// NoIdempotencyRecord is the ENOTFOUND error of a key with no live record.
-func NoIdempotencyRecord(key string) error {
-	return hookd.Errorf(hookd.ENOTFOUND, "no answer is stored for the idempotency key %q", key)
-}
-
-// NoWebhookWithURL is the ENOTFOUND error of releasing a URL that none of
-// the account's webhooks has.
-func NoWebhookWithURL(url string) error {
-	return hookd.Errorf(hookd.ENOTFOUND, "no webhook of this account has the URL %s", url)
+// recordError returns the maker of the error with code whose message is
+// format with one value.
+func recordError(code, format string) func(string) error {
+	return func(v string) error { return hookd.Errorf(code, format, v) }
 }
 
 // Settled reports whether err needs no translation by an engine: an
