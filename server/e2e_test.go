@@ -554,11 +554,14 @@ func TestHealthAndMetricsAndHooks(t *testing.T) {
 	var hooks struct {
 		Hooks []struct {
 			Name   string
+			System bool
 			Fields []struct{ Name, Type string }
 		}
 	}
 	e.do("GET", "/api/v1/hooks", nil, &hooks)
-	if len(hooks.Hooks) != 16 || hooks.Hooks[2].Name != "eventCanceled" || hooks.Hooks[2].Fields[0].Type != "integer" {
+	// The 16 of the source document, then hookd's 2 system hooks.
+	if len(hooks.Hooks) != 18 || hooks.Hooks[2].Name != "eventCanceled" || hooks.Hooks[2].Fields[0].Type != "integer" ||
+		hooks.Hooks[15].System || !hooks.Hooks[16].System || !hooks.Hooks[17].System {
 		t.Errorf("hooks = %+v", hooks)
 	}
 }
