@@ -129,3 +129,25 @@ func TestParseCatalogueReportsEveryProblem(t *testing.T) {
 		t.Errorf("error = %v, want both hooks' problems at once", err)
 	}
 }
+
+// FuzzParseCatalogue feeds ParseCatalogue any bytes: it never panics, and a
+// catalogue it accepts has the system hooks, finds each of its hooks by
+// name and publishes a schema of valid JSON for each.
+func FuzzParseCatalogue(f *testing.F) {
+	f.Add([]byte(customCatalogue))
+	f.Add([]byte(`{"groups": [{"name": "G", "hooks": [{"name": "a", "fields": [{"name": "x", "type": "number", "required": false}]}]}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := hookd.ParseCatalogue(data)
+		if err != nil {
+			return
+		}
+		if _, ok := c.Lookup(hookd.HookWebhookGreylisted); !ok {
+			t.Fatal("no system hooks")
+		}
+		for _, h := range c.Hooks() {
+			if got, ok := c.Lookup(h.Name); !ok || got != h || !json.Valid(h.Schema) {
+				t.Fatalf("hook %q: lookup %v, schema %s", h.Name, ok, h.Schema)
+			}
+		}
+	})
+}
