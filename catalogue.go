@@ -123,8 +123,10 @@ var builtinFile []byte
 // given: exactly the 16 hooks of the source document (note Id, capital I,
 // for appointments) in the groups Events, Room bookings and Appointments,
 // and the system hooks. It is a catalogue file itself
-// (catalogue_builtin.json), read like any other.
-var BuiltinCatalogue = sync.OnceValue(func() *Catalogue {
+// (catalogue_builtin.json), read like any other, once.
+func BuiltinCatalogue() *Catalogue { return builtin() }
+
+var builtin = sync.OnceValue(func() *Catalogue {
 	c, err := ParseCatalogue(builtinFile)
 	if err != nil {
 		panic("hookd: the built-in catalogue: " + err.Error())

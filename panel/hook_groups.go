@@ -40,7 +40,7 @@ func groupID(name string, used map[string]bool) string {
 	var b strings.Builder
 	dash := false
 	for _, r := range strings.ToLower(name) {
-		if r < 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			if dash && b.Len() > 0 {
 				b.WriteByte('-')
 			}
@@ -54,8 +54,9 @@ func groupID(name string, used map[string]bool) string {
 	if id == "" {
 		id = "group"
 	}
+	base := id
 	for n := 2; used[id]; n++ {
-		id = strings.TrimSuffix(id, "-"+strconv.Itoa(n-1)) + "-" + strconv.Itoa(n)
+		id = base + "-" + strconv.Itoa(n)
 	}
 	used[id] = true
 	return id

@@ -220,3 +220,14 @@ func FuzzSafeNext(f *testing.F) {
 		assertStaysOnPanel(t, in, safeNext(in))
 	})
 }
+
+func TestGroupIDsAreUnique(t *testing.T) {
+	used := map[string]bool{}
+	var got []string
+	for _, name := range []string{"Room bookings", "Room-bookings", "a-1", "A 1", "Événements", "!!"} {
+		got = append(got, groupID(name, used))
+	}
+	if want := "room-bookings room-bookings-2 a-1 a-1-2 événements group"; strings.Join(got, " ") != want {
+		t.Errorf("group ids = %s, want %s", strings.Join(got, " "), want)
+	}
+}
