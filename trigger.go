@@ -71,7 +71,9 @@ func (c *Catalogue) ParseTrigger(raw json.RawMessage, prefix string, now time.Ti
 func (c *Catalogue) parseTrigger(raw json.RawMessage, prefix string, now time.Time, errs FieldErrors, valid bool) (Trigger, bool) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || raw[0] != '{' {
-		errs.Add(prefix+"trigger", `must be an object like {"hook": "eventCanceled", "data": {...}}`)
+		// The example names the catalogue's first hook: the operator's own
+		// with --catalogue (a catalogue has at least one before the system hooks).
+		errs.Add(prefix+"trigger", `must be an object like {"hook": "`+c.hooks[0].Name+`", "data": {...}}`)
 		return Trigger{}, false
 	}
 	if !valid && !json.Valid(raw) {

@@ -97,6 +97,7 @@ func TestCustomCatalogue(t *testing.T) {
 		{`{"hook": "webhookRecovered", "data": {"webhookId": "wh_1", "url": "https://example.org"}}`, "hook", "hookd itself sends it"},
 		{`{"hook": "orderPaid", "data": {"orderId": "7"}}`, "data.orderId", "must be an integer"},
 		{`{"hook": "parcelSent", "data": {"parcelId": 1, "express": "yes", "weightKg": 1}}`, "data.express", "true or false"},
+		{`[7]`, "[0].trigger", `{"hook": "orderPaid", "data": {...}}`},
 	} {
 		var ae apiError
 		if code := e.do("POST", "/api/v1/triggers", c.body, &ae); code != 400 || !strings.Contains(ae.Error.Fields[c.field], c.says) {
