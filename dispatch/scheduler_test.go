@@ -21,7 +21,7 @@ func take(s *scheduler) []*flight {
 	var fs []*flight
 	for {
 		s.mu.Lock()
-		i := s.pick()
+		i, _ := s.pick()
 		s.mu.Unlock()
 		if i < 0 {
 			return fs
