@@ -176,3 +176,38 @@ func TestSchedulerSharesTheLanesBetweenAccounts(t *testing.T) {
 		t.Fatalf("after B's 8 sends ended, %d of B's started, want 8", len(fs))
 	}
 }
+
+// Sends that wait too long move to the slow lane only up to their
+// account's fair share of it while another account's sends wait, so that
+// one account's hosts going dead do not fill the lane the other's new
+// hosts start in.
+func TestSchedulerDemotesNoAccountPastItsShare(t *testing.T) {
+	s := newScheduler(64, 8, 4, time.Hour)
+	var a []*flight
+	for i := range 8 { // 8 hosts of A that have answered once, then hang
+		host := "was-ok:" + strconv.Itoa(i)
+		s.push(jobsOf("A", host, 2))
+		first := take(s)
+		s.done(first[0], answered)
+		a = append(a, take(s)...)
+	}
+	for _, f := range a {
+		if f.slow {
+			t.Fatalf("a send to %s, which answered quickly, started in the slow lane", f.h.key)
+		}
+	}
+	s.push(jobsOf("B", "new:1", 2)) // one starts, in the slow lane; one waits
+	if fs := take(s); len(fs) != 1 || !fs[0].slow {
+		t.Fatalf("B's new host: %d sends started, want 1 in the slow lane", len(fs))
+	}
+	s.demote(time.Now().Add(2 * time.Hour))
+	demoted := 0
+	for _, f := range a {
+		if f.slow {
+			demoted++
+		}
+	}
+	if demoted != 2 {
+		t.Errorf("%d of A's hanging sends moved to the slow lane of 4 beside B's, want 2 (half)", demoted)
+	}
+}
