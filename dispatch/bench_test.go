@@ -43,9 +43,17 @@ func BenchmarkFanOutSelection(b *testing.B) {
 
 // BenchmarkScheduler pushes jobs for 4 hosts and has 64 goroutines take and
 // finish them, as the sender does.
-func BenchmarkScheduler(b *testing.B) {
-	snap := newSnapshot(benchWebhooks(1000, 4))
-	subs := snap.subscribers("acc_1", "eventCanceled")
+func BenchmarkScheduler(b *testing.B) { benchScheduler(b, 1) }
+
+// BenchmarkSchedulerAccounts is BenchmarkScheduler with the jobs of 16
+// accounts (each one trigger's jobs, so one push), sharing the 4 hosts.
+func BenchmarkSchedulerAccounts(b *testing.B) { benchScheduler(b, 16) }
+
+func benchScheduler(b *testing.B, accounts int) {
+	ws := benchWebhooks(1024, 4)
+	for i := range ws {
+		ws[i].AccountID = "acc_" + strconv.Itoa(i*accounts/len(ws))
+	}
 	bt := &batchTrigger{Trigger: hookd.Trigger{ID: "tr_1"}}
 	s := newScheduler(64, 256, 1024, time.Second)
 	done := make(chan struct{})
@@ -61,13 +69,17 @@ func BenchmarkScheduler(b *testing.B) {
 			}
 		}()
 	}
-	jobs := make([]job, len(subs))
-	for i, w := range subs {
-		jobs[i] = job{t: bt, w: w}
+	jobs := make([]job, len(ws))
+	for i, w := range ws {
+		jobs[i] = job{t: bt, w: newWebhookEntry(w)}
 	}
+	per := len(jobs) / accounts
+	b.ReportAllocs()
 	b.ResetTimer()
 	for sent := 0; sent < b.N; sent += len(jobs) {
-		s.push(jobs[:min(len(jobs), b.N-sent)])
+		for i := 0; i < len(jobs) && sent+i < b.N; i += per {
+			s.push(jobs[i:min(i+per, b.N-sent)])
+		}
 		for s.len() > 0 {
 			time.Sleep(10 * time.Microsecond)
 		}

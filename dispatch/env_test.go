@@ -115,8 +115,15 @@ func (e *env) start(cfg Config) *Dispatcher {
 // webhook stores an enabled webhook to url subscribed to eventCanceled.
 func (e *env) webhook(url string) hookd.Webhook {
 	e.t.Helper()
+	return e.webhookOf(e.account, url)
+}
+
+// webhookOf stores an enabled webhook of account to url subscribed to
+// eventCanceled.
+func (e *env) webhookOf(account, url string) hookd.Webhook {
+	e.t.Helper()
 	now := e.clock.Now()
-	w := hookd.Webhook{ID: hookd.NewID(hookd.PrefixWebhook), AccountID: e.account, Name: url, URL: url,
+	w := hookd.Webhook{ID: hookd.NewID(hookd.PrefixWebhook), AccountID: account, Name: url, URL: url,
 		Hooks: []string{"eventCanceled"}, Enabled: true, CreatedAt: now, UpdatedAt: now, Secret: hookd.NewSecret()}
 	if err := e.store.CreateWebhook(e.t.Context(), &w); err != nil {
 		e.t.Fatal(err)
@@ -127,8 +134,14 @@ func (e *env) webhook(url string) hookd.Webhook {
 // trigger stores an eventCanceled trigger received now.
 func (e *env) trigger() hookd.Trigger {
 	e.t.Helper()
+	return e.triggerOf(e.account)
+}
+
+// triggerOf stores an eventCanceled trigger of account received now.
+func (e *env) triggerOf(account string) hookd.Trigger {
+	e.t.Helper()
 	now := e.clock.Now()
-	tr := hookd.Trigger{ID: hookd.NewID(hookd.PrefixTrigger), AccountID: e.account, Hook: "eventCanceled",
+	tr := hookd.Trigger{ID: hookd.NewID(hookd.PrefixTrigger), AccountID: account, Hook: "eventCanceled",
 		Data: json.RawMessage(`{"eventId":7,"reason":"Snow"}`), Timestamp: now, ReceivedAt: now}
 	if err := e.store.InsertTriggers(e.t.Context(), []hookd.Trigger{tr}); err != nil {
 		e.t.Fatal(err)

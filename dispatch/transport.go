@@ -46,6 +46,6 @@ type Attempt struct {
 	Response   string // the start of the answer, at most hookd.MaxLoggedResponse bytes
 	Duration   time.Duration
 	// Answered is whether the receiver's host answered, whatever it said: the
-	// scheduler gives a host that answers more connections (see hostQueue).
+	// scheduler gives a host that answers more connections (see host.limit in scheduler.go).
 	Answered bool
 }

@@ -1,0 +1,153 @@
+package dispatch
+
+import (
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"hookd"
+)
+
+// What one tenant can cost another through the dispatcher: tenant A's
+// trigger fans out to receivers that accept connections and never answer,
+// queued at the same tick as tenant B's trigger to a healthy receiver.
+// Caps are small (8 active sends, 16 in the slow lane, 4 per host) and the
+// delivery timeout 1s, so that the test is quick; the figures scale with
+// them (see SECURITY.md).
+//
+// Bound: once B has sends waiting, A may start no more than its fair share
+// (half) of each lane, so B waits at most for the sends A had in flight when
+// B's were queued — one delivery timeout — plus its own time alone.
+func TestOneTenantCannotHoldUpAnother(t *testing.T) {
+	const timeout = time.Second
+	const deadHosts, bHooks = 96, 4
+	cfg := func(e *env) Config {
+		c := e.config("n1")
+		c.Timeout, c.MaxConcurrency, c.MaxSlow, c.MaxPerHost = timeout, 8, 16, 4
+		return c
+	}
+	// run stores B's webhooks to a healthy receiver and, with aURLs, A's
+	// webhooks; A's trigger is older, so it is claimed and fanned out first,
+	// or with aBusy at a tick of its own, after which A's sends fill the
+	// slow lane before B's trigger comes. It returns how long B's deliveries
+	// took from the tick that claimed B's trigger.
+	run := func(name string, aURLs func(healthy string) []string, aBusy bool) time.Duration {
+		e := newEnv(t)
+		got := make(chan struct{}, bHooks)
+		quit := make(chan struct{})
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasPrefix(r.URL.Path, "/a/") {
+				select { // A's paths on B's host never answer
+				case <-r.Context().Done():
+				case <-quit:
+				}
+				return
+			}
+			got <- struct{}{}
+		}))
+		t.Cleanup(srv.Close)
+		t.Cleanup(func() { close(quit) })
+		b := e.account
+		a := e.newAccount("a")
+		if aURLs != nil {
+			for _, u := range aURLs(srv.URL) {
+				e.webhookOf(a, u)
+			}
+			e.triggerOf(a)
+			e.clock.Advance(time.Millisecond)
+		}
+		for i := range bHooks {
+			e.webhookOf(b, srv.URL+"/b/"+strconv.Itoa(i))
+		}
+		d := e.start(cfg(e))
+		if aBusy {
+			if err := d.Tick(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			waitUntil(t, "A's sends to fill the slow lane", func() bool { return d.sched.len() == deadHosts-16 })
+		}
+		e.triggerOf(b)
+		start := time.Now()
+		if err := d.Tick(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		for range bHooks {
+			receive(t, "B's deliveries", got)
+		}
+		took := time.Since(start)
+		t.Logf("%s: B's %d deliveries took %v", name, bHooks, took.Round(time.Millisecond))
+		return took
+	}
+	alone := run("B alone", nil, false)
+	bound := 2*alone + timeout + timeout/2 // the half: scheduling slack on a loaded machine
+	dead := func(string) []string { return deadURLs(t, deadHosts) }
+	for _, c := range []struct {
+		name  string
+		aURLs func(healthy string) []string
+		aBusy bool
+	}{
+		{"A's fan-out to " + strconv.Itoa(deadHosts) + " dead hosts queued first, at the same tick", dead, false},
+		{"A's fan-out to " + strconv.Itoa(deadHosts) + " dead hosts filling the slow lane a tick before", dead, true},
+		{"A's 40 hanging webhooks on B's host queued first, at the same tick", func(healthy string) []string {
+			us := make([]string, 40)
+			for i := range us {
+				us[i] = healthy + "/a/" + strconv.Itoa(i)
+			}
+			return us
+		}, false},
+	} {
+		if took := run(c.name, c.aURLs, c.aBusy); took > bound {
+			t.Errorf("%s: B's deliveries took %v, more than %v (twice alone + one delivery timeout)", c.name, took, bound)
+		}
+	}
+}
+
+// newAccount stores another account and returns its ID.
+func (e *env) newAccount(name string) string {
+	e.t.Helper()
+	a := hookd.Account{ID: hookd.NewID(hookd.PrefixAccount), Name: name, CreatedAt: e.clock.Now()}
+	if err := e.store.CreateAccount(e.t.Context(), &a); err != nil {
+		e.t.Fatal(err)
+	}
+	return a.ID
+}
+
+// deadURLs returns the URLs of n receivers, each its own host:port, that
+// accept connections and never answer; the test's end closes them.
+func deadURLs(t *testing.T, n int) []string {
+	var mu sync.Mutex
+	var conns []net.Conn
+	us := make([]string, n)
+	for i := range us {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		go func() {
+			for {
+				c, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				mu.Lock()
+				conns = append(conns, c)
+				mu.Unlock()
+			}
+		}()
+		t.Cleanup(func() { ln.Close() })
+		us[i] = "http://" + ln.Addr().String() + "/hook"
+	}
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return us
+}
