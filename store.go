@@ -91,8 +91,12 @@ type DeliveryFilter struct {
 	WebhookID string // optional
 	TriggerID string // optional
 	Status    string // optional
-	Limit     int    // defaults to 50
-	Cursor    string // optional: deliveries older than this delivery ID
+	Hook      string // optional
+	// Since and Until bound the attempt time (AttemptedAt): Since
+	// inclusive, Until exclusive; the zero time leaves that side open.
+	Since, Until time.Time
+	Limit        int    // defaults to 50
+	Cursor       string // optional: deliveries older than this delivery ID
 }
 
 // DeliveryStat counts the deliveries of one webhook with one status in one
@@ -210,6 +214,11 @@ type TriggerStore interface {
 	// expired at now; ENOTFOUND when there is none.
 	IdempotencyRecord(ctx context.Context, accountID, key string, now time.Time) (IdempotencyRecord, error)
 	Trigger(ctx context.Context, accountID, id string) (Trigger, error)
+	// SearchTriggers returns a page of the account's triggers that match f,
+	// newest first by trigger time, each with its delivery counts, and the
+	// cursor of the next page ("" on the last). A cursor that names no
+	// trigger of the account is EINVALID.
+	SearchTriggers(ctx context.Context, f TriggerFilter) ([]TriggerSummary, string, error)
 	// ClaimTriggers leases pending triggers to p.Node, oldest first.
 	ClaimTriggers(ctx context.Context, p ClaimParams) ([]Trigger, error)
 	// ExtendLeases moves the lease end of triggers still held by node.

@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 
 	"hookd"
 )
@@ -38,7 +37,7 @@ func (h *Handler) listDeliveries(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := hookd.DeliveryFilter{
 		AccountID: accountID(r.Context()), WebhookID: q.Get("webhookId"), TriggerID: q.Get("triggerId"),
-		Status: q.Get("status"), Cursor: q.Get("cursor"), Limit: 50,
+		Status: q.Get("status"), Hook: q.Get("hook"), Cursor: q.Get("cursor"),
 	}
 	errs := hookd.FieldErrors{}
 	if f.Status != "" && !hookd.ValidStatus(f.Status) {
@@ -47,13 +46,8 @@ func (h *Handler) listDeliveries(w http.ResponseWriter, r *http.Request) {
 	if f.Cursor != "" && !hookd.ValidID(hookd.PrefixDelivery, f.Cursor) {
 		errs.Add("cursor", "is not a cursor hookd made: pass the nextCursor of the previous page as it is")
 	}
-	if s := q.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > 1000 {
-			errs.Add("limit", "must be a whole number from 1 to 1000")
-		}
-		f.Limit = n
-	}
+	f.Since, f.Until = queryRange(q, errs)
+	f.Limit = queryLimit(q, errs)
 	if err := errs.Err(); err != nil {
 		h.error(w, r, err)
 		return
@@ -63,15 +57,15 @@ func (h *Handler) listDeliveries(w http.ResponseWriter, r *http.Request) {
 		h.error(w, r, err)
 		return
 	}
+	writeJSON(w, http.StatusOK, map[string]any{"deliveries": toDeliveriesJSON(ds), "nextCursor": nextCursor(next)})
+}
+
+func toDeliveriesJSON(ds []hookd.Delivery) []deliveryJSON {
 	out := make([]deliveryJSON, len(ds))
 	for i, d := range ds {
 		out[i] = toDeliveryJSON(d)
 	}
-	var nextCursor *string
-	if next != "" {
-		nextCursor = &next
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"deliveries": out, "nextCursor": nextCursor})
+	return out
 }
 
 func (h *Handler) getDelivery(w http.ResponseWriter, r *http.Request) {

@@ -197,11 +197,22 @@ func (s *Store) Deliveries(ctx context.Context, f hookd.DeliveryFilter) ([]hookd
 		where.WriteString(" AND " + cond + " $" + strconv.Itoa(len(args)))
 	}
 	for _, c := range []struct{ col, v string }{
-		{"webhook_id", f.WebhookID}, {"trigger_id", f.TriggerID}, {"status", f.Status},
+		{"webhook_id", f.WebhookID}, {"trigger_id", f.TriggerID}, {"status", f.Status}, {"hook", f.Hook},
 	} {
 		if c.v != "" {
 			add(c.col+" =", c.v)
 		}
+	}
+	// Delivery IDs are made at the attempt, so the bounds on the IDs
+	// (widened by an hour for clocks that disagree) let the scan of the
+	// account's log by ID stop at the range's ends.
+	if !f.Since.IsZero() {
+		add("id >=", hookd.FloorID(hookd.PrefixDelivery, f.Since.Add(-time.Hour)))
+		add("attempted_at >=", toDB(f.Since))
+	}
+	if !f.Until.IsZero() {
+		add("id <", hookd.FloorID(hookd.PrefixDelivery, f.Until.Add(time.Hour)))
+		add("attempted_at <", toDB(f.Until))
 	}
 	if f.Cursor != "" {
 		add("id <", f.Cursor)

@@ -27,6 +27,9 @@ func BenchmarkClaimTriggers(b *testing.B) { storetest.BenchmarkClaimTriggers(b, 
 // durable transaction.
 func BenchmarkRecordDeliveries(b *testing.B) { storetest.BenchmarkRecordDeliveries(b, benchOpen) }
 
+// BenchmarkSearchTriggers searches a million triggers (HOOKD_BENCH=1).
+func BenchmarkSearchTriggers(b *testing.B) { storetest.BenchmarkSearchTriggers(b, benchOpen, nil) }
+
 // BenchmarkRecordFanOut records the results of a fan-out as the dispatcher
 // does: batches of 1,000 deliveries of a few triggers to many webhooks
 // (2,000 webhook IDs, so the per-webhook index is written all over), on a

@@ -228,12 +228,23 @@ func (s *Store) Deliveries(ctx context.Context, f hookd.DeliveryFilter) ([]hookd
 		args = append(args, first, last)
 	}
 	for _, c := range []struct{ col, v string }{
-		{"webhook_id", f.WebhookID}, {"trigger_id", f.TriggerID}, {"status", f.Status},
+		{"webhook_id", f.WebhookID}, {"trigger_id", f.TriggerID}, {"status", f.Status}, {"hook", f.Hook},
 	} {
 		if c.v != "" {
 			where.WriteString(" AND " + c.col + " = ?")
 			args = append(args, c.v)
 		}
+	}
+	// Delivery IDs are made at the attempt (or just before it, for a
+	// pending one), so the account's log between the IDs of the range,
+	// widened by an hour for clocks that disagree, holds the range's rows.
+	if !f.Since.IsZero() {
+		where.WriteString(` AND id >= ? AND attempted_at >= ?`)
+		args = append(args, hookd.FloorID(hookd.PrefixDelivery, f.Since.Add(-time.Hour)), toDB(f.Since))
+	}
+	if !f.Until.IsZero() {
+		where.WriteString(` AND id < ? AND attempted_at < ?`)
+		args = append(args, hookd.FloorID(hookd.PrefixDelivery, f.Until.Add(time.Hour)), toDB(f.Until))
 	}
 	if f.Cursor != "" {
 		where.WriteString(` AND id < ?`)

@@ -57,6 +57,8 @@ func Run(t *testing.T, open func(t *testing.T) hookd.Store) {
 		{"Deliveries", testDeliveries},
 		{"DeliveriesPagination", testDeliveriesPagination},
 		{"DeliveriesDefaultLimit", testDeliveriesDefaultLimit},
+		{"DeliveriesFind", testDeliveriesFind},
+		{"SearchTriggers", testSearchTriggers},
 		{"LastDeliveries", testLastDeliveries},
 		{"DeliveryStats", testDeliveryStats},
 		{"Prune", testPrune},

@@ -25,3 +25,12 @@ func Page(read []hookd.Delivery, limit int) ([]hookd.Delivery, string) {
 	read = read[:limit]
 	return read, read[limit-1].ID
 }
+
+// PageTriggers is Page for a trigger search.
+func PageTriggers(read []hookd.TriggerSummary, limit int) ([]hookd.TriggerSummary, string) {
+	if len(read) <= limit {
+		return read, ""
+	}
+	read = read[:limit]
+	return read, read[limit-1].ID
+}
