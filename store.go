@@ -80,6 +80,7 @@ type URLOutcome struct {
 	URL       string
 	OK        bool
 	At        time.Time
+	Error     string // why the send failed, in words (the delivery's Error); "" when OK
 }
 
 // Key returns the account and URL whose grey-list state the outcome changes.

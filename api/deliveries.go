@@ -1,34 +1,52 @@
 package api
 
 import (
+	"encoding/json"
 	"net/http"
 
 	"hookd"
 )
 
 type deliveryJSON struct {
-	ID          string `json:"id"`
-	TriggerID   string `json:"triggerId"`
-	WebhookID   string `json:"webhookId"`
-	Hook        string `json:"hook"`
-	URL         string `json:"url"`
-	Status      string `json:"status"`
-	StatusCode  *int   `json:"statusCode"`
-	Error       string `json:"error"`
-	DurationMs  int64  `json:"durationMs"`
-	AttemptedAt string `json:"attemptedAt"`
-	Response    string `json:"response,omitempty"`
+	ID           string        `json:"id"`
+	TriggerID    string        `json:"triggerId"`
+	WebhookID    string        `json:"webhookId"`
+	Hook         string        `json:"hook"`
+	URL          string        `json:"url"`
+	Status       string        `json:"status"`
+	StatusCode   *int          `json:"statusCode"`
+	Error        string        `json:"error"`
+	DurationMs   int64         `json:"durationMs"`
+	AttemptedAt  string        `json:"attemptedAt"`
+	RedeliveryOf *string       `json:"redeliveryOf"`
+	Response     *responseJSON `json:"response"`
+}
+
+// responseJSON is what a receiver answered: its header and the first KiB
+// of its body.
+type responseJSON struct {
+	Headers json.RawMessage `json:"headers"`
+	Body    string          `json:"body"`
 }
 
 func toDeliveryJSON(d hookd.Delivery) deliveryJSON {
 	out := deliveryJSON{
 		ID: d.ID, TriggerID: d.TriggerID, WebhookID: d.WebhookID, Hook: d.Hook, URL: d.URL,
 		Status: d.Status, Error: d.Error, DurationMs: d.DurationMs,
-		AttemptedAt: hookd.FormatTime(d.AttemptedAt), Response: d.Response,
+		AttemptedAt: hookd.FormatTime(d.AttemptedAt),
 	}
 	if d.StatusCode != 0 {
 		c := d.StatusCode
 		out.StatusCode = &c
+		headers := json.RawMessage(d.ResponseHeaders)
+		if len(headers) == 0 {
+			headers = json.RawMessage(`{}`) // logged before hookd kept headers
+		}
+		out.Response = &responseJSON{Headers: headers, Body: d.Response}
+	}
+	if d.RedeliveryOf != "" {
+		r := d.RedeliveryOf
+		out.RedeliveryOf = &r
 	}
 	return out
 }
@@ -66,15 +84,6 @@ func toDeliveriesJSON(ds []hookd.Delivery) []deliveryJSON {
 		out[i] = toDeliveryJSON(d)
 	}
 	return out
-}
-
-func (h *Handler) getDelivery(w http.ResponseWriter, r *http.Request) {
-	d, err := h.store.Delivery(r.Context(), accountID(r.Context()), r.PathValue("id"))
-	if err != nil {
-		h.error(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, toDeliveryJSON(d))
 }
 
 func (h *Handler) redeliver(w http.ResponseWriter, r *http.Request) {

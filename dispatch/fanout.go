@@ -14,6 +14,9 @@ type batchTrigger struct {
 	idValue    []string // the webhook-id header value, shared by the sends
 	remaining  int      // sends not yet recorded; touched only by the writer
 	deliveryID string   // a test or redelivery: the pending row its one send records into
+	// redeliveryOf is the delivery a redelivery sends again (its pending
+	// row's RedeliveryOf, kept when the result replaces the row).
+	redeliveryOf string
 }
 
 // prepare makes what the trigger's sends share: the envelope and the
@@ -97,7 +100,7 @@ func (d *Dispatcher) fanOut(ctx context.Context, ts []hookd.Trigger) error {
 // to a grey-listed URL, since a person asked for them; their result counts
 // for the grey-list like any other.
 func (d *Dispatcher) SendNow(t hookd.Trigger, w hookd.Webhook, p hookd.Delivery) {
-	bt := &batchTrigger{Trigger: t, deliveryID: p.ID}
+	bt := &batchTrigger{Trigger: t, deliveryID: p.ID, redeliveryOf: p.RedeliveryOf}
 	bt.prepare()
 	d.m.queued.Inc()
 	d.sched.push([]job{{t: bt, w: newWebhookEntry(w)}})

@@ -71,7 +71,7 @@ func (d *Dispatcher) record(batch []result) {
 		p.Deliveries[i] = r.d
 		if r.countsForGreylist() {
 			p.Outcomes = append(p.Outcomes, hookd.URLOutcome{AccountID: r.d.AccountID, URL: r.d.URL,
-				OK: r.d.Status == hookd.StatusDelivered, At: r.d.AttemptedAt})
+				OK: r.d.Status == hookd.StatusDelivered, At: r.d.AttemptedAt, Error: r.d.Error})
 		}
 		if r.t != nil {
 			r.t.remaining--

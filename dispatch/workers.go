@@ -96,7 +96,7 @@ func (d *Dispatcher) send(j job) result {
 		t: j.t,
 		d: hookd.Delivery{
 			ID: j.t.deliveryID, AccountID: j.w.AccountID, TriggerID: j.t.ID, WebhookID: j.w.ID,
-			Hook: j.t.Hook, URL: j.w.URL, AttemptedAt: now,
+			Hook: j.t.Hook, URL: j.w.URL, AttemptedAt: now, RedeliveryOf: j.t.redeliveryOf,
 		},
 	}
 	key := hookd.URLKey{AccountID: j.w.AccountID, URL: j.w.URL}
@@ -112,6 +112,7 @@ func (d *Dispatcher) send(j job) result {
 	}
 	a := d.attempt(j, now)
 	r.d.Status, r.d.StatusCode, r.d.Error, r.d.Response = a.Status, a.StatusCode, a.Error, a.Response
+	r.d.ResponseHeaders, r.d.Signature = a.ResponseHeaders, a.Signature
 	r.d.DurationMs = a.Duration.Milliseconds()
 	r.answer = noAnswer
 	if a.Answered {
@@ -121,7 +122,7 @@ func (d *Dispatcher) send(j job) result {
 	if known || !delivered {
 		// Healthy before and after (the common case) changes nothing;
 		// otherwise the sends queued behind this one see the change at once.
-		d.greylist.update(key, delivered, now)
+		d.greylist.update(key, delivered, a.Error, now)
 	}
 	return r
 }
@@ -133,8 +134,13 @@ func (d *Dispatcher) attempt(j job, now time.Time) Attempt {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), d.cfg.Timeout)
 	defer cancel()
-	return d.transport.Send(ctx, Message{
+	m := Message{
 		URL: j.w.url, Body: j.t.body, TriggerID: j.t.ID, Timestamp: now,
 		Signer: j.w.signer(now), idHeader: j.t.idValue,
-	})
+	}
+	// Signed once: the transport sends it and the log keeps it.
+	m.signature = m.Signature()
+	a := d.transport.Send(ctx, m)
+	a.Signature = m.signature
+	return a
 }

@@ -24,7 +24,8 @@ func upsertDeliveries(ctx context.Context, tx pgx.Tx, ds []hookd.Delivery) error
 	var (
 		ids, accounts, triggers, webhooks = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		hooks, urls, statuses, errs       = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		responses                         = make([]string, n)
+		responses, headers, redeliveries  = make([]string, n), make([]string, n), make([]string, n)
+		signatures                        = make([]string, n)
 		codes                             = make([]int32, n)
 		durations                         = make([]int64, n)
 		at                                = make([]pgtype.Timestamptz, n)
@@ -34,15 +35,17 @@ func upsertDeliveries(ctx context.Context, tx pgx.Tx, ds []hookd.Delivery) error
 		ids[i], accounts[i], triggers[i], webhooks[i] = d.ID, d.AccountID, d.TriggerID, d.WebhookID
 		hooks[i], urls[i], statuses[i], errs[i] = d.Hook, d.URL, d.Status, d.Error
 		responses[i], codes[i], durations[i], at[i] = d.Response, int32(d.StatusCode), d.DurationMs, toDB(storeutil.Stamp(d.AttemptedAt))
+		headers[i], redeliveries[i], signatures[i] = d.ResponseHeaders, d.RedeliveryOf, d.Signature
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO deliveries (`+storeutil.DeliveryColumns+`)
 		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-			$8::int[], $9::text[], $10::bigint[], $11::timestamptz[], $12::text[])
+			$8::int[], $9::text[], $10::bigint[], $11::timestamptz[], $12::text[], $13::text[], $14::text[], $15::text[])
 		ON CONFLICT (id) DO UPDATE SET trigger_id = excluded.trigger_id,
 			webhook_id = excluded.webhook_id, hook = excluded.hook, url = excluded.url, status = excluded.status,
 			status_code = excluded.status_code, error = excluded.error, duration_ms = excluded.duration_ms,
-			attempted_at = excluded.attempted_at, response = excluded.response`,
-		ids, accounts, triggers, webhooks, hooks, urls, statuses, codes, errs, durations, at, responses)
+			attempted_at = excluded.attempted_at, response = excluded.response,
+			response_headers = excluded.response_headers, redelivery_of = excluded.redelivery_of, signature = excluded.signature`,
+		ids, accounts, triggers, webhooks, hooks, urls, statuses, codes, errs, durations, at, responses, headers, redeliveries, signatures)
 	return err
 }
 
@@ -161,14 +164,16 @@ func applyOutcomes(ctx context.Context, tx pgx.Tx, outcomes []hookd.URLOutcome, 
 	accounts, urls = make([]string, len(upsert)), make([]string, len(upsert))
 	failures, levels := make([]int32, len(upsert)), make([]int32, len(upsert))
 	until := make([]pgtype.Timestamptz, len(upsert))
+	lastErrors := make([]string, len(upsert))
 	for i, st := range upsert {
 		accounts[i], urls[i] = st.AccountID, st.URL
 		failures[i], levels[i], until[i] = int32(st.ConsecutiveFailures), int32(st.Level), toDB(st.Until)
+		lastErrors[i] = st.LastError
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO url_states (`+storeutil.URLStateColumns+`)
-		SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::timestamptz[])
+		SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::timestamptz[], $6::text[])
 		ON CONFLICT (account_id, url) DO UPDATE SET consecutive_failures = excluded.consecutive_failures,
-			level = excluded.level, until = excluded.until`, accounts, urls, failures, levels, until)
+			level = excluded.level, until = excluded.until, last_error = excluded.last_error`, accounts, urls, failures, levels, until, lastErrors)
 	return err
 }
 

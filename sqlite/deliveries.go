@@ -14,7 +14,7 @@ import (
 )
 
 const (
-	deliveryCols = 12
+	deliveryCols = 15
 )
 
 // upsertDelivery inserts deliveries or replaces the row with the same ID (a
@@ -24,12 +24,13 @@ const (
 	upsertDeliverySuffix = ` ON CONFLICT (account_id, id) DO UPDATE SET trigger_id = excluded.trigger_id,
 		webhook_id = excluded.webhook_id, hook = excluded.hook, url = excluded.url, status = excluded.status,
 		status_code = excluded.status_code, error = excluded.error, duration_ms = excluded.duration_ms,
-		attempted_at = excluded.attempted_at, response = excluded.response`
+		attempted_at = excluded.attempted_at, response = excluded.response,
+		response_headers = excluded.response_headers, redelivery_of = excluded.redelivery_of, signature = excluded.signature`
 )
 
 func deliveryArgs(dst []any, d *hookd.Delivery) []any {
 	return append(dst, d.ID, d.AccountID, d.TriggerID, d.WebhookID, d.Hook, d.URL, d.Status, d.StatusCode,
-		d.Error, d.DurationMs, toDB(storeutil.Stamp(d.AttemptedAt)), d.Response)
+		d.Error, d.DurationMs, toDB(storeutil.Stamp(d.AttemptedAt)), d.Response, d.ResponseHeaders, d.RedeliveryOf, d.Signature)
 }
 
 // InsertPendingDelivery stores a pending delivery about to be sent at once,
@@ -47,7 +48,7 @@ func (s *Store) InsertPendingDelivery(ctx context.Context, t *hookd.Trigger, d *
 				return err
 			}
 		}
-		_, err := tx.ExecContext(ctx, upsertDelivery+` VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, deliveryArgs(nil, d)...)
+		_, err := tx.ExecContext(ctx, multiRow(upsertDelivery, "", deliveryCols, 1), deliveryArgs(nil, d)...)
 		if isUnique(err) {
 			return storeutil.Exists("delivery", d.ID)
 		} else if err != nil {
@@ -167,8 +168,9 @@ func (s *Store) applyOutcomes(ctx context.Context, tx *sql.Tx, outcomes []hookd.
 	}
 	for _, st := range upsert {
 		_, err := tx.ExecContext(ctx, `INSERT INTO url_states (`+storeutil.URLStateColumns+`)
-			VALUES (?, ?, ?, ?, ?) ON CONFLICT (account_id, url) DO UPDATE SET consecutive_failures = excluded.consecutive_failures,
-			level = excluded.level, until = excluded.until`, st.AccountID, st.URL, st.ConsecutiveFailures, st.Level, toDB(st.Until))
+			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, url) DO UPDATE SET consecutive_failures = excluded.consecutive_failures,
+			level = excluded.level, until = excluded.until, last_error = excluded.last_error`,
+			st.AccountID, st.URL, st.ConsecutiveFailures, st.Level, toDB(st.Until), st.LastError)
 		if err != nil {
 			return err
 		}

@@ -59,6 +59,8 @@ func Run(t *testing.T, open func(t *testing.T) hookd.Store) {
 		{"DeliveriesDefaultLimit", testDeliveriesDefaultLimit},
 		{"DeliveriesFind", testDeliveriesFind},
 		{"SearchTriggers", testSearchTriggers},
+		{"DeliveryExplained", testDeliveryExplained},
+		{"GreylistLastError", testGreylistLastError},
 		{"LastDeliveries", testLastDeliveries},
 		{"DeliveryStats", testDeliveryStats},
 		{"Prune", testPrune},
