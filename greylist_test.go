@@ -133,7 +133,9 @@ func BenchmarkFoldOutcomes(b *testing.B) {
 func TestFoldOutcomesKeepsLastError(t *testing.T) {
 	k := hookd.URLKey{"acc", "https://x.example/"}
 	at := time.Date(2026, 12, 1, 7, 0, 0, 0, time.UTC)
-	fail := func(why string) hookd.URLOutcome { return hookd.URLOutcome{AccountID: k.AccountID, URL: k.URL, At: at, Error: why} }
+	fail := func(why string) hookd.URLOutcome {
+		return hookd.URLOutcome{AccountID: k.AccountID, URL: k.URL, At: at, Error: why}
+	}
 	up, _ := hookd.FoldOutcomes(hookd.GreylistPolicy{}, nil, []hookd.URLOutcome{fail("HTTP 500 Internal Server Error"), fail("HTTP 502 Bad Gateway")})
 	if len(up) != 1 || up[0].LastError != "HTTP 502 Bad Gateway" {
 		t.Fatalf("after two failures: %+v, want the last error HTTP 502", up)

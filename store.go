@@ -66,6 +66,9 @@ type RecordParams struct {
 	Deliveries []Delivery
 	// DoneTriggers have every delivery recorded: they are never claimed again.
 	DoneTriggers []string
+	// DoneRecoveries are the recovery items whose delivery is in this
+	// batch (or that can no longer be sent): they are deleted.
+	DoneRecoveries []RecoveryKey
 	// Outcomes update the grey-list state of their (account, URL) pairs
 	// with Policy.
 	Outcomes []URLOutcome
@@ -141,6 +144,7 @@ type Store interface {
 	TriggerStore
 	DeliveryStore
 	GreylistStore
+	RecoveryStore
 
 	// Ping reports whether the store can be reached (liveness).
 	Ping(ctx context.Context) error
@@ -259,6 +263,20 @@ type DeliveryStore interface {
 	// limit done triggers received before it, and returns how many rows it
 	// deleted. Triggers not yet done are never deleted.
 	Prune(ctx context.Context, before time.Time, limit int) (int64, error)
+}
+
+// RecoveryStore keeps the sends that recoveries queued until they are
+// recorded (RecordDeliveries deletes them).
+type RecoveryStore interface {
+	// QueueRecovery queues an item for every trigger of the account with a
+	// timestamp in [r.Since, r.Until) whose newest delivery to r.WebhookID
+	// is failed or skipped, unless the webhook already has an item of that
+	// trigger, in one transaction, and returns how many it queued.
+	QueueRecovery(ctx context.Context, r Recovery) (int, error)
+	// ClaimRecoveries leases queued items whose lease is free to p.Node,
+	// oldest first; like ClaimTriggers, nodes never claim the same item
+	// while its lease is live.
+	ClaimRecoveries(ctx context.Context, p ClaimParams) ([]RecoveryItem, error)
 }
 
 // GreylistStore keeps the grey-list states of URLs, one per URL within an

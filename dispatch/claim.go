@@ -43,6 +43,9 @@ func (d *Dispatcher) Tick(ctx context.Context) error {
 	if err := d.refreshGreylist(ctx); err != nil {
 		return err
 	}
+	if err := d.claimRecoveries(ctx); err != nil {
+		return err
+	}
 	for {
 		queued := d.sched.len()
 		if queued >= min(d.cfg.ClaimBelow, d.cfg.MaxQueued) {

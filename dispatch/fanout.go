@@ -17,6 +17,9 @@ type batchTrigger struct {
 	// redeliveryOf is the delivery a redelivery sends again (its pending
 	// row's RedeliveryOf, kept when the result replaces the row).
 	redeliveryOf string
+	// recovery is the recovery item this send is (zero when it is none):
+	// sent whatever the grey-list says, and deleted when recorded.
+	recovery hookd.RecoveryKey
 }
 
 // prepare makes what the trigger's sends share: the envelope and the

@@ -73,6 +73,9 @@ func (d *Dispatcher) record(batch []result) {
 			p.Outcomes = append(p.Outcomes, hookd.URLOutcome{AccountID: r.d.AccountID, URL: r.d.URL,
 				OK: r.d.Status == hookd.StatusDelivered, At: r.d.AttemptedAt, Error: r.d.Error})
 		}
+		if r.recovery != (hookd.RecoveryKey{}) {
+			p.DoneRecoveries = append(p.DoneRecoveries, r.recovery)
+		}
 		if r.t != nil {
 			r.t.remaining--
 			if r.t.remaining == 0 {
@@ -106,6 +109,9 @@ func (d *Dispatcher) record(batch []result) {
 		time.Sleep(min(time.Duration(try+1)*200*time.Millisecond, 5*time.Second))
 	}
 	d.leases.finish(finished)
+	if len(p.DoneRecoveries) > 0 {
+		d.recovering.drop(p.DoneRecoveries)
+	}
 	for _, r := range batch {
 		d.m.observe(r.d)
 	}

@@ -55,7 +55,7 @@ type Attempt struct {
 	// Signature is the webhook-signature header value sent; the dispatcher
 	// sets it, not the transport.
 	Signature string
-	Duration   time.Duration
+	Duration  time.Duration
 	// Answered is whether the receiver's host answered, whatever it said: the
 	// scheduler gives a host that answers more connections (see hostQueue).
 	Answered bool

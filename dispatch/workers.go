@@ -83,6 +83,8 @@ type result struct {
 	d      hookd.Delivery
 	t      *batchTrigger // nil for a test or redelivery
 	answer hostAnswer    // what the scheduler learns of the host
+	// recovery is the recovery item the send was (zero when none).
+	recovery hookd.RecoveryKey
 }
 
 // countsForGreylist is whether the result changes the grey-list state of
@@ -101,9 +103,14 @@ func (d *Dispatcher) send(j job) result {
 	}
 	key := hookd.URLKey{AccountID: j.w.AccountID, URL: j.w.URL}
 	st, known := d.greylist.lookup(key)
-	if j.t.deliveryID != "" {
+	switch {
+	case j.t.deliveryID != "":
 		r.t = nil // not part of a batch
-	} else {
+	case j.t.recovery != (hookd.RecoveryKey{}):
+		r.t = nil // not part of a batch, and sent whatever the grey-list says
+		r.d.ID = hookd.NewID(hookd.PrefixDelivery)
+		r.recovery = j.t.recovery
+	default:
 		r.d.ID = hookd.NewID(hookd.PrefixDelivery)
 		if known && st.Greylisted(now) {
 			r.d.Status, r.d.Error = hookd.StatusSkipped, skipReason(st)

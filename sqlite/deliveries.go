@@ -87,6 +87,11 @@ func (s *Store) RecordDeliveries(ctx context.Context, p hookd.RecordParams) erro
 				return err
 			}
 		}
+		if len(p.DoneRecoveries) > 0 {
+			if err := doneRecoveries(ctx, tx, p.DoneRecoveries); err != nil {
+				return err
+			}
+		}
 		if len(p.Outcomes) > 0 {
 			return s.applyOutcomes(ctx, tx, p.Outcomes, p.Policy)
 		}

@@ -61,6 +61,7 @@ func Run(t *testing.T, open func(t *testing.T) hookd.Store) {
 		{"SearchTriggers", testSearchTriggers},
 		{"DeliveryExplained", testDeliveryExplained},
 		{"GreylistLastError", testGreylistLastError},
+		{"Recovery", testRecovery},
 		{"LastDeliveries", testLastDeliveries},
 		{"DeliveryStats", testDeliveryStats},
 		{"Prune", testPrune},

@@ -1,0 +1,81 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+
+	"hookd"
+)
+
+// QueueRecovery queues, in one statement, an item for each trigger of the
+// range whose newest delivery to the webhook failed or was skipped. The
+// range is read from the index by (account, timestamp), each trigger's
+// deliveries by the index by trigger; a webhook's existing item of a
+// trigger is kept (ON CONFLICT DO NOTHING).
+func (s *Store) QueueRecovery(ctx context.Context, r hookd.Recovery) (int, error) {
+	var n int64
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO recovery_items
+			(webhook_id, trigger_id, account_id, recovery_id, redelivery_of, queued_at)
+			SELECT d.webhook_id, d.trigger_id, d.account_id, ?, d.id, ? FROM deliveries d
+			WHERE d.account_id = ? AND d.id IN (
+				SELECT max(d2.id) FROM triggers t INDEXED BY triggers_search
+				JOIN deliveries d2 ON d2.trigger_id = t.id
+				WHERE t.account_id = ? AND t.timestamp >= ? AND t.timestamp < ?
+					AND d2.account_id = ? AND d2.webhook_id = ?
+				GROUP BY d2.trigger_id)
+			AND d.status IN (?, ?)
+			ON CONFLICT (webhook_id, trigger_id) DO NOTHING`,
+			r.ID, toDB(r.QueuedAt), r.AccountID, r.AccountID, toDB(r.Since), toDB(r.Until), r.AccountID, r.WebhookID,
+			hookd.StatusFailed, hookd.StatusSkipped)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), s.fail(err, "queue recovery")
+}
+
+// ClaimRecoveries leases up to p.Limit items whose lease has ended, oldest
+// first (SQLite has one writer: claims never race).
+func (s *Store) ClaimRecoveries(ctx context.Context, p hookd.ClaimParams) ([]hookd.RecoveryItem, error) {
+	var out []hookd.RecoveryItem
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `UPDATE recovery_items SET lease_node = ?, lease_until = ?
+			WHERE (webhook_id, trigger_id) IN (SELECT webhook_id, trigger_id FROM recovery_items
+				WHERE lease_until <= ? ORDER BY queued_at, trigger_id LIMIT ?)
+			RETURNING account_id, recovery_id, webhook_id, trigger_id, redelivery_of`,
+			p.Node, toDB(p.Until), toDB(p.Now), p.Limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var it hookd.RecoveryItem
+			if err := rows.Scan(&it.AccountID, &it.RecoveryID, &it.WebhookID, &it.TriggerID, &it.RedeliveryOf); err != nil {
+				return err
+			}
+			out = append(out, it)
+		}
+		return rows.Err()
+	})
+	return out, s.fail(err, "claim recoveries")
+}
+
+// doneRecoveries deletes recovery items, in the transaction that records
+// their deliveries.
+func doneRecoveries(ctx context.Context, tx *sql.Tx, keys []hookd.RecoveryKey) error {
+	pairs := make([][2]string, len(keys))
+	for i, k := range keys {
+		pairs[i] = [2]string{k.WebhookID, k.TriggerID}
+	}
+	list, err := json.Marshal(pairs)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `DELETE FROM recovery_items WHERE (webhook_id, trigger_id) IN
+		(SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))`, string(list))
+	return err
+}
