@@ -177,3 +177,31 @@ func FoldOutcomes(policy GreylistPolicy, stored map[URLKey]URLState, outcomes []
 	}
 	return upsert, healthy
 }
+
+// GreylistChange is a change a batch of outcomes made to the grey-list
+// state of a URL within an account that its webhooks' owners are told of:
+// a new grey-list period began (After.Level rose), or the URL recovered
+// (it was grey-listed and is healthy again: After is the zero state).
+type GreylistChange struct {
+	Before, After URLState
+}
+
+// Recovered reports whether the change is a recovery.
+func (c GreylistChange) Recovered() bool { return c.After.Level == 0 }
+
+// GreylistChanges returns the changes that FoldOutcomes' result makes to
+// the stored states, in the order of upsert, then healthy.
+func GreylistChanges(stored map[URLKey]URLState, upsert []URLState, healthy []URLKey) []GreylistChange {
+	var out []GreylistChange
+	for _, st := range upsert {
+		if before := stored[st.Key()]; st.Level > before.Level {
+			out = append(out, GreylistChange{Before: before, After: st})
+		}
+	}
+	for _, k := range healthy {
+		if before := stored[k]; before.Level > 0 {
+			out = append(out, GreylistChange{Before: before, After: URLState{AccountID: k.AccountID, URL: k.URL}})
+		}
+	}
+	return out
+}

@@ -73,6 +73,11 @@ type RecordParams struct {
 	// with Policy.
 	Outcomes []URLOutcome
 	Policy   GreylistPolicy
+	// Tell, if not nil, makes the triggers that tell of the grey-list
+	// changes the outcomes made (system hooks); they are stored, pending,
+	// in the same transaction, so a change is told once, by the node whose
+	// batch made it, and never lost.
+	Tell func(changes []GreylistChange) []Trigger
 }
 
 // URLOutcome is the result of one send to a URL for a webhook of an

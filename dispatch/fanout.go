@@ -71,6 +71,9 @@ func (d *Dispatcher) fanOut(ctx context.Context, ts []hookd.Trigger) error {
 		bt := &batchTrigger{Trigger: ts[i]}
 		subs := snap.subscribers(ts[i].AccountID, ts[i].Hook)
 		skip := sent[ts[i].ID]
+		if about := aboutWebhook(&ts[i]); about != "" {
+			skip = append(slices.Clip(skip), about)
+		}
 		// One trigger's jobs at a time: a claim of many big fan-outs never
 		// holds all its jobs twice (here and in the host queues).
 		jobs := make([]job, 0, len(subs))

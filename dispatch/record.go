@@ -65,7 +65,7 @@ func (d *Dispatcher) writeResults() {
 // transaction, and updates the grey-list state of the URLs sent to, each
 // within the account of the delivery.
 func (d *Dispatcher) record(batch []result) {
-	p := hookd.RecordParams{Policy: d.cfg.Policy, Deliveries: make([]hookd.Delivery, len(batch))}
+	p := hookd.RecordParams{Policy: d.cfg.Policy, Deliveries: make([]hookd.Delivery, len(batch)), Tell: d.tell}
 	var finished []*batchTrigger
 	for i, r := range batch {
 		p.Deliveries[i] = r.d

@@ -103,7 +103,7 @@ func (s *Store) RecordDeliveries(ctx context.Context, p hookd.RecordParams) erro
 			}
 		}
 		if len(p.Outcomes) > 0 {
-			return applyOutcomes(ctx, tx, p.Outcomes, p.Policy)
+			return applyOutcomes(ctx, tx, p)
 		}
 		return nil
 	}), "record deliveries")
@@ -123,7 +123,8 @@ func urlLockKey(k hookd.URLKey) int32 {
 // applyOutcomes locks the outcomes' (account, URL) pairs, loads their
 // stored states in one query, folds the outcomes into them
 // (hookd.FoldOutcomes) and writes back what changed.
-func applyOutcomes(ctx context.Context, tx pgx.Tx, outcomes []hookd.URLOutcome, policy hookd.GreylistPolicy) error {
+func applyOutcomes(ctx context.Context, tx pgx.Tx, p hookd.RecordParams) error {
+	outcomes, policy := p.Outcomes, p.Policy
 	pairs := hookd.OutcomeKeys(outcomes)
 	// Lock every pair of the batch, in key order so that two batches never
 	// wait for each other in a cycle, before reading their states.
@@ -153,6 +154,15 @@ func applyOutcomes(ctx context.Context, tx pgx.Tx, outcomes []hookd.URLOutcome, 
 		stored[st.Key()] = st
 	}
 	upsert, healthy := hookd.FoldOutcomes(policy, stored, outcomes)
+	if p.Tell != nil {
+		if changes := hookd.GreylistChanges(stored, upsert, healthy); len(changes) > 0 {
+			if ts := p.Tell(changes); len(ts) > 0 {
+				if err := insertTriggers(ctx, tx, ts, false); err != nil {
+					return err
+				}
+			}
+		}
+	}
 	if len(healthy) > 0 {
 		accounts, urls = accounts[:0], urls[:0]
 		for _, k := range healthy {

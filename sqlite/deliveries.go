@@ -93,7 +93,7 @@ func (s *Store) RecordDeliveries(ctx context.Context, p hookd.RecordParams) erro
 			}
 		}
 		if len(p.Outcomes) > 0 {
-			return s.applyOutcomes(ctx, tx, p.Outcomes, p.Policy)
+			return s.applyOutcomes(ctx, tx, p)
 		}
 		return nil
 	}), "record deliveries")
@@ -133,7 +133,8 @@ func (s *Store) recordSpans(ctx context.Context, tx *sql.Tx, ds []hookd.Delivery
 // applyOutcomes loads the stored states of the outcomes' (account, URL)
 // pairs in one query, folds the outcomes into them (hookd.FoldOutcomes) and
 // writes back what changed, in the transaction of the batch.
-func (s *Store) applyOutcomes(ctx context.Context, tx *sql.Tx, outcomes []hookd.URLOutcome, policy hookd.GreylistPolicy) error {
+func (s *Store) applyOutcomes(ctx context.Context, tx *sql.Tx, p hookd.RecordParams) error {
+	outcomes, policy := p.Outcomes, p.Policy
 	if allOK(outcomes) {
 		// Successes only change pairs that have a row (a success clears
 		// it); when no pair has one, as while every receiver is healthy,
@@ -166,6 +167,15 @@ func (s *Store) applyOutcomes(ctx context.Context, tx *sql.Tx, outcomes []hookd.
 		return err
 	}
 	upsert, healthy := hookd.FoldOutcomes(policy, stored, outcomes)
+	if p.Tell != nil {
+		if changes := hookd.GreylistChanges(stored, upsert, healthy); len(changes) > 0 {
+			if ts := p.Tell(changes); len(ts) > 0 {
+				if err := s.insertTriggers(ctx, tx, ts); err != nil {
+					return err
+				}
+			}
+		}
+	}
 	for _, k := range healthy {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM url_states WHERE account_id = ? AND url = ?`, k.AccountID, k.URL); err != nil {
 			return err

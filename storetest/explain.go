@@ -59,3 +59,45 @@ func testGreylistLastError(t *testing.T, s hookd.Store) {
 		t.Errorf("after a success and a failure: %+v, want 1 failure, HTTP 503", st)
 	}
 }
+
+// testGreylistTell: the triggers that tell of grey-list changes are stored
+// in the batch's transaction, pending, once per change.
+func testGreylistTell(t *testing.T, s hookd.Store) {
+	a := account(t, s, "alpha")
+	const u = "https://flaky.example/h"
+	var told []hookd.GreylistChange
+	tell := func(cs []hookd.GreylistChange) []hookd.Trigger {
+		told = append(told, cs...)
+		ts := triggers(a.ID, len(cs), base)
+		for i := range ts {
+			ts[i].Hook = "webhookGreylisted"
+			if cs[i].Recovered() {
+				ts[i].Hook = "webhookRecovered"
+			}
+		}
+		return ts
+	}
+	out := func(ok bool, at time.Time) hookd.URLOutcome {
+		return hookd.URLOutcome{AccountID: a.ID, URL: u, OK: ok, At: at, Error: "HTTP 500 Internal Server Error"}
+	}
+	record := func(os ...hookd.URLOutcome) {
+		t.Helper()
+		must(t, s.RecordDeliveries(ctx(t), hookd.RecordParams{Policy: policy, Outcomes: os, Tell: tell}))
+	}
+	record(out(false, base), out(false, base))
+	if len(told) != 0 {
+		t.Fatalf("told %+v before the URL was grey-listed", told)
+	}
+	record(out(false, base), out(false, base.Add(time.Second))) // grey-listed; the second is in flight
+	if len(told) != 1 || told[0].Recovered() || told[0].After.Level != 1 || told[0].After.LastError != "HTTP 500 Internal Server Error" {
+		t.Fatalf("told %+v, want one grey-listing at level 1 with the last error", told)
+	}
+	record(out(true, base.Add(time.Hour)))
+	if len(told) != 2 || !told[1].Recovered() || told[1].Before.Level != 1 {
+		t.Fatalf("told %+v, want a recovery second", told)
+	}
+	got := claim(t, s, "node-a", base.Add(time.Hour), base.Add(2*time.Hour), 10)
+	if len(got) != 2 || got[0].Hook != "webhookGreylisted" || got[1].Hook != "webhookRecovered" {
+		t.Errorf("claimed %+v, want the two system triggers, pending", got)
+	}
+}
