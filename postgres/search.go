@@ -74,13 +74,9 @@ func (s *Store) countDeliveries(ctx context.Context, accountID string, ts []hook
 	if len(ts) == 0 {
 		return nil
 	}
-	at := make(map[string]int, len(ts))
-	ids := make([]string, len(ts))
-	for i, t := range ts {
-		at[t.ID], ids[i] = i, t.ID
-	}
+	counts := storeutil.NewCounts(ts)
 	rows, err := s.pool.Query(ctx, `SELECT trigger_id, status, count(*) FROM deliveries
-		WHERE trigger_id = ANY($1) AND account_id = $2 GROUP BY trigger_id, status`, ids, accountID)
+		WHERE trigger_id = ANY($1) AND account_id = $2 GROUP BY trigger_id, status`, counts.IDs, accountID)
 	if err != nil {
 		return s.fail(ctx, err, "read")
 	}
@@ -91,7 +87,7 @@ func (s *Store) countDeliveries(ctx context.Context, accountID string, ts []hook
 		if err := rows.Scan(&id, &status, &n); err != nil {
 			return s.fail(ctx, err, "read")
 		}
-		ts[at[id]].Deliveries.Add(status, n)
+		counts.Add(id, status, n)
 	}
 	return s.fail(ctx, rows.Err(), "read")
 }

@@ -109,12 +109,8 @@ func (s *Store) countDeliveries(ctx context.Context, accountID string, ts []hook
 	if len(ts) == 0 {
 		return nil
 	}
-	at := make(map[string]int, len(ts))
-	ids := make([]string, len(ts))
-	for i, t := range ts {
-		at[t.ID], ids[i] = i, t.ID
-	}
-	list, err := jsonList(ids)
+	counts := storeutil.NewCounts(ts)
+	list, err := jsonList(counts.IDs)
 	if err != nil {
 		return err
 	}
@@ -130,7 +126,7 @@ func (s *Store) countDeliveries(ctx context.Context, accountID string, ts []hook
 		if err := rows.Scan(&id, &status, &n); err != nil {
 			return s.fail(err, "read")
 		}
-		ts[at[id]].Deliveries.Add(status, n)
+		counts.Add(id, status, n)
 	}
 	return s.fail(rows.Err(), "read")
 }
