@@ -282,6 +282,9 @@ type RecoveryStore interface {
 	// oldest first; like ClaimTriggers, nodes never claim the same item
 	// while its lease is live.
 	ClaimRecoveries(ctx context.Context, p ClaimParams) ([]RecoveryItem, error)
+	// ExtendRecoveries moves the lease end of the items still held by node
+	// (until now hands them back).
+	ExtendRecoveries(ctx context.Context, node string, keys []RecoveryKey, until time.Time) error
 }
 
 // GreylistStore keeps the grey-list states of URLs, one per URL within an

@@ -34,6 +34,20 @@ func (s *recoverySet) take(k hookd.RecoveryKey) bool {
 	return true
 }
 
+// keys returns the items held; with all, the set is emptied too.
+func (s *recoverySet) keys(all bool) []hookd.RecoveryKey {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]hookd.RecoveryKey, 0, len(s.held))
+	for k := range s.held {
+		out = append(out, k)
+	}
+	if all {
+		clear(s.held)
+	}
+	return out
+}
+
 func (s *recoverySet) drop(keys []hookd.RecoveryKey) {
 	s.mu.Lock()
 	for _, k := range keys {

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -59,14 +60,42 @@ func (s *Store) ClaimRecoveries(ctx context.Context, p hookd.ClaimParams) ([]hoo
 	return out, s.fail(ctx, err, "claim recoveries")
 }
 
-// doneRecoveries deletes recovery items, in the transaction that records
-// their deliveries.
-func doneRecoveries(ctx context.Context, tx pgx.Tx, keys []hookd.RecoveryKey) error {
-	webhooks, triggers := make([]string, len(keys)), make([]string, len(keys))
+// lockRecoveries is the rows of keys ($1, $2), locked in key order, the
+// order every multi-row recovery write here uses, so that a renewal and a
+// batch of results never deadlock.
+const lockRecoveries = `SELECT webhook_id, trigger_id FROM recovery_items
+	WHERE (webhook_id, trigger_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+	ORDER BY webhook_id, trigger_id FOR UPDATE`
+
+func keyArrays(keys []hookd.RecoveryKey) (webhooks, triggers []string) {
+	webhooks, triggers = make([]string, len(keys)), make([]string, len(keys))
 	for i, k := range keys {
 		webhooks[i], triggers[i] = k.WebhookID, k.TriggerID
 	}
-	_, err := tx.Exec(ctx, `DELETE FROM recovery_items
-		WHERE (webhook_id, trigger_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`, webhooks, triggers)
+	return webhooks, triggers
+}
+
+// ExtendRecoveries moves the lease end of the items node still holds.
+func (s *Store) ExtendRecoveries(ctx context.Context, node string, keys []hookd.RecoveryKey, until time.Time) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	ctx, cancel := op(ctx)
+	defer cancel()
+	webhooks, triggers := keyArrays(keys)
+	return s.fail(ctx, s.tx(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE recovery_items r SET lease_until = $3 FROM (`+lockRecoveries+`) l
+			WHERE r.webhook_id = l.webhook_id AND r.trigger_id = l.trigger_id AND r.lease_node = $4`,
+			webhooks, triggers, toDB(until), node)
+		return err
+	}), "extend recovery leases")
+}
+
+// doneRecoveries deletes recovery items, in the transaction that records
+// their deliveries.
+func doneRecoveries(ctx context.Context, tx pgx.Tx, keys []hookd.RecoveryKey) error {
+	webhooks, triggers := keyArrays(keys)
+	_, err := tx.Exec(ctx, `DELETE FROM recovery_items r USING (`+lockRecoveries+`) l
+		WHERE r.webhook_id = l.webhook_id AND r.trigger_id = l.trigger_id`, webhooks, triggers)
 	return err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"time"
 
 	"hookd"
 )
@@ -64,18 +65,34 @@ func (s *Store) ClaimRecoveries(ctx context.Context, p hookd.ClaimParams) ([]hoo
 	return out, s.fail(err, "claim recoveries")
 }
 
-// doneRecoveries deletes recovery items, in the transaction that records
-// their deliveries.
-func doneRecoveries(ctx context.Context, tx *sql.Tx, keys []hookd.RecoveryKey) error {
+// ExtendRecoveries moves the lease end of the items node still holds.
+func (s *Store) ExtendRecoveries(ctx context.Context, node string, keys []hookd.RecoveryKey, until time.Time) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	return s.fail(s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE recovery_items SET lease_until = ?
+			WHERE (webhook_id, trigger_id) IN (`+recoveryKeys+`) AND lease_node = ?`, toDB(until), keyList(keys), node)
+		return err
+	}), "extend recovery leases")
+}
+
+// recoveryKeys reads a keyList parameter as (webhook_id, trigger_id) rows.
+const recoveryKeys = `SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)`
+
+// keyList encodes recovery keys as one JSON parameter of pairs.
+func keyList(keys []hookd.RecoveryKey) string {
 	pairs := make([][2]string, len(keys))
 	for i, k := range keys {
 		pairs[i] = [2]string{k.WebhookID, k.TriggerID}
 	}
-	list, err := json.Marshal(pairs)
-	if err != nil {
-		return err
-	}
-	_, err = tx.ExecContext(ctx, `DELETE FROM recovery_items WHERE (webhook_id, trigger_id) IN
-		(SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))`, string(list))
+	b, _ := json.Marshal(pairs) // strings: cannot fail
+	return string(b)
+}
+
+// doneRecoveries deletes recovery items, in the transaction that records
+// their deliveries.
+func doneRecoveries(ctx context.Context, tx *sql.Tx, keys []hookd.RecoveryKey) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM recovery_items WHERE (webhook_id, trigger_id) IN (`+recoveryKeys+`)`, keyList(keys))
 	return err
 }

@@ -72,6 +72,18 @@ func testRecovery(t *testing.T, s hookd.Store) {
 	if got := claimAt("node-b", at.Add(time.Second)); len(got) != 0 {
 		t.Errorf("node-b claimed %v during node-a's lease", itemTriggers(got))
 	}
+	// Renewed, the lease holds past its first end; a renewal by another
+	// node changes nothing; ended at a time, they are free from then.
+	keys := []hookd.RecoveryKey{items[0].Key(), items[1].Key()}
+	must(t, s.ExtendRecoveries(ctx(t), "node-a", keys, at.Add(time.Hour)))
+	if got := claimAt("node-b", at.Add(2*time.Minute)); len(got) != 0 {
+		t.Errorf("node-b claimed %v during node-a's renewed lease", itemTriggers(got))
+	}
+	must(t, s.ExtendRecoveries(ctx(t), "node-b", keys, at))
+	if got := claimAt("node-b", at.Add(2*time.Minute)); len(got) != 0 {
+		t.Errorf("node-b ended node-a's lease: claimed %v", itemTriggers(got))
+	}
+	must(t, s.ExtendRecoveries(ctx(t), "node-a", keys, at.Add(2*time.Minute)))
 	// node-a recorded one of the two and died: the other is claimed again
 	// after the lease; the recorded one never.
 	must(t, s.RecordDeliveries(ctx(t), hookd.RecordParams{Policy: policy,
