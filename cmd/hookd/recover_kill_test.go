@@ -43,7 +43,9 @@ func TestKill9MidRecovery(t *testing.T) {
 		t.Fatalf("triggers: %d %s", a.Status, a.Body)
 	}
 	testkit.WaitFor(t, 30*time.Second, "every trigger failed or skipped", func() bool {
-		var out struct{ Triggers []struct{ Deliveries struct{ Failed, Skipped int } } }
+		var out struct {
+			Triggers []struct{ Deliveries struct{ Failed, Skipped int } }
+		}
 		json.Unmarshal(testkit.Call(t, "GET", base+"/api/v1/triggers?limit=1000", key, nil).Body, &out)
 		n := 0
 		for _, tr := range out.Triggers {
