@@ -34,7 +34,24 @@ type Delivery struct {
 	AttemptedAt time.Time
 	// Response is at most the first KiB of the receiver's answer.
 	Response string
+	// ResponseHeaders is the answer's header as a JSON object of lists of
+	// values ("" when there was no answer), at most MaxLoggedHeaders bytes:
+	// the headers that do not fit are left out.
+	ResponseHeaders string
+	// RedeliveryOf is the delivery this one sends again: "" for the
+	// trigger's first send to the webhook.
+	RedeliveryOf string
+	// Signature is the webhook-signature header value sent ("" when
+	// nothing was sent). It is the one header of a send the log keeps: the
+	// others are made again from the trigger and AttemptedAt (the
+	// webhook-timestamp is its unix second), but the secrets that signed it
+	// may have been rotated since.
+	Signature string
 }
 
 // MaxLoggedResponse is how much of a receiver's answer the log keeps.
 const MaxLoggedResponse = 1024
+
+// MaxLoggedHeaders is how much of a receiver's answer's header the log
+// keeps, as JSON.
+const MaxLoggedHeaders = 2048

@@ -68,6 +68,10 @@ type URLState struct {
 	ConsecutiveFailures int
 	Level               int       // 0: not grey-listed; n: the nth period in a row
 	Until               time.Time // zero when not grey-listed
+	// LastError is the error of the newest failed send, in words ("HTTP
+	// 500 Internal Server Error"), so that a delivery skipped while the URL
+	// is grey-listed can name the real failure behind it.
+	LastError string
 }
 
 // Key returns the account and URL the state belongs to.
@@ -79,6 +83,7 @@ func (s URLState) Greylisted(now time.Time) bool {
 }
 
 // Healthy reports whether the state is the zero state (nothing to store).
+// LastError is left out: a state that counts no failure has nothing to say.
 func (s URLState) Healthy() bool {
 	return s.ConsecutiveFailures == 0 && s.Level == 0 && s.Until.IsZero()
 }
@@ -157,7 +162,11 @@ func FoldOutcomes(policy GreylistPolicy, stored map[URLKey]URLState, outcomes []
 			}
 			keys = append(keys, k)
 		}
-		states[k] = policy.Apply(st, o.OK, o.At)
+		st = policy.Apply(st, o.OK, o.At)
+		if !o.OK {
+			st.LastError = o.Error
+		}
+		states[k] = st
 	}
 	for _, k := range keys {
 		if st := states[k]; !st.Healthy() {
@@ -167,4 +176,32 @@ func FoldOutcomes(policy GreylistPolicy, stored map[URLKey]URLState, outcomes []
 		}
 	}
 	return upsert, healthy
+}
+
+// GreylistChange is a change a batch of outcomes made to the grey-list
+// state of a URL within an account that its webhooks' owners are told of:
+// a new grey-list period began (After.Level rose), or the URL recovered
+// (it was grey-listed and is healthy again: After is the zero state).
+type GreylistChange struct {
+	Before, After URLState
+}
+
+// Recovered reports whether the change is a recovery.
+func (c GreylistChange) Recovered() bool { return c.After.Level == 0 }
+
+// GreylistChanges returns the changes that FoldOutcomes' result makes to
+// the stored states, in the order of upsert, then healthy.
+func GreylistChanges(stored map[URLKey]URLState, upsert []URLState, healthy []URLKey) []GreylistChange {
+	var out []GreylistChange
+	for _, st := range upsert {
+		if before := stored[st.Key()]; st.Level > before.Level {
+			out = append(out, GreylistChange{Before: before, After: st})
+		}
+	}
+	for _, k := range healthy {
+		if before := stored[k]; before.Level > 0 {
+			out = append(out, GreylistChange{Before: before, After: URLState{AccountID: k.AccountID, URL: k.URL}})
+		}
+	}
+	return out
 }

@@ -127,3 +127,22 @@ func BenchmarkFoldOutcomes(b *testing.B) {
 		hookd.FoldOutcomes(hookd.DefaultGreylistPolicy, stored, outcomes)
 	}
 }
+
+// TestFoldOutcomesKeepsLastError: the state remembers the newest failure's
+// error, so that a skipped delivery can name it; a success clears it.
+func TestFoldOutcomesKeepsLastError(t *testing.T) {
+	k := hookd.URLKey{"acc", "https://x.example/"}
+	at := time.Date(2026, 12, 1, 7, 0, 0, 0, time.UTC)
+	fail := func(why string) hookd.URLOutcome {
+		return hookd.URLOutcome{AccountID: k.AccountID, URL: k.URL, At: at, Error: why}
+	}
+	up, _ := hookd.FoldOutcomes(hookd.GreylistPolicy{}, nil, []hookd.URLOutcome{fail("HTTP 500 Internal Server Error"), fail("HTTP 502 Bad Gateway")})
+	if len(up) != 1 || up[0].LastError != "HTTP 502 Bad Gateway" {
+		t.Fatalf("after two failures: %+v, want the last error HTTP 502", up)
+	}
+	stored := map[hookd.URLKey]hookd.URLState{k: up[0]}
+	up, healthy := hookd.FoldOutcomes(hookd.GreylistPolicy{}, stored, []hookd.URLOutcome{{AccountID: k.AccountID, URL: k.URL, At: at, OK: true}})
+	if len(up) != 0 || len(healthy) != 1 {
+		t.Errorf("after a success: upsert %+v healthy %v, want the state deleted", up, healthy)
+	}
+}

@@ -66,10 +66,18 @@ type RecordParams struct {
 	Deliveries []Delivery
 	// DoneTriggers have every delivery recorded: they are never claimed again.
 	DoneTriggers []string
+	// DoneRecoveries are the recovery items whose delivery is in this
+	// batch (or that can no longer be sent): they are deleted.
+	DoneRecoveries []RecoveryKey
 	// Outcomes update the grey-list state of their (account, URL) pairs
 	// with Policy.
 	Outcomes []URLOutcome
 	Policy   GreylistPolicy
+	// Tell, if not nil, makes the triggers that tell of the grey-list
+	// changes the outcomes made (system hooks); they are stored, pending,
+	// in the same transaction, so a change is told once, by the node whose
+	// batch made it, and never lost.
+	Tell func(changes []GreylistChange) []Trigger
 }
 
 // URLOutcome is the result of one send to a URL for a webhook of an
@@ -80,6 +88,7 @@ type URLOutcome struct {
 	URL       string
 	OK        bool
 	At        time.Time
+	Error     string // why the send failed, in words (the delivery's Error); "" when OK
 }
 
 // Key returns the account and URL whose grey-list state the outcome changes.
@@ -91,8 +100,12 @@ type DeliveryFilter struct {
 	WebhookID string // optional
 	TriggerID string // optional
 	Status    string // optional
-	Limit     int    // defaults to 50
-	Cursor    string // optional: deliveries older than this delivery ID
+	Hook      string // optional
+	// Since and Until bound the attempt time (AttemptedAt): Since
+	// inclusive, Until exclusive; the zero time leaves that side open.
+	Since, Until time.Time
+	Limit        int    // defaults to 50
+	Cursor       string // optional: deliveries older than this delivery ID
 }
 
 // DeliveryStat counts the deliveries of one webhook with one status in one
@@ -136,6 +149,7 @@ type Store interface {
 	TriggerStore
 	DeliveryStore
 	GreylistStore
+	RecoveryStore
 
 	// Ping reports whether the store can be reached (liveness).
 	Ping(ctx context.Context) error
@@ -210,6 +224,11 @@ type TriggerStore interface {
 	// expired at now; ENOTFOUND when there is none.
 	IdempotencyRecord(ctx context.Context, accountID, key string, now time.Time) (IdempotencyRecord, error)
 	Trigger(ctx context.Context, accountID, id string) (Trigger, error)
+	// SearchTriggers returns a page of the account's triggers that match f,
+	// newest first by trigger time, each with its delivery counts, and the
+	// cursor of the next page ("" on the last). A cursor that names no
+	// trigger of the account is EINVALID.
+	SearchTriggers(ctx context.Context, f TriggerFilter) ([]TriggerSummary, string, error)
 	// ClaimTriggers leases pending triggers to p.Node, oldest first.
 	ClaimTriggers(ctx context.Context, p ClaimParams) ([]Trigger, error)
 	// ExtendLeases moves the lease end of triggers still held by node.
@@ -249,6 +268,23 @@ type DeliveryStore interface {
 	// limit done triggers received before it, and returns how many rows it
 	// deleted. Triggers not yet done are never deleted.
 	Prune(ctx context.Context, before time.Time, limit int) (int64, error)
+}
+
+// RecoveryStore keeps the sends that recoveries queued until they are
+// recorded (RecordDeliveries deletes them).
+type RecoveryStore interface {
+	// QueueRecovery queues an item for every trigger of the account with a
+	// timestamp in [r.Since, r.Until) whose newest delivery to r.WebhookID
+	// is failed or skipped, unless the webhook already has an item of that
+	// trigger, in one transaction, and returns how many it queued.
+	QueueRecovery(ctx context.Context, r Recovery) (int, error)
+	// ClaimRecoveries leases queued items whose lease is free to p.Node,
+	// oldest first; like ClaimTriggers, nodes never claim the same item
+	// while its lease is live.
+	ClaimRecoveries(ctx context.Context, p ClaimParams) ([]RecoveryItem, error)
+	// ExtendRecoveries moves the lease end of the items still held by node
+	// (until now hands them back).
+	ExtendRecoveries(ctx context.Context, node string, keys []RecoveryKey, until time.Time) error
 }
 
 // GreylistStore keeps the grey-list states of URLs, one per URL within an

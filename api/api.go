@@ -31,6 +31,9 @@ type Config struct {
 	RateLimit float64
 	// RateBurst is the bucket's size (server.Config.RateBurst).
 	RateBurst int
+	// Retention is how long the log is kept (server.Config.Retention): a
+	// recovery spans at most that. 0: no bound.
+	Retention time.Duration
 	// Accepted counts the triggers answered 202 (hookd_triggers_accepted_total);
 	// nil counts nothing.
 	Accepted prometheus.Counter
@@ -46,13 +49,15 @@ type Handler struct {
 	limit    *limiter // nil: no rate limit
 	badKeys  *throttle.Window
 	accepted prometheus.Counter
+	// retention bounds a recovery's range (Config.Retention).
+	retention time.Duration
 }
 
 // New returns the API handler.
 func New(cfg Config) *Handler {
 	h := &Handler{app: cfg.App, store: cfg.Store, log: cfg.Logger, mux: http.NewServeMux(),
 		limit: newLimiter(cfg.RateLimit, cfg.RateBurst), badKeys: throttle.New(badKeyLimit, time.Minute, time.Now),
-		accepted: cfg.Accepted}
+		accepted: cfg.Accepted, retention: cfg.Retention}
 	if h.accepted == nil {
 		h.accepted = prometheus.NewCounter(prometheus.CounterOpts{Name: "unregistered"})
 	}
@@ -69,7 +74,9 @@ func New(cfg Config) *Handler {
 	m.HandleFunc("GET /api/v1/webhooks/{id}/secret", h.getSecret)
 	m.HandleFunc("POST /api/v1/webhooks/{id}/secret/rotate", h.rotateSecret)
 	m.HandleFunc("POST /api/v1/webhooks/{id}/test", h.testWebhook)
+	m.HandleFunc("POST /api/v1/webhooks/{id}/recover", h.recoverWebhook)
 	m.HandleFunc("POST /api/v1/triggers", h.postTriggers)
+	m.HandleFunc("GET /api/v1/triggers", h.searchTriggers)
 	m.HandleFunc("GET /api/v1/triggers/{id}", h.getTrigger)
 	m.HandleFunc("GET /api/v1/deliveries", h.listDeliveries)
 	m.HandleFunc("GET /api/v1/deliveries/{id}", h.getDelivery)

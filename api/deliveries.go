@@ -1,35 +1,52 @@
 package api
 
 import (
+	"encoding/json"
 	"net/http"
-	"strconv"
 
 	"hookd"
 )
 
 type deliveryJSON struct {
-	ID          string `json:"id"`
-	TriggerID   string `json:"triggerId"`
-	WebhookID   string `json:"webhookId"`
-	Hook        string `json:"hook"`
-	URL         string `json:"url"`
-	Status      string `json:"status"`
-	StatusCode  *int   `json:"statusCode"`
-	Error       string `json:"error"`
-	DurationMs  int64  `json:"durationMs"`
-	AttemptedAt string `json:"attemptedAt"`
-	Response    string `json:"response,omitempty"`
+	ID           string        `json:"id"`
+	TriggerID    string        `json:"triggerId"`
+	WebhookID    string        `json:"webhookId"`
+	Hook         string        `json:"hook"`
+	URL          string        `json:"url"`
+	Status       string        `json:"status"`
+	StatusCode   *int          `json:"statusCode"`
+	Error        string        `json:"error"`
+	DurationMs   int64         `json:"durationMs"`
+	AttemptedAt  string        `json:"attemptedAt"`
+	RedeliveryOf *string       `json:"redeliveryOf"`
+	Response     *responseJSON `json:"response"`
+}
+
+// responseJSON is what a receiver answered: its header and the first KiB
+// of its body.
+type responseJSON struct {
+	Headers json.RawMessage `json:"headers"`
+	Body    string          `json:"body"`
 }
 
 func toDeliveryJSON(d hookd.Delivery) deliveryJSON {
 	out := deliveryJSON{
 		ID: d.ID, TriggerID: d.TriggerID, WebhookID: d.WebhookID, Hook: d.Hook, URL: d.URL,
 		Status: d.Status, Error: d.Error, DurationMs: d.DurationMs,
-		AttemptedAt: hookd.FormatTime(d.AttemptedAt), Response: d.Response,
+		AttemptedAt: hookd.FormatTime(d.AttemptedAt),
 	}
 	if d.StatusCode != 0 {
 		c := d.StatusCode
 		out.StatusCode = &c
+		headers := json.RawMessage(d.ResponseHeaders)
+		if len(headers) == 0 {
+			headers = json.RawMessage(`{}`) // logged before hookd kept headers
+		}
+		out.Response = &responseJSON{Headers: headers, Body: d.Response}
+	}
+	if d.RedeliveryOf != "" {
+		r := d.RedeliveryOf
+		out.RedeliveryOf = &r
 	}
 	return out
 }
@@ -38,7 +55,7 @@ func (h *Handler) listDeliveries(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := hookd.DeliveryFilter{
 		AccountID: accountID(r.Context()), WebhookID: q.Get("webhookId"), TriggerID: q.Get("triggerId"),
-		Status: q.Get("status"), Cursor: q.Get("cursor"), Limit: 50,
+		Status: q.Get("status"), Hook: q.Get("hook"), Cursor: q.Get("cursor"),
 	}
 	errs := hookd.FieldErrors{}
 	if f.Status != "" && !hookd.ValidStatus(f.Status) {
@@ -47,13 +64,8 @@ func (h *Handler) listDeliveries(w http.ResponseWriter, r *http.Request) {
 	if f.Cursor != "" && !hookd.ValidID(hookd.PrefixDelivery, f.Cursor) {
 		errs.Add("cursor", "is not a cursor hookd made: pass the nextCursor of the previous page as it is")
 	}
-	if s := q.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > 1000 {
-			errs.Add("limit", "must be a whole number from 1 to 1000")
-		}
-		f.Limit = n
-	}
+	f.Since, f.Until = queryRange(q, errs)
+	f.Limit = queryLimit(q, errs)
 	if err := errs.Err(); err != nil {
 		h.error(w, r, err)
 		return
@@ -63,24 +75,15 @@ func (h *Handler) listDeliveries(w http.ResponseWriter, r *http.Request) {
 		h.error(w, r, err)
 		return
 	}
+	writeJSON(w, http.StatusOK, map[string]any{"deliveries": toDeliveriesJSON(ds), "nextCursor": nextCursor(next)})
+}
+
+func toDeliveriesJSON(ds []hookd.Delivery) []deliveryJSON {
 	out := make([]deliveryJSON, len(ds))
 	for i, d := range ds {
 		out[i] = toDeliveryJSON(d)
 	}
-	var nextCursor *string
-	if next != "" {
-		nextCursor = &next
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"deliveries": out, "nextCursor": nextCursor})
-}
-
-func (h *Handler) getDelivery(w http.ResponseWriter, r *http.Request) {
-	d, err := h.store.Delivery(r.Context(), accountID(r.Context()), r.PathValue("id"))
-	if err != nil {
-		h.error(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, toDeliveryJSON(d))
+	return out
 }
 
 func (h *Handler) redeliver(w http.ResponseWriter, r *http.Request) {

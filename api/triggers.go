@@ -134,15 +134,3 @@ func appendTriggerJSON(b []byte, t hookd.Trigger) []byte {
 func toTriggerJSON(t hookd.Trigger) triggerJSON {
 	return triggerJSON{ID: t.ID, Hook: t.Hook, Timestamp: hookd.FormatTime(t.Timestamp)}
 }
-
-func (h *Handler) getTrigger(w http.ResponseWriter, r *http.Request) {
-	t, err := h.store.Trigger(r.Context(), accountID(r.Context()), r.PathValue("id"))
-	if err != nil {
-		h.error(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"id": t.ID, "hook": t.Hook, "timestamp": hookd.FormatTime(t.Timestamp),
-		"receivedAt": hookd.FormatTime(t.ReceivedAt), "data": t.Data,
-	})
-}

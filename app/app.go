@@ -193,7 +193,7 @@ func (a *App) SendTest(ctx context.Context, accountID, webhookID string) (hookd.
 		ID: hookd.NewID(hookd.PrefixTrigger), AccountID: accountID, Hook: hookd.TestHook,
 		Data: []byte("{}"), Timestamp: now, ReceivedAt: now,
 	}
-	return a.sendNow(ctx, &t, t, w)
+	return a.sendNow(ctx, &t, t, w, "")
 }
 
 // Redeliver sends a delivery's trigger to its webhook again, at once, as a
@@ -217,13 +217,15 @@ func (a *App) Redeliver(ctx context.Context, accountID, deliveryID string) (hook
 		}
 		return hookd.Delivery{}, err
 	}
-	return a.sendNow(ctx, nil, t, w)
+	return a.sendNow(ctx, nil, t, w, old.ID)
 }
 
-func (a *App) sendNow(ctx context.Context, newTrigger *hookd.Trigger, t hookd.Trigger, w hookd.Webhook) (hookd.Delivery, error) {
+// sendNow stores a pending delivery of t to w and hands it to the sender;
+// redeliveryOf is the delivery it sends again ("" for a test).
+func (a *App) sendNow(ctx context.Context, newTrigger *hookd.Trigger, t hookd.Trigger, w hookd.Webhook, redeliveryOf string) (hookd.Delivery, error) {
 	d := hookd.Delivery{
 		ID: hookd.NewID(hookd.PrefixDelivery), AccountID: w.AccountID, TriggerID: t.ID, WebhookID: w.ID,
-		Hook: t.Hook, URL: w.URL, Status: hookd.StatusPending, AttemptedAt: a.stamp(),
+		Hook: t.Hook, URL: w.URL, Status: hookd.StatusPending, AttemptedAt: a.stamp(), RedeliveryOf: redeliveryOf,
 	}
 	if err := a.store.InsertPendingDelivery(ctx, newTrigger, &d); err != nil {
 		return hookd.Delivery{}, err

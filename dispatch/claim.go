@@ -43,6 +43,9 @@ func (d *Dispatcher) Tick(ctx context.Context) error {
 	if err := d.refreshGreylist(ctx); err != nil {
 		return err
 	}
+	if err := d.claimRecoveries(ctx); err != nil {
+		return err
+	}
 	for {
 		queued := d.sched.len()
 		if queued >= min(d.cfg.ClaimBelow, d.cfg.MaxQueued) {
@@ -148,11 +151,16 @@ func (l *leaseSet) len() int {
 // renewLeases extends the leases held by a Lease; it runs every third of
 // one, so a lease is renewed well before it ends.
 func (d *Dispatcher) renewLeases(ctx context.Context) {
+	until := d.cfg.Now().Add(d.cfg.Lease)
+	// The recovery items queued here may wait behind a slow host for longer
+	// than a lease: renewed, no other node sends them meanwhile.
+	if err := d.store.ExtendRecoveries(ctx, d.cfg.Node, d.recovering.keys(false), until); err != nil && ctx.Err() == nil {
+		d.log.Warn("could not renew recovery leases", "err", err)
+	}
 	ids := d.leases.ids(false)
 	if len(ids) == 0 {
 		return
 	}
-	until := d.cfg.Now().Add(d.cfg.Lease)
 	for start := 0; start < len(ids); start += 1000 {
 		end := min(start+1000, len(ids))
 		if err := d.store.ExtendLeases(ctx, d.cfg.Node, ids[start:end], until); err != nil && ctx.Err() == nil {
@@ -165,12 +173,17 @@ func (d *Dispatcher) renewLeases(ctx context.Context) {
 // that another node (or the next start) claims them at once rather than
 // after their lease. dropped is the number of their sends not made.
 func (d *Dispatcher) handBack(dropped int) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if keys := d.recovering.keys(true); len(keys) > 0 {
+		if err := d.store.ExtendRecoveries(ctx, d.cfg.Node, keys, d.cfg.Now()); err != nil {
+			d.log.Warn("could not hand back unsent recovery items; they are sent after their lease ends", "items", len(keys), "err", err)
+		}
+	}
 	ids := d.leases.ids(true)
 	if len(ids) == 0 {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
 	if err := d.store.ExtendLeases(ctx, d.cfg.Node, ids, d.cfg.Now()); err != nil {
 		d.log.Warn("could not hand back unfinished triggers; they are sent after their lease ends",
 			"triggers", len(ids), "err", err)

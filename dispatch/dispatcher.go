@@ -33,6 +33,8 @@ type Dispatcher struct {
 	sched     *scheduler
 	greylist  *greylistView
 	leases    *leaseSet
+	// recovering is the recovery items queued, in flight or unrecorded here.
+	recovering recoverySet
 
 	// webhooks is the enabled webhooks as of webhooksVer (touched only by
 	// Tick, under tickMu).

@@ -14,6 +14,12 @@ type batchTrigger struct {
 	idValue    []string // the webhook-id header value, shared by the sends
 	remaining  int      // sends not yet recorded; touched only by the writer
 	deliveryID string   // a test or redelivery: the pending row its one send records into
+	// redeliveryOf is the delivery a redelivery sends again (its pending
+	// row's RedeliveryOf, kept when the result replaces the row).
+	redeliveryOf string
+	// recovery is the recovery item this send is (zero when it is none):
+	// sent whatever the grey-list says, and deleted when recorded.
+	recovery hookd.RecoveryKey
 }
 
 // prepare makes what the trigger's sends share: the envelope and the
@@ -65,6 +71,9 @@ func (d *Dispatcher) fanOut(ctx context.Context, ts []hookd.Trigger) error {
 		bt := &batchTrigger{Trigger: ts[i]}
 		subs := snap.subscribers(ts[i].AccountID, ts[i].Hook)
 		skip := sent[ts[i].ID]
+		if about := aboutWebhook(&ts[i]); about != "" {
+			skip = append(slices.Clip(skip), about)
+		}
 		// One trigger's jobs at a time: a claim of many big fan-outs never
 		// holds all its jobs twice (here and in the host queues).
 		jobs := make([]job, 0, len(subs))
@@ -97,7 +106,7 @@ func (d *Dispatcher) fanOut(ctx context.Context, ts []hookd.Trigger) error {
 // to a grey-listed URL, since a person asked for them; their result counts
 // for the grey-list like any other.
 func (d *Dispatcher) SendNow(t hookd.Trigger, w hookd.Webhook, p hookd.Delivery) {
-	bt := &batchTrigger{Trigger: t, deliveryID: p.ID}
+	bt := &batchTrigger{Trigger: t, deliveryID: p.ID, redeliveryOf: p.RedeliveryOf}
 	bt.prepare()
 	d.m.queued.Inc()
 	d.sched.push([]job{{t: bt, w: newWebhookEntry(w)}})

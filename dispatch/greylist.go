@@ -47,13 +47,16 @@ func (g *greylistView) lookup(k hookd.URLKey) (hookd.URLState, bool) {
 }
 
 // update applies the result of one send, made at now, to the account's
-// state of the URL.
-func (g *greylistView) update(k hookd.URLKey, delivered bool, now time.Time) {
+// state of the URL; errText is why it failed.
+func (g *greylistView) update(k hookd.URLKey, delivered bool, errText string, now time.Time) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	st := g.states[k]
 	st.AccountID, st.URL = k.AccountID, k.URL
 	st = g.policy.Apply(st, delivered, now)
+	if !delivered {
+		st.LastError = errText
+	}
 	if st.Healthy() {
 		delete(g.states, k)
 	} else {
@@ -69,10 +72,15 @@ func (g *greylistView) forget(k hookd.URLKey) {
 }
 
 // skipReason is the error recorded with a delivery skipped because its URL
-// is grey-listed.
+// is grey-listed: until when, after how many failures, and the last real
+// failure, in words a receiver's owner reads without the docs.
 func skipReason(st hookd.URLState) string {
-	return "not sent: the URL is grey-listed until " + hookd.FormatTime(st.Until) +
-		" after " + strconv.Itoa(st.ConsecutiveFailures) + " consecutive failures"
+	s := "not sent: the URL is grey-listed until " + st.Until.UTC().Format("2006-01-02 15:04:05 UTC") +
+		" after " + strconv.Itoa(st.ConsecutiveFailures) + " failures in a row"
+	if st.LastError != "" {
+		s += "; the last was " + st.LastError
+	}
+	return s
 }
 
 // refreshGreylist reloads the view from the store, since other nodes may

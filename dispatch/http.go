@@ -117,7 +117,7 @@ func (h *httpTransport) Send(ctx context.Context, m Message) (a Attempt) {
 	}
 	defer resp.Body.Close()
 	answer, rerr := readAnswer(resp.Body)
-	a = Attempt{StatusCode: resp.StatusCode, Response: answer, Answered: true}
+	a = Attempt{StatusCode: resp.StatusCode, Response: answer, ResponseHeaders: loggedHeaders(resp.Header), Answered: true}
 	switch {
 	case rerr != nil:
 		a.Status = hookd.StatusFailed

@@ -65,13 +65,16 @@ func (d *Dispatcher) writeResults() {
 // transaction, and updates the grey-list state of the URLs sent to, each
 // within the account of the delivery.
 func (d *Dispatcher) record(batch []result) {
-	p := hookd.RecordParams{Policy: d.cfg.Policy, Deliveries: make([]hookd.Delivery, len(batch))}
+	p := hookd.RecordParams{Policy: d.cfg.Policy, Deliveries: make([]hookd.Delivery, len(batch)), Tell: d.tell}
 	var finished []*batchTrigger
 	for i, r := range batch {
 		p.Deliveries[i] = r.d
 		if r.countsForGreylist() {
 			p.Outcomes = append(p.Outcomes, hookd.URLOutcome{AccountID: r.d.AccountID, URL: r.d.URL,
-				OK: r.d.Status == hookd.StatusDelivered, At: r.d.AttemptedAt})
+				OK: r.d.Status == hookd.StatusDelivered, At: r.d.AttemptedAt, Error: r.d.Error})
+		}
+		if r.recovery != (hookd.RecoveryKey{}) {
+			p.DoneRecoveries = append(p.DoneRecoveries, r.recovery)
 		}
 		if r.t != nil {
 			r.t.remaining--
@@ -106,6 +109,9 @@ func (d *Dispatcher) record(batch []result) {
 		time.Sleep(min(time.Duration(try+1)*200*time.Millisecond, 5*time.Second))
 	}
 	d.leases.finish(finished)
+	if len(p.DoneRecoveries) > 0 {
+		d.recovering.drop(p.DoneRecoveries)
+	}
 	for _, r := range batch {
 		d.m.observe(r.d)
 	}

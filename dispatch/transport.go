@@ -28,6 +28,8 @@ type Message struct {
 	Timestamp time.Time     // the time of this send: webhook-timestamp, and which secrets sign it
 	Signer    *hookd.Signer // the webhook's secrets at Timestamp
 
+	// signature is Signature() made once, when set.
+	signature string
 	// idHeader is []string{TriggerID}, made once per trigger so that its
 	// sends do not allocate it (the HTTP transport makes one when it is nil).
 	idHeader []string
@@ -35,6 +37,9 @@ type Message struct {
 
 // Signature returns the webhook-signature header value of m.
 func (m *Message) Signature() string {
+	if m.signature != "" {
+		return m.signature
+	}
 	return m.Signer.Sign(m.TriggerID, m.Timestamp.Unix(), m.Body)
 }
 
@@ -44,7 +49,13 @@ type Attempt struct {
 	StatusCode int    // the receiver's HTTP status; 0 when there was no answer
 	Error      string // why it failed, for a person; empty when delivered
 	Response   string // the start of the answer, at most hookd.MaxLoggedResponse bytes
-	Duration   time.Duration
+	// ResponseHeaders is the answer's header for the log (loggedHeaders);
+	// "" when there was no answer.
+	ResponseHeaders string
+	// Signature is the webhook-signature header value sent; the dispatcher
+	// sets it, not the transport.
+	Signature string
+	Duration  time.Duration
 	// Answered is whether the receiver's host answered, whatever it said: the
 	// scheduler gives a host that answers more connections (see host.limit in scheduler.go).
 	Answered bool

@@ -83,6 +83,8 @@ type result struct {
 	d      hookd.Delivery
 	t      *batchTrigger // nil for a test or redelivery
 	answer hostAnswer    // what the scheduler learns of the host
+	// recovery is the recovery item the send was (zero when none).
+	recovery hookd.RecoveryKey
 }
 
 // countsForGreylist is whether the result changes the grey-list state of
@@ -96,14 +98,19 @@ func (d *Dispatcher) send(j job) result {
 		t: j.t,
 		d: hookd.Delivery{
 			ID: j.t.deliveryID, AccountID: j.w.AccountID, TriggerID: j.t.ID, WebhookID: j.w.ID,
-			Hook: j.t.Hook, URL: j.w.URL, AttemptedAt: now,
+			Hook: j.t.Hook, URL: j.w.URL, AttemptedAt: now, RedeliveryOf: j.t.redeliveryOf,
 		},
 	}
 	key := hookd.URLKey{AccountID: j.w.AccountID, URL: j.w.URL}
 	st, known := d.greylist.lookup(key)
-	if j.t.deliveryID != "" {
+	switch {
+	case j.t.deliveryID != "":
 		r.t = nil // not part of a batch
-	} else {
+	case j.t.recovery != (hookd.RecoveryKey{}):
+		r.t = nil // not part of a batch, and sent whatever the grey-list says
+		r.d.ID = hookd.NewID(hookd.PrefixDelivery)
+		r.recovery = j.t.recovery
+	default:
 		r.d.ID = hookd.NewID(hookd.PrefixDelivery)
 		if known && st.Greylisted(now) {
 			r.d.Status, r.d.Error = hookd.StatusSkipped, skipReason(st)
@@ -112,6 +119,7 @@ func (d *Dispatcher) send(j job) result {
 	}
 	a := d.attempt(j, now)
 	r.d.Status, r.d.StatusCode, r.d.Error, r.d.Response = a.Status, a.StatusCode, a.Error, a.Response
+	r.d.ResponseHeaders, r.d.Signature = a.ResponseHeaders, a.Signature
 	r.d.DurationMs = a.Duration.Milliseconds()
 	r.answer = noAnswer
 	if a.Answered {
@@ -121,7 +129,7 @@ func (d *Dispatcher) send(j job) result {
 	if known || !delivered {
 		// Healthy before and after (the common case) changes nothing;
 		// otherwise the sends queued behind this one see the change at once.
-		d.greylist.update(key, delivered, now)
+		d.greylist.update(key, delivered, a.Error, now)
 	}
 	return r
 }
@@ -133,8 +141,13 @@ func (d *Dispatcher) attempt(j job, now time.Time) Attempt {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), d.cfg.Timeout)
 	defer cancel()
-	return d.transport.Send(ctx, Message{
+	m := Message{
 		URL: j.w.url, Body: j.t.body, TriggerID: j.t.ID, Timestamp: now,
 		Signer: j.w.signer(now), idHeader: j.t.idValue,
-	})
+	}
+	// Signed once: the transport sends it and the log keeps it.
+	m.signature = m.Signature()
+	a := d.transport.Send(ctx, m)
+	a.Signature = m.signature
+	return a
 }

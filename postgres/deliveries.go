@@ -24,7 +24,8 @@ func upsertDeliveries(ctx context.Context, tx pgx.Tx, ds []hookd.Delivery) error
 	var (
 		ids, accounts, triggers, webhooks = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		hooks, urls, statuses, errs       = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		responses                         = make([]string, n)
+		responses, headers, redeliveries  = make([]string, n), make([]string, n), make([]string, n)
+		signatures                        = make([]string, n)
 		codes                             = make([]int32, n)
 		durations                         = make([]int64, n)
 		at                                = make([]pgtype.Timestamptz, n)
@@ -34,15 +35,17 @@ func upsertDeliveries(ctx context.Context, tx pgx.Tx, ds []hookd.Delivery) error
 		ids[i], accounts[i], triggers[i], webhooks[i] = d.ID, d.AccountID, d.TriggerID, d.WebhookID
 		hooks[i], urls[i], statuses[i], errs[i] = d.Hook, d.URL, d.Status, d.Error
 		responses[i], codes[i], durations[i], at[i] = d.Response, int32(d.StatusCode), d.DurationMs, toDB(storeutil.Stamp(d.AttemptedAt))
+		headers[i], redeliveries[i], signatures[i] = d.ResponseHeaders, d.RedeliveryOf, d.Signature
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO deliveries (`+storeutil.DeliveryColumns+`)
 		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-			$8::int[], $9::text[], $10::bigint[], $11::timestamptz[], $12::text[])
+			$8::int[], $9::text[], $10::bigint[], $11::timestamptz[], $12::text[], $13::text[], $14::text[], $15::text[])
 		ON CONFLICT (id) DO UPDATE SET trigger_id = excluded.trigger_id,
 			webhook_id = excluded.webhook_id, hook = excluded.hook, url = excluded.url, status = excluded.status,
 			status_code = excluded.status_code, error = excluded.error, duration_ms = excluded.duration_ms,
-			attempted_at = excluded.attempted_at, response = excluded.response`,
-		ids, accounts, triggers, webhooks, hooks, urls, statuses, codes, errs, durations, at, responses)
+			attempted_at = excluded.attempted_at, response = excluded.response,
+			response_headers = excluded.response_headers, redelivery_of = excluded.redelivery_of, signature = excluded.signature`,
+		ids, accounts, triggers, webhooks, hooks, urls, statuses, codes, errs, durations, at, responses, headers, redeliveries, signatures)
 	return err
 }
 
@@ -94,8 +97,13 @@ func (s *Store) RecordDeliveries(ctx context.Context, p hookd.RecordParams) erro
 				return err
 			}
 		}
+		if len(p.DoneRecoveries) > 0 {
+			if err := doneRecoveries(ctx, tx, p.DoneRecoveries); err != nil {
+				return err
+			}
+		}
 		if len(p.Outcomes) > 0 {
-			return applyOutcomes(ctx, tx, p.Outcomes, p.Policy)
+			return applyOutcomes(ctx, tx, p)
 		}
 		return nil
 	}), "record deliveries")
@@ -115,7 +123,8 @@ func urlLockKey(k hookd.URLKey) int32 {
 // applyOutcomes locks the outcomes' (account, URL) pairs, loads their
 // stored states in one query, folds the outcomes into them
 // (hookd.FoldOutcomes) and writes back what changed.
-func applyOutcomes(ctx context.Context, tx pgx.Tx, outcomes []hookd.URLOutcome, policy hookd.GreylistPolicy) error {
+func applyOutcomes(ctx context.Context, tx pgx.Tx, p hookd.RecordParams) error {
+	outcomes, policy := p.Outcomes, p.Policy
 	pairs := hookd.OutcomeKeys(outcomes)
 	// Lock every pair of the batch, in key order so that two batches never
 	// wait for each other in a cycle, before reading their states.
@@ -145,6 +154,15 @@ func applyOutcomes(ctx context.Context, tx pgx.Tx, outcomes []hookd.URLOutcome, 
 		stored[st.Key()] = st
 	}
 	upsert, healthy := hookd.FoldOutcomes(policy, stored, outcomes)
+	if p.Tell != nil {
+		if changes := hookd.GreylistChanges(stored, upsert, healthy); len(changes) > 0 {
+			if ts := p.Tell(changes); len(ts) > 0 {
+				if err := insertTriggers(ctx, tx, ts, false); err != nil {
+					return err
+				}
+			}
+		}
+	}
 	if len(healthy) > 0 {
 		accounts, urls = accounts[:0], urls[:0]
 		for _, k := range healthy {
@@ -161,14 +179,16 @@ func applyOutcomes(ctx context.Context, tx pgx.Tx, outcomes []hookd.URLOutcome, 
 	accounts, urls = make([]string, len(upsert)), make([]string, len(upsert))
 	failures, levels := make([]int32, len(upsert)), make([]int32, len(upsert))
 	until := make([]pgtype.Timestamptz, len(upsert))
+	lastErrors := make([]string, len(upsert))
 	for i, st := range upsert {
 		accounts[i], urls[i] = st.AccountID, st.URL
 		failures[i], levels[i], until[i] = int32(st.ConsecutiveFailures), int32(st.Level), toDB(st.Until)
+		lastErrors[i] = st.LastError
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO url_states (`+storeutil.URLStateColumns+`)
-		SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::timestamptz[])
+		SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::timestamptz[], $6::text[])
 		ON CONFLICT (account_id, url) DO UPDATE SET consecutive_failures = excluded.consecutive_failures,
-			level = excluded.level, until = excluded.until`, accounts, urls, failures, levels, until)
+			level = excluded.level, until = excluded.until, last_error = excluded.last_error`, accounts, urls, failures, levels, until, lastErrors)
 	return err
 }
 
@@ -197,11 +217,22 @@ func (s *Store) Deliveries(ctx context.Context, f hookd.DeliveryFilter) ([]hookd
 		where.WriteString(" AND " + cond + " $" + strconv.Itoa(len(args)))
 	}
 	for _, c := range []struct{ col, v string }{
-		{"webhook_id", f.WebhookID}, {"trigger_id", f.TriggerID}, {"status", f.Status},
+		{"webhook_id", f.WebhookID}, {"trigger_id", f.TriggerID}, {"status", f.Status}, {"hook", f.Hook},
 	} {
 		if c.v != "" {
 			add(c.col+" =", c.v)
 		}
+	}
+	// Delivery IDs are made at the attempt, so the bounds on the IDs
+	// (widened by an hour for clocks that disagree) let the scan of the
+	// account's log by ID stop at the range's ends.
+	if !f.Since.IsZero() {
+		add("id >=", hookd.FloorID(hookd.PrefixDelivery, f.Since.Add(-time.Hour)))
+		add("attempted_at >=", toDB(f.Since))
+	}
+	if !f.Until.IsZero() {
+		add("id <", hookd.FloorID(hookd.PrefixDelivery, f.Until.Add(time.Hour)))
+		add("attempted_at <", toDB(f.Until))
 	}
 	if f.Cursor != "" {
 		add("id <", f.Cursor)

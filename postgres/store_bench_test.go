@@ -3,6 +3,8 @@ package postgres_test
 import (
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"hookd"
 	"hookd/postgres"
 	"hookd/storetest"
@@ -27,3 +29,27 @@ func BenchmarkClaimTriggers(b *testing.B) { storetest.BenchmarkClaimTriggers(b, 
 // their triggers done and updates ten URLs' states, each batch one
 // transaction, as the dispatcher's writer does.
 func BenchmarkRecordDeliveries(b *testing.B) { storetest.BenchmarkRecordDeliveries(b, benchOpen) }
+
+// BenchmarkSearchTriggers searches a million triggers (HOOKD_BENCH=1), with
+// the planner's statistics made after the store is filled.
+func BenchmarkSearchTriggers(b *testing.B) {
+	var dsn string
+	open := func(b *testing.B) hookd.Store {
+		dsn = testDatabase(b)
+		s, err := postgres.Open(b.Context(), dsn)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return s
+	}
+	storetest.BenchmarkSearchTriggers(b, open, func(b *testing.B) {
+		conn, err := pgx.Connect(b.Context(), dsn)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer conn.Close(b.Context())
+		if _, err := conn.Exec(b.Context(), `ANALYZE triggers`); err != nil {
+			b.Fatal(err)
+		}
+	})
+}

@@ -175,7 +175,7 @@ func (s *Server) close() error {
 func (s *Server) routes(m *metrics) (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.Handle("/api/", api.New(api.Config{App: s.App, Store: s.Store, Logger: s.log,
-		RateLimit: float64(s.cfg.RateLimit), RateBurst: s.cfg.RateBurst(), Accepted: m.accepted}))
+		RateLimit: float64(s.cfg.RateLimit), RateBurst: s.cfg.RateBurst(), Accepted: m.accepted, Retention: s.cfg.Retention}))
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg}))

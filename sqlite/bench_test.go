@@ -27,6 +27,9 @@ func BenchmarkClaimTriggers(b *testing.B) { storetest.BenchmarkClaimTriggers(b, 
 // durable transaction.
 func BenchmarkRecordDeliveries(b *testing.B) { storetest.BenchmarkRecordDeliveries(b, benchOpen) }
 
+// BenchmarkSearchTriggers searches a million triggers (HOOKD_BENCH=1).
+func BenchmarkSearchTriggers(b *testing.B) { storetest.BenchmarkSearchTriggers(b, benchOpen, nil) }
+
 // BenchmarkRecordFanOut records the results of a fan-out as the dispatcher
 // does: batches of 1,000 deliveries of a few triggers to many webhooks
 // (2,000 webhook IDs, so the per-webhook index is written all over), on a
@@ -50,7 +53,8 @@ func BenchmarkRecordFanOut(b *testing.B) {
 			url := "http://127.0.0.1:" + strconv.Itoa(40000+j%4) + "/hooks/" + strconv.Itoa(j%webhooks)
 			p.Deliveries = append(p.Deliveries, hookd.Delivery{ID: hookd.NewID(hookd.PrefixDelivery),
 				AccountID: "acc_bench", TriggerID: tr, WebhookID: wid[(j*7919)%webhooks], Hook: "eventCanceled",
-				URL: url, Status: hookd.StatusDelivered, StatusCode: 200, DurationMs: 3, AttemptedAt: now})
+				URL: url, Status: hookd.StatusDelivered, StatusCode: 200, DurationMs: 3, AttemptedAt: now,
+				Signature: storetest.BenchSignature, ResponseHeaders: storetest.BenchResponseHeaders})
 			p.Outcomes = append(p.Outcomes, hookd.URLOutcome{AccountID: "acc_bench", URL: url, OK: true, At: now})
 		}
 		return p

@@ -14,7 +14,7 @@ import (
 )
 
 const (
-	deliveryCols = 12
+	deliveryCols = 15
 )
 
 // upsertDelivery inserts deliveries or replaces the row with the same ID (a
@@ -24,12 +24,13 @@ const (
 	upsertDeliverySuffix = ` ON CONFLICT (account_id, id) DO UPDATE SET trigger_id = excluded.trigger_id,
 		webhook_id = excluded.webhook_id, hook = excluded.hook, url = excluded.url, status = excluded.status,
 		status_code = excluded.status_code, error = excluded.error, duration_ms = excluded.duration_ms,
-		attempted_at = excluded.attempted_at, response = excluded.response`
+		attempted_at = excluded.attempted_at, response = excluded.response,
+		response_headers = excluded.response_headers, redelivery_of = excluded.redelivery_of, signature = excluded.signature`
 )
 
 func deliveryArgs(dst []any, d *hookd.Delivery) []any {
 	return append(dst, d.ID, d.AccountID, d.TriggerID, d.WebhookID, d.Hook, d.URL, d.Status, d.StatusCode,
-		d.Error, d.DurationMs, toDB(storeutil.Stamp(d.AttemptedAt)), d.Response)
+		d.Error, d.DurationMs, toDB(storeutil.Stamp(d.AttemptedAt)), d.Response, d.ResponseHeaders, d.RedeliveryOf, d.Signature)
 }
 
 // InsertPendingDelivery stores a pending delivery about to be sent at once,
@@ -47,7 +48,7 @@ func (s *Store) InsertPendingDelivery(ctx context.Context, t *hookd.Trigger, d *
 				return err
 			}
 		}
-		_, err := tx.ExecContext(ctx, upsertDelivery+` VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, deliveryArgs(nil, d)...)
+		_, err := tx.ExecContext(ctx, multiRow(upsertDelivery, "", deliveryCols, 1), deliveryArgs(nil, d)...)
 		if isUnique(err) {
 			return storeutil.Exists("delivery", d.ID)
 		} else if err != nil {
@@ -86,8 +87,13 @@ func (s *Store) RecordDeliveries(ctx context.Context, p hookd.RecordParams) erro
 				return err
 			}
 		}
+		if len(p.DoneRecoveries) > 0 {
+			if err := doneRecoveries(ctx, tx, p.DoneRecoveries); err != nil {
+				return err
+			}
+		}
 		if len(p.Outcomes) > 0 {
-			return s.applyOutcomes(ctx, tx, p.Outcomes, p.Policy)
+			return s.applyOutcomes(ctx, tx, p)
 		}
 		return nil
 	}), "record deliveries")
@@ -127,7 +133,8 @@ func (s *Store) recordSpans(ctx context.Context, tx *sql.Tx, ds []hookd.Delivery
 // applyOutcomes loads the stored states of the outcomes' (account, URL)
 // pairs in one query, folds the outcomes into them (hookd.FoldOutcomes) and
 // writes back what changed, in the transaction of the batch.
-func (s *Store) applyOutcomes(ctx context.Context, tx *sql.Tx, outcomes []hookd.URLOutcome, policy hookd.GreylistPolicy) error {
+func (s *Store) applyOutcomes(ctx context.Context, tx *sql.Tx, p hookd.RecordParams) error {
+	outcomes, policy := p.Outcomes, p.Policy
 	if allOK(outcomes) {
 		// Successes only change pairs that have a row (a success clears
 		// it); when no pair has one, as while every receiver is healthy,
@@ -160,6 +167,15 @@ func (s *Store) applyOutcomes(ctx context.Context, tx *sql.Tx, outcomes []hookd.
 		return err
 	}
 	upsert, healthy := hookd.FoldOutcomes(policy, stored, outcomes)
+	if p.Tell != nil {
+		if changes := hookd.GreylistChanges(stored, upsert, healthy); len(changes) > 0 {
+			if ts := p.Tell(changes); len(ts) > 0 {
+				if err := s.insertTriggers(ctx, tx, ts); err != nil {
+					return err
+				}
+			}
+		}
+	}
 	for _, k := range healthy {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM url_states WHERE account_id = ? AND url = ?`, k.AccountID, k.URL); err != nil {
 			return err
@@ -167,8 +183,9 @@ func (s *Store) applyOutcomes(ctx context.Context, tx *sql.Tx, outcomes []hookd.
 	}
 	for _, st := range upsert {
 		_, err := tx.ExecContext(ctx, `INSERT INTO url_states (`+storeutil.URLStateColumns+`)
-			VALUES (?, ?, ?, ?, ?) ON CONFLICT (account_id, url) DO UPDATE SET consecutive_failures = excluded.consecutive_failures,
-			level = excluded.level, until = excluded.until`, st.AccountID, st.URL, st.ConsecutiveFailures, st.Level, toDB(st.Until))
+			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, url) DO UPDATE SET consecutive_failures = excluded.consecutive_failures,
+			level = excluded.level, until = excluded.until, last_error = excluded.last_error`,
+			st.AccountID, st.URL, st.ConsecutiveFailures, st.Level, toDB(st.Until), st.LastError)
 		if err != nil {
 			return err
 		}
@@ -228,12 +245,23 @@ func (s *Store) Deliveries(ctx context.Context, f hookd.DeliveryFilter) ([]hookd
 		args = append(args, first, last)
 	}
 	for _, c := range []struct{ col, v string }{
-		{"webhook_id", f.WebhookID}, {"trigger_id", f.TriggerID}, {"status", f.Status},
+		{"webhook_id", f.WebhookID}, {"trigger_id", f.TriggerID}, {"status", f.Status}, {"hook", f.Hook},
 	} {
 		if c.v != "" {
 			where.WriteString(" AND " + c.col + " = ?")
 			args = append(args, c.v)
 		}
+	}
+	// Delivery IDs are made at the attempt (or just before it, for a
+	// pending one), so the account's log between the IDs of the range,
+	// widened by an hour for clocks that disagree, holds the range's rows.
+	if !f.Since.IsZero() {
+		where.WriteString(` AND id >= ? AND attempted_at >= ?`)
+		args = append(args, hookd.FloorID(hookd.PrefixDelivery, f.Since.Add(-time.Hour)), toDB(f.Since))
+	}
+	if !f.Until.IsZero() {
+		where.WriteString(` AND id < ? AND attempted_at < ?`)
+		args = append(args, hookd.FloorID(hookd.PrefixDelivery, f.Until.Add(time.Hour)), toDB(f.Until))
 	}
 	if f.Cursor != "" {
 		where.WriteString(` AND id < ?`)

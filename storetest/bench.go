@@ -13,6 +13,14 @@ import (
 // what the ingester and the dispatcher's writer commit at once under load.
 const BenchBatch = 1000
 
+// BenchSignature and BenchResponseHeaders are what a delivery of the
+// benchmarks keeps of its send: one signature, and the header of a small
+// answer as a typical web server sends it.
+const (
+	BenchSignature       = "v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4="
+	BenchResponseHeaders = `{"Content-Length":["2"],"Content-Type":["text/plain; charset=utf-8"],"Date":["Thu, 03 Dec 2026 11:20:00 GMT"]}`
+)
+
 // benchTriggers returns n new triggers of the account, received now.
 func benchTriggers(accountID string, n int) []hookd.Trigger {
 	now := time.Now()
@@ -88,7 +96,8 @@ func BenchmarkRecordDeliveries(b *testing.B, open func(b *testing.B) hookd.Store
 			url := "https://receiver-" + strconv.Itoa(j%10) + ".example/hooks"
 			p.Deliveries = append(p.Deliveries, hookd.Delivery{ID: hookd.NewID(hookd.PrefixDelivery),
 				AccountID: "acc_bench", TriggerID: tr.ID, WebhookID: "wh_" + strconv.Itoa(j%10), Hook: tr.Hook,
-				URL: url, Status: hookd.StatusDelivered, StatusCode: 200, DurationMs: 15, AttemptedAt: now})
+				URL: url, Status: hookd.StatusDelivered, StatusCode: 200, DurationMs: 15, AttemptedAt: now,
+				Signature: BenchSignature, ResponseHeaders: BenchResponseHeaders})
 			p.DoneTriggers = append(p.DoneTriggers, tr.ID)
 			p.Outcomes = append(p.Outcomes, hookd.URLOutcome{AccountID: "acc_bench", URL: url, OK: j%7 != 0, At: now})
 		}

@@ -86,3 +86,10 @@ func CountFailure() { failures.Add(1) }
 
 // Failures returns how many database errors this process has met.
 func Failures() uint64 { return failures.Load() }
+
+// BadCursor is the error of a search cursor that names no record of the
+// account: hookd did not make it (or retention removed its record).
+func BadCursor() error {
+	return &hookd.Error{Code: hookd.EINVALID, Message: "cursor is not a cursor hookd made: pass the nextCursor of the previous page as it is",
+		Fields: map[string]string{"cursor": "is not a cursor hookd made"}}
+}

@@ -35,7 +35,7 @@ func ScanTrigger[T any](row Scanner, fromDB func(T) time.Time) (hookd.Trigger, e
 func ScanDelivery[T any](row Scanner, fromDB func(T) time.Time) (d hookd.Delivery, err error) {
 	var at T
 	err = row.Scan(&d.ID, &d.AccountID, &d.TriggerID, &d.WebhookID, &d.Hook, &d.URL, &d.Status,
-		&d.StatusCode, &d.Error, &d.DurationMs, &at, &d.Response)
+		&d.StatusCode, &d.Error, &d.DurationMs, &at, &d.Response, &d.ResponseHeaders, &d.RedeliveryOf, &d.Signature)
 	d.AttemptedAt = fromDB(at)
 	return d, err
 }
@@ -43,7 +43,7 @@ func ScanDelivery[T any](row Scanner, fromDB func(T) time.Time) (d hookd.Deliver
 // ScanURLState reads a row of URLStateColumns.
 func ScanURLState[T any](row Scanner, fromDB func(T) time.Time) (st hookd.URLState, err error) {
 	var until T
-	err = row.Scan(&st.AccountID, &st.URL, &st.ConsecutiveFailures, &st.Level, &until)
+	err = row.Scan(&st.AccountID, &st.URL, &st.ConsecutiveFailures, &st.Level, &until, &st.LastError)
 	st.Until = fromDB(until)
 	return st, err
 }

@@ -1,0 +1,57 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"hookd"
+)
+
+// requestJSON is what hookd sent: the headers and the body.
+type requestJSON struct {
+	Headers map[string]string `json:"headers"`
+	Body    *string           `json:"body"` // null when retention removed the trigger
+}
+
+type deliveryDetailJSON struct {
+	deliveryJSON
+	Request *requestJSON `json:"request"`
+}
+
+// getDelivery answers GET /api/v1/deliveries/{id}: the delivery, exactly
+// what was sent and what came back. Of the request only the signature is
+// stored: the other headers and the body are made again from the trigger
+// and the attempt time, as the dispatcher made them (the envelope is
+// hookd.Trigger.Envelope, webhook-timestamp the attempt's unix second).
+// A skipped or pending delivery has sent nothing yet: its request is null.
+// The delivery of a deleted webhook is read like any other: the log is
+// history and keeps it until retention removes it.
+func (h *Handler) getDelivery(w http.ResponseWriter, r *http.Request) {
+	acc := accountID(r.Context())
+	d, err := h.store.Delivery(r.Context(), acc, r.PathValue("id"))
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	out := deliveryDetailJSON{deliveryJSON: toDeliveryJSON(d)}
+	if d.Signature != "" {
+		req := &requestJSON{Headers: map[string]string{
+			"Content-Type":      "application/json",
+			"User-Agent":        "hookd/" + hookd.Version,
+			"webhook-id":        d.TriggerID,
+			"webhook-timestamp": strconv.FormatInt(d.AttemptedAt.Unix(), 10),
+			"webhook-signature": d.Signature,
+		}}
+		t, err := h.store.Trigger(r.Context(), acc, d.TriggerID)
+		switch {
+		case err == nil:
+			body := string(t.Envelope())
+			req.Body = &body
+		case hookd.ErrorCode(err) != hookd.ENOTFOUND:
+			h.error(w, r, err)
+			return
+		}
+		out.Request = req
+	}
+	writeJSON(w, http.StatusOK, out)
+}

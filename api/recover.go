@@ -1,0 +1,57 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"hookd"
+)
+
+type recoverBody struct {
+	Since *string `json:"since"`
+	Until *string `json:"until"`
+}
+
+// recoverWebhook answers POST /api/v1/webhooks/{id}/recover: it queues the
+// triggers of the range that the webhook missed (app.Recover) and answers
+// 202 with how many.
+func (h *Handler) recoverWebhook(w http.ResponseWriter, r *http.Request) {
+	body, err := readBody(r)
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	var b recoverBody
+	if err := decodeObject(body, &b); err != nil {
+		h.error(w, r, err)
+		return
+	}
+	errs := hookd.FieldErrors{}
+	parse := func(name string, s *string) time.Time {
+		if s == nil {
+			return time.Time{}
+		}
+		t, err := time.Parse(time.RFC3339Nano, *s)
+		if err != nil {
+			errs.Add(name, "must be an RFC 3339 time, e.g. 2026-12-01T09:00:00Z")
+		}
+		return t
+	}
+	if b.Since == nil {
+		errs.Add("since", "is required: the time from which to send what was missed")
+	}
+	since, until := parse("since", b.Since), parse("until", b.Until)
+	if err := errs.Err(); err != nil {
+		h.error(w, r, err)
+		return
+	}
+	rec, n, err := h.app.Recover(r.Context(), accountID(r.Context()), r.PathValue("id"), since, until, h.retention)
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, map[string]any{"recovery": map[string]any{
+		"id": rec.ID, "webhookId": rec.WebhookID, "since": hookd.FormatTime(rec.Since),
+		"until": hookd.FormatTime(rec.Until), "queued": n,
+	}})
+}

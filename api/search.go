@@ -1,0 +1,101 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"hookd"
+)
+
+type triggerFoundJSON struct {
+	ID         string          `json:"id"`
+	Hook       string          `json:"hook"`
+	Timestamp  string          `json:"timestamp"`
+	Data       json.RawMessage `json:"data"`
+	Deliveries countsJSON      `json:"deliveries"`
+}
+
+type countsJSON struct {
+	Pending   int `json:"pending"`
+	Delivered int `json:"delivered"`
+	Failed    int `json:"failed"`
+	Skipped   int `json:"skipped"`
+}
+
+// searchTriggers answers GET /api/v1/triggers: the account's triggers by
+// hook, trigger time and payload fields (data.<field>=<value>, read by
+// hookd.ParseDataMatch), newest first, with their delivery counts.
+func (h *Handler) searchTriggers(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := hookd.TriggerFilter{AccountID: accountID(r.Context()), Hook: q.Get("hook"), Cursor: q.Get("cursor")}
+	errs := hookd.FieldErrors{}
+	if f.Cursor != "" && !hookd.ValidID(hookd.PrefixTrigger, f.Cursor) {
+		errs.Add("cursor", "is not a cursor hookd made: pass the nextCursor of the previous page as it is")
+	}
+	f.Since, f.Until = queryRange(q, errs)
+	f.Limit = queryLimit(q, errs)
+	for name, vs := range q {
+		field, ok := strings.CutPrefix(name, "data.")
+		if !ok {
+			continue
+		}
+		if len(vs) > 1 {
+			errs.Add(name, "must be given once")
+			continue
+		}
+		m, problem := hookd.ParseDataMatch(field, vs[0])
+		if problem != "" {
+			errs.Add(name, problem)
+			continue
+		}
+		f.Data = append(f.Data, m)
+	}
+	if len(f.Data) > hookd.MaxDataMatches {
+		errs.Add("data", "at most 4 data.<field> conditions")
+	}
+	if err := errs.Err(); err != nil {
+		h.error(w, r, err)
+		return
+	}
+	found, next, err := h.store.SearchTriggers(r.Context(), f)
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	out := make([]triggerFoundJSON, len(found))
+	for i, t := range found {
+		c := t.Deliveries
+		out[i] = triggerFoundJSON{ID: t.ID, Hook: t.Hook, Timestamp: hookd.FormatTime(t.Timestamp), Data: t.Data,
+			Deliveries: countsJSON{Pending: c.Pending, Delivered: c.Delivered, Failed: c.Failed, Skipped: c.Skipped}}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"triggers": out, "nextCursor": nextCursor(next)})
+}
+
+// getTrigger answers GET /api/v1/triggers/{id}: the trigger and every
+// attempt to deliver it, to every webhook, newest first.
+func (h *Handler) getTrigger(w http.ResponseWriter, r *http.Request) {
+	acc := accountID(r.Context())
+	t, err := h.store.Trigger(r.Context(), acc, r.PathValue("id"))
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	var ds []hookd.Delivery
+	for cursor := ""; ; {
+		page, next, err := h.store.Deliveries(r.Context(), hookd.DeliveryFilter{AccountID: acc, TriggerID: t.ID, Limit: 1000, Cursor: cursor})
+		if err != nil {
+			h.error(w, r, err)
+			return
+		}
+		ds = append(ds, page...)
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"id": t.ID, "hook": t.Hook, "timestamp": hookd.FormatTime(t.Timestamp),
+		"receivedAt": hookd.FormatTime(t.ReceivedAt), "data": t.Data, "deliveries": toDeliveriesJSON(ds),
+	})
+}

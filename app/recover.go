@@ -1,0 +1,37 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"hookd"
+)
+
+// Recover queues, once, every trigger of the account with a trigger time
+// in [since, until) whose newest delivery to the webhook failed or was
+// skipped; the dispatcher sends them at its next ticks as redeliveries,
+// whatever the grey-list says. A zero until is now. It returns the
+// recovery with how many sends it queued: repeating it while the first is
+// queued queues none twice. ENOTFOUND when the account has no such
+// webhook; EINVALID when until is not after since or the range is longer
+// than maxRange (the retention; 0: no bound).
+func (a *App) Recover(ctx context.Context, accountID, webhookID string, since, until time.Time, maxRange time.Duration) (hookd.Recovery, int, error) {
+	now := a.stamp()
+	if until.IsZero() {
+		until = now
+	}
+	switch {
+	case !until.After(since):
+		return hookd.Recovery{}, 0, (hookd.FieldErrors{"until": "must be after since"}).Err()
+	case maxRange > 0 && until.Sub(since) > maxRange:
+		return hookd.Recovery{}, 0, (hookd.FieldErrors{"since": "is too far before until: a recovery spans at most the retention period, " +
+			maxRange.String() + "; older deliveries are deleted"}).Err()
+	}
+	if _, err := a.store.Webhook(ctx, accountID, webhookID); err != nil {
+		return hookd.Recovery{}, 0, err
+	}
+	r := hookd.Recovery{ID: hookd.NewID(hookd.PrefixRecovery), AccountID: accountID, WebhookID: webhookID,
+		Since: since, Until: until, QueuedAt: now}
+	n, err := a.store.QueueRecovery(ctx, r)
+	return r, n, err
+}

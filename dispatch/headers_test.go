@@ -1,0 +1,29 @@
+package dispatch
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"hookd"
+)
+
+// TestLoggedHeadersBounded: a receiver's header is logged whole when small,
+// and a huge one is cut to MaxLoggedHeaders, leaving out whole headers, as
+// valid JSON.
+func TestLoggedHeadersBounded(t *testing.T) {
+	small := loggedHeaders(http.Header{"Content-Type": {"text/plain"}, "Retry-After": {"120"}})
+	if small != `{"Content-Type":["text/plain"],"Retry-After":["120"]}` {
+		t.Errorf("small header logged as %s", small)
+	}
+	big := http.Header{"A-First": {"kept"}, "B-Huge": {strings.Repeat("x", 60_000)}, "C-Last": {"kept too"}}
+	got := loggedHeaders(big)
+	var back map[string][]string
+	if err := json.Unmarshal([]byte(got), &back); err != nil || len(got) > hookd.MaxLoggedHeaders {
+		t.Fatalf("huge header logged as %d bytes (%v), want valid JSON of at most %d", len(got), err, hookd.MaxLoggedHeaders)
+	}
+	if back["A-First"][0] != "kept" || back["C-Last"][0] != "kept too" || back["B-Huge"] != nil {
+		t.Errorf("huge header logged as %s, want the two small ones only", got)
+	}
+}
