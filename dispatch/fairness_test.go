@@ -107,16 +107,6 @@ func TestOneTenantCannotHoldUpAnother(t *testing.T) {
 	}
 }
 
-// newAccount stores another account and returns its ID.
-func (e *env) newAccount(name string) string {
-	e.t.Helper()
-	a := hookd.Account{ID: hookd.NewID(hookd.PrefixAccount), Name: name, CreatedAt: e.clock.Now()}
-	if err := e.store.CreateAccount(e.t.Context(), &a); err != nil {
-		e.t.Fatal(err)
-	}
-	return a.ID
-}
-
 // deadURLs returns the URLs of n receivers, each its own host:port, that
 // accept connections and never answer; the test's end closes them.
 func deadURLs(t *testing.T, n int) []string {
