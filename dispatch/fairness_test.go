@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"hookd"
 )
 
 // What one tenant can cost another through the dispatcher: tenant A's
