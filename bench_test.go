@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // Micro-benchmarks of the hot path: every trigger is parsed and validated,

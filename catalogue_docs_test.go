@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // The built-in hooks in docs/catalogue.md are generated from the catalogue

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // customCatalogue is a catalogue file with every field type, optional

@@ -13,7 +13,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // The property tests hold ParseTrigger's validation of a trigger's data to

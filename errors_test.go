@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"testing"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // TestErrorCodeAndMessage: an application error keeps its code and message

@@ -8,7 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // FuzzParseTrigger feeds ParseTrigger any bytes. It must never panic, and a

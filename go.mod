@@ -1,4 +1,4 @@
-module hookd
+module github.com/hookd-dev/hookd
 
 go 1.26.8
 

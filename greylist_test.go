@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // TestFoldOutcomes checks what a store writes back for a batch of outcomes:

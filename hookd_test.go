@@ -11,7 +11,7 @@ import (
 
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 func TestCatalogueIsTheSourceDocument(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 func TestCheckJSON(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 )
 
 // Version is hookd's version: set at build time with
-// -ldflags "-X hookd.Version=…", or taken from the module version that
+// -ldflags "-X github.com/hookd-dev/hookd.Version=…", or taken from the module version that
 // `go install …@v1.2.3` records; "0.1.0-dev" in a build from a checkout.
 var Version = "0.1.0-dev"
 

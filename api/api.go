@@ -11,10 +11,10 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"hookd"
-	"hookd/app"
-	"hookd/internal/clientaddr"
-	"hookd/internal/throttle"
+	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/app"
+	"github.com/hookd-dev/hookd/internal/clientaddr"
+	"github.com/hookd-dev/hookd/internal/throttle"
 )
 
 // MaxBody is the largest request body accepted (1 MiB); larger ones get 413.

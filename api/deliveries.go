@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 type deliveryJSON struct {

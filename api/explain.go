@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // requestJSON is what hookd sent: the headers and the body.

@@ -16,11 +16,11 @@ import (
 	"testing"
 	"time"
 
-	"hookd"
-	"hookd/api"
-	"hookd/app"
-	"hookd/netguard"
-	"hookd/sqlite"
+	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/api"
+	"github.com/hookd-dev/hookd/app"
+	"github.com/hookd-dev/hookd/netguard"
+	"github.com/hookd-dev/hookd/sqlite"
 )
 
 // Hostile input: whatever the body, the API answers 2xx or a 4xx in the

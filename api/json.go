@@ -13,8 +13,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"hookd"
-	"hookd/internal/httpstatus"
+	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/internal/httpstatus"
 )
 
 type errorBody struct {

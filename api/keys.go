@@ -3,7 +3,7 @@ package api
 import (
 	"net/http"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // keyJSON is an API key as the API shows it; Key is set only in the answer

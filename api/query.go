@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // queryTime reads an optional RFC 3339 time parameter; a bad one is a field

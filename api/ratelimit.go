@@ -8,7 +8,7 @@ import (
 
 	"golang.org/x/time/rate"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // limiter is a token bucket per account that counts triggers: a batch of

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 type recoverBody struct {

@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"strings"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 type triggerFoundJSON struct {

@@ -7,8 +7,8 @@ import (
 	"net/http"
 	"time"
 
-	"hookd"
-	"hookd/app"
+	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/app"
 )
 
 type triggerJSON struct {

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // TestAppendTriggerJSON checks the hand-written batch answer against

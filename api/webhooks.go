@@ -4,8 +4,8 @@ import (
 	"net/http"
 	"time"
 
-	"hookd"
-	"hookd/app"
+	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/app"
 )
 
 // webhookJSON is a webhook as the API shows it.

@@ -11,7 +11,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // Accounts is the use cases of accounts, API keys, control panel users and

@@ -11,7 +11,7 @@ import (
 	"net/url"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // URLChecker refuses webhook URLs that hookd must not send to (netguard).

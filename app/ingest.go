@@ -4,7 +4,7 @@ import (
 	"context"
 	"sync"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // Ingester stores triggers with group commit: concurrent requests that arrive

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // Recover queues, once, every trigger of the account with a trigger time

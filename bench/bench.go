@@ -19,7 +19,7 @@ import (
 	"strings"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // Options size a run. Zero fields take the defaults named (Quick picks

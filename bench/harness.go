@@ -13,8 +13,8 @@ import (
 	"strings"
 	"time"
 
-	"hookd"
-	"hookd/server"
+	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/server"
 )
 
 // instance is one real hookd started in-process with server.Open, and the

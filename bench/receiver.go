@@ -12,7 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // receiver is a real HTTP server on 127.0.0.1 that answers every POST 200 and

@@ -16,7 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 type runner struct {

@@ -13,7 +13,7 @@ import (
 
 	_ "modernc.org/sqlite"
 
-	"hookd/internal/testkit"
+	"github.com/hookd-dev/hookd/internal/testkit"
 )
 
 // TestLitestreamReplica runs docs/operations.md's Litestream configuration

@@ -19,7 +19,7 @@ import (
 	"testing"
 	"time"
 
-	"hookd/internal/testkit"
+	"github.com/hookd-dev/hookd/internal/testkit"
 )
 
 // proxyKey is the API key of the hookd behind the proxies.

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"hookd/internal/testkit"
+	"github.com/hookd-dev/hookd/internal/testkit"
 )
 
 func TestMain(m *testing.M) { testkit.Main(m) }

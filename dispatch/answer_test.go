@@ -8,7 +8,7 @@ import (
 	"testing/iotest"
 	"unicode/utf8"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // An answer's body is read up to 64 KiB and only its first 1 KiB, valid

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // Micro-benchmarks of fan-out selection and the scheduler. End-to-end

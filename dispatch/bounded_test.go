@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // Whatever a receiver answers, hookd reads at most 64 KiB of its status line

@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // claimSize is the most triggers one claim takes (fewer when their fan-out

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 func TestClaimLimit(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // Config configures a Dispatcher.

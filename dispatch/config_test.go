@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // New refuses a setting of hookd serve that is zero or cannot work, naming

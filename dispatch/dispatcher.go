@@ -12,7 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // Dispatcher delivers triggers to webhooks. Open starts it (Start, to drive

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"hookd"
-	"hookd/sqlite"
+	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/sqlite"
 )
 
 // The tests drive dispatchers against a real SQLite store: a dispatcher is

@@ -9,7 +9,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
 )
 
 // What one tenant can cost another through the dispatcher: tenant A's

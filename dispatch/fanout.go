@@ -4,7 +4,7 @@ import (
 	"context"
 	"slices"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // batchTrigger is a claimed trigger and its envelope, shared by its sends.

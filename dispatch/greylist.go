@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // greylistView is this node's copy of the grey-list: the state of every URL

@@ -10,7 +10,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // After Policy.After failures in a row a URL's deliveries are recorded

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // loggedHeaders encodes an answer's header for the delivery log: a JSON

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // TestLoggedHeadersBounded: a receiver's header is logged whole when small,

@@ -18,8 +18,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"hookd"
-	"hookd/netguard"
+	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/netguard"
 )
 
 // maxResponseRead is how much of a receiver's answer's body is read; the

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // hostileAnswers are the answers of the memory test, each many times what

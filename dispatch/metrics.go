@@ -3,7 +3,7 @@ package dispatch
 import (
 	"github.com/prometheus/client_golang/prometheus"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // Metrics are the dispatcher's Prometheus metrics.

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // maxUnrecorded is how many sends may be started and not yet recorded: the

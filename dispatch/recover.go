@@ -4,7 +4,7 @@ import (
 	"context"
 	"sync"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // recoveryClaim is the most recovery items one tick claims: a recovery of

@@ -4,7 +4,7 @@ import (
 	"net/url"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // webhookEntry is a webhook ready to be sent to: its host and its secrets'

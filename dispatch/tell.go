@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // The system hooks (contract §2, Hooks): hookd itself triggers them in the

@@ -5,7 +5,7 @@ import (
 	"net/url"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // Transport makes one send of a delivery: the seam where another way of

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // recorder is a Transport that keeps the messages it is given and answers

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // sendWork is one send handed to a worker.

@@ -18,8 +18,8 @@ import (
 
 	"code.dny.dev/ssrf"
 
-	"hookd"
-	"hookd/internal/testkit"
+	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/internal/testkit"
 )
 
 const flagHint = "--allow-private-urls"

@@ -3,7 +3,7 @@ package panel
 import (
 	"net/http"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // apiKeysPage is Settings → API keys: the account's keys, the form that

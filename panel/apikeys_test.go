@@ -13,9 +13,9 @@ import (
 	"strings"
 	"testing"
 
-	"hookd"
-	"hookd/internal/testkit"
-	"hookd/panel"
+	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/internal/testkit"
+	"github.com/hookd-dev/hookd/panel"
 )
 
 // apiKeyInfo is an API key as GET /api/v1/keys lists it.

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"hookd/server"
+	"github.com/hookd-dev/hookd/server"
 )
 
 // shopCatalogue is an operator's catalogue; legacy adds a hook that a

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // minuteCounts is one bar of the overview chart.

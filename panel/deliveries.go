@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"net/url"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // deliveriesPerPage is the length of one page of the delivery log.

@@ -11,8 +11,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"hookd"
-	"hookd/internal/testkit"
+	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/internal/testkit"
 )
 
 // TestBrowserDocsScreenshots refreshes the screenshots in docs/screenshots

@@ -8,7 +8,7 @@ import (
 	"time"
 	"unicode"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 func (h *handler) funcs() template.FuncMap {

@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"hookd"
-	"hookd/internal/testkit"
-	"hookd/server"
+	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/internal/testkit"
+	"github.com/hookd-dev/hookd/server"
 )
 
 const (

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"unicode"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // hookGroup is one group of the catalogue as the form and the list show it.

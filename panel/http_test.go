@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"hookd/server"
+	"github.com/hookd-dev/hookd/server"
 )
 
 // client is a browser-less visitor of the panel: a cookie jar, no

@@ -9,8 +9,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"hookd"
-	"hookd/internal/clientaddr"
+	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/internal/clientaddr"
 )
 
 // signInAddrLimit is how many failed sign-ins one address may make in a

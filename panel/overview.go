@@ -5,7 +5,7 @@ import (
 	"sort"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 type overviewPage struct {

@@ -21,10 +21,10 @@ import (
 	"strings"
 	"time"
 
-	"hookd"
-	"hookd/app"
-	"hookd/internal/httpstatus"
-	"hookd/internal/throttle"
+	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/app"
+	"github.com/hookd-dev/hookd/internal/httpstatus"
+	"github.com/hookd-dev/hookd/internal/throttle"
 )
 
 // Config is what the panel needs.

@@ -3,7 +3,7 @@ package panel
 import (
 	"net/http"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 type passwordPage struct {

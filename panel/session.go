@@ -10,8 +10,8 @@ import (
 	"net/url"
 	"strings"
 
-	"hookd"
-	"hookd/internal/clientaddr"
+	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/internal/clientaddr"
 )
 
 const (

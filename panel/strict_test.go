@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // TestWebhookFormStrictRules: the panel's form refuses what the API

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"strings"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 type usersPage struct {

@@ -5,8 +5,8 @@ import (
 	"net/http"
 	"strings"
 
-	"hookd"
-	"hookd/app"
+	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/app"
 )
 
 // webhookFormPage is the new and the edit page of a webhook.

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // webhookRow is one webhook as the list and the overview show it.

@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // webhookSendTest sends a test delivery, waits for its result a little and

@@ -3,7 +3,7 @@ package panel
 import (
 	"net/http"
 
-	"hookd/app"
+	"github.com/hookd-dev/hookd/app"
 )
 
 // webhookToggle enables or disables a webhook from the list.

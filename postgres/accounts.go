@@ -8,8 +8,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
-	"hookd"
-	"hookd/internal/storeutil"
+	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/internal/storeutil"
 )
 
 // Bootstrap creates the first account, API key and admin user when there is

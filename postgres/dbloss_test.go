@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"hookd/internal/testkit"
-	"hookd/server"
+	"github.com/hookd-dev/hookd/internal/testkit"
+	"github.com/hookd-dev/hookd/server"
 )
 
 // proxy forwards TCP connections to the database until it is cut: then it

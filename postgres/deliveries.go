@@ -12,8 +12,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
-	"hookd"
-	"hookd/internal/storeutil"
+	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/internal/storeutil"
 )
 
 // upsertDeliveries inserts deliveries, or replaces the row with the same ID

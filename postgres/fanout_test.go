@@ -17,7 +17,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"hookd/internal/testkit"
+	"github.com/hookd-dev/hookd/internal/testkit"
 )
 
 // TestFanOutThroughput measures fan-out with real hookd processes: 10

@@ -26,9 +26,9 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"hookd"
-	"hookd/internal/migration"
-	"hookd/internal/storeutil"
+	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/internal/migration"
+	"github.com/hookd-dev/hookd/internal/storeutil"
 )
 
 //go:embed migrations/*.sql

@@ -14,10 +14,10 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"hookd"
-	"hookd/internal/testkit"
-	"hookd/postgres"
-	"hookd/storetest"
+	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/internal/testkit"
+	"github.com/hookd-dev/hookd/postgres"
+	"github.com/hookd-dev/hookd/storetest"
 )
 
 // withParams returns dsn with its database replaced by db (when not empty)

@@ -6,7 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // Prune deletes up to limit deliveries made before before and up to limit

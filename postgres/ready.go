@@ -5,8 +5,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"hookd"
-	"hookd/internal/migration"
+	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/internal/migration"
 )
 
 // Ready reports whether the store can serve: the database can be reached

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"hookd/internal/testkit"
+	"github.com/hookd-dev/hookd/internal/testkit"
 )
 
 // TestRecoverAcrossNodesWithKill: two hookd processes on one database share

@@ -6,7 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // QueueRecovery queues, in one statement, an item for each trigger of the

@@ -5,9 +5,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"hookd"
-	"hookd/postgres"
-	"hookd/storetest"
+	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/postgres"
+	"github.com/hookd-dev/hookd/storetest"
 )
 
 func benchOpen(b *testing.B) hookd.Store {

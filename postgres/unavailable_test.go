@@ -10,8 +10,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"hookd/internal/testkit"
-	"hookd/server"
+	"github.com/hookd-dev/hookd/internal/testkit"
+	"github.com/hookd-dev/hookd/server"
 )
 
 // adminExec runs sql on the test server's maintenance database.

@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"hookd/internal/testkit"
+	"github.com/hookd-dev/hookd/internal/testkit"
 )
 
 // TestAlertRules checks deploy/prometheus/hookd-rules.yml with promtool

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"hookd/internal/testkit"
-	"hookd/server"
+	"github.com/hookd-dev/hookd/internal/testkit"
+	"github.com/hookd-dev/hookd/server"
 )
 
 // writeCatalogue writes a catalogue file and returns its path.

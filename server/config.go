@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"hookd"
-	"hookd/internal/clientaddr"
+	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/internal/clientaddr"
 )
 
 // Config is every setting of `hookd serve`. DefaultConfig holds each

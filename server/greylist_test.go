@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"hookd/internal/testkit"
+	"github.com/hookd-dev/hookd/internal/testkit"
 )
 
 // TestGreylistIsPerAccount holds contract §4 on a running hookd: grey-listing

@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"hookd/server"
+	"github.com/hookd-dev/hookd/server"
 )
 
 // addAccount creates a second account with its own API key and returns it.

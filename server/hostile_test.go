@@ -18,12 +18,12 @@ import (
 	"testing"
 	"time"
 
-	"hookd"
-	"hookd/app"
-	"hookd/dispatch"
-	"hookd/internal/testkit"
-	"hookd/netguard"
-	"hookd/server"
+	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/app"
+	"github.com/hookd-dev/hookd/dispatch"
+	"github.com/hookd-dev/hookd/internal/testkit"
+	"github.com/hookd-dev/hookd/netguard"
+	"github.com/hookd-dev/hookd/server"
 )
 
 // Receivers that misbehave: each must end as a failed delivery with an

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"hookd/internal/testkit"
+	"github.com/hookd-dev/hookd/internal/testkit"
 )
 
 type apiKey struct {

@@ -8,7 +8,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"hookd/internal/clientaddr"
+	"github.com/hookd-dev/hookd/internal/clientaddr"
 )
 
 type statusWriter struct {

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"hookd/internal/testkit"
-	"hookd/server"
+	"github.com/hookd-dev/hookd/internal/testkit"
+	"github.com/hookd-dev/hookd/server"
 )
 
 // TestJSONRequestLog: --log-format json writes one JSON object per line,

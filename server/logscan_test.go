@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"hookd/internal/testkit"
-	"hookd/server"
+	"github.com/hookd-dev/hookd/internal/testkit"
+	"github.com/hookd-dev/hookd/server"
 )
 
 // TestLogsHoldNoSecrets runs hookd with DEBUG logging (text and JSON) into

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"hookd/server"
+	"github.com/hookd-dev/hookd/server"
 )
 
 // scrape reads /metrics and returns each sample line's value by its name

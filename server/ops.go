@@ -7,8 +7,8 @@ import (
 	"net/http"
 	"time"
 
-	"hookd"
-	"hookd/internal/httpstatus"
+	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/internal/httpstatus"
 )
 
 // healthz answers 200 when the process can serve and reach its store

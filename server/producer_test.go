@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"hookd"
-	"hookd/internal/testkit"
-	"hookd/server"
+	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/internal/testkit"
+	"github.com/hookd-dev/hookd/server"
 )
 
 // post sends a trigger request with an API key and optional extra headers

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // pruneChunk is the most rows one pruning transaction deletes of each

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"hookd/internal/testkit"
-	"hookd/server"
+	"github.com/hookd-dev/hookd/internal/testkit"
+	"github.com/hookd-dev/hookd/server"
 )
 
 type recoveryAnswer struct {

@@ -14,13 +14,13 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"hookd"
-	"hookd/api"
-	"hookd/app"
-	"hookd/dispatch"
-	"hookd/internal/clientaddr"
-	"hookd/netguard"
-	"hookd/panel"
+	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/api"
+	"github.com/hookd-dev/hookd/app"
+	"github.com/hookd-dev/hookd/dispatch"
+	"github.com/hookd-dev/hookd/internal/clientaddr"
+	"github.com/hookd-dev/hookd/netguard"
+	"github.com/hookd-dev/hookd/panel"
 )
 
 // Server is a running hookd.

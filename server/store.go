@@ -4,9 +4,9 @@ import (
 	"context"
 	"strings"
 
-	"hookd"
-	"hookd/postgres"
-	"hookd/sqlite"
+	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/postgres"
+	"github.com/hookd-dev/hookd/sqlite"
 )
 
 // IsPostgres reports whether db names a PostgreSQL database (postgres://…)

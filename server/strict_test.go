@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"hookd"
-	"hookd/internal/testkit"
+	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/internal/testkit"
 )
 
 // strictCase is one request of TestStrictParsing: a body or query and what

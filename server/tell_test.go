@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"hookd"
-	"hookd/dispatch"
-	"hookd/internal/testkit"
-	"hookd/server"
+	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/dispatch"
+	"github.com/hookd-dev/hookd/internal/testkit"
+	"github.com/hookd-dev/hookd/server"
 )
 
 // subscribe adds hooks to a webhook in the store directly: the system hooks

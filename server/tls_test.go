@@ -20,8 +20,8 @@ import (
 	"testing"
 	"time"
 
-	"hookd/internal/testkit"
-	"hookd/server"
+	"github.com/hookd-dev/hookd/internal/testkit"
+	"github.com/hookd-dev/hookd/server"
 )
 
 // writeCert writes a fresh self-signed certificate for 127.0.0.1 named cn

@@ -6,8 +6,8 @@ import (
 	"errors"
 	"time"
 
-	"hookd"
-	"hookd/internal/storeutil"
+	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/internal/storeutil"
 )
 
 // Bootstrap creates the first account, API key and admin user when there is

@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // Backup writes a consistent copy of the SQLite store at dbPath to outPath

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"hookd"
-	"hookd/internal/storeutil"
+	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/internal/storeutil"
 )
 
 const (

@@ -6,8 +6,8 @@ import (
 	"errors"
 	"time"
 
-	"hookd"
-	"hookd/internal/storeutil"
+	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/internal/storeutil"
 )
 
 // InsertTriggersIdempotent stores triggers and the idempotency records of

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"hookd"
-	"hookd/internal/migration"
+	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/internal/migration"
 )
 
 // TestDiskFull fills the database up to a page limit, as a full disk would,

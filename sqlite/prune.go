@@ -6,7 +6,7 @@ import (
 	"errors"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // Prune deletes up to limit deliveries made before before (each account's

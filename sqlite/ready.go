@@ -4,8 +4,8 @@ import (
 	"context"
 	"database/sql"
 
-	"hookd"
-	"hookd/internal/migration"
+	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/internal/migration"
 )
 
 // minFree is the free space below which the store is not ready: a write

@@ -6,7 +6,7 @@ import (
 	"encoding/json"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // QueueRecovery queues, in one statement, an item for each trigger of the

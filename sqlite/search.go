@@ -6,8 +6,8 @@ import (
 	"errors"
 	"strings"
 
-	"hookd"
-	"hookd/internal/storeutil"
+	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/internal/storeutil"
 )
 
 // SearchTriggers returns a page of the account's triggers that match f,

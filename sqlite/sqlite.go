@@ -19,9 +19,9 @@ import (
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
-	"hookd"
-	"hookd/internal/migration"
-	"hookd/internal/storeutil"
+	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/internal/migration"
+	"github.com/hookd-dev/hookd/internal/storeutil"
 )
 
 //go:embed migrations/*.sql

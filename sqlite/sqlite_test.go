@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"hookd"
-	"hookd/sqlite"
-	"hookd/storetest"
+	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/sqlite"
+	"github.com/hookd-dev/hookd/storetest"
 )
 
 func open(t testing.TB, path string) *sqlite.Store {

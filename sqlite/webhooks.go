@@ -6,8 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 
-	"hookd"
-	"hookd/internal/storeutil"
+	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/internal/storeutil"
 )
 
 func scanWebhook(row interface{ Scan(...any) error }) (hookd.Webhook, error) {

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 func bootstrapParams(name string) hookd.BootstrapParams {

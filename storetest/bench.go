@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // BenchBatch is the size of the batches the shared benchmarks write: about

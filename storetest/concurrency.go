@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // testConcurrentInsertAndClaim inserts triggers from many goroutines while two

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 func sameDelivery(t *testing.T, what string, got, want hookd.Delivery) {

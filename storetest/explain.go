@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // testDeliveryExplained: what a delivery keeps to explain itself (the

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // greylistURLs records failures of the account's webhooks so that every

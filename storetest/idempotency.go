@@ -6,7 +6,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 func idempotencyRecord(accountID, key string, ts []hookd.Trigger) hookd.IdempotencyRecord {

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // testPrune checks the delivery log's retention: deliveries and done

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 func itemTriggers(items []hookd.RecoveryItem) []string {

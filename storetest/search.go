@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // searchTriggers stores the account's triggers for the search tests: hook,

@@ -24,7 +24,7 @@ import (
 	"testing"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // Run runs the conformance suite. open must return a new, empty store for

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 func claim(t *testing.T, s hookd.Store, node string, now, until time.Time, limit int) []hookd.Trigger {

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // sameWebhook compares every stored field of a webhook.

@@ -12,9 +12,9 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"hookd"
-	"hookd/app"
-	"hookd/server"
+	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/app"
+	"github.com/hookd-dev/hookd/server"
 )
 
 const keysUsage = `Usage:

@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"io"
 
-	"hookd/server"
-	"hookd/sqlite"
+	"github.com/hookd-dev/hookd/server"
+	"github.com/hookd-dev/hookd/sqlite"
 )
 
 const backupUsage = `Usage: hookd backup [--db hookd.db] [--force] FILE

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"hookd/internal/testkit"
+	"github.com/hookd-dev/hookd/internal/testkit"
 )
 
 // TestBackupUnderWriteLoad runs `hookd backup` against the store of a

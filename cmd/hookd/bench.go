@@ -8,7 +8,7 @@ import (
 	"runtime/pprof"
 	"time"
 
-	"hookd/bench"
+	"github.com/hookd-dev/hookd/bench"
 )
 
 // runBench runs the end-to-end benchmark (see package bench).

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"hookd/internal/testkit"
+	"github.com/hookd-dev/hookd/internal/testkit"
 )
 
 // TestRepeatedKill9 kills hookd with SIGKILL at random moments of a steady

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // runListen is a small webhook receiver for trying hookd out: it prints

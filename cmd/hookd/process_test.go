@@ -21,7 +21,7 @@ import (
 
 	_ "modernc.org/sqlite"
 
-	"hookd/internal/testkit"
+	"github.com/hookd-dev/hookd/internal/testkit"
 )
 
 func TestMain(m *testing.M) { testkit.Main(m) }

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"hookd/internal/testkit"
+	"github.com/hookd-dev/hookd/internal/testkit"
 )
 
 // TestKill9MidRecovery: hookd on SQLite is killed with SIGKILL while it

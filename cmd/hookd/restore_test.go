@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"hookd/internal/testkit"
+	"github.com/hookd-dev/hookd/internal/testkit"
 )
 
 const restoreKey = "hk_restore_test_0123456789abcdefghijk"

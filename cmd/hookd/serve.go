@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"time"
 
-	"hookd/server"
+	"github.com/hookd-dev/hookd/server"
 )
 
 // envFlags reads each flag's default from its HOOKD_* variable, so that a

@@ -5,7 +5,7 @@ import (
 	"io"
 	"runtime"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // runVersion prints the version, the commit it was built from and the Go

@@ -5,7 +5,7 @@ package httpstatus
 import (
 	"net/http"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // Of returns the HTTP status of an error: its code's status, 500 for an

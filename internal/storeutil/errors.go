@@ -5,7 +5,7 @@ import (
 	"errors"
 	"sync/atomic"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // The application errors both engines return, so that a missing or taken

@@ -1,6 +1,6 @@
 package storeutil
 
-import "hookd"
+import "github.com/hookd-dev/hookd"
 
 // DefaultDeliveryLimit is the page size of Deliveries when the filter has
 // none.

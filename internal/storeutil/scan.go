@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // Scanner is a row of either engine's driver (database/sql or pgx).

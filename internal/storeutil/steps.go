@@ -4,7 +4,7 @@ import (
 	"slices"
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // Inserts are an engine's inserts of single records in one transaction.

@@ -11,7 +11,7 @@ package storeutil
 import (
 	"time"
 
-	"hookd"
+	"github.com/hookd-dev/hookd"
 )
 
 // Millis returns t in UTC at millisecond precision, the precision of every

@@ -56,7 +56,7 @@ func BuildHookd(t testing.TB) string {
 			return
 		}
 		path := filepath.Join(built.dir, "hookd")
-		if out, err := exec.Command("go", "build", "-buildvcs=auto", "-o", path, "hookd/cmd/hookd").CombinedOutput(); err != nil {
+		if out, err := exec.Command("go", "build", "-buildvcs=auto", "-o", path, "github.com/hookd-dev/hookd/cmd/hookd").CombinedOutput(); err != nil {
 			built.err = fmt.Errorf("go build hookd/cmd/hookd: %v\n%s", err, out)
 			return
 		}
