@@ -58,17 +58,8 @@ func TestRecoverAcrossNodesWithKill(t *testing.T) {
 	testkit.WaitFor(t, 30*time.Second, "the recovery under way", func() bool { return rc.Count()-before >= missed/4 })
 	nodes[1].Stop(syscall.SIGKILL)
 
-	testkit.WaitFor(t, 60*time.Second, "every missed trigger sent", func() bool {
-		got := map[string]bool{}
-		for _, r := range rc.Requests()[before:] {
-			got[r.Header.Get("webhook-id")] = true
-		}
-		return len(got) == missed
-	})
-	sent := map[string]int{}
-	for _, r := range rc.Requests()[before:] {
-		sent[r.Header.Get("webhook-id")]++
-	}
+	testkit.WaitFor(t, 60*time.Second, "every missed trigger sent", func() bool { return len(rc.SentByID(before)) == missed })
+	sent := rc.SentByID(before)
 	twice := 0
 	for _, tr := range accepted.Triggers {
 		if sent[tr.ID] > 2 {

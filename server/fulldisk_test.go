@@ -143,12 +143,9 @@ func TestFullDisk(t *testing.T) {
 	want := append([]string(nil), accepted...)
 	mu.Unlock()
 	testkit.WaitFor(t, 10*time.Second, "every accepted trigger delivered", func() bool {
-		got := map[string]bool{}
-		for _, r := range rc.Requests() {
-			got[r.Header.Get("webhook-id")] = true
-		}
+		got := rc.SentByID(0)
 		for _, id := range want {
-			if !got[id] {
+			if got[id] == 0 {
 				return false
 			}
 		}

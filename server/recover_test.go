@@ -64,10 +64,7 @@ func TestRecoverSendsWhatWasMissedOnce(t *testing.T) {
 	testkit.WaitFor(t, 10*time.Second, "the missed triggers sent and recorded", func() bool {
 		return len(e.deliveries("webhookId="+wh.ID+"&status=delivered")) == 3
 	})
-	sent := map[string]int{}
-	for _, r := range rc.Requests()[sentBefore:] {
-		sent[r.Header.Get("webhook-id")]++
-	}
+	sent := rc.SentByID(sentBefore)
 	for _, id := range missed {
 		if sent[id] != 1 {
 			t.Errorf("trigger %s sent %d times by the recovery, want once", id, sent[id])

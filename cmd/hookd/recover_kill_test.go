@@ -67,17 +67,8 @@ func TestKill9MidRecovery(t *testing.T) {
 	p.Stop(syscall.SIGKILL)
 
 	testkit.StartHookd(t, bin, addr, env, args...)
-	testkit.WaitFor(t, 60*time.Second, "every missed trigger sent", func() bool {
-		got := map[string]bool{}
-		for _, r := range rc.Requests()[before:] {
-			got[r.Header.Get("webhook-id")] = true
-		}
-		return len(got) == missed
-	})
-	sent := map[string]int{}
-	for _, r := range rc.Requests()[before:] {
-		sent[r.Header.Get("webhook-id")]++
-	}
+	testkit.WaitFor(t, 60*time.Second, "every missed trigger sent", func() bool { return len(rc.SentByID(before)) == missed })
+	sent := rc.SentByID(before)
 	twice := 0
 	for _, tr := range accepted.Triggers {
 		if sent[tr.ID] > 2 {

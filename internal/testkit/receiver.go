@@ -109,6 +109,17 @@ func (rc *Receiver) Requests() []Request {
 	return slices.Clone(rc.got)
 }
 
+// SentByID counts the requests from the from-th on by their webhook-id
+// header: how many times each trigger reached the receiver, for tests that
+// check nothing was sent twice and nothing forgotten.
+func (rc *Receiver) SentByID(from int) map[string]int {
+	sent := map[string]int{}
+	for _, r := range rc.Requests()[from:] {
+		sent[r.Header.Get("webhook-id")]++
+	}
+	return sent
+}
+
 // Wait waits until at least n requests have arrived and returns them; if
 // they do not arrive within timeout, the test fails saying how many came.
 // It wakes at each arrival rather than polling.
