@@ -5,8 +5,6 @@ import (
 	"errors"
 	"hash/fnv"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -209,13 +207,8 @@ func (s *Store) Deliveries(ctx context.Context, f hookd.DeliveryFilter) ([]hookd
 	ctx, cancel := op(ctx)
 	defer cancel()
 	limit := storeutil.PageLimit(f.Limit)
-	var where strings.Builder
-	args := []any{f.AccountID}
-	where.WriteString(` WHERE account_id = $1`)
-	add := func(cond string, v any) {
-		args = append(args, v)
-		where.WriteString(" AND " + cond + " $" + strconv.Itoa(len(args)))
-	}
+	q := accountQuery(f.AccountID)
+	add := func(cond string, v any) { q.and(cond + " " + q.arg(v)) }
 	for _, c := range []struct{ col, v string }{
 		{"webhook_id", f.WebhookID}, {"trigger_id", f.TriggerID}, {"status", f.Status}, {"hook", f.Hook},
 	} {
@@ -237,9 +230,9 @@ func (s *Store) Deliveries(ctx context.Context, f hookd.DeliveryFilter) ([]hookd
 	if f.Cursor != "" {
 		add("id <", f.Cursor)
 	}
-	args = append(args, limit+1) // one more tells whether there is a next page
-	rows, err := s.pool.Query(ctx, `SELECT `+storeutil.DeliveryColumns+` FROM deliveries`+where.String()+
-		` ORDER BY id DESC LIMIT $`+strconv.Itoa(len(args)), args...)
+	// One more than the page tells whether there is a next page.
+	rows, err := s.pool.Query(ctx, `SELECT `+storeutil.DeliveryColumns+` FROM deliveries`+q.where.String()+
+		` ORDER BY id DESC LIMIT `+q.arg(limit+1), q.args...)
 	if err != nil {
 		return nil, "", s.fail(ctx, err, "read")
 	}

@@ -3,8 +3,6 @@ package postgres
 import (
 	"context"
 	"errors"
-	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -23,24 +21,19 @@ func (s *Store) SearchTriggers(ctx context.Context, f hookd.TriggerFilter) ([]ho
 	ctx, cancel := op(ctx)
 	defer cancel()
 	limit := storeutil.PageLimit(f.Limit)
-	var where strings.Builder
-	args := []any{f.AccountID}
-	where.WriteString(` WHERE account_id = $1`)
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
+	q := accountQuery(f.AccountID)
+	arg, where := q.arg, q.and
 	if f.Hook != "" {
-		where.WriteString(` AND hook = ` + arg(f.Hook))
+		where(`hook = ` + arg(f.Hook))
 	}
 	if !f.Since.IsZero() {
-		where.WriteString(` AND timestamp >= ` + arg(toDB(f.Since)))
+		where(`timestamp >= ` + arg(toDB(f.Since)))
 	}
 	if !f.Until.IsZero() {
-		where.WriteString(` AND timestamp < ` + arg(toDB(f.Until)))
+		where(`timestamp < ` + arg(toDB(f.Until)))
 	}
 	for _, m := range f.Data {
-		where.WriteString(` AND convert_from(data, 'UTF8')::jsonb -> ` + arg(m.Field) + `::text = ` + arg(m.JSON()) + `::jsonb`)
+		where(`convert_from(data, 'UTF8')::jsonb -> ` + arg(m.Field) + `::text = ` + arg(m.JSON()) + `::jsonb`)
 	}
 	if f.Cursor != "" {
 		var ts pgtype.Timestamptz
@@ -50,10 +43,10 @@ func (s *Store) SearchTriggers(ctx context.Context, f hookd.TriggerFilter) ([]ho
 		} else if err != nil {
 			return nil, "", s.fail(ctx, err, "read")
 		}
-		where.WriteString(` AND (timestamp, id) < (` + arg(ts) + `, ` + arg(f.Cursor) + `)`)
+		where(`(timestamp, id) < (` + arg(ts) + `, ` + arg(f.Cursor) + `)`)
 	}
-	rows, err := s.pool.Query(ctx, `SELECT `+storeutil.TriggerColumns+` FROM triggers`+where.String()+
-		` ORDER BY timestamp DESC, id DESC LIMIT `+arg(limit+1), args...)
+	rows, err := s.pool.Query(ctx, `SELECT `+storeutil.TriggerColumns+` FROM triggers`+q.where.String()+
+		` ORDER BY timestamp DESC, id DESC LIMIT `+arg(limit+1), q.args...)
 	if err != nil {
 		return nil, "", s.fail(ctx, err, "read")
 	}
