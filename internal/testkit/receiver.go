@@ -120,6 +120,33 @@ func (rc *Receiver) SentByID(from int) map[string]int {
 	return sent
 }
 
+// WaitAllAtMostTwice waits until every one of ids has reached the receiver
+// since its from-th request, fails the test for any sent more than twice,
+// and returns how many were sent twice: what a kill in the middle of
+// sending may cost (the sends in flight), and nothing more.
+func (rc *Receiver) WaitAllAtMostTwice(t testing.TB, from int, ids []string, timeout time.Duration) (twice int) {
+	t.Helper()
+	WaitFor(t, timeout, "every trigger sent", func() bool {
+		sent := rc.SentByID(from)
+		for _, id := range ids {
+			if sent[id] == 0 {
+				return false
+			}
+		}
+		return true
+	})
+	sent := rc.SentByID(from)
+	for _, id := range ids {
+		switch n := sent[id]; {
+		case n > 2:
+			t.Errorf("trigger %s sent %d times", id, n)
+		case n == 2:
+			twice++
+		}
+	}
+	return twice
+}
+
 // Wait waits until at least n requests have arrived and returns them; if
 // they do not arrive within timeout, the test fails saying how many came.
 // It wakes at each arrival rather than polling.
