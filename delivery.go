@@ -47,6 +47,9 @@ type Delivery struct {
 	// webhook-timestamp is its unix second), but the secrets that signed it
 	// may have been rotated since.
 	Signature string
+	// RecoveryID is the recovery whose send this is ("" when none), so that
+	// a recovery's progress is counted from the deliveries it made.
+	RecoveryID string
 }
 
 // MaxLoggedResponse is how much of a receiver's answer the log keeps.

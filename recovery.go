@@ -39,3 +39,24 @@ type RecoveryKey struct {
 
 // PrefixRecovery is the prefix of recovery IDs.
 const PrefixRecovery = "rcv_"
+
+// RecoveryProgress is a recovery and how far it has got. Queued is fixed
+// when the recovery is made; Pending counts its items not yet sent, and
+// Delivered and Failed the deliveries its sends made, so the numbers come
+// from the work itself, not from a counter kept beside it.
+type RecoveryProgress struct {
+	Recovery
+	Queued    int // sends the recovery queued
+	Pending   int // of those, not sent yet
+	Delivered int // sent, answered 2xx
+	Failed    int // sent, not answered 2xx in time
+}
+
+// Dropped counts the queued sends that could no longer be made: their
+// webhook was deleted or retention removed their trigger first.
+func (p RecoveryProgress) Dropped() int {
+	return max(0, p.Queued-p.Pending-p.Delivered-p.Failed)
+}
+
+// Done reports whether every queued send has been made or dropped.
+func (p RecoveryProgress) Done() bool { return p.Pending == 0 }

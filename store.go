@@ -276,8 +276,17 @@ type RecoveryStore interface {
 	// QueueRecovery queues an item for every trigger of the account with a
 	// timestamp in [r.Since, r.Until) whose newest delivery to r.WebhookID
 	// is failed or skipped, unless the webhook already has an item of that
-	// trigger, in one transaction, and returns how many it queued.
+	// trigger, in one transaction, and returns how many it queued. The
+	// recovery itself is kept (with that count) in the same transaction, so
+	// that Recovery can tell its progress.
 	QueueRecovery(ctx context.Context, r Recovery) (int, error)
+	// CountRecoverable counts what QueueRecovery(r) would queue now: the
+	// same selection (one rule for the count shown before confirming and
+	// the recover itself), leaving out sends already queued.
+	CountRecoverable(ctx context.Context, r Recovery) (int, error)
+	// Recovery returns one of the account's recoveries with its progress;
+	// ENOTFOUND when it has no such recovery.
+	Recovery(ctx context.Context, accountID, id string) (RecoveryProgress, error)
 	// ClaimRecoveries leases queued items whose lease is free to p.Node,
 	// oldest first; like ClaimTriggers, nodes never claim the same item
 	// while its lease is live.

@@ -20,6 +20,8 @@ type batchTrigger struct {
 	// recovery is the recovery item this send is (zero when it is none):
 	// sent whatever the grey-list says, and deleted when recorded.
 	recovery hookd.RecoveryKey
+	// recoveryID is the recovery that queued it ("" when none).
+	recoveryID string
 }
 
 // prepare makes what the trigger's sends share: the envelope and the

@@ -99,7 +99,7 @@ func (d *Dispatcher) claimRecoveries(ctx context.Context) error {
 		if !d.recovering.take(it.Key()) {
 			continue // still queued or in flight here
 		}
-		bt := &batchTrigger{Trigger: t, redeliveryOf: it.RedeliveryOf, recovery: it.Key()}
+		bt := &batchTrigger{Trigger: t, redeliveryOf: it.RedeliveryOf, recovery: it.Key(), recoveryID: it.RecoveryID}
 		bt.prepare()
 		jobs = append(jobs, job{t: bt, w: w})
 	}

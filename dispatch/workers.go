@@ -98,7 +98,7 @@ func (d *Dispatcher) send(j job) result {
 		t: j.t,
 		d: hookd.Delivery{
 			ID: j.t.deliveryID, AccountID: j.w.AccountID, TriggerID: j.t.ID, WebhookID: j.w.ID,
-			Hook: j.t.Hook, URL: j.w.URL, AttemptedAt: now, RedeliveryOf: j.t.redeliveryOf,
+			Hook: j.t.Hook, URL: j.w.URL, AttemptedAt: now, RedeliveryOf: j.t.redeliveryOf, RecoveryID: j.t.recoveryID,
 		},
 	}
 	key := hookd.URLKey{AccountID: j.w.AccountID, URL: j.w.URL}

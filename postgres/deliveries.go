@@ -23,7 +23,7 @@ func upsertDeliveries(ctx context.Context, tx pgx.Tx, ds []hookd.Delivery) error
 		ids, accounts, triggers, webhooks = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		hooks, urls, statuses, errs       = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		responses, headers, redeliveries  = make([]string, n), make([]string, n), make([]string, n)
-		signatures                        = make([]string, n)
+		signatures, recoveries            = make([]string, n), make([]string, n)
 		codes                             = make([]int32, n)
 		durations                         = make([]int64, n)
 		at                                = make([]pgtype.Timestamptz, n)
@@ -33,17 +33,18 @@ func upsertDeliveries(ctx context.Context, tx pgx.Tx, ds []hookd.Delivery) error
 		ids[i], accounts[i], triggers[i], webhooks[i] = d.ID, d.AccountID, d.TriggerID, d.WebhookID
 		hooks[i], urls[i], statuses[i], errs[i] = d.Hook, d.URL, d.Status, d.Error
 		responses[i], codes[i], durations[i], at[i] = d.Response, int32(d.StatusCode), d.DurationMs, toDB(storeutil.Stamp(d.AttemptedAt))
-		headers[i], redeliveries[i], signatures[i] = d.ResponseHeaders, d.RedeliveryOf, d.Signature
+		headers[i], redeliveries[i], signatures[i], recoveries[i] = d.ResponseHeaders, d.RedeliveryOf, d.Signature, d.RecoveryID
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO deliveries (`+storeutil.DeliveryColumns+`)
 		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-			$8::int[], $9::text[], $10::bigint[], $11::timestamptz[], $12::text[], $13::text[], $14::text[], $15::text[])
+			$8::int[], $9::text[], $10::bigint[], $11::timestamptz[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[])
 		ON CONFLICT (id) DO UPDATE SET trigger_id = excluded.trigger_id,
 			webhook_id = excluded.webhook_id, hook = excluded.hook, url = excluded.url, status = excluded.status,
 			status_code = excluded.status_code, error = excluded.error, duration_ms = excluded.duration_ms,
 			attempted_at = excluded.attempted_at, response = excluded.response,
-			response_headers = excluded.response_headers, redelivery_of = excluded.redelivery_of, signature = excluded.signature`,
-		ids, accounts, triggers, webhooks, hooks, urls, statuses, codes, errs, durations, at, responses, headers, redeliveries, signatures)
+			response_headers = excluded.response_headers, redelivery_of = excluded.redelivery_of, signature = excluded.signature,
+			recovery_id = excluded.recovery_id`,
+		ids, accounts, triggers, webhooks, hooks, urls, statuses, codes, errs, durations, at, responses, headers, redeliveries, signatures, recoveries)
 	return err
 }
 

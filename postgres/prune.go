@@ -35,6 +35,16 @@ func (s *Store) Prune(ctx context.Context, before time.Time, limit int) (int64, 
 			return err
 		}
 		n += tag.RowsAffected()
+		// A recovery older than the log it recovered, with nothing left
+		// queued, has no progress left to tell.
+		tag, err = tx.Exec(ctx, `DELETE FROM recoveries WHERE id IN
+			(SELECT id FROM recoveries r WHERE id < $1 AND NOT EXISTS (SELECT 1 FROM recovery_items WHERE recovery_id = r.id)
+			ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+			hookd.FloorID(hookd.PrefixRecovery, before), limit)
+		if err != nil {
+			return err
+		}
+		n += tag.RowsAffected()
 		return nil
 	})
 	return n, s.fail(ctx, err, "prune")

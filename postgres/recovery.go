@@ -2,34 +2,96 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/internal/storeutil"
 )
 
-// QueueRecovery queues, in one statement, an item for each trigger of the
-// range whose newest delivery to the webhook failed or was skipped; a
+// recoverable selects, as (webhook_id, trigger_id, account_id, id), the
+// newest delivery to a webhook of each trigger of a range when it failed
+// or was skipped and the webhook has no item of that trigger queued yet:
+// what a recovery sends. Its parameters are $1 to $6, recoverableArgs;
+// a statement that embeds it numbers its own from $7. QueueRecovery and
+// CountRecoverable both read it, so the count shown before confirming is
+// the rule itself.
+const recoverable = `SELECT n.webhook_id, n.trigger_id, n.account_id, n.id FROM (
+		SELECT DISTINCT ON (d.trigger_id) d.webhook_id, d.trigger_id, d.account_id, d.id, d.status
+		FROM triggers t JOIN deliveries d ON d.trigger_id = t.id
+		WHERE t.account_id = $1 AND t.timestamp >= $2 AND t.timestamp < $3 AND d.account_id = $1 AND d.webhook_id = $4
+		ORDER BY d.trigger_id, d.id DESC) n
+	WHERE n.status IN ($5, $6)
+		AND NOT EXISTS (SELECT 1 FROM recovery_items ri WHERE ri.webhook_id = n.webhook_id AND ri.trigger_id = n.trigger_id)`
+
+func recoverableArgs(r hookd.Recovery) []any {
+	return []any{r.AccountID, toDB(r.Since), toDB(r.Until), r.WebhookID, hookd.StatusFailed, hookd.StatusSkipped}
+}
+
+// QueueRecovery queues, in one statement, an item for each recoverable
+// trigger of the range, and keeps the recovery with that count; a
 // webhook's existing item of a trigger is kept (ON CONFLICT DO NOTHING), so
 // two nodes queueing the same range at once queue each send once.
 func (s *Store) QueueRecovery(ctx context.Context, r hookd.Recovery) (int, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	tag, err := s.pool.Exec(ctx, `INSERT INTO recovery_items
-		(webhook_id, trigger_id, account_id, recovery_id, redelivery_of, queued_at)
-		SELECT n.webhook_id, n.trigger_id, n.account_id, $1, n.id, $2 FROM (
-			SELECT DISTINCT ON (d.trigger_id) d.webhook_id, d.trigger_id, d.account_id, d.id, d.status
-			FROM triggers t JOIN deliveries d ON d.trigger_id = t.id
-			WHERE t.account_id = $3 AND t.timestamp >= $4 AND t.timestamp < $5 AND d.account_id = $3 AND d.webhook_id = $6
-			ORDER BY d.trigger_id, d.id DESC) n
-		WHERE n.status IN ($7, $8)
-		ON CONFLICT (webhook_id, trigger_id) DO NOTHING`,
-		r.ID, toDB(r.QueuedAt), r.AccountID, toDB(r.Since), toDB(r.Until), r.WebhookID, hookd.StatusFailed, hookd.StatusSkipped)
+	var n int64
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `INSERT INTO recovery_items
+			(webhook_id, trigger_id, account_id, recovery_id, redelivery_of, queued_at)
+			SELECT webhook_id, trigger_id, account_id, $7, id, $8 FROM (`+recoverable+`) q
+			ON CONFLICT (webhook_id, trigger_id) DO NOTHING`,
+			append(recoverableArgs(r), r.ID, toDB(r.QueuedAt))...)
+		if err != nil {
+			return err
+		}
+		n = tag.RowsAffected()
+		_, err = tx.Exec(ctx, `INSERT INTO recoveries (id, account_id, webhook_id, since, until, queued, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, r.ID, r.AccountID, r.WebhookID, toDB(r.Since), toDB(r.Until), n, toDB(r.QueuedAt))
+		return err
+	})
 	if err != nil {
 		return 0, s.fail(ctx, err, "queue recovery")
 	}
-	return int(tag.RowsAffected()), nil
+	return int(n), nil
+}
+
+// CountRecoverable counts what QueueRecovery would queue now.
+func (s *Store) CountRecoverable(ctx context.Context, r hookd.Recovery) (int, error) {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM (`+recoverable+`) q`, recoverableArgs(r)...).Scan(&n)
+	if err != nil {
+		return 0, s.fail(ctx, err, "count recoverable")
+	}
+	return n, nil
+}
+
+// Recovery returns a recovery and its progress: its items still queued and
+// the deliveries its sends made, by status.
+func (s *Store) Recovery(ctx context.Context, accountID, id string) (hookd.RecoveryProgress, error) {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	var p hookd.RecoveryProgress
+	var since, until, created pgtype.Timestamptz
+	err := s.pool.QueryRow(ctx, `SELECT id, account_id, webhook_id, since, until, queued, created_at,
+			(SELECT count(*) FROM recovery_items WHERE recovery_id = r.id),
+			(SELECT count(*) FROM deliveries WHERE recovery_id = r.id AND account_id = r.account_id AND status = $1),
+			(SELECT count(*) FROM deliveries WHERE recovery_id = r.id AND account_id = r.account_id AND status = $2)
+		FROM recoveries r WHERE id = $3 AND account_id = $4`, hookd.StatusDelivered, hookd.StatusFailed, id, accountID).
+		Scan(&p.ID, &p.AccountID, &p.WebhookID, &since, &until, &p.Queued, &created, &p.Pending, &p.Delivered, &p.Failed)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return p, storeutil.NotFound("recovery", id)
+	}
+	if err != nil {
+		return p, s.fail(ctx, err, "read recovery")
+	}
+	p.Since, p.Until, p.QueuedAt = fromDB(since), fromDB(until), fromDB(created)
+	return p, nil
 }
 
 // ClaimRecoveries leases up to p.Limit items whose lease has ended, oldest

@@ -14,7 +14,7 @@ import (
 )
 
 const (
-	deliveryCols = 15
+	deliveryCols = 16
 )
 
 // upsertDelivery inserts deliveries or replaces the row with the same ID (a
@@ -25,12 +25,13 @@ const (
 		webhook_id = excluded.webhook_id, hook = excluded.hook, url = excluded.url, status = excluded.status,
 		status_code = excluded.status_code, error = excluded.error, duration_ms = excluded.duration_ms,
 		attempted_at = excluded.attempted_at, response = excluded.response,
-		response_headers = excluded.response_headers, redelivery_of = excluded.redelivery_of, signature = excluded.signature`
+		response_headers = excluded.response_headers, redelivery_of = excluded.redelivery_of, signature = excluded.signature,
+		recovery_id = excluded.recovery_id`
 )
 
 func deliveryArgs(dst []any, d *hookd.Delivery) []any {
 	return append(dst, d.ID, d.AccountID, d.TriggerID, d.WebhookID, d.Hook, d.URL, d.Status, d.StatusCode,
-		d.Error, d.DurationMs, toDB(storeutil.Stamp(d.AttemptedAt)), d.Response, d.ResponseHeaders, d.RedeliveryOf, d.Signature)
+		d.Error, d.DurationMs, toDB(storeutil.Stamp(d.AttemptedAt)), d.Response, d.ResponseHeaders, d.RedeliveryOf, d.Signature, d.RecoveryID)
 }
 
 // InsertPendingDelivery stores a pending delivery about to be sent at once,

@@ -60,6 +60,16 @@ func (s *Store) Prune(ctx context.Context, before time.Time, limit int) (int64, 
 		}
 		k, _ := res.RowsAffected()
 		n += k
+		// A recovery older than the log it recovered, with nothing left
+		// queued, has no progress left to tell.
+		res, err = tx.ExecContext(ctx, `DELETE FROM recoveries WHERE id IN
+			(SELECT id FROM recoveries r WHERE id < ? AND NOT EXISTS (SELECT 1 FROM recovery_items WHERE recovery_id = r.id)
+			ORDER BY id LIMIT ?)`, hookd.FloorID(hookd.PrefixRecovery, before), limit)
+		if err != nil {
+			return err
+		}
+		k, _ = res.RowsAffected()
+		n += k
 		return nil
 	})
 	return n, s.fail(err, "prune")

@@ -4,39 +4,82 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/internal/storeutil"
 )
 
-// QueueRecovery queues, in one statement, an item for each trigger of the
-// range whose newest delivery to the webhook failed or was skipped. The
-// range is read from the index by (account, timestamp), each trigger's
-// deliveries by the index by trigger; a webhook's existing item of a
-// trigger is kept (ON CONFLICT DO NOTHING).
+// recoverable selects, as (webhook_id, trigger_id, account_id, id), the
+// newest delivery to a webhook of each trigger of a range when it failed
+// or was skipped and the webhook has no item of that trigger queued yet:
+// what a recovery sends. The range is read from the index by (account,
+// timestamp), each trigger's deliveries by the index by trigger. Its
+// arguments are recoverableArgs. QueueRecovery and CountRecoverable both
+// read it, so the count shown before confirming is the rule itself.
+const recoverable = `SELECT d.webhook_id, d.trigger_id, d.account_id, d.id FROM deliveries d
+	WHERE d.account_id = ? AND d.id IN (
+		SELECT max(d2.id) FROM triggers t INDEXED BY triggers_search
+		JOIN deliveries d2 ON d2.trigger_id = t.id
+		WHERE t.account_id = ? AND t.timestamp >= ? AND t.timestamp < ?
+			AND d2.account_id = ? AND d2.webhook_id = ?
+		GROUP BY d2.trigger_id)
+	AND d.status IN (?, ?)
+	AND NOT EXISTS (SELECT 1 FROM recovery_items ri WHERE ri.webhook_id = d.webhook_id AND ri.trigger_id = d.trigger_id)`
+
+func recoverableArgs(r hookd.Recovery) []any {
+	return []any{r.AccountID, r.AccountID, toDB(r.Since), toDB(r.Until), r.AccountID, r.WebhookID,
+		hookd.StatusFailed, hookd.StatusSkipped}
+}
+
+// QueueRecovery queues, in one statement, an item for each recoverable
+// trigger of the range, and keeps the recovery with that count; a
+// webhook's existing item of a trigger is kept (ON CONFLICT DO NOTHING).
 func (s *Store) QueueRecovery(ctx context.Context, r hookd.Recovery) (int, error) {
 	var n int64
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO recovery_items
 			(webhook_id, trigger_id, account_id, recovery_id, redelivery_of, queued_at)
-			SELECT d.webhook_id, d.trigger_id, d.account_id, ?, d.id, ? FROM deliveries d
-			WHERE d.account_id = ? AND d.id IN (
-				SELECT max(d2.id) FROM triggers t INDEXED BY triggers_search
-				JOIN deliveries d2 ON d2.trigger_id = t.id
-				WHERE t.account_id = ? AND t.timestamp >= ? AND t.timestamp < ?
-					AND d2.account_id = ? AND d2.webhook_id = ?
-				GROUP BY d2.trigger_id)
-			AND d.status IN (?, ?)
+			SELECT webhook_id, trigger_id, account_id, ?, id, ? FROM (`+recoverable+`) WHERE true
 			ON CONFLICT (webhook_id, trigger_id) DO NOTHING`,
-			r.ID, toDB(r.QueuedAt), r.AccountID, r.AccountID, toDB(r.Since), toDB(r.Until), r.AccountID, r.WebhookID,
-			hookd.StatusFailed, hookd.StatusSkipped)
+			append([]any{r.ID, toDB(r.QueuedAt)}, recoverableArgs(r)...)...)
 		if err != nil {
 			return err
 		}
-		n, err = res.RowsAffected()
+		if n, err = res.RowsAffected(); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO recoveries (id, account_id, webhook_id, since, until, queued, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, r.ID, r.AccountID, r.WebhookID, toDB(r.Since), toDB(r.Until), n, toDB(r.QueuedAt))
 		return err
 	})
 	return int(n), s.fail(err, "queue recovery")
+}
+
+// CountRecoverable counts what QueueRecovery would queue now.
+func (s *Store) CountRecoverable(ctx context.Context, r hookd.Recovery) (int, error) {
+	var n int
+	err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM (`+recoverable+`)`, recoverableArgs(r)...).Scan(&n)
+	return n, s.fail(err, "count recoverable")
+}
+
+// Recovery returns a recovery and its progress: its items still queued and
+// the deliveries its sends made, by status.
+func (s *Store) Recovery(ctx context.Context, accountID, id string) (hookd.RecoveryProgress, error) {
+	var p hookd.RecoveryProgress
+	var since, until, created sql.NullInt64
+	err := s.read.QueryRowContext(ctx, `SELECT id, account_id, webhook_id, since, until, queued, created_at,
+			(SELECT count(*) FROM recovery_items WHERE recovery_id = r.id),
+			(SELECT count(*) FROM deliveries WHERE recovery_id = r.id AND account_id = r.account_id AND status = ?),
+			(SELECT count(*) FROM deliveries WHERE recovery_id = r.id AND account_id = r.account_id AND status = ?)
+		FROM recoveries r WHERE id = ? AND account_id = ?`, hookd.StatusDelivered, hookd.StatusFailed, id, accountID).
+		Scan(&p.ID, &p.AccountID, &p.WebhookID, &since, &until, &p.Queued, &created, &p.Pending, &p.Delivered, &p.Failed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, storeutil.NotFound("recovery", id)
+	}
+	p.Since, p.Until, p.QueuedAt = fromDB(since), fromDB(until), fromDB(created)
+	return p, s.fail(err, "read recovery")
 }
 
 // ClaimRecoveries leases up to p.Limit items whose lease has ended, oldest

@@ -95,11 +95,87 @@ func testRecovery(t *testing.T, s hookd.Store) {
 		t.Errorf("claimed %v after every item was recorded", itemTriggers(got))
 	}
 	// Recorded, the same range can be recovered again (its newest
-	// deliveries are still the failed ones here).
-	if n, err := s.QueueRecovery(ctx(t), r2); err != nil || n != 2 {
+	// deliveries are still the failed ones here), as a new recovery.
+	r3 := r
+	r3.ID = hookd.NewID(hookd.PrefixRecovery)
+	if n, err := s.QueueRecovery(ctx(t), r3); err != nil || n != 2 {
 		t.Errorf("recovering again after the first was sent: queued %d (%v), want 2", n, err)
 	}
 	if !strings.HasPrefix(r.ID, hookd.PrefixRecovery) {
 		t.Errorf("recovery ID %s", r.ID)
+	}
+}
+
+// testRecoveryProgress: the count before confirming is what the recovery
+// then queues; a recovery is kept, and its progress is counted from its
+// items still queued and the deliveries its sends made.
+func testRecoveryProgress(t *testing.T, s hookd.Store) {
+	a := account(t, s, "alpha")
+	b := account(t, s, "beta")
+	w := webhook(t, s, a.ID, "https://one.example/h", true)
+	tr := make([]hookd.Trigger, 4)
+	for i := range tr {
+		tr[i] = triggers(a.ID, 1, base.Add(time.Duration(i)*time.Minute))[0]
+	}
+	must(t, s.InsertTriggers(ctx(t), tr))
+	at := base.Add(time.Hour)
+	ds := []hookd.Delivery{
+		delivery(tr[0], w, hookd.StatusFailed, at), delivery(tr[1], w, hookd.StatusSkipped, at),
+		delivery(tr[2], w, hookd.StatusFailed, at), delivery(tr[3], w, hookd.StatusDelivered, at),
+	}
+	must(t, s.RecordDeliveries(ctx(t), hookd.RecordParams{Deliveries: ds, Policy: policy}))
+	r := hookd.Recovery{ID: hookd.NewID(hookd.PrefixRecovery), AccountID: a.ID, WebhookID: w.ID,
+		Since: base, Until: at, QueuedAt: at}
+	count, err := s.CountRecoverable(ctx(t), r)
+	must(t, err)
+	if count != 3 {
+		t.Fatalf("CountRecoverable = %d, want 3 (two failed, one skipped)", count)
+	}
+	n, err := s.QueueRecovery(ctx(t), r)
+	must(t, err)
+	if n != count {
+		t.Fatalf("queued %d, but the count before was %d", n, count)
+	}
+	if again, err := s.CountRecoverable(ctx(t), r); err != nil || again != 0 {
+		t.Errorf("CountRecoverable while queued = %d (%v), want 0: nothing would be queued twice", again, err)
+	}
+	progress := func() hookd.RecoveryProgress {
+		t.Helper()
+		p, err := s.Recovery(ctx(t), a.ID, r.ID)
+		must(t, err)
+		return p
+	}
+	p := progress()
+	if p.Queued != 3 || p.Pending != 3 || p.Delivered != 0 || p.Failed != 0 || p.Done() || p.WebhookID != w.ID ||
+		!p.Since.Equal(r.Since) || !p.Until.Equal(r.Until) || !p.QueuedAt.Equal(r.QueuedAt) {
+		t.Fatalf("progress right after queueing: %+v", p)
+	}
+	wantCode(t, errOf(s.Recovery(ctx(t), b.ID, r.ID)), hookd.ENOTFOUND, "Recovery of another account")
+	wantCode(t, errOf(s.Recovery(ctx(t), a.ID, "rcv_unknown")), hookd.ENOTFOUND, "Recovery of an unknown ID")
+
+	items, err := s.ClaimRecoveries(ctx(t), hookd.ClaimParams{Node: "n", Now: at, Until: at.Add(time.Minute), Limit: 10})
+	must(t, err)
+	if len(items) != 3 {
+		t.Fatalf("claimed %d items, want 3", len(items))
+	}
+	// One delivered, one failed again, one dropped (its trigger gone).
+	sent := func(it hookd.RecoveryItem, status string) hookd.Delivery {
+		tri := tr[slices.IndexFunc(tr, func(x hookd.Trigger) bool { return x.ID == it.TriggerID })]
+		d := delivery(tri, w, status, at.Add(time.Minute))
+		d.RedeliveryOf, d.RecoveryID = it.RedeliveryOf, it.RecoveryID
+		return d
+	}
+	d0, d1 := sent(items[0], hookd.StatusDelivered), sent(items[1], hookd.StatusFailed)
+	must(t, s.RecordDeliveries(ctx(t), hookd.RecordParams{Policy: policy, Deliveries: []hookd.Delivery{d0, d1},
+		DoneRecoveries: []hookd.RecoveryKey{items[0].Key(), items[1].Key()}}))
+	if p := progress(); p.Pending != 1 || p.Delivered != 1 || p.Failed != 1 || p.Dropped() != 0 || p.Done() {
+		t.Errorf("progress after two sends: %+v (dropped %d)", p, p.Dropped())
+	}
+	if got, err := s.Delivery(ctx(t), a.ID, d0.ID); err != nil || got.RecoveryID != r.ID {
+		t.Errorf("the recovery's delivery reads back with recovery %q (%v), want %s", got.RecoveryID, err, r.ID)
+	}
+	must(t, s.RecordDeliveries(ctx(t), hookd.RecordParams{Policy: policy, DoneRecoveries: []hookd.RecoveryKey{items[2].Key()}}))
+	if p := progress(); p.Pending != 0 || p.Delivered != 1 || p.Failed != 1 || p.Dropped() != 1 || !p.Done() {
+		t.Errorf("progress at the end: %+v (dropped %d)", p, p.Dropped())
 	}
 }

@@ -62,6 +62,7 @@ func Run(t *testing.T, open func(t *testing.T) hookd.Store) {
 		{"DeliveryExplained", testDeliveryExplained},
 		{"GreylistLastError", testGreylistLastError},
 		{"Recovery", testRecovery},
+		{"RecoveryProgress", testRecoveryProgress},
 		{"GreylistTell", testGreylistTell},
 		{"LastDeliveries", testLastDeliveries},
 		{"DeliveryStats", testDeliveryStats},

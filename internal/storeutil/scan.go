@@ -35,7 +35,7 @@ func ScanTrigger[T any](row Scanner, fromDB func(T) time.Time) (hookd.Trigger, e
 func ScanDelivery[T any](row Scanner, fromDB func(T) time.Time) (d hookd.Delivery, err error) {
 	var at T
 	err = row.Scan(&d.ID, &d.AccountID, &d.TriggerID, &d.WebhookID, &d.Hook, &d.URL, &d.Status,
-		&d.StatusCode, &d.Error, &d.DurationMs, &at, &d.Response, &d.ResponseHeaders, &d.RedeliveryOf, &d.Signature)
+		&d.StatusCode, &d.Error, &d.DurationMs, &at, &d.Response, &d.ResponseHeaders, &d.RedeliveryOf, &d.Signature, &d.RecoveryID)
 	d.AttemptedAt = fromDB(at)
 	return d, err
 }
