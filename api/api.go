@@ -75,6 +75,7 @@ func New(cfg Config) *Handler {
 	m.HandleFunc("POST /api/v1/webhooks/{id}/secret/rotate", h.rotateSecret)
 	m.HandleFunc("POST /api/v1/webhooks/{id}/test", h.testWebhook)
 	m.HandleFunc("POST /api/v1/webhooks/{id}/recover", h.recoverWebhook)
+	m.HandleFunc("GET /api/v1/recoveries/{id}", h.getRecovery)
 	m.HandleFunc("POST /api/v1/triggers", h.postTriggers)
 	m.HandleFunc("GET /api/v1/triggers", h.searchTriggers)
 	m.HandleFunc("GET /api/v1/triggers/{id}", h.getTrigger)

@@ -55,3 +55,18 @@ func (h *Handler) recoverWebhook(w http.ResponseWriter, r *http.Request) {
 		"until": hookd.FormatTime(rec.Until), "queued": n,
 	}})
 }
+
+// getRecovery answers GET /api/v1/recoveries/{id}: the recovery that
+// POST …/recover answered with, and how far it got.
+func (h *Handler) getRecovery(w http.ResponseWriter, r *http.Request) {
+	p, err := h.store.Recovery(r.Context(), accountID(r.Context()), r.PathValue("id"))
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"recovery": map[string]any{
+		"id": p.ID, "webhookId": p.WebhookID, "since": hookd.FormatTime(p.Since), "until": hookd.FormatTime(p.Until),
+		"queued": p.Queued, "pending": p.Pending, "delivered": p.Delivered, "failed": p.Failed,
+		"dropped": p.Dropped(), "done": p.Done(),
+	}})
+}

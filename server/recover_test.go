@@ -78,6 +78,28 @@ func TestRecoverSendsWhatWasMissedOnce(t *testing.T) {
 			t.Errorf("recovered delivery of %s has redeliveryOf %v, want %s", id, d.RedeliveryOf, ds[1].ID)
 		}
 	}
+	// The recover answer's ID tells the progress: all three sent and
+	// delivered; the empty second recovery is kept too, done at once.
+	var progress struct {
+		Recovery struct {
+			ID                                          string
+			Queued, Pending, Delivered, Failed, Dropped int
+			Done                                        bool
+		}
+	}
+	if code := e.do("GET", "/api/v1/recoveries/"+got.Recovery.ID, nil, &progress); code != 200 {
+		t.Fatalf("GET /api/v1/recoveries/%s: %d", got.Recovery.ID, code)
+	}
+	if p := progress.Recovery; p.ID != got.Recovery.ID || p.Queued != 3 || p.Pending != 0 || p.Delivered != 3 ||
+		p.Failed != 0 || p.Dropped != 0 || !p.Done {
+		t.Errorf("progress %+v, want 3 queued, 3 delivered, done", p)
+	}
+	if code := e.do("GET", "/api/v1/recoveries/"+again.Recovery.ID, nil, &progress); code != 200 || progress.Recovery.Queued != 0 || !progress.Recovery.Done {
+		t.Errorf("the empty recovery: %d %+v", code, progress.Recovery)
+	}
+	if code := e.do("GET", "/api/v1/recoveries/rcv_unknown", nil, nil); code != 404 {
+		t.Errorf("GET an unknown recovery: %d, want 404", code)
+	}
 	if sent[before] != 0 || sent[after] != 0 || len(sent) != 3 {
 		t.Errorf("the recovery sent %v, want only the three of the range", sent)
 	}
