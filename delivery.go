@@ -1,6 +1,9 @@
 package hookd
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // Delivery statuses.
 const (
@@ -58,3 +61,25 @@ const MaxLoggedResponse = 1024
 // MaxLoggedHeaders is how much of a receiver's answer's header the log
 // keeps, as JSON.
 const MaxLoggedHeaders = 2048
+
+// Header is one header of a request, by name.
+type Header struct{ Name, Value string }
+
+// SentHeaders returns the headers the delivery was sent with, in the order
+// hookd sends them (contract §3), or nil when nothing was sent (skipped or
+// pending). Of them only the signature is stored: the others are made
+// again from the trigger ID and the attempt time, as the dispatcher made
+// them (webhook-timestamp is the attempt's unix second); the body is the
+// trigger's Envelope.
+func (d Delivery) SentHeaders() []Header {
+	if d.Signature == "" {
+		return nil
+	}
+	return []Header{
+		{"Content-Type", "application/json"},
+		{"User-Agent", "hookd/" + Version},
+		{"webhook-id", d.TriggerID},
+		{"webhook-timestamp", strconv.FormatInt(d.AttemptedAt.Unix(), 10)},
+		{"webhook-signature", d.Signature},
+	}
+}

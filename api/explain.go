@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/hookd-dev/hookd"
 )
@@ -21,8 +20,7 @@ type deliveryDetailJSON struct {
 // getDelivery answers GET /api/v1/deliveries/{id}: the delivery, exactly
 // what was sent and what came back. Of the request only the signature is
 // stored: the other headers and the body are made again from the trigger
-// and the attempt time, as the dispatcher made them (the envelope is
-// hookd.Trigger.Envelope, webhook-timestamp the attempt's unix second).
+// and the attempt time (hookd.Delivery.SentHeaders, hookd.Trigger.Envelope).
 // A skipped or pending delivery has sent nothing yet: its request is null.
 // The delivery of a deleted webhook is read like any other: the log is
 // history and keeps it until retention removes it.
@@ -34,14 +32,11 @@ func (h *Handler) getDelivery(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := deliveryDetailJSON{deliveryJSON: toDeliveryJSON(d)}
-	if d.Signature != "" {
-		req := &requestJSON{Headers: map[string]string{
-			"Content-Type":      "application/json",
-			"User-Agent":        "hookd/" + hookd.Version,
-			"webhook-id":        d.TriggerID,
-			"webhook-timestamp": strconv.FormatInt(d.AttemptedAt.Unix(), 10),
-			"webhook-signature": d.Signature,
-		}}
+	if sent := d.SentHeaders(); sent != nil {
+		req := &requestJSON{Headers: make(map[string]string, len(sent))}
+		for _, hd := range sent {
+			req.Headers[hd.Name] = hd.Value
+		}
 		t, err := h.store.Trigger(r.Context(), acc, d.TriggerID)
 		switch {
 		case err == nil:

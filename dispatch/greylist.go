@@ -2,7 +2,6 @@ package dispatch
 
 import (
 	"context"
-	"strconv"
 	"sync"
 	"time"
 
@@ -71,17 +70,6 @@ func (g *greylistView) forget(k hookd.URLKey) {
 	g.mu.Unlock()
 }
 
-// skipReason is the error recorded with a delivery skipped because its URL
-// is grey-listed: until when, after how many failures, and the last real
-// failure, in words a receiver's owner reads without the docs.
-func skipReason(st hookd.URLState) string {
-	s := "not sent: the URL is grey-listed until " + st.Until.UTC().Format("2006-01-02 15:04:05 UTC") +
-		" after " + strconv.Itoa(st.ConsecutiveFailures) + " failures in a row"
-	if st.LastError != "" {
-		s += "; the last was " + st.LastError
-	}
-	return s
-}
 
 // refreshGreylist reloads the view from the store, since other nodes may
 // have changed it.

@@ -223,7 +223,7 @@ func describeError(err error, timeout time.Duration) string {
 		// "dial tcp …:" wrapping, which reads like a network failure.
 		return "not sent: " + opErr.Err.Error()
 	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded):
-		return "timed out after " + timeout.String() + " (the whole request, reading the answer included)"
+		return hookd.TimeoutReason(timeout)
 	case errors.As(err, &dnsErr):
 		return "DNS lookup failed: " + dnsErr.Error()
 	case errors.Is(err, syscall.ECONNREFUSED):

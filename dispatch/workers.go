@@ -113,7 +113,7 @@ func (d *Dispatcher) send(j job) result {
 	default:
 		r.d.ID = hookd.NewID(hookd.PrefixDelivery)
 		if known && st.Greylisted(now) {
-			r.d.Status, r.d.Error = hookd.StatusSkipped, skipReason(st)
+			r.d.Status, r.d.Error = hookd.StatusSkipped, hookd.SkipReason(st)
 			return r
 		}
 	}

@@ -106,9 +106,14 @@ func (h *handler) payload(r *http.Request, v *visitor, triggerID string) string 
 		}
 		return ""
 	}
+	return indentJSON(t.Envelope())
+}
+
+// indentJSON is JSON made readable: indented by two spaces.
+func indentJSON(b []byte) string {
 	var buf bytes.Buffer
-	if err := json.Indent(&buf, t.Envelope(), "", "  "); err != nil {
-		return string(t.Envelope())
+	if err := json.Indent(&buf, b, "", "  "); err != nil {
+		return string(b)
 	}
 	return buf.String()
 }
@@ -131,7 +136,7 @@ func (h *handler) redeliver(w http.ResponseWriter, r *http.Request, v *visitor) 
 		return
 	}
 	d = h.waitSent(r.Context(), v.User.AccountID, d.ID)
-	kind, text := "ok", "Redelivered: "+deliveryOutcome(d)
+	kind, text := "ok", "Redelivered, "+h.deliveryOutcome(d)
 	if d.Status == hookd.StatusFailed || d.Status == hookd.StatusSkipped {
 		kind = "error"
 	}
@@ -139,23 +144,11 @@ func (h *handler) redeliver(w http.ResponseWriter, r *http.Request, v *visitor) 
 	redirect(w, r, "/settings/webhooks/"+old.WebhookID+"/deliveries#"+d.ID)
 }
 
-// deliveryOutcome says in a sentence how a delivery went.
-func deliveryOutcome(d hookd.Delivery) string {
-	switch d.Status {
-	case hookd.StatusDelivered:
-		return "delivered, the receiver answered HTTP " + itoa(d.StatusCode) + " in " + formatMs(d.DurationMs) + "."
-	case hookd.StatusFailed:
-		s := "failed"
-		if d.StatusCode != 0 {
-			s += ", the receiver answered HTTP " + itoa(d.StatusCode)
-		}
-		if d.Error != "" {
-			s += ": " + d.Error
-		}
-		return s + "."
-	case hookd.StatusSkipped:
-		return "skipped, because the URL is grey-listed."
-	default:
+// deliveryOutcome says in a sentence how a delivery went: its status and
+// its cause (h.cause).
+func (h *handler) deliveryOutcome(d hookd.Delivery) string {
+	if d.Status == hookd.StatusPending {
 		return "still being sent; reload the page to see the result."
 	}
+	return d.Status + ": " + h.cause(d) + "."
 }

@@ -23,7 +23,8 @@ func (h *handler) funcs() template.FuncMap {
 		"ms":        formatMs,
 		"plural":    plural,
 		"hasPrefix": strings.HasPrefix,
-		"outcome":   deliveryOutcome,
+		"outcome":   h.deliveryOutcome,
+		"cause":     h.cause,
 		"statusLabel": func(s string) string {
 			if s == "" {
 				return ""

@@ -40,16 +40,20 @@ type Config struct {
 	// TestWait is how long "Send test" and "Redeliver" wait for the result
 	// before showing the page; defaults to 15s.
 	TestWait time.Duration
+	// Retention is how long the log is kept (server.Config.Retention): a
+	// recovery spans at most this much; 0: no bound.
+	Retention time.Duration
 }
 
 type handler struct {
-	app      *app.App
-	store    hookd.Store
-	log      *slog.Logger
-	now      func() time.Time
-	loc      *time.Location
-	ttl      time.Duration
-	testWait time.Duration
+	app       *app.App
+	store     hookd.Store
+	log       *slog.Logger
+	now       func() time.Time
+	loc       *time.Location
+	ttl       time.Duration
+	testWait  time.Duration
+	retention time.Duration
 
 	pages     map[string]*template.Template
 	assets    *assets
@@ -66,7 +70,7 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	h := &handler{
 		app: cfg.App, store: cfg.Store, log: cfg.Logger, now: cfg.Now, loc: cfg.Location,
-		ttl: cfg.SessionTTL, testWait: cfg.TestWait,
+		ttl: cfg.SessionTTL, testWait: cfg.TestWait, retention: cfg.Retention,
 		cop: http.NewCrossOriginProtection(),
 	}
 	if h.log == nil {
@@ -129,6 +133,16 @@ func (h *handler) routes() http.Handler {
 	mux.HandleFunc("POST /settings/api-keys/{id}/revoke", h.admin(h.apiKeyRevoke))
 	mux.HandleFunc("GET /settings/password", h.authed(h.passwordPage))
 	mux.HandleFunc("POST /settings/password", h.authed(h.passwordChange))
+
+	// Issue 14: the account's whole log, one delivery, one trigger, and
+	// sending what a webhook missed.
+	mux.HandleFunc("GET /deliveries", h.authed(h.allDeliveries))
+	mux.HandleFunc("GET /deliveries/export", h.authed(h.exportDeliveries))
+	mux.HandleFunc("GET /deliveries/{id}", h.authed(h.deliveryDetail))
+	mux.HandleFunc("GET /triggers/{id}", h.authed(h.triggerPage))
+	mux.HandleFunc("GET /settings/webhooks/{id}/recover", h.authed(h.recoverForm))
+	mux.HandleFunc("POST /settings/webhooks/{id}/recover", h.authed(h.recover))
+	mux.HandleFunc("GET /settings/webhooks/{id}/recoveries/{recovery}", h.authed(h.recoveryProgress))
 
 	mux.HandleFunc("/", h.notFoundHandler)
 
@@ -215,6 +229,9 @@ type base struct {
 	Nav     string // the active top-level section: overview, webhooks, settings
 	Visitor *visitor
 	Flash   *flash
+	// Refresh, when above 0, reloads the page after that many seconds
+	// (a recovery's progress), without script.
+	Refresh int
 }
 
 // CSRF is the token every form of a signed-in page posts back.

@@ -24,6 +24,8 @@ type greyState struct {
 	Level    int       // the how-manieth period in a row
 	Failures int       // consecutive failures
 	Waiting  bool      // a period ended; the next delivery decides
+	// LastError is the error of the newest failed send, as recorded.
+	LastError string
 }
 
 type webhookListPage struct {
@@ -68,7 +70,7 @@ func (h *handler) webhookRows(r *http.Request, v *visitor) ([]webhookRow, error)
 }
 
 func toGrey(s hookd.URLState, now time.Time) greyState {
-	g := greyState{Level: s.Level, Failures: s.ConsecutiveFailures}
+	g := greyState{Level: s.Level, Failures: s.ConsecutiveFailures, LastError: s.LastError}
 	if s.Greylisted(now) {
 		g.Listed, g.Until = true, s.Until
 	} else if s.Level > 0 {

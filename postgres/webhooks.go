@@ -14,10 +14,10 @@ import (
 func scanWebhook(row pgx.Row) (hookd.Webhook, error) {
 	var w hookd.Webhook
 	var created, updated, prevUntil, until pgtype.Timestamptz
-	var url *string
+	var url, lastError *string
 	var failures, level *int
 	err := row.Scan(&w.ID, &w.AccountID, &w.Name, &w.URL, &w.Hooks, &w.Enabled, &created, &updated,
-		&w.Secret, &w.PreviousSecret, &prevUntil, &url, &failures, &level, &until)
+		&w.Secret, &w.PreviousSecret, &prevUntil, &url, &failures, &level, &until, &lastError)
 	if err != nil {
 		return w, err
 	}
@@ -26,7 +26,7 @@ func scanWebhook(row pgx.Row) (hookd.Webhook, error) {
 	}
 	w.CreatedAt, w.UpdatedAt, w.PreviousUntil = fromDB(created), fromDB(updated), fromDB(prevUntil)
 	if url != nil {
-		w.Greylist = hookd.URLState{AccountID: w.AccountID, URL: *url, ConsecutiveFailures: *failures, Level: *level, Until: fromDB(until)}
+		w.Greylist = hookd.URLState{AccountID: w.AccountID, URL: *url, ConsecutiveFailures: *failures, Level: *level, Until: fromDB(until), LastError: *lastError}
 	}
 	return w, nil
 }

@@ -179,7 +179,7 @@ func (s *Server) routes(m *metrics) (http.Handler, error) {
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg}))
-	panel, err := panel.New(panel.Config{App: s.App, Store: s.Store, Logger: s.log})
+	panel, err := panel.New(panel.Config{App: s.App, Store: s.Store, Logger: s.log, Retention: s.cfg.Retention})
 	if err != nil {
 		return nil, err
 	}

@@ -14,10 +14,10 @@ func scanWebhook(row interface{ Scan(...any) error }) (hookd.Webhook, error) {
 	var w hookd.Webhook
 	var hooks string
 	var created, updated, prevUntil, until sql.NullInt64
-	var url sql.NullString
+	var url, lastError sql.NullString
 	var failures, level sql.NullInt64
 	err := row.Scan(&w.ID, &w.AccountID, &w.Name, &w.URL, &hooks, &w.Enabled, &created, &updated,
-		&w.Secret, &w.PreviousSecret, &prevUntil, &url, &failures, &level, &until)
+		&w.Secret, &w.PreviousSecret, &prevUntil, &url, &failures, &level, &until, &lastError)
 	if err != nil {
 		return w, err
 	}
@@ -27,7 +27,7 @@ func scanWebhook(row interface{ Scan(...any) error }) (hookd.Webhook, error) {
 	w.CreatedAt, w.UpdatedAt, w.PreviousUntil = fromDB(created), fromDB(updated), fromDB(prevUntil)
 	if url.Valid {
 		w.Greylist = hookd.URLState{AccountID: w.AccountID, URL: url.String, ConsecutiveFailures: int(failures.Int64),
-			Level: int(level.Int64), Until: fromDB(until)}
+			Level: int(level.Int64), Until: fromDB(until), LastError: lastError.String}
 	}
 	return w, nil
 }

@@ -190,9 +190,10 @@ func testWebhookGreylistField(t *testing.T, s hookd.Store) {
 	want := hookd.URLState{AccountID: a.ID, URL: bad}
 	for i := range 4 {
 		at := base.Add(time.Duration(i) * time.Second)
-		outcomes = append(outcomes, hookd.URLOutcome{AccountID: a.ID, URL: bad, At: at})
+		outcomes = append(outcomes, hookd.URLOutcome{AccountID: a.ID, URL: bad, At: at, Error: "HTTP 500 Internal Server Error"})
 		want = policy.Apply(want, false, at)
 	}
+	want.LastError = "HTTP 500 Internal Server Error" // the webhook tells its URL's last error too
 	outcomes = append(outcomes, hookd.URLOutcome{AccountID: a.ID, URL: ok.URL, OK: true, At: base})
 	must(t, s.RecordDeliveries(ctx(t), hookd.RecordParams{Outcomes: outcomes, Policy: policy}))
 	if want.Level != 1 {
@@ -204,6 +205,9 @@ func testWebhookGreylistField(t *testing.T, s hookd.Store) {
 		switch w.ID {
 		case wa.ID, wa2.ID:
 			sameState(t, what+" Greylist", w.Greylist, want)
+			if w.Greylist.LastError != want.LastError {
+				t.Errorf("%s: Greylist.LastError = %q, want %q", what, w.Greylist.LastError, want.LastError)
+			}
 		case wb.ID, ok.ID:
 			if !w.Greylist.Healthy() {
 				t.Errorf("%s: healthy webhook's Greylist = %+v, want the zero state", what, w.Greylist)

@@ -17,6 +17,6 @@ const (
 	// within their account (NULLs when it is healthy); a WHERE or ORDER BY
 	// may follow.
 	SelectWebhooks = `SELECT w.id, w.account_id, w.name, w.url, w.hooks, w.enabled, w.created_at, w.updated_at,
-	w.secret, w.previous_secret, w.previous_until, u.url, u.consecutive_failures, u.level, u.until
+	w.secret, w.previous_secret, w.previous_until, u.url, u.consecutive_failures, u.level, u.until, u.last_error
 	FROM webhooks w LEFT JOIN url_states u ON u.account_id = w.account_id AND u.url = w.url`
 )

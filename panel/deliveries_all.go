@@ -1,0 +1,327 @@
+package panel
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hookd-dev/hookd"
+)
+
+// logFilter is what the account-wide Deliveries page and its export are
+// asked for: the query of GET /deliveries, kept as typed so the form shows
+// it again.
+type logFilter struct {
+	Webhook, Hook, Status string
+	Since, Until          string // as typed in the form: local time, "2026-12-03T14:05"
+	Data                  string // payload conditions: "eventId=207 reason=Snow"
+	Cursor                string
+
+	since, until time.Time
+	data         []hookd.DataMatch
+	Problems     []string // what is wrong with the query, in words
+}
+
+// readLogFilter reads the filters from a query; a value that cannot be used
+// is named in Problems (the page says so and shows nothing rather than
+// more than was asked for).
+func (h *handler) readLogFilter(q url.Values) logFilter {
+	f := logFilter{Webhook: q.Get("webhook"), Hook: q.Get("hook"), Status: q.Get("status"),
+		Since: q.Get("since"), Until: q.Get("until"), Data: strings.TrimSpace(q.Get("data")), Cursor: q.Get("cursor")}
+	if f.Status != "" && !hookd.ValidStatus(f.Status) {
+		f.Problems = append(f.Problems, "Status must be one of delivered, failed, skipped or pending.")
+	}
+	var ok bool
+	if f.since, ok = h.readLocalTime(f.Since); !ok {
+		f.Problems = append(f.Problems, "“From” is not a date and time, e.g. 2026-12-03 14:05.")
+	}
+	if f.until, ok = h.readLocalTime(f.Until); !ok {
+		f.Problems = append(f.Problems, "“To” is not a date and time, e.g. 2026-12-03 16:00.")
+	}
+	if !f.since.IsZero() && !f.until.IsZero() && !f.until.After(f.since) {
+		f.Problems = append(f.Problems, "“To” must be after “From”.")
+	}
+	for _, cond := range splitConditions(f.Data) {
+		name, value, found := strings.Cut(cond, "=")
+		name = strings.TrimPrefix(strings.TrimSpace(name), "data.")
+		if !found {
+			f.Problems = append(f.Problems, "“"+cond+"” is not a payload condition: write field=value, e.g. eventId=207.")
+			continue
+		}
+		m, problem := hookd.ParseDataMatch(name, value)
+		if problem != "" {
+			f.Problems = append(f.Problems, "In “"+cond+"”: "+name+" "+problem+".")
+			continue
+		}
+		f.data = append(f.data, m)
+	}
+	if len(f.data) > hookd.MaxDataMatches {
+		f.Problems = append(f.Problems, "At most 4 payload conditions at once.")
+	}
+	if f.Cursor != "" && !hookd.ValidID(hookd.PrefixDelivery, f.Cursor) && !hookd.ValidID(hookd.PrefixTrigger, f.Cursor) {
+		f.Cursor = "" // not one of ours: the newest page
+	}
+	return f
+}
+
+// splitConditions splits "eventId=207 reason=\"Heavy snow\"" at spaces
+// outside double quotes.
+func splitConditions(s string) []string {
+	var out []string
+	var cur strings.Builder
+	quoted := false
+	for _, r := range s {
+		switch {
+		case r == '"':
+			quoted = !quoted
+			cur.WriteRune(r)
+		case (r == ' ' || r == '\t' || r == '\n' || r == '\r') && !quoted:
+			if cur.Len() > 0 {
+				out = append(out, cur.String())
+				cur.Reset()
+			}
+		default:
+			cur.WriteRune(r)
+		}
+	}
+	if cur.Len() > 0 {
+		out = append(out, cur.String())
+	}
+	return out
+}
+
+// readLocalTime reads a datetime-local value ("2026-12-03T14:05", seconds
+// optional) in the panel's time zone; "" is the zero time.
+func (h *handler) readLocalTime(s string) (time.Time, bool) {
+	if s == "" {
+		return time.Time{}, true
+	}
+	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02 15:04:05", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, s, h.loc); err == nil {
+			return t, true
+		}
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t, true
+	}
+	return time.Time{}, false
+}
+
+// localInput formats a time for a datetime-local input.
+func (h *handler) localInput(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(h.loc).Format("2006-01-02T15:04")
+}
+
+// query returns the filter as a query string, with cursor in place of its
+// own ("" for the first page).
+func (f logFilter) query(cursor string) url.Values {
+	v := url.Values{}
+	for k, s := range map[string]string{"webhook": f.Webhook, "hook": f.Hook, "status": f.Status,
+		"since": f.Since, "until": f.Until, "data": f.Data, "cursor": cursor} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	return v
+}
+
+// searching reports whether the filter has payload conditions: then the
+// page finds triggers first and shows the deliveries of each.
+func (f logFilter) searching() bool { return len(f.data) > 0 }
+
+// deliveryFilter is the store's filter for the deliveries asked for.
+func (f logFilter) deliveryFilter(accountID string) hookd.DeliveryFilter {
+	return hookd.DeliveryFilter{AccountID: accountID, WebhookID: f.Webhook, Status: f.Status, Hook: f.Hook,
+		Since: f.since, Until: f.until}
+}
+
+// triggerFilter is the store's filter for a payload search. The time range
+// is the trigger's time here (when it happened), as in the API's search.
+func (f logFilter) triggerFilter(accountID string) hookd.TriggerFilter {
+	return hookd.TriggerFilter{AccountID: accountID, Hook: f.Hook, Since: f.since, Until: f.until, Data: f.data}
+}
+
+// logRow is one delivery of the account-wide log.
+type logRow struct {
+	hookd.Delivery
+	WebhookName string // "" when the webhook was deleted
+}
+
+// foundTrigger is one trigger a payload search found, with the deliveries
+// of it that the other filters select.
+type foundTrigger struct {
+	hookd.TriggerSummary
+	Data string // its payload's data, compact
+	Rows []logRow
+}
+
+type allDeliveriesPage struct {
+	base
+	Filter   logFilter
+	Webhooks []hookd.Webhook
+	Hooks    []string
+	Statuses []string
+	Rows     []logRow
+	Triggers []foundTrigger
+	Search   bool
+	Next     string
+	FirstURL string
+	Paged    bool
+	CSV      string // export links with the same filters
+	JSONL    string
+}
+
+// allDeliveriesPerPage is the length of a page of the account-wide log, and
+// of a page of triggers found by a payload search.
+const allDeliveriesPerPage = 50
+
+// allDeliveries shows the account's whole delivery log, every webhook's,
+// with filters; with payload conditions it finds the triggers instead and
+// shows, for each, its deliveries: "did event 207's cancellation go out,
+// and to whom?"
+func (h *handler) allDeliveries(w http.ResponseWriter, r *http.Request, v *visitor) {
+	ctx, acc := r.Context(), v.User.AccountID
+	f := h.readLogFilter(r.URL.Query())
+	hooks, err := h.store.Webhooks(ctx, acc)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	names := webhookNames(hooks)
+	p := allDeliveriesPage{
+		base:   h.base(w, r, v, "Deliveries", "deliveries"),
+		Filter: f, Webhooks: hooks, Search: f.searching(), Paged: f.Cursor != "",
+		Statuses: []string{hookd.StatusDelivered, hookd.StatusFailed, hookd.StatusSkipped, hookd.StatusPending},
+		FirstURL: "/deliveries?" + f.query("").Encode(),
+	}
+	for _, hk := range h.app.Catalogue().Hooks() {
+		p.Hooks = append(p.Hooks, hk.Name)
+	}
+	exp := f.query("")
+	exp.Set("format", "csv")
+	p.CSV = "/deliveries/export?" + exp.Encode()
+	exp.Set("format", "jsonl")
+	p.JSONL = "/deliveries/export?" + exp.Encode()
+	if len(f.Problems) > 0 {
+		h.render(w, r, http.StatusBadRequest, "deliveries_all", p)
+		return
+	}
+	var next string
+	if f.searching() {
+		tf := f.triggerFilter(acc)
+		tf.Limit, tf.Cursor = allDeliveriesPerPage, f.Cursor
+		if !hookd.ValidID(hookd.PrefixTrigger, tf.Cursor) {
+			tf.Cursor = ""
+		}
+		found, n, err := h.store.SearchTriggers(ctx, tf)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		next = n
+		for _, t := range found {
+			ft := foundTrigger{TriggerSummary: t, Data: string(t.Data)}
+			df := f.deliveryFilter(acc)
+			df.TriggerID, df.Since, df.Until, df.Limit = t.ID, time.Time{}, time.Time{}, 100
+			ds, _, err := h.store.Deliveries(ctx, df)
+			if err != nil {
+				h.fail(w, r, err)
+				return
+			}
+			for _, d := range ds {
+				ft.Rows = append(ft.Rows, logRow{Delivery: d, WebhookName: names[d.WebhookID]})
+			}
+			p.Triggers = append(p.Triggers, ft)
+		}
+	} else {
+		df := f.deliveryFilter(acc)
+		df.Limit, df.Cursor = allDeliveriesPerPage, f.Cursor
+		if !hookd.ValidID(hookd.PrefixDelivery, df.Cursor) {
+			df.Cursor = ""
+		}
+		ds, n, err := h.store.Deliveries(ctx, df)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		next = n
+		for _, d := range ds {
+			p.Rows = append(p.Rows, logRow{Delivery: d, WebhookName: names[d.WebhookID]})
+		}
+	}
+	if next != "" {
+		p.Next = "/deliveries?" + f.query(next).Encode()
+	}
+	h.render(w, r, http.StatusOK, "deliveries_all", p)
+}
+
+func webhookNames(hooks []hookd.Webhook) map[string]string {
+	names := make(map[string]string, len(hooks))
+	for _, wh := range hooks {
+		names[wh.ID] = wh.Name
+	}
+	return names
+}
+
+// eachDelivery calls fn with every delivery the filter selects, newest
+// first, a page at a time, so that an export of a long log is streamed
+// rather than held. With payload conditions it walks the triggers found
+// and their deliveries.
+func (h *handler) eachDelivery(ctx context.Context, acc string, f logFilter, fn func(hookd.Delivery) error) error {
+	const page = 500
+	if !f.searching() {
+		df := f.deliveryFilter(acc)
+		df.Limit = page
+		for {
+			ds, next, err := h.store.Deliveries(ctx, df)
+			if err != nil {
+				return err
+			}
+			for _, d := range ds {
+				if err := fn(d); err != nil {
+					return err
+				}
+			}
+			if next == "" {
+				return nil
+			}
+			df.Cursor = next
+		}
+	}
+	tf := f.triggerFilter(acc)
+	tf.Limit = page
+	for {
+		found, next, err := h.store.SearchTriggers(ctx, tf)
+		if err != nil {
+			return err
+		}
+		for _, t := range found {
+			df := f.deliveryFilter(acc)
+			df.TriggerID, df.Since, df.Until, df.Limit = t.ID, time.Time{}, time.Time{}, page
+			for {
+				ds, dnext, err := h.store.Deliveries(ctx, df)
+				if err != nil {
+					return err
+				}
+				for _, d := range ds {
+					if err := fn(d); err != nil {
+						return err
+					}
+				}
+				if dnext == "" {
+					break
+				}
+				df.Cursor = dnext
+			}
+		}
+		if next == "" {
+			return nil
+		}
+		tf.Cursor = next
+	}
+}

@@ -1,0 +1,42 @@
+package panel
+
+import (
+	"net/http"
+
+	"github.com/hookd-dev/hookd"
+)
+
+type triggerPage struct {
+	base
+	Trigger hookd.Trigger
+	Payload string   // the envelope every webhook was sent, indented
+	Rows    []logRow // every attempt to every webhook, newest first
+	Counts  hookd.DeliveryCounts
+}
+
+// triggerPage shows one trigger, its payload, and every attempt to deliver
+// it, to every webhook (deleted ones too).
+func (h *handler) triggerPage(w http.ResponseWriter, r *http.Request, v *visitor) {
+	acc := v.User.AccountID
+	t, ok := byID(h, w, r, v, h.store.Trigger)
+	if !ok {
+		return
+	}
+	hooks, err := h.store.Webhooks(r.Context(), acc)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	names := webhookNames(hooks)
+	ds, err := h.triggerDeliveries(r, acc, t.ID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p := triggerPage{base: h.base(w, r, v, hookTitle(t.Hook)+" trigger", "deliveries"), Trigger: t, Payload: indentJSON(t.Envelope())}
+	for _, d := range ds {
+		p.Rows = append(p.Rows, logRow{Delivery: d, WebhookName: names[d.WebhookID]})
+		p.Counts.Add(d.Status, 1)
+	}
+	h.render(w, r, http.StatusOK, "trigger", p)
+}
