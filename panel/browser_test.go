@@ -315,7 +315,7 @@ func TestBrowserSourceSteps(t *testing.T) {
 	b.clickText(".item-actions a", "Deliveries", "deliveries")
 	b.reloadUntil(".deliveries", "Delivered", 10*time.Second)
 	b.mustSee(".deliveries", "Event canceled")
-	b.mustSee(".deliveries", "HTTP 200")
+	b.mustSee(".deliveries", "Your server answered 200")
 	b.run("open the payload", chromedp.Click(chromedp.CSS(".delivery details summary")))
 	b.mustSee(".delivery pre.payload", `"reason": "Snow"`)
 	b.mustSee(".delivery pre.payload", `"eventId": 7`)
@@ -324,7 +324,7 @@ func TestBrowserSourceSteps(t *testing.T) {
 	// The list shows the last delivery too.
 	b.clickText(".crumbs a", "Webhooks", "webhooks-delivered")
 	b.mustSee(".items", "Delivered")
-	b.mustSee(".items", "HTTP 200")
+	b.mustSee(".items", "Your server answered 200")
 
 	// And the overview counts it.
 	b.clickText(".nav a", "Overview", "overview-delivered")
@@ -364,7 +364,7 @@ func TestBrowserTestAndRedeliver(t *testing.T) {
 	b.open("/settings/webhooks/"+wh.ID, "edit")
 	b.clickText("button", "Send test", "test-sent")
 	b.mustSee("#test .result", "Delivered")
-	b.mustSee("#test .result", "HTTP 200")
+	b.mustSee("#test .result", "Your server answered 200")
 
 	// The secret can be revealed and rotated.
 	old := eval[string](b, `document.querySelector('#secret-value').value`)
@@ -391,11 +391,11 @@ func TestBrowserTestAndRedeliver(t *testing.T) {
 	}
 	b.open("/settings/webhooks/"+wh.ID+"/deliveries?status=failed", "deliveries-failed")
 	b.reloadUntil(".deliveries", "Failed", 10*time.Second)
-	b.mustSee(".deliveries", "HTTP 503")
+	b.mustSee(".deliveries", "Your server answered 503")
 	b.shot("deliveries-failed")
 	env.Receiver.SetStatus(200)
 	b.clickText(".deliveries button", "Redeliver", "redelivered")
-	b.mustSee(".flash", "Redelivered: delivered")
+	b.mustSee(".flash", "Redelivered, delivered: Your server answered 200")
 	b.mustSee(".deliveries", "Delivered")
 	if n := eval[int](b, `document.querySelectorAll('.deliveries .delivery').length`); n != 3 {
 		t.Fatalf("the log shows %d deliveries, want 3 (test, failed, redelivered)", n)
@@ -488,15 +488,17 @@ func TestBrowserGreylist(t *testing.T) {
 	b.signIn()
 	b.open("/settings/webhooks", "webhooks-greylisted")
 	badge := b.text(".badge-grey")
-	if !regexp.MustCompile(`^Grey-listed until \d\d:\d\d, level 1$`).MatchString(badge) {
-		t.Fatalf("grey-list badge %q, want \"Grey-listed until HH:MM, level 1\"", badge)
+	// In plain words: until when (a clock time and zone, never an ISO
+	// time), why, and no inner word such as "level".
+	if !regexp.MustCompile(`^Paused until \d\d:\d\d [A-Z+\-0-9]+ after 3 failures in a row; the last: Your server answered 500$`).MatchString(badge) {
+		t.Fatalf("grey-list badge %q, want \"Paused until HH:MM UTC after 3 failures in a row; the last: Your server answered 500\"", badge)
 	}
 	b.open("/overview", "overview-greylisted")
-	b.mustSee(".items", "Grey-listed until")
+	b.mustSee(".items", "Paused until")
 	b.mustSee(".totals", "3 failed")
 
 	b.open("/settings/webhooks", "webhooks-greylisted")
-	b.clickText(".item-actions button", "Release", "released")
+	b.clickText(".item-actions button", "Resume now", "released")
 	b.mustSee(".flash", "Released")
 	if n := eval[int](b, `document.querySelectorAll('.badge-grey').length`); n != 0 {
 		t.Fatal("the grey-list badge is still shown after Release")
