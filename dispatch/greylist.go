@@ -70,7 +70,6 @@ func (g *greylistView) forget(k hookd.URLKey) {
 	g.mu.Unlock()
 }
 
-
 // refreshGreylist reloads the view from the store, since other nodes may
 // have changed it.
 func (d *Dispatcher) refreshGreylist(ctx context.Context) error {
