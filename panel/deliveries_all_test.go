@@ -308,3 +308,48 @@ func regexpFind(t *testing.T, s, re string) string {
 	}
 	return m[1]
 }
+
+// TestDeliveriesPaging: the log goes back a page at a time, keeping its
+// filters, and every delivery is on exactly one page.
+func TestDeliveriesPaging(t *testing.T) {
+	env := startHookd(t)
+	f := &logFixture{env: env}
+	f.ok = f.createWebhook(t, "Library site", env.Receiver.URL)
+	batch := make([]map[string]any, 60)
+	for i := range batch {
+		batch[i] = map[string]any{"hook": "eventCanceled", "data": map[string]any{"eventId": 1000 + i, "reason": "Snow"}}
+	}
+	if code, body := env.api(t, "POST", "/api/v1/triggers", batch); code != 202 {
+		t.Fatalf("trigger batch: %d %s", code, body)
+	}
+	f.waitDeliveries(t, 60)
+	c := newClient(t, env.URL)
+	c.signIn(testPassword)
+	seen := map[string]bool{}
+	rowRe := regexp.MustCompile(`<tr id="(dl_[^"]+)"`)
+	nextRe := regexp.MustCompile(`<a class="button" href="([^"]+)" rel="next">Older</a>`)
+	page, pages := "/deliveries?status=delivered&webhook="+f.ok.ID, 0
+	for page != "" {
+		pages++
+		res, body := c.get(page)
+		if res.StatusCode != 200 {
+			t.Fatalf("GET %s: %d", page, res.StatusCode)
+		}
+		for _, m := range rowRe.FindAllStringSubmatch(body, -1) {
+			if seen[m[1]] {
+				t.Errorf("delivery %s on two pages", m[1])
+			}
+			seen[m[1]] = true
+		}
+		page = ""
+		if m := nextRe.FindStringSubmatch(body); m != nil {
+			page = strings.ReplaceAll(m[1], "&amp;", "&")
+			if !strings.Contains(page, "status=delivered") || !strings.Contains(page, "webhook="+f.ok.ID) {
+				t.Fatalf("the Older link %q drops the filters", page)
+			}
+		}
+	}
+	if pages != 2 || len(seen) != 60 {
+		t.Errorf("%d pages holding %d deliveries, want 2 pages of all 60", pages, len(seen))
+	}
+}
