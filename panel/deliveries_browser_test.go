@@ -130,4 +130,19 @@ func TestBrowserFindExplainRecover(t *testing.T) {
 	if len(sent) != 3 {
 		t.Errorf("the recovery sent %v, want the 3 missed triggers", sent)
 	}
+
+	// At a phone's width the new pages read top to bottom.
+	b.setViewport(375, 812)
+	for _, p := range []string{"/deliveries", "/deliveries?data=eventId%3D207", "/triggers/" + missed[2],
+		"/settings/webhooks/" + f.bad.ID + "/recover?since=" + since} {
+		b.open(p, "375px")
+		if w := eval[int](b, `document.documentElement.scrollWidth`); w > 375 {
+			t.Errorf("at 375px %s is %dpx wide: it scrolls sideways", p, w)
+		}
+	}
+	b.open("/deliveries?status=delivered", "375px-log")
+	b.click("table.log td.cause a", "375px-detail")
+	if w := eval[int](b, `document.documentElement.scrollWidth`); w > 375 {
+		t.Errorf("at 375px a delivery's page is %dpx wide: it scrolls sideways", w)
+	}
 }
