@@ -59,7 +59,11 @@ func (h *handler) exportDeliveries(w http.ResponseWriter, r *http.Request, v *vi
 			return
 		}
 		write = func(d hookd.Delivery) error {
-			if err := cw.Write(record(d)); err != nil {
+			rec := record(d)
+			for i := range rec {
+				rec[i] = spreadsheetSafe(rec[i])
+			}
+			if err := cw.Write(rec); err != nil {
 				return err
 			}
 			cw.Flush()
@@ -96,4 +100,17 @@ func (h *handler) exportDeliveries(w http.ResponseWriter, r *http.Request, v *vi
 	if err := bw.Flush(); err != nil {
 		h.log.Debug("panel: export not read to the end", "err", err)
 	}
+}
+
+// spreadsheetSafe keeps a CSV cell from being read as a formula by a
+// spreadsheet: a webhook's name, its URL and a receiver's error message are
+// written by people and receivers, and "=HYPERLINK(…)" or "@SUM(…)" in
+// them must open as text. A cell that starts with = + - @, a tab or a
+// carriage return gets a leading apostrophe (OWASP's advice for CSV
+// injection); no column hookd writes starts so otherwise.
+func spreadsheetSafe(cell string) string {
+	if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+		return "'" + cell
+	}
+	return cell
 }

@@ -231,3 +231,25 @@ func TestGroupIDsAreUnique(t *testing.T) {
 		t.Errorf("group ids = %s, want %s", strings.Join(got, " "), want)
 	}
 }
+
+// A cell a spreadsheet would read as a formula opens as text; other cells,
+// numbers and times included, are written as they are.
+func TestSpreadsheetSafe(t *testing.T) {
+	for in, want := range map[string]string{
+		`=HYPERLINK("http://evil.example","x")`: `'=HYPERLINK("http://evil.example","x")`,
+		"+1+1":                                  "'+1+1",
+		"-2+3":                                  "'-2+3",
+		"@SUM(A1)":                              "'@SUM(A1)",
+		"\t=1":                                  "'\t=1",
+		"\r=1":                                  "'\r=1",
+		"Chat bridge":                           "Chat bridge",
+		"500":                                   "500",
+		"2026-12-01T07:00:00Z":                  "2026-12-01T07:00:00Z",
+		"":                                      "",
+		"https://a.example/=x":                  "https://a.example/=x",
+	} {
+		if got := spreadsheetSafe(in); got != want {
+			t.Errorf("spreadsheetSafe(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
