@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/app"
 )
 
 type usersPage struct {
@@ -13,6 +14,7 @@ type usersPage struct {
 	// The "Add user" form, re-shown with its errors.
 	Username string
 	Admin    bool
+	Email    string
 	Errors   map[string]string
 }
 
@@ -29,7 +31,7 @@ func (h *handler) showUsers(w http.ResponseWriter, r *http.Request, v *visitor, 
 // userErrors words the field errors of the users and password pages as
 // sentences ("The password needs at least 10 characters.").
 func userErrors(err error) map[string]string {
-	fields, _ := fieldErrors(err, map[string]string{"username": "The username", "password": "The password", "current": "This"})
+	fields, _ := fieldErrors(err, map[string]string{"username": "The username", "password": "The password", "current": "This", "email": "The email address"})
 	for k, msg := range fields {
 		fields[k] = msg + "."
 	}
@@ -39,9 +41,11 @@ func userErrors(err error) map[string]string {
 func (h *handler) userCreate(w http.ResponseWriter, r *http.Request, v *visitor) {
 	username := strings.TrimSpace(r.PostFormValue("username"))
 	admin := r.PostFormValue("admin") != ""
-	u, err := h.app.CreateUser(r.Context(), v.User.AccountID, username, r.PostFormValue("password"), admin)
+	email := strings.TrimSpace(r.PostFormValue("email"))
+	u, err := h.app.CreateUser(r.Context(), v.User.AccountID, app.NewUser{Username: username,
+		Password: r.PostFormValue("password"), Admin: admin, Email: email})
 	if hookd.ErrorCode(err) == hookd.EINVALID {
-		p := usersPage{Username: username, Admin: admin}
+		p := usersPage{Username: username, Admin: admin, Email: email}
 		p.Errors = userErrors(err)
 		h.showUsers(w, r, v, http.StatusUnprocessableEntity, p)
 		return
@@ -72,5 +76,28 @@ func (h *handler) userSetPassword(w http.ResponseWriter, r *http.Request, v *vis
 	}
 	h.log.Info("panel: password set", "username", u.Username, "by", v.User.Username)
 	h.setFlash(w, r, v, "ok", "The password of “"+u.Username+"” was changed.")
+	redirect(w, r, "/settings/users")
+}
+
+// userSetEmail sets or clears a user's email address, where notifications
+// of their account's webhooks go (grey-listed, recovered).
+func (h *handler) userSetEmail(w http.ResponseWriter, r *http.Request, v *visitor) {
+	u, err := h.app.SetEmail(r.Context(), v.User.AccountID, r.PathValue("id"), r.PostFormValue("email"))
+	switch {
+	case hookd.ErrorCode(err) == hookd.EINVALID:
+		h.setFlash(w, r, v, "error", "The email address was not changed. "+userErrors(err)["email"])
+	case hookd.ErrorCode(err) == hookd.ENOTFOUND:
+		h.fail(w, r, hookd.Errorf(hookd.ENOTFOUND, "There is no such user."))
+		return
+	case err != nil:
+		h.fail(w, r, err)
+		return
+	case u.Email == "":
+		h.log.Info("panel: email cleared", "username", u.Username, "by", v.User.Username)
+		h.setFlash(w, r, v, "ok", "“"+u.Username+"” has no email address now and gets no notifications.")
+	default:
+		h.log.Info("panel: email set", "username", u.Username, "by", v.User.Username)
+		h.setFlash(w, r, v, "ok", "Notifications for “"+u.Username+"” go to "+u.Email+" now.")
+	}
 	redirect(w, r, "/settings/users")
 }
