@@ -227,3 +227,19 @@ func TestServeReadsVariablesAsTheirSettings(t *testing.T) {
 		t.Errorf("serve refused, yet the store %s was created (%v)", db, err)
 	}
 }
+
+// TestHelpHidesTheSMTPPassword: --help shows a setting's value from the
+// environment as its default; the SMTP URL's password is not shown.
+func TestHelpHidesTheSMTPPassword(t *testing.T) {
+	t.Setenv("HOOKD_SMTP_URL", "smtp://hookd:Sup3r-secret@mail.example.org:587")
+	var out bytes.Buffer
+	if err := run(t.Context(), []string{"serve", "--help"}, &out, &out); !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("serve --help: %v", err)
+	}
+	if strings.Contains(out.String(), "Sup3r-secret") {
+		t.Errorf("serve --help shows the SMTP password:\n%s", out.String())
+	}
+	if !strings.Contains(out.String(), `(default "smtp://hookd:xxxxx@mail.example.org:587")`) {
+		t.Errorf("serve --help does not show the SMTP URL, redacted:\n%s", out.String())
+	}
+}
