@@ -39,6 +39,11 @@ func (s *Store) ClaimNotices(ctx context.Context, p hookd.NoticeClaim) ([]hookd.
 	}
 	ctx, cancel := op(ctx)
 	defer cancel()
+	// Most polls find nothing: one read says so, without a transaction.
+	var waiting bool
+	if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM webhook_notices WHERE event_id <> '')`).Scan(&waiting); err != nil || !waiting {
+		return nil, s.fail(ctx, err, "claim notices")
+	}
 	var out []hookd.Notice
 	err := s.tx(ctx, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `UPDATE webhook_notices n SET lease_node = $1, lease_until = $2, attempts = n.attempts + 1

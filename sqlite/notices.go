@@ -30,6 +30,12 @@ func storeNotices(ctx context.Context, tx *sql.Tx, notices []hookd.Notice) error
 
 // ClaimNotices leases the waiting notices that are due, oldest first.
 func (s *Store) ClaimNotices(ctx context.Context, p hookd.NoticeClaim) ([]hookd.Notice, error) {
+	// Most polls find nothing: a read says so without taking the write lock
+	// that deliveries are recorded under.
+	var waiting bool
+	if err := s.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM webhook_notices WHERE event_id <> '')`).Scan(&waiting); err != nil || !waiting {
+		return nil, s.fail(err, "claim notices")
+	}
 	var out []hookd.Notice
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `UPDATE webhook_notices SET lease_node = ?1, lease_until = ?2, attempts = attempts + 1
