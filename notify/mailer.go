@@ -20,6 +20,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	_ "time/tzdata" // TZ=Europe/Paris works in the scratch container too, which has no zoneinfo
 
 	"github.com/prometheus/client_golang/prometheus"
 
