@@ -60,8 +60,10 @@ func (d *Dispatcher) tell(changes []hookd.GreylistChange) ([]hookd.Trigger, []ho
 	var notices []hookd.Notice
 	for _, c := range changes {
 		for _, w := range byURL[c.After.Key()] {
-			if n, ok := hookd.NoticeOf(c, w.ID, now); ok && d.cfg.Notify {
-				notices = append(notices, n)
+			if d.cfg.Notify {
+				if n, ok := hookd.NoticeOf(c, w.ID, now); ok {
+					notices = append(notices, n)
+				}
 			}
 			hook, data := HookWebhookRecovered, any(recoveredData{WebhookID: w.ID, URL: w.URL})
 			if !c.Recovered() {

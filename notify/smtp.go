@@ -142,15 +142,20 @@ func (c SMTP) send(ctx context.Context, tlsConf *tls.Config, timeout time.Durati
 	if err := cl.Hello(helloName()); err != nil {
 		return 0, err
 	}
+	encrypted := c.Implicit
 	if !c.Implicit {
 		if ok, _ := cl.Extension("STARTTLS"); ok {
 			if err := cl.StartTLS(conf); err != nil {
 				return 0, fmt.Errorf("STARTTLS: %w", err)
 			}
+			encrypted = true
 		}
 	}
 	if c.User != "" {
 		if err := cl.Auth(smtp.PlainAuth("", c.User, c.Password, c.Host)); err != nil {
+			if !encrypted {
+				return 0, fmt.Errorf("AUTH as %s: %w (the server offers no STARTTLS, and hookd sends a password unencrypted only to localhost: use smtps:// or a server with STARTTLS)", c.User, err)
+			}
 			return 0, fmt.Errorf("AUTH as %s: %w", c.User, err)
 		}
 	}
