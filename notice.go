@@ -84,6 +84,8 @@ type NoticeResult struct {
 	// RetryAt, when not sent and not zero, is when the notice may be tried
 	// again; zero: it is dropped (nothing to tell, or given up).
 	RetryAt time.Time
+	// Gone says the webhook was deleted: the store forgets it.
+	Gone bool
 }
 
 // NoticeStore keeps the notices waiting to be emailed and when each webhook

@@ -210,7 +210,7 @@ func (m *Mailer) handle(ctx context.Context, n hookd.Notice) hookd.NoticeResult 
 	}
 	w, err := m.cfg.Store.Webhook(ctx, n.AccountID, n.WebhookID)
 	if hookd.ErrorCode(err) == hookd.ENOTFOUND {
-		return hookd.NoticeResult{} // deleted meanwhile: nobody wants to hear of it
+		return hookd.NoticeResult{Gone: true} // deleted meanwhile: nobody wants to hear of it
 	} else if err != nil {
 		return retry(err)
 	}

@@ -78,6 +78,8 @@ func (s *Store) FinishNotice(ctx context.Context, n hookd.Notice, r hookd.Notice
 	return s.fail(ctx, s.tx(ctx, func(tx pgx.Tx) error {
 		var err error
 		switch {
+		case r.Gone:
+			_, err = tx.Exec(ctx, `DELETE FROM webhook_notices WHERE webhook_id = $1`, n.WebhookID)
 		case r.Sent:
 			_, err = tx.Exec(ctx, `UPDATE webhook_notices SET told = $1, told_at = $2, lease_node = NULL, lease_until = NULL,
 				event_id = CASE WHEN event_id = $3 THEN '' ELSE event_id END

@@ -133,6 +133,16 @@ func testNotices(t *testing.T, s hookd.Store) {
 	if len(ns) != 1 || ns[0].Kind != hookd.NoticeGreylisted || ns[0].Told != hookd.NoticeRecovered || ns[0].Attempts != 1 {
 		t.Fatalf("claimed %+v, want the grey-listing stored meanwhile, after the hour", ns)
 	}
+
+	// The webhook is gone: its row is forgotten, and a later notice of it
+	// starts afresh (nothing told, no hour to wait).
+	must(t, s.FinishNotice(ctx(t), ns[0], hookd.NoticeResult{Gone: true}))
+	now = later.Add(time.Minute)
+	record(now, true, 1)
+	ns = claimAt("a", now, now.Add(-time.Hour))
+	if len(ns) != 1 || ns[0].Told != "" || ns[0].Kind != hookd.NoticeRecovered || ns[0].News() {
+		t.Fatalf("claimed %+v after the webhook's row was forgotten, want a recovery nobody needs (nothing told)", ns)
+	}
 }
 
 // testNoticesClaimedOnce: nodes claiming at once never get the same notice.
