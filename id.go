@@ -16,6 +16,7 @@ const (
 	PrefixTrigger  = "tr_"
 	PrefixDelivery = "dl_"
 	PrefixUser     = "usr_"
+	PrefixNotice   = "ntc_"
 )
 
 const crockford = "0123456789abcdefghjkmnpqrstvwxyz"

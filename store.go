@@ -31,7 +31,9 @@ type User struct {
 	Username     string
 	PasswordHash string // bcrypt
 	Admin        bool
-	CreatedAt    time.Time
+	// Email is where notifications go ("" for none); see ValidateEmail.
+	Email     string
+	CreatedAt time.Time
 }
 
 // Session is a signed-in panel user. The cookie holds a random token; only
@@ -77,7 +79,9 @@ type RecordParams struct {
 	// changes the outcomes made (system hooks); they are stored, pending,
 	// in the same transaction, so a change is told once, by the node whose
 	// batch made it, and never lost.
-	Tell func(changes []GreylistChange) []Trigger
+	// The notices it returns (NoticeOf) are stored too, each replacing a
+	// waiting notice of its webhook.
+	Tell func(changes []GreylistChange) ([]Trigger, []Notice)
 }
 
 // URLOutcome is the result of one send to a URL for a webhook of an
@@ -150,6 +154,7 @@ type Store interface {
 	DeliveryStore
 	GreylistStore
 	RecoveryStore
+	NoticeStore
 
 	// Ping reports whether the store can be reached (liveness).
 	Ping(ctx context.Context) error
@@ -189,6 +194,8 @@ type UserStore interface {
 	// theirs but keepSession (a token hash; empty ends them all), in one
 	// transaction: a changed password signs out whoever used the old one.
 	SetPassword(ctx context.Context, userID, hash, keepSession string) error
+	// SetEmail replaces a user's email address ("" for none).
+	SetEmail(ctx context.Context, userID, email string) error
 	CreateSession(ctx context.Context, s *Session) error
 	Session(ctx context.Context, tokenHash string, now time.Time) (Session, error) // expired: ENOTFOUND
 	DeleteSession(ctx context.Context, tokenHash string) error

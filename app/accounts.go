@@ -251,12 +251,21 @@ func (a *Accounts) KnownKey(key string) bool {
 	return ok && a.now().Sub(at) < knownKeyTTL
 }
 
+// NewUser is a control panel user to add.
+type NewUser struct {
+	Username string
+	Password string
+	Admin    bool
+	Email    string // optional: where notifications go
+}
+
 // CreateUser adds a control panel user to the account. Field errors are
-// keyed "username" and "password".
-func (a *Accounts) CreateUser(ctx context.Context, accountID, username, password string, admin bool) (hookd.User, error) {
+// keyed "username", "password" and "email".
+func (a *Accounts) CreateUser(ctx context.Context, accountID string, nu NewUser) (hookd.User, error) {
 	errs := hookd.FieldErrors{}
-	username = strings.TrimSpace(username)
+	username, password, email := strings.TrimSpace(nu.Username), nu.Password, strings.TrimSpace(nu.Email)
 	hookd.ValidateUsername(username, errs)
+	hookd.ValidateEmail(email, errs)
 	if msg := hookd.PasswordProblem(password); msg != "" {
 		errs.Add("password", msg)
 	}
@@ -268,7 +277,7 @@ func (a *Accounts) CreateUser(ctx context.Context, accountID, username, password
 		return hookd.User{}, err
 	}
 	u := hookd.User{ID: hookd.NewID(hookd.PrefixUser), AccountID: accountID, Username: username,
-		PasswordHash: hash, Admin: admin, CreatedAt: a.stamp()}
+		PasswordHash: hash, Admin: nu.Admin, Email: email, CreatedAt: a.stamp()}
 	if err := a.store.CreateUser(ctx, &u); err != nil {
 		if hookd.ErrorCode(err) == hookd.ECONFLICT {
 			return hookd.User{}, hookd.FieldErrors{"username": "is taken: choose another"}.Err()
@@ -294,6 +303,29 @@ func (a *Accounts) SetPassword(ctx context.Context, accountID, userID, password,
 		return err
 	}
 	return a.store.SetPassword(ctx, userID, hash, keepSession)
+}
+
+// SetEmail sets or clears ("") the email address of one of the account's
+// users, where notifications go. A field error is keyed "email".
+func (a *Accounts) SetEmail(ctx context.Context, accountID, userID, email string) (hookd.User, error) {
+	email = strings.TrimSpace(email)
+	errs := hookd.FieldErrors{}
+	hookd.ValidateEmail(email, errs)
+	if err := errs.Err(); err != nil {
+		return hookd.User{}, err
+	}
+	u, err := a.store.User(ctx, userID)
+	if err != nil || u.AccountID != accountID {
+		if err == nil || hookd.ErrorCode(err) == hookd.ENOTFOUND {
+			return hookd.User{}, hookd.Errorf(hookd.ENOTFOUND, "there is no such user")
+		}
+		return hookd.User{}, err
+	}
+	if err := a.store.SetEmail(ctx, userID, email); err != nil {
+		return hookd.User{}, err
+	}
+	u.Email = email
+	return u, nil
 }
 
 // ChangeOwnPassword sets a user's password when they know the current one,

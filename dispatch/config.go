@@ -41,6 +41,11 @@ type Config struct {
 	// MaxPerHost caps the sends in flight to one host:port (--max-per-host).
 	MaxPerHost int
 
+	// Notify stores a notice (hookd.NoticeOf) for each webhook told of a
+	// grey-list change, for the mailer to email its account's users; false
+	// (no --smtp-url) stores none.
+	Notify bool
+
 	// Transport makes the sends; nil is HTTP (http.go), with DialContext and
 	// UserAgent, which only it uses.
 	Transport Transport

@@ -29,15 +29,17 @@ type recoveredData struct {
 }
 
 // tell makes the system triggers of grey-list changes: one per enabled
-// webhook of the account with the URL, about that webhook. The store calls
+// webhook of the account with the URL, about that webhook, and, with
+// Config.Notify, the notices of the same webhooks' users (hookd.NoticeOf
+// picks the changes that are emailed). The store calls
 // it in the transaction that makes the changes (hookd.RecordParams.Tell),
 // so each change is told once, whichever node's batch made it. Changes are
 // rare (one per grey-list period), so the webhooks with the URL are looked
 // up by walking the snapshot rather than kept in an index of their own.
-func (d *Dispatcher) tell(changes []hookd.GreylistChange) []hookd.Trigger {
+func (d *Dispatcher) tell(changes []hookd.GreylistChange) ([]hookd.Trigger, []hookd.Notice) {
 	snap := d.webhooks.Load()
 	if snap == nil {
-		return nil
+		return nil, nil
 	}
 	byURL := map[hookd.URLKey][]*webhookEntry{}
 	for _, c := range changes {
@@ -55,8 +57,14 @@ func (d *Dispatcher) tell(changes []hookd.GreylistChange) []hookd.Trigger {
 	}
 	now := d.cfg.Now().UTC().Truncate(time.Millisecond)
 	var out []hookd.Trigger
+	var notices []hookd.Notice
 	for _, c := range changes {
 		for _, w := range byURL[c.After.Key()] {
+			if d.cfg.Notify {
+				if n, ok := hookd.NoticeOf(c, w.ID, now); ok {
+					notices = append(notices, n)
+				}
+			}
 			hook, data := HookWebhookRecovered, any(recoveredData{WebhookID: w.ID, URL: w.URL})
 			if !c.Recovered() {
 				hook, data = HookWebhookGreylisted, greylistedData{WebhookID: w.ID, URL: w.URL,
@@ -68,7 +76,7 @@ func (d *Dispatcher) tell(changes []hookd.GreylistChange) []hookd.Trigger {
 				Hook: hook, Data: b, Timestamp: now, ReceivedAt: now})
 		}
 	}
-	return out
+	return out, notices
 }
 
 // aboutWebhook returns the webhook a system trigger tells of ("" for any

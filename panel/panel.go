@@ -128,6 +128,7 @@ func (h *handler) routes() http.Handler {
 	mux.HandleFunc("GET /settings/users", h.admin(emptyForm(h.showUsers)))
 	mux.HandleFunc("POST /settings/users", h.admin(h.userCreate))
 	mux.HandleFunc("POST /settings/users/{id}/password", h.admin(h.userSetPassword))
+	mux.HandleFunc("POST /settings/users/{id}/email", h.admin(h.userSetEmail))
 	mux.HandleFunc("GET /settings/api-keys", h.admin(emptyForm(h.showAPIKeys)))
 	mux.HandleFunc("POST /settings/api-keys", h.admin(h.apiKeyCreate))
 	mux.HandleFunc("POST /settings/api-keys/{id}/revoke", h.admin(h.apiKeyRevoke))

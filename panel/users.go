@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/app"
 )
 
 type usersPage struct {
@@ -13,6 +14,7 @@ type usersPage struct {
 	// The "Add user" form, re-shown with its errors.
 	Username string
 	Admin    bool
+	Email    string
 	Errors   map[string]string
 }
 
@@ -29,7 +31,7 @@ func (h *handler) showUsers(w http.ResponseWriter, r *http.Request, v *visitor, 
 // userErrors words the field errors of the users and password pages as
 // sentences ("The password needs at least 10 characters.").
 func userErrors(err error) map[string]string {
-	fields, _ := fieldErrors(err, map[string]string{"username": "The username", "password": "The password", "current": "This"})
+	fields, _ := fieldErrors(err, map[string]string{"username": "The username", "password": "The password", "current": "This", "email": "The email address"})
 	for k, msg := range fields {
 		fields[k] = msg + "."
 	}
@@ -39,9 +41,11 @@ func userErrors(err error) map[string]string {
 func (h *handler) userCreate(w http.ResponseWriter, r *http.Request, v *visitor) {
 	username := strings.TrimSpace(r.PostFormValue("username"))
 	admin := r.PostFormValue("admin") != ""
-	u, err := h.app.CreateUser(r.Context(), v.User.AccountID, username, r.PostFormValue("password"), admin)
+	email := strings.TrimSpace(r.PostFormValue("email"))
+	u, err := h.app.CreateUser(r.Context(), v.User.AccountID, app.NewUser{Username: username,
+		Password: r.PostFormValue("password"), Admin: admin, Email: email})
 	if hookd.ErrorCode(err) == hookd.EINVALID {
-		p := usersPage{Username: username, Admin: admin}
+		p := usersPage{Username: username, Admin: admin, Email: email}
 		p.Errors = userErrors(err)
 		h.showUsers(w, r, v, http.StatusUnprocessableEntity, p)
 		return

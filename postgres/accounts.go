@@ -136,8 +136,8 @@ func (s *Store) CreateUser(ctx context.Context, u *hookd.User) error {
 
 func (x inserts) InsertUser(u *hookd.User) error {
 	storeutil.Fill(&u.ID, hookd.PrefixUser, &u.CreatedAt)
-	_, err := x.tx.Exec(x.ctx, `INSERT INTO users (id, account_id, username, password_hash, admin, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6)`, u.ID, u.AccountID, u.Username, u.PasswordHash, u.Admin, toDB(u.CreatedAt))
+	_, err := x.tx.Exec(x.ctx, `INSERT INTO users (id, account_id, username, password_hash, admin, email, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, u.ID, u.AccountID, u.Username, u.PasswordHash, u.Admin, u.Email, toDB(u.CreatedAt))
 	if isUnique(err) {
 		return storeutil.UsernameTaken(u.Username)
 	}
@@ -187,6 +187,19 @@ func (s *Store) SetPassword(ctx context.Context, userID, hash, keepSession strin
 		_, err = tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2`, userID, keepSession)
 		return err
 	}), "set password")
+}
+
+// SetEmail replaces a user's email address.
+func (s *Store) SetEmail(ctx context.Context, userID, email string) error {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	return s.fail(ctx, s.tx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE users SET email = $1 WHERE id = $2`, email, userID)
+		if err == nil && tag.RowsAffected() == 0 {
+			err = storeutil.NotFound("user", userID)
+		}
+		return err
+	}), "set email")
 }
 
 // CreateSession stores a signed-in session.

@@ -155,10 +155,14 @@ func applyOutcomes(ctx context.Context, tx pgx.Tx, p hookd.RecordParams) error {
 	upsert, healthy := hookd.FoldOutcomes(policy, stored, outcomes)
 	if p.Tell != nil {
 		if changes := hookd.GreylistChanges(stored, upsert, healthy); len(changes) > 0 {
-			if ts := p.Tell(changes); len(ts) > 0 {
+			ts, notices := p.Tell(changes)
+			if len(ts) > 0 {
 				if err := insertTriggers(ctx, tx, ts, false); err != nil {
 					return err
 				}
+			}
+			if err := storeNotices(ctx, tx, notices); err != nil {
+				return err
 			}
 		}
 	}

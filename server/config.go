@@ -12,6 +12,7 @@ import (
 
 	"github.com/hookd-dev/hookd"
 	"github.com/hookd-dev/hookd/internal/clientaddr"
+	"github.com/hookd-dev/hookd/notify"
 )
 
 // Config is every setting of `hookd serve`. DefaultConfig holds each
@@ -63,6 +64,20 @@ type Config struct {
 	// X-Forwarded-Proto are believed; empty: nobody's.
 	TrustedProxies string
 
+	// SMTPURL is where notification emails are sent
+	// (smtp://user:pass@host:port, STARTTLS when offered; smtps:// for TLS
+	// from the start); empty: no emails. MailFrom is their sender, and
+	// PublicURL the panel's address as users reach it, for their links;
+	// both are required with SMTPURL.
+	SMTPURL, MailFrom, PublicURL string
+	// NotifyInterval is the least time between two emails about one
+	// webhook (contract §2, Notifications: an hour).
+	NotifyInterval time.Duration
+	// SMTPTLS, if not nil, is the TLS configuration used with the SMTP
+	// server (a private CA's RootCAs); nil: the system's roots, which
+	// SSL_CERT_FILE and SSL_CERT_DIR also extend.
+	SMTPTLS *tls.Config
+
 	// LogLevel and LogFormat make Logger when cmd/hookd makes it (NewLogger).
 	LogLevel  string
 	LogFormat string
@@ -105,6 +120,8 @@ func DefaultConfig() Config {
 		Retention: 30 * 24 * time.Hour,
 		// Often enough that a prune deletes a minute's worth at a time.
 		PruneInterval: time.Minute,
+		// The contract: at most one email per webhook per hour.
+		NotifyInterval: time.Hour,
 		// Requests are logged at debug; info says what an operator acts on.
 		LogLevel: "info",
 		// Text for a person at a terminal; json for a log pipeline.
@@ -191,6 +208,7 @@ func (c Config) Validate() error {
 	if _, err := c.LoadCatalogue(); err != nil {
 		errs = append(errs, err)
 	}
+	errs = append(errs, c.validateNotifications()...)
 	if c.Logger == nil || c.Stderr == nil {
 		add("server.Config needs a Logger and a Stderr (start from DefaultConfig)")
 	}
@@ -213,4 +231,33 @@ func (c Config) LoadCatalogue() (*hookd.Catalogue, error) {
 		return nil, fmt.Errorf("--catalogue %s: %s", c.Catalogue, strings.ReplaceAll(err.Error(), "\n", "\n  "))
 	}
 	return cat, nil
+}
+
+// validateNotifications checks --smtp-url, --mail-from and --public-url
+// (each rule is notify's): an SMTP server needs a sender and links.
+func (c Config) validateNotifications() []error {
+	var errs []error
+	if c.PublicURL != "" {
+		if err := notify.CheckPublicURL(c.PublicURL); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if c.SMTPURL == "" {
+		return errs
+	}
+	if _, err := notify.ParseSMTPURL(c.SMTPURL); err != nil {
+		errs = append(errs, err)
+	}
+	if c.MailFrom == "" {
+		errs = append(errs, errors.New("--mail-from is required with --smtp-url: the sender of the notification emails, such as hookd@example.org"))
+	} else if _, err := notify.ParseFrom(c.MailFrom); err != nil {
+		errs = append(errs, err)
+	}
+	if c.PublicURL == "" {
+		errs = append(errs, errors.New("--public-url is required with --smtp-url: the emails link to the panel at that address, such as https://hookd.example.org"))
+	}
+	if c.NotifyInterval <= 0 {
+		errs = append(errs, errors.New("NotifyInterval must be longer than 0 (start from DefaultConfig)"))
+	}
+	return errs
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/hookd-dev/hookd/dispatch"
 	"github.com/hookd-dev/hookd/internal/clientaddr"
 	"github.com/hookd-dev/hookd/netguard"
+	"github.com/hookd-dev/hookd/notify"
 	"github.com/hookd-dev/hookd/panel"
 )
 
@@ -36,6 +37,7 @@ type Server struct {
 	served     chan error
 	closeOnce  sync.Once
 	closeErr   error
+	mailer     *notify.Mailer // nil without --smtp-url
 	stopPrune  context.CancelFunc
 	pruned     chan struct{}
 }
@@ -68,10 +70,18 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		Store: store, Node: cfg.Node, Interval: cfg.BatchInterval, Timeout: cfg.DeliveryTimeout,
 		Lease: cfg.Lease, Policy: cfg.Policy(), MaxConcurrency: cfg.MaxConcurrency, MaxPerHost: cfg.MaxPerHost,
 		DialContext: guard.DialContext, UserAgent: "hookd/" + hookd.Version, Logger: cfg.Logger,
-		Metrics: dispatch.NewMetrics(m.reg),
+		Metrics: dispatch.NewMetrics(m.reg), Notify: cfg.SMTPURL != "",
 	})
 	if err != nil {
 		return fail(err)
+	}
+	if cfg.SMTPURL != "" {
+		s.mailer, err = notify.New(notify.Config{Store: store, SMTP: cfg.SMTPURL, From: cfg.MailFrom, PublicURL: cfg.PublicURL,
+			Interval: cfg.NotifyInterval, Poll: cfg.BatchInterval, Node: s.Dispatcher.Node(), TLS: cfg.SMTPTLS,
+			Logger: cfg.Logger, Registerer: m.reg})
+		if err != nil {
+			return fail(err)
+		}
 	}
 	s.App, err = app.New(app.Deps{Store: store, Catalogue: catalogue, Guard: guard, Sender: s.Dispatcher, Now: time.Now})
 	if err != nil {
@@ -118,6 +128,9 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 			s.served <- s.http.Serve(ln)
 		}
 	}()
+	if s.mailer != nil {
+		s.mailer.Open(ctx)
+	}
 	s.pruned = make(chan struct{})
 	if cfg.Retention > 0 {
 		var pctx context.Context
@@ -165,6 +178,9 @@ func (s *Server) close() error {
 	<-s.pruned
 	s.App.Close()
 	s.Dispatcher.Close()
+	if s.mailer != nil {
+		s.mailer.Close()
+	}
 	if cerr := s.Store.Close(); err == nil {
 		err = cerr
 	}

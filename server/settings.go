@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+
+	"github.com/hookd-dev/hookd/notify"
 )
 
 // Setting is one setting of `hookd serve`: its flag, the environment
@@ -22,6 +24,10 @@ type Setting struct {
 	// NoDefault says what an empty default means, for a setting whose
 	// default is computed when it is left empty (e.g. the node's name).
 	NoDefault string
+	// Redact, if not nil, rewrites the value wherever it is printed or
+	// logged (--help shows a value from the environment as its default),
+	// so that a password in it is never shown.
+	Redact func(string) string
 }
 
 // Settings returns every setting of `hookd serve`, in the order the docs
@@ -46,6 +52,9 @@ func Settings() []Setting {
 		{Flag: "tls-cert", Env: "HOOKD_TLS_CERT", Help: "serve HTTPS (and HTTP/2) with this PEM certificate (chain); re-read when it changes", Field: func(c *Config) any { return &c.TLSCert }, NoDefault: "none"},
 		{Flag: "tls-key", Env: "HOOKD_TLS_KEY", Help: "the PEM private key of --tls-cert", Field: func(c *Config) any { return &c.TLSKey }, NoDefault: "none"},
 		{Flag: "trusted-proxies", Env: "HOOKD_TRUSTED_PROXIES", Help: "comma-separated CIDRs whose X-Forwarded-For / X-Forwarded-Proto are believed (client address for throttles and logs, Secure cookies)", Field: func(c *Config) any { return &c.TrustedProxies }, NoDefault: "none"},
+		{Flag: "smtp-url", Env: "HOOKD_SMTP_URL", Help: "smtp://user:pass@host:port (STARTTLS when offered; smtps:// for TLS from the start) for notification emails to the panel's users when a webhook is grey-listed or recovers", Field: func(c *Config) any { return &c.SMTPURL }, NoDefault: "none", Redact: notify.RedactSMTPURL},
+		{Flag: "mail-from", Env: "HOOKD_MAIL_FROM", Help: "the sender of the notification emails, e.g. hookd@example.org (required with --smtp-url)", Field: func(c *Config) any { return &c.MailFrom }, NoDefault: "none"},
+		{Flag: "public-url", Env: "HOOKD_PUBLIC_URL", Help: "the panel's address as users reach it, e.g. https://hookd.example.org, for links in emails (required with --smtp-url)", Field: func(c *Config) any { return &c.PublicURL }, NoDefault: "none"},
 		{Flag: "log-format", Env: "HOOKD_LOG_FORMAT", Help: "text or json (one JSON object per line, slog's field names)", Field: func(c *Config) any { return &c.LogFormat }},
 		{Flag: "log-level", Env: "HOOKD_LOG_LEVEL", Help: "debug, info, warn or error", Field: func(c *Config) any { return &c.LogLevel }},
 	}

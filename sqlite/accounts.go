@@ -119,8 +119,8 @@ func (s *Store) CreateUser(ctx context.Context, u *hookd.User) error {
 
 func (x inserts) InsertUser(u *hookd.User) error {
 	storeutil.Fill(&u.ID, hookd.PrefixUser, &u.CreatedAt)
-	_, err := x.tx.ExecContext(x.ctx, `INSERT INTO users (id, account_id, username, password_hash, admin, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, u.ID, u.AccountID, u.Username, u.PasswordHash, u.Admin, toDB(u.CreatedAt))
+	_, err := x.tx.ExecContext(x.ctx, `INSERT INTO users (id, account_id, username, password_hash, admin, email, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, u.ID, u.AccountID, u.Username, u.PasswordHash, u.Admin, u.Email, toDB(u.CreatedAt))
 	if isUnique(err) {
 		return storeutil.UsernameTaken(u.Username)
 	}
@@ -161,6 +161,14 @@ func (s *Store) SetPassword(ctx context.Context, userID, hash, keepSession strin
 		_, err = tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?`, userID, keepSession)
 		return err
 	}), "set password")
+}
+
+// SetEmail replaces a user's email address.
+func (s *Store) SetEmail(ctx context.Context, userID, email string) error {
+	return s.fail(s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET email = ? WHERE id = ?`, email, userID)
+		return notFound(res, err, storeutil.NotFound("user", userID))
+	}), "set email")
 }
 
 // CreateSession stores a signed-in session.

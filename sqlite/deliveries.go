@@ -170,10 +170,14 @@ func (s *Store) applyOutcomes(ctx context.Context, tx *sql.Tx, p hookd.RecordPar
 	upsert, healthy := hookd.FoldOutcomes(policy, stored, outcomes)
 	if p.Tell != nil {
 		if changes := hookd.GreylistChanges(stored, upsert, healthy); len(changes) > 0 {
-			if ts := p.Tell(changes); len(ts) > 0 {
+			ts, notices := p.Tell(changes)
+			if len(ts) > 0 {
 				if err := s.insertTriggers(ctx, tx, ts); err != nil {
 					return err
 				}
+			}
+			if err := storeNotices(ctx, tx, notices); err != nil {
+				return err
 			}
 		}
 	}

@@ -66,7 +66,7 @@ func testGreylistTell(t *testing.T, s hookd.Store) {
 	a := account(t, s, "alpha")
 	const u = "https://flaky.example/h"
 	var told []hookd.GreylistChange
-	tell := func(cs []hookd.GreylistChange) []hookd.Trigger {
+	tell := func(cs []hookd.GreylistChange) ([]hookd.Trigger, []hookd.Notice) {
 		told = append(told, cs...)
 		ts := triggers(a.ID, len(cs), base)
 		for i := range ts {
@@ -75,7 +75,7 @@ func testGreylistTell(t *testing.T, s hookd.Store) {
 				ts[i].Hook = "webhookRecovered"
 			}
 		}
-		return ts
+		return ts, nil
 	}
 	out := func(ok bool, at time.Time) hookd.URLOutcome {
 		return hookd.URLOutcome{AccountID: a.ID, URL: u, OK: ok, At: at, Error: "HTTP 500 Internal Server Error"}

@@ -94,6 +94,10 @@ func serveFlags(fs *flag.FlagSet, cfg *server.Config) *envFlags {
 		switch p := s.Field(cfg).(type) {
 		case *string:
 			f.String(p, s.Flag, s.Env, *p, help)
+			if s.Redact != nil {
+				fl := fs.Lookup(s.Flag)
+				fl.DefValue = s.Redact(fl.DefValue)
+			}
 		case *time.Duration:
 			f.Duration(p, s.Flag, s.Env, *p, help)
 		case *int:

@@ -67,7 +67,7 @@ func ScanAPIKey[T any](row Scanner, fromDB func(T) time.Time) (k hookd.APIKey, e
 // ScanUser reads a row of UserColumns.
 func ScanUser[T any](row Scanner, fromDB func(T) time.Time) (u hookd.User, err error) {
 	var created T
-	err = row.Scan(&u.ID, &u.AccountID, &u.Username, &u.PasswordHash, &u.Admin, &created)
+	err = row.Scan(&u.ID, &u.AccountID, &u.Username, &u.PasswordHash, &u.Admin, &u.Email, &created)
 	u.CreatedAt = fromDB(created)
 	return u, err
 }
