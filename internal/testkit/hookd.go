@@ -36,7 +36,7 @@ func Main(m *testing.M) {
 	CheckAnswers()
 	code := m.Run()
 	if code == 0 {
-		code = reportAnswerFailures()
+		code = ReportAnswerFailures()
 	}
 	if built.dir != "" {
 		os.RemoveAll(built.dir)

@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -346,15 +347,13 @@ func CheckAnswers() {
 	http.DefaultClient.Transport = answersChecked
 }
 
-// answerFailures reports the answers that disagreed with the document.
-func answerFailures() []string {
+// ReportAnswerFailures prints the answers that disagreed with the
+// document since CheckAnswers, and returns the exit status a TestMain
+// should use: 1 when there was one, else 0. Main calls it.
+func ReportAnswerFailures() int {
 	answersChecked.mu.Lock()
-	defer answersChecked.mu.Unlock()
-	return answersChecked.failures
-}
-
-func reportAnswerFailures() int {
-	f := answerFailures()
+	f := slices.Clone(answersChecked.failures)
+	answersChecked.mu.Unlock()
 	if len(f) == 0 {
 		return 0
 	}
