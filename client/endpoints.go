@@ -75,15 +75,15 @@ func Ptr[T any](v T) *T { return &v }
 
 // Delivery is one send (or skip) of a trigger to a webhook.
 type Delivery struct {
-	ID          string `json:"id"`
-	TriggerID   string `json:"triggerId"`
-	WebhookID   string `json:"webhookId"`
-	Hook        string `json:"hook"`
-	URL         string `json:"url"`
-	Status      string `json:"status"` // pending, delivered, failed or skipped
-	StatusCode  *int   `json:"statusCode"`
-	Error       string `json:"error"`
-	DurationMs  int64  `json:"durationMs"`
+	ID          string    `json:"id"`
+	TriggerID   string    `json:"triggerId"`
+	WebhookID   string    `json:"webhookId"`
+	Hook        string    `json:"hook"`
+	URL         string    `json:"url"`
+	Status      string    `json:"status"` // pending, delivered, failed or skipped
+	StatusCode  *int      `json:"statusCode"`
+	Error       string    `json:"error"`
+	DurationMs  int64     `json:"durationMs"`
 	AttemptedAt time.Time `json:"attemptedAt"`
 	// RedeliveryOf is the delivery this one sends again, or nil.
 	RedeliveryOf *string `json:"redeliveryOf"`
