@@ -1,14 +1,12 @@
 package client
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"os"
-	"path/filepath"
 	"testing"
-	"time"
 
+	"github.com/hookd-dev/hookd/internal/hookdtest"
 	"github.com/hookd-dev/hookd/internal/testkit"
 	"github.com/hookd-dev/hookd/server"
 )
@@ -44,18 +42,12 @@ func run(m *testing.M) (int, error) {
 		return 0, err
 	}
 	defer os.RemoveAll(dir)
-	cfg := server.DefaultConfig()
-	cfg.Addr, cfg.DB = "127.0.0.1:0", filepath.Join(dir, "hookd.db")
-	cfg.BatchInterval, cfg.DeliveryTimeout = 50*time.Millisecond, 2*time.Second
-	cfg.AllowPrivateURLs = true
-	cfg.APIKey = "hk_client_test_key_0123456789abcdefgh"
-	cfg.AdminPassword = "correct horse battery staple"
-	s, err := server.Open(context.Background(), cfg)
+	s, err := hookdtest.Open(dir, nil)
 	if err != nil {
 		return 0, err
 	}
 	defer s.Close()
-	HookdURL, HookdKey, HookdServer = s.URL(), cfg.APIKey, s
+	HookdURL, HookdKey, HookdServer = s.URL(), hookdtest.APIKey, s
 	return m.Run(), nil
 }
 

@@ -143,7 +143,9 @@ func TestPayload(t *testing.T) {
 	}
 	d, _ = receiver.Decode(nil, []byte(`{"id":"tr_1","hook":"orderPaid","timestamp":"2026-12-01T07:00:00.000Z","data":{"orderId":9}}`))
 	p, _ = d.Payload()
-	var order struct{ OrderID int `json:"orderId"` }
+	var order struct {
+		OrderID int `json:"orderId"`
+	}
 	if c, ok := p.(client.Custom); !ok || c.Hook != "orderPaid" || d.DecodeData(&order) != nil || order.OrderID != 9 {
 		t.Errorf("custom payload %#v %v", p, order)
 	}
