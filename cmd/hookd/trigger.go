@@ -340,4 +340,3 @@ func refused(err error, lines []int) error {
 	sort.Strings(out)
 	return fmt.Errorf("refused, nothing stored:\n%s", strings.Join(out, "\n"))
 }
-
