@@ -75,7 +75,7 @@ func runTrigger(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if len(pos) > 0 || data != "" {
 			return usageError{errors.New("--file holds whole triggers: give no hook, fields or --data with it")}
 		}
-		return triggerFile(ctx, c, file, opts, stdout)
+		return triggerFile(ctx, c, file, idem, stdout)
 	}
 	if len(pos) == 0 {
 		fs.Usage()
@@ -245,7 +245,10 @@ func fieldNames(h *hookd.Hook) string {
 }
 
 // triggerFile sends a JSON Lines file as batches of up to hookd.MaxBatch.
-func triggerFile(ctx context.Context, c *client.Client, file string, opts []client.TriggerOption, stdout io.Writer) error {
+// With an Idempotency-Key, the first batch carries it and the next ones
+// key-2, key-3 …, so that running the same command again stores nothing
+// twice.
+func triggerFile(ctx context.Context, c *client.Client, file, idem string, stdout io.Writer) error {
 	var in io.Reader = os.Stdin
 	if file != "-" {
 		fh, err := os.Open(file)
@@ -259,9 +262,18 @@ func triggerFile(ctx context.Context, c *client.Client, file string, opts []clie
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	var batch []client.Item
 	var lines []int // the line of each item of the batch
+	batches := 0
 	send := func() error {
 		if len(batch) == 0 {
 			return nil
+		}
+		batches++
+		var opts []client.TriggerOption
+		switch {
+		case idem != "" && batches == 1:
+			opts = append(opts, client.WithIdempotencyKey(idem))
+		case idem != "":
+			opts = append(opts, client.WithIdempotencyKey(idem+"-"+strconv.Itoa(batches)))
 		}
 		as, err := c.TriggerBatch(ctx, batch, opts...)
 		if err != nil {

@@ -89,6 +89,14 @@ func TestTriggerCommand(t *testing.T) {
 		t.Errorf("the third line stored %s", data(ids[2]))
 	}
 
+	// The same command with the same Idempotency-Key stores once and
+	// prints the same ids.
+	first, _, code1 := runBin(t, bin, env, lines, "trigger", "--file", "-", "--idempotency-key", "import-2026-12-01")
+	again, errOut, code2 := runBin(t, bin, env, lines, "trigger", "--file", "-", "--idempotency-key", "import-2026-12-01")
+	if code1 != 0 || code2 != 0 || first != again || len(strings.Fields(first)) != 3 {
+		t.Errorf("repeated with one key: %q then %q (%s)", first, again, errOut)
+	}
+
 	before, _ := api.SearchTriggers(ctx, client.TriggerQuery{Limit: 1000})
 	for _, c := range []struct {
 		name  string
