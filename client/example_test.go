@@ -144,3 +144,29 @@ func ExampleClient_SearchTriggers() {
 	fmt.Println(len(page.Triggers), string(page.Triggers[0].Data))
 	// Output: 1 {"Id":4242}
 }
+
+func ExampleClient_AllTriggers() {
+	ctx := context.Background()
+	hookd := client.NewTestClient()
+
+	var batch []client.Item
+	for i := range 5 {
+		batch = append(batch, client.Item{Payload: client.RoomBookingDeleted{BookingID: 7000 + int64(i)}})
+	}
+	if _, err := hookd.TriggerBatch(ctx, batch); err != nil {
+		fmt.Println(err)
+		return
+	}
+	n := 0
+	// Two a page: the iterator follows nextCursor.
+	for t, err := range hookd.AllTriggers(ctx, client.TriggerQuery{Hook: "roomBookingDeleted", Limit: 2}) {
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		_ = t
+		n++
+	}
+	fmt.Println(n, "triggers")
+	// Output: 5 triggers
+}

@@ -237,6 +237,17 @@ func TestEveryEndpoint(t *testing.T) {
 	if re.RedeliveryOf == nil || *re.RedeliveryOf != failed.ID {
 		t.Errorf("redelivery %+v", re)
 	}
+	n := 0
+	for d, err := range c.AllDeliveries(ctx, DeliveryQuery{WebhookID: w.ID, Limit: 1}) {
+		must(err)
+		if d.WebhookID != w.ID {
+			t.Errorf("AllDeliveries gave %+v", d)
+		}
+		n++
+	}
+	if n < 3 { // the test, the failed delivery, its redelivery
+		t.Errorf("AllDeliveries, one a page, gave %d deliveries; want 3", n)
+	}
 	detail, err := c.TriggerByID(ctx, tr.ID)
 	must(err)
 	if len(detail.Deliveries) < 1 {
