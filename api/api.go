@@ -178,7 +178,7 @@ func (h *Handler) noRoute(w http.ResponseWriter, r *http.Request) {
 		h.error(w, r, hookd.Errorf(hookd.EMETHOD, "%s is not allowed on %s; use %s", r.Method, r.URL.Path, strings.Join(allow, " or ")))
 		return
 	}
-	h.error(w, r, hookd.Errorf(hookd.ENOTFOUND, "no API endpoint %s %s; the endpoints are listed in the README", r.Method, r.URL.Path))
+	h.error(w, r, hookd.Errorf(hookd.ENOTFOUND, "no API endpoint %s %s; GET /api/v1/openapi.json lists the endpoints", r.Method, r.URL.Path))
 }
 
 // Wrong API keys from one client address: after badKeyLimit of them in a
