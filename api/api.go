@@ -51,6 +51,57 @@ type Handler struct {
 	accepted prometheus.Counter
 	// retention bounds a recovery's range (Config.Retention).
 	retention time.Duration
+	// openapi is the OpenAPI document of this API and its catalogue.
+	openapi []byte
+	// public are the patterns of the endpoints that need no API key.
+	public map[string]bool
+}
+
+// route is one endpoint: its method and path pattern, and whether it needs
+// no API key.
+type route struct {
+	pattern string
+	handle  http.HandlerFunc
+	public  bool
+}
+
+// routes is every endpoint of the API, in one table: New registers them and
+// the OpenAPI test holds the document to them.
+func (h *Handler) routes() []route {
+	return []route{
+		{pattern: "GET /api/v1/openapi.json", handle: h.serveOpenAPI, public: true},
+		{pattern: "GET /api/v1/hooks", handle: h.listHooks},
+		{pattern: "POST /api/v1/webhooks", handle: h.createWebhook},
+		{pattern: "GET /api/v1/webhooks", handle: h.listWebhooks},
+		{pattern: "GET /api/v1/webhooks/{id}", handle: h.getWebhook},
+		{pattern: "PATCH /api/v1/webhooks/{id}", handle: h.patchWebhook},
+		{pattern: "DELETE /api/v1/webhooks/{id}", handle: h.deleteWebhook},
+		{pattern: "GET /api/v1/webhooks/{id}/secret", handle: h.getSecret},
+		{pattern: "POST /api/v1/webhooks/{id}/secret/rotate", handle: h.rotateSecret},
+		{pattern: "POST /api/v1/webhooks/{id}/test", handle: h.testWebhook},
+		{pattern: "POST /api/v1/webhooks/{id}/recover", handle: h.recoverWebhook},
+		{pattern: "GET /api/v1/recoveries/{id}", handle: h.getRecovery},
+		{pattern: "POST /api/v1/triggers", handle: h.postTriggers},
+		{pattern: "GET /api/v1/triggers", handle: h.searchTriggers},
+		{pattern: "GET /api/v1/triggers/{id}", handle: h.getTrigger},
+		{pattern: "GET /api/v1/deliveries", handle: h.listDeliveries},
+		{pattern: "GET /api/v1/deliveries/{id}", handle: h.getDelivery},
+		{pattern: "POST /api/v1/deliveries/{id}/redeliver", handle: h.redeliver},
+		{pattern: "GET /api/v1/keys", handle: h.listKeys},
+		{pattern: "POST /api/v1/keys", handle: h.createKey},
+		{pattern: "DELETE /api/v1/keys/{id}", handle: h.revokeKey},
+		{pattern: "GET /api/v1/greylist", handle: h.listGreylist},
+		{pattern: "DELETE /api/v1/greylist", handle: h.releaseGreylist},
+	}
+}
+
+// Routes returns the pattern ("METHOD /path/{id}") of every endpoint.
+func (h *Handler) Routes() []string {
+	var out []string
+	for _, rt := range h.routes() {
+		out = append(out, rt.pattern)
+	}
+	return out
 }
 
 // New returns the API handler.
@@ -64,29 +115,17 @@ func New(cfg Config) *Handler {
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
-	m := h.mux
-	m.HandleFunc("GET /api/v1/hooks", h.listHooks)
-	m.HandleFunc("POST /api/v1/webhooks", h.createWebhook)
-	m.HandleFunc("GET /api/v1/webhooks", h.listWebhooks)
-	m.HandleFunc("GET /api/v1/webhooks/{id}", h.getWebhook)
-	m.HandleFunc("PATCH /api/v1/webhooks/{id}", h.patchWebhook)
-	m.HandleFunc("DELETE /api/v1/webhooks/{id}", h.deleteWebhook)
-	m.HandleFunc("GET /api/v1/webhooks/{id}/secret", h.getSecret)
-	m.HandleFunc("POST /api/v1/webhooks/{id}/secret/rotate", h.rotateSecret)
-	m.HandleFunc("POST /api/v1/webhooks/{id}/test", h.testWebhook)
-	m.HandleFunc("POST /api/v1/webhooks/{id}/recover", h.recoverWebhook)
-	m.HandleFunc("GET /api/v1/recoveries/{id}", h.getRecovery)
-	m.HandleFunc("POST /api/v1/triggers", h.postTriggers)
-	m.HandleFunc("GET /api/v1/triggers", h.searchTriggers)
-	m.HandleFunc("GET /api/v1/triggers/{id}", h.getTrigger)
-	m.HandleFunc("GET /api/v1/deliveries", h.listDeliveries)
-	m.HandleFunc("GET /api/v1/deliveries/{id}", h.getDelivery)
-	m.HandleFunc("POST /api/v1/deliveries/{id}/redeliver", h.redeliver)
-	m.HandleFunc("GET /api/v1/keys", h.listKeys)
-	m.HandleFunc("POST /api/v1/keys", h.createKey)
-	m.HandleFunc("DELETE /api/v1/keys/{id}", h.revokeKey)
-	m.HandleFunc("GET /api/v1/greylist", h.listGreylist)
-	m.HandleFunc("DELETE /api/v1/greylist", h.releaseGreylist)
+	doc, err := OpenAPI(cfg.App.Catalogue())
+	if err != nil {
+		panic(err) // the embedded document and a parsed catalogue: a bug, caught by the tests
+	}
+	h.openapi, h.public = doc, map[string]bool{}
+	for _, rt := range h.routes() {
+		h.mux.HandleFunc(rt.pattern, rt.handle)
+		if rt.public {
+			h.public[rt.pattern] = true
+		}
+	}
 	return h
 }
 
@@ -102,8 +141,13 @@ func keyHash(ctx context.Context) string   { c, _ := ctx.Value(ctxKey{}).(caller
 // 405, then the API key is checked, then the body is capped.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
-	if _, pattern := h.mux.Handler(r); pattern == "" {
+	_, pattern := h.mux.Handler(r)
+	if pattern == "" {
 		h.noRoute(w, r)
+		return
+	}
+	if h.public[pattern] {
+		h.mux.ServeHTTP(w, r)
 		return
 	}
 	acc, hash, wait, err := h.authenticate(r)
@@ -135,7 +179,7 @@ func (h *Handler) noRoute(w http.ResponseWriter, r *http.Request) {
 		h.error(w, r, hookd.Errorf(hookd.EMETHOD, "%s is not allowed on %s; use %s", r.Method, r.URL.Path, strings.Join(allow, " or ")))
 		return
 	}
-	h.error(w, r, hookd.Errorf(hookd.ENOTFOUND, "no API endpoint %s %s; the endpoints are listed in the README", r.Method, r.URL.Path))
+	h.error(w, r, hookd.Errorf(hookd.ENOTFOUND, "no API endpoint %s %s; GET /api/v1/openapi.json lists the endpoints", r.Method, r.URL.Path))
 }
 
 // Wrong API keys from one client address: after badKeyLimit of them in a

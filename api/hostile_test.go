@@ -93,6 +93,9 @@ func serve(tb testing.TB, h http.Handler, method, path string, body []byte) (int
 	h.ServeHTTP(rec, req)
 	var es errorShape
 	code := rec.Code
+	if err := openapiOf(tb, h).Check(method, req.URL.Path, code, rec.Header(), rec.Body.Bytes()); err != nil {
+		tb.Fatalf("%s %s %q: the answer disagrees with the OpenAPI document: %v", method, path, body, err)
+	}
 	switch {
 	case code >= 200 && code < 300:
 		if rec.Body.Len() > 0 && !json.Valid(rec.Body.Bytes()) {

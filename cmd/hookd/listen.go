@@ -1,36 +1,48 @@
 package main
 
 import (
+	"bytes"
 	"context"
-	"crypto/hmac"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"strconv"
+	"net/url"
 	"strings"
 	"time"
 
-	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/receiver"
 )
 
-// runListen is a small webhook receiver for trying hookd out: it prints
-// every delivery it receives and, given the webhook's secret, checks its
-// signature the way a real receiver should.
+// runListen is a small webhook receiver for trying hookd out and for
+// developing a receiver: it prints every delivery it receives, checks its
+// signature with the receiver kit when given the webhook's secret, and
+// with --forward relays the verified ones, unchanged, to a local handler
+// and answers hookd with what that handler answered.
 func runListen(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, f := newFlags("hookd listen", stderr)
 	addr := fs.String("addr", "127.0.0.1:9000", "address to receive webhooks on")
-	secret := fs.String("secret", "", "the webhook's whsec_… secret, to verify signatures")
-	status := fs.Int("status", 200, "HTTP status to answer with (e.g. 500 to try failures and grey-listing)")
+	secret := fs.String("secret", "", "the webhook's whsec_… secret, to verify signatures (during a rotation: the secrets, comma-separated)")
+	status := fs.Int("status", 200, "HTTP status to answer with (e.g. 500 to try failures and grey-listing); with --forward, the handler's status is answered")
+	forward := fs.String("forward", "", "relay each verified delivery, headers and body unchanged, to this URL (a handler under development, e.g. http://127.0.0.1:3000/hooks); needs --secret")
 	if err := f.parse(args); err != nil {
 		return err
 	}
-	var signer *hookd.Signer
+	var v *receiver.Verifier
 	if *secret != "" {
 		var err error
-		if signer, err = hookd.NewSigner(*secret); err != nil {
+		if v, err = receiver.NewVerifier(strings.Split(*secret, ",")...); err != nil {
 			return usageError{fmt.Errorf("--secret: %v", err)}
+		}
+	}
+	if *forward != "" {
+		u, err := url.Parse(*forward)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return usageError{fmt.Errorf("--forward %q: want an http or https URL, e.g. http://127.0.0.1:3000/hooks", *forward)}
+		}
+		if v == nil {
+			return usageError{errors.New("--forward relays verified deliveries only: give the webhook's secret with --secret")}
 		}
 	}
 	ln, err := net.Listen("tcp", *addr)
@@ -38,15 +50,36 @@ func runListen(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	fmt.Fprintf(stderr, "hookd listen: receiving webhooks at http://%s/ (Ctrl-C to stop)\n", ln.Addr())
+	relay := &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-		check := "signature not checked (no --secret)"
-		if signer != nil {
-			check = verify(signer, r.Header, body, time.Now())
+		check, verified := "signature not checked (no --secret)", false
+		if v != nil {
+			if err := v.Verify(r.Header, body); err != nil {
+				check = "INVALID: " + err.Error()
+			} else {
+				check, verified = "signature OK", true
+			}
 		}
 		fmt.Fprintf(stdout, "%s %s webhook-id=%s %s\n  %s\n", time.Now().UTC().Format(time.TimeOnly), r.URL.Path,
 			r.Header.Get("webhook-id"), check, body)
-		w.WriteHeader(*status)
+		if *forward == "" {
+			w.WriteHeader(*status)
+			return
+		}
+		if !verified {
+			http.Error(w, "invalid signature: not forwarded", http.StatusUnauthorized)
+			return
+		}
+		code, answer, err := relayTo(r.Context(), relay, *forward, r.Header, body)
+		if err != nil {
+			fmt.Fprintf(stdout, "  forward to %s failed: %v\n", *forward, err)
+			http.Error(w, "the local handler did not answer", http.StatusBadGateway)
+			return
+		}
+		fmt.Fprintf(stdout, "  forwarded to %s: %d\n", *forward, code)
+		w.WriteHeader(code)
+		w.Write(answer)
 	})}
 	go func() {
 		<-ctx.Done()
@@ -58,23 +91,24 @@ func runListen(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return nil
 }
 
-// verify checks a delivery as the README tells receivers to: the signed
-// content is id.timestamp.body, any of the space-separated v1 signatures
-// may match, and the timestamp must be recent.
-func verify(s *hookd.Signer, h http.Header, body []byte, now time.Time) string {
-	id, tsText := h.Get("webhook-id"), h.Get("webhook-timestamp")
-	ts, err := strconv.ParseInt(tsText, 10, 64)
+// relayTo POSTs a delivery to target with its Standard Webhooks headers,
+// so the handler there can verify it itself, and returns its answer (the
+// first 64 KiB of the body).
+func relayTo(ctx context.Context, c *http.Client, target string, h http.Header, body []byte) (int, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
 	if err != nil {
-		return "INVALID: no webhook-timestamp"
+		return 0, nil, err
 	}
-	if d := now.Sub(time.Unix(ts, 0)); d > 5*time.Minute || d < -5*time.Minute {
-		return "INVALID: timestamp too far from now"
-	}
-	want := s.Sign(id, ts, body)
-	for _, got := range strings.Fields(h.Get("webhook-signature")) {
-		if hmac.Equal([]byte(got), []byte(want)) {
-			return "signature OK"
+	for _, k := range []string{"Content-Type", "User-Agent", receiver.HeaderID, receiver.HeaderTimestamp, receiver.HeaderSignature} {
+		if v := h.Get(k); v != "" {
+			req.Header.Set(k, v)
 		}
 	}
-	return "INVALID signature"
+	resp, err := c.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	answer, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	return resp.StatusCode, answer, nil
 }

@@ -1,8 +1,8 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -11,26 +11,40 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookd-dev/hookd/client"
 	"github.com/hookd-dev/hookd/internal/testkit"
 )
 
 const restoreKey = "hk_restore_test_0123456789abcdefghijk"
 
+// restoreClient is an API client of the hookd at base whose answers are
+// checked against the OpenAPI document.
+func restoreClient(base string) *client.Client {
+	return client.New(base, restoreKey, client.WithHTTPClient(http.DefaultClient))
+}
+
 // postTrigger posts one trigger to the hookd at base and returns its id.
 func postTrigger(t *testing.T, base string) string {
 	t.Helper()
-	a := testkit.Call(t, "POST", base+"/api/v1/triggers", restoreKey, `{"hook":"eventAdded","data":{"recurringId":1}}`)
-	var tr struct{ ID string }
-	if a.Status != 202 || json.Unmarshal(a.Body, &tr) != nil || tr.ID == "" {
-		t.Fatalf("POST /api/v1/triggers: %d %s", a.Status, a.Body)
+	tr, err := restoreClient(base).Trigger(t.Context(), client.EventAdded{RecurringID: 1})
+	if err != nil {
+		t.Fatalf("trigger: %v", err)
 	}
 	return tr.ID
 }
 
-// triggerStatus is the status of GET /api/v1/triggers/{id}.
+// triggerStatus is the status of GET /api/v1/triggers/{id}: 200 or 404.
 func triggerStatus(t *testing.T, base, id string) int {
 	t.Helper()
-	return testkit.Call(t, "GET", base+"/api/v1/triggers/"+id, restoreKey, nil).Status
+	_, err := restoreClient(base).TriggerByID(t.Context(), id)
+	switch {
+	case err == nil:
+		return 200
+	case client.IsNotFound(err):
+		return 404
+	}
+	t.Fatalf("GET /api/v1/triggers/%s: %v", id, err)
+	return 0
 }
 
 // TestRestoreFromBackup follows docs/operations.md's restore after a crash:

@@ -27,9 +27,17 @@ var built struct {
 // for them. A package whose tests call BuildHookd has
 //
 //	func TestMain(m *testing.M) { testkit.Main(m) }
+//
+// It also makes every API answer those tests get through
+// http.DefaultClient (Send, Call) be checked against hookd's OpenAPI
+// document (CheckAnswers): the tests fail when one disagrees.
 func Main(m *testing.M) {
 	mainRan.Store(true)
+	CheckAnswers()
 	code := m.Run()
+	if code == 0 {
+		code = ReportAnswerFailures()
+	}
 	if built.dir != "" {
 		os.RemoveAll(built.dir)
 	}
