@@ -214,7 +214,7 @@ func TestHostileReceivers(t *testing.T) {
 	triggerID := e.trigger(`{"hook":"roomBookingCreated","data":{"bookingId":1}}`)
 
 	byWebhook := map[string]delivery{}
-	testkit.WaitFor(t, 10*time.Second, "every delivery to end", func() bool {
+	testkit.WaitFor(t, 30*time.Second, "every delivery to end", func() bool {
 		ds := e.deliveries("triggerId=" + triggerID)
 		clear(byWebhook)
 		for _, d := range ds {
