@@ -239,6 +239,9 @@ func Run(ctx context.Context, o Options, w io.Writer) error {
 	return nil
 }
 
+// postgres is whether the run's store is PostgreSQL.
+func (o *Options) postgres() bool { return strings.HasPrefix(o.DB, "postgres") }
+
 func machine(o Options) string {
 	store := "SQLite (temporary file per scenario, WAL, synchronous=FULL)"
 	switch {

@@ -89,20 +89,25 @@ func (b *runner) raw(ctx context.Context) error {
 		return err
 	}
 	best := 0.0
+	var bestCPU perEach
 	for range 2 {
 		b.rs.reset(nil)
+		c0 := sampleCPU(false)
 		if err := run(o.RawRequests); err != nil {
 			return err
 		}
+		cpu := cpuPer(c0, sampleCPU(false), b.rs.count(), false)
 		first, last := b.rs.span()
 		rate := float64(b.rs.count()) / last.Sub(first).Seconds()
-		b.logf("raw ceiling run: %.0f requests/s", rate)
-		best = max(best, rate)
+		b.logf("raw ceiling run: %.0f requests/s, %s", rate, cpu.per("a request"))
+		if rate > best {
+			best, bestCPU = rate, cpu
+		}
 	}
 	b.r.Raw = best
 	b.r.Rows = append(b.r.Rows, Row{Scenario: "Raw ceiling", Figure: fmt.Sprintf("%s requests/s", num(best)), Ratio: 1,
-		Note: fmt.Sprintf("plain net/http client, keep-alive, %d connections (%d per receiver × %d receivers), best of 2 × %s POSTs",
-			conc, o.PerHost, len(b.rs), num(float64(o.RawRequests)))})
+		Note: fmt.Sprintf("plain net/http client, keep-alive, %d connections (%d per receiver × %d receivers), best of 2 × %s POSTs; %s (client and receivers)",
+			conc, o.PerHost, len(b.rs), num(float64(o.RawRequests)), bestCPU.per("a request"))})
 	b.r.Throughputs = append(b.r.Throughputs, Bar{"raw ceiling (requests/s)", best})
 	return nil
 }
@@ -275,19 +280,28 @@ func (b *runner) fanout(ctx context.Context) error {
 	defer in.close()
 	want := int64(o.FanoutTriggers * o.FanoutWebhooks)
 	b.rs.reset(nil)
+	c0 := sampleCPU(b.o.postgres())
 	ids, t0, err := b.burst(ctx, in, o.FanoutTriggers, want, 2*time.Minute)
 	if err != nil {
 		return err
 	}
+	if err := in.waitIdle(ctx, 2*time.Minute); err != nil {
+		return err
+	}
+	cpu := cpuPer(c0, sampleCPU(b.o.postgres()), want, b.o.postgres())
 	first, last := b.rs.span()
 	rate := float64(want) / last.Sub(first).Seconds()
-	b.logf("%d deliveries: %.0f/s, last %s after the tick", want, rate, last.Sub(t0).Round(time.Millisecond))
+	b.logf("%d deliveries: %.0f/s (%.2f × raw), last %s after the tick, %s", want, rate, b.ratio(rate), last.Sub(t0).Round(time.Millisecond), cpu)
 	if _, err := in.checkLog(ctx, byTrigger(ids), int(want), int(want)); err != nil {
 		return err
 	}
+	target := 0.8
+	if b.o.postgres() {
+		target = 0.7
+	}
 	b.r.Rows = append(b.r.Rows, Row{Scenario: fmt.Sprintf("Fan-out, %d triggers × %s webhooks", o.FanoutTriggers, num(float64(o.FanoutWebhooks))),
-		Figure: num(rate) + " deliveries/s", Ratio: b.ratio(rate), Target: "≥ 0.5 × raw", Met: yes(b.ratio(rate) >= 0.5),
-		Note: fmt.Sprintf("first to last delivery; last %s after the tick; every attempt in the log", secs(last.Sub(t0)))})
+		Figure: num(rate) + " deliveries/s", Ratio: b.ratio(rate), Target: fmt.Sprintf("≥ %.1f × raw", target), Met: yes(b.ratio(rate) >= target),
+		Note: fmt.Sprintf("first to last delivery; last %s after the tick; every attempt in the log; %s (hookd and receivers, until recorded)", secs(last.Sub(t0)), cpu)})
 	b.r.Throughputs = append(b.r.Throughputs, Bar{"fan-out (deliveries/s)", rate})
 	return nil
 }
@@ -328,20 +342,25 @@ func (b *runner) bigFanout(ctx context.Context) error {
 	}
 	want := int64(o.BigWebhooks)
 	b.rs.reset(nil)
+	c0 := sampleCPU(b.o.postgres())
 	ids, t0, err := b.burst(ctx, in, 1, want, 2*time.Minute)
 	if err != nil {
 		return err
 	}
+	if err := in.waitIdle(ctx, 2*time.Minute); err != nil {
+		return err
+	}
+	cpu := cpuPer(c0, sampleCPU(b.o.postgres()), want, b.o.postgres())
 	first, last := b.rs.span()
 	took := last.Sub(t0)
 	rate := float64(want) / last.Sub(first).Seconds()
-	b.logf("last delivery %s after the tick (%.0f deliveries/s)", took.Round(time.Millisecond), rate)
+	b.logf("last delivery %s after the tick (%.0f deliveries/s, %.2f × raw), %s", took.Round(time.Millisecond), rate, b.ratio(rate), cpu)
 	if _, err := in.checkLog(ctx, byTrigger(ids), int(want), int(want)); err != nil {
 		return err
 	}
 	b.r.Rows = append(b.r.Rows, Row{Scenario: fmt.Sprintf("Big fan-out, 1 trigger × %s webhooks", num(float64(o.BigWebhooks))),
-		Figure: "last delivery " + secs(took) + " after the tick", Ratio: b.ratio(rate), Target: "≤ 5 s", Met: yes(took <= 5*time.Second),
-		Note: fmt.Sprintf("%s deliveries/s (the ratio); webhooks read before the tick", num(rate))})
+		Figure: "last delivery " + secs(took) + " after the tick", Ratio: b.ratio(rate), Target: "≥ 0.8 × raw (≤ 5 s where raw > 25,000/s)",
+		Met: yes(b.ratio(rate) >= 0.8), Note: fmt.Sprintf("%s deliveries/s (the ratio); webhooks read before the tick; %s (hookd and receivers, until recorded)", num(rate), cpu)})
 	b.r.Throughputs = append(b.r.Throughputs, Bar{"big fan-out (deliveries/s)", rate})
 	return nil
 }
