@@ -301,7 +301,8 @@ func (b *runner) fanout(ctx context.Context) error {
 	}
 	b.r.Rows = append(b.r.Rows, Row{Scenario: fmt.Sprintf("Fan-out, %d triggers × %s webhooks", o.FanoutTriggers, num(float64(o.FanoutWebhooks))),
 		Figure: num(rate) + " deliveries/s", Ratio: b.ratio(rate), Target: fmt.Sprintf("≥ %.1f × raw", target), Met: yes(b.ratio(rate) >= target),
-		Note: fmt.Sprintf("first to last delivery; last %s after the tick; every attempt in the log; %s (hookd and receivers, until recorded)", secs(last.Sub(t0)), cpu)})
+		Note: fmt.Sprintf("first to last delivery; last %s after the tick; every attempt in the log; the raw ceiling's %d receivers and at most as many connections (%d, %d per host); %s (hookd and receivers, until recorded)",
+			secs(last.Sub(t0)), len(b.rs), min(o.Concurrency, len(b.rs)*o.PerHost), o.PerHost, cpu)})
 	b.r.Throughputs = append(b.r.Throughputs, Bar{"fan-out (deliveries/s)", rate})
 	return nil
 }
