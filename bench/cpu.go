@@ -20,12 +20,19 @@ const userHZ = 100
 // count too).
 type cpuSample struct {
 	self, pg time.Duration
+	recv     time.Duration // the receiver process's, with --receiver-process
 }
+
+// receiverPID is the receiver process's ID with --receiver-process, else 0.
+var receiverPID int
 
 // sampleCPU reads the CPU times; pg says whether to read PostgreSQL's.
 // Where /proc cannot be read the figures are zero.
 func sampleCPU(pg bool) cpuSample {
 	s := cpuSample{self: procCPU("/proc/self/stat")}
+	if receiverPID > 0 {
+		s.recv = procCPU("/proc/" + strconv.Itoa(receiverPID) + "/stat")
+	}
 	if pg {
 		stats, _ := filepath.Glob("/proc/[0-9]*/stat")
 		for _, f := range stats {
@@ -65,15 +72,16 @@ func statCPU(b []byte) time.Duration {
 // perEach is the CPU used between two samples for each of n deliveries or
 // requests.
 type perEach struct {
-	self, pg time.Duration
-	pgRead   bool
+	self, pg, recv time.Duration
+	pgRead         bool
 }
 
 func cpuPer(from, to cpuSample, n int64, pg bool) perEach {
 	if n <= 0 {
 		return perEach{}
 	}
-	return perEach{self: (to.self - from.self) / time.Duration(n), pg: (to.pg - from.pg) / time.Duration(n), pgRead: pg}
+	return perEach{self: (to.self - from.self) / time.Duration(n), pg: (to.pg - from.pg) / time.Duration(n),
+		recv: (to.recv - from.recv) / time.Duration(n), pgRead: pg}
 }
 
 // String says it for a table: "CPU 41 µs a delivery (+ PostgreSQL 30 µs)".
@@ -82,8 +90,19 @@ func (p perEach) String() string { return p.per("a delivery") }
 // per says it for each of what, e.g. "a request".
 func (p perEach) per(what string) string {
 	s := fmt.Sprintf("CPU %s µs %s", num(float64(p.self)/float64(time.Microsecond)), what)
+	if receiverPID > 0 {
+		s += fmt.Sprintf(" (the receiver process: %s µs)", num(float64(p.recv)/float64(time.Microsecond)))
+	}
 	if p.pgRead {
 		s += fmt.Sprintf(" (+ PostgreSQL %s µs)", num(float64(p.pg)/float64(time.Microsecond)))
 	}
 	return s
+}
+
+// cpuWhose says whose CPU the process figure is.
+func cpuWhose() string {
+	if receiverPID > 0 {
+		return "hookd alone"
+	}
+	return "hookd and the receivers in its process"
 }

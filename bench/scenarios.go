@@ -106,8 +106,8 @@ func (b *runner) raw(ctx context.Context) error {
 	}
 	b.r.Raw = best
 	b.r.Rows = append(b.r.Rows, Row{Scenario: "Raw ceiling", Figure: fmt.Sprintf("%s requests/s", num(best)), Ratio: 1,
-		Note: fmt.Sprintf("plain net/http client, keep-alive, %d connections (%d per receiver × %d receivers), best of 2 × %s POSTs; %s (client and receivers)",
-			conc, o.PerHost, len(b.rs), num(float64(o.RawRequests)), bestCPU.per("a request"))})
+		Note: fmt.Sprintf("plain net/http client, keep-alive, %d connections (%d per receiver × %d receivers), best of 2 × %s POSTs; %s (%s)",
+			conc, o.PerHost, len(b.rs), num(float64(o.RawRequests)), bestCPU.per("a request"), strings.Replace(cpuWhose(), "hookd", "the client", 1))})
 	b.r.Throughputs = append(b.r.Throughputs, Bar{"raw ceiling (requests/s)", best})
 	return nil
 }
@@ -301,8 +301,8 @@ func (b *runner) fanout(ctx context.Context) error {
 	}
 	b.r.Rows = append(b.r.Rows, Row{Scenario: fmt.Sprintf("Fan-out, %d triggers × %s webhooks", o.FanoutTriggers, num(float64(o.FanoutWebhooks))),
 		Figure: num(rate) + " deliveries/s", Ratio: b.ratio(rate), Target: fmt.Sprintf("≥ %.1f × raw", target), Met: yes(b.ratio(rate) >= target),
-		Note: fmt.Sprintf("first to last delivery; last %s after the tick; every attempt in the log; the raw ceiling's %d receivers and at most as many connections (%d, %d per host); %s (hookd and receivers, until recorded)",
-			secs(last.Sub(t0)), len(b.rs), min(o.Concurrency, len(b.rs)*o.PerHost), o.PerHost, cpu)})
+		Note: fmt.Sprintf("first to last delivery; last %s after the tick; every attempt in the log; the raw ceiling's %d receivers and at most as many connections (%d, %d per host); %s (%s, until recorded)",
+			secs(last.Sub(t0)), len(b.rs), min(o.Concurrency, len(b.rs)*o.PerHost), o.PerHost, cpu, cpuWhose())})
 	b.r.Throughputs = append(b.r.Throughputs, Bar{"fan-out (deliveries/s)", rate})
 	return nil
 }
@@ -361,7 +361,7 @@ func (b *runner) bigFanout(ctx context.Context) error {
 	}
 	b.r.Rows = append(b.r.Rows, Row{Scenario: fmt.Sprintf("Big fan-out, 1 trigger × %s webhooks", num(float64(o.BigWebhooks))),
 		Figure: "last delivery " + secs(took) + " after the tick", Ratio: b.ratio(rate), Target: "≥ 0.8 × raw (≤ 5 s where raw > 25,000/s)",
-		Met: yes(b.ratio(rate) >= 0.8), Note: fmt.Sprintf("%s deliveries/s (the ratio); webhooks read before the tick; %s (hookd and receivers, until recorded)", num(rate), cpu)})
+		Met: yes(b.ratio(rate) >= 0.8), Note: fmt.Sprintf("%s deliveries/s (the ratio); webhooks read before the tick; %s (%s, until recorded)", num(rate), cpu, cpuWhose())})
 	b.r.Throughputs = append(b.r.Throughputs, Bar{"big fan-out (deliveries/s)", rate})
 	return nil
 }
@@ -399,6 +399,7 @@ func (b *runner) latency(ctx context.Context) error {
 	if err := b.rs.waitFor(ctx, want, 2*o.LatencyInterval+time.Minute); err != nil {
 		return err
 	}
+	b.rs.collect(rec)
 	vals := slices.Clone(rec.values())
 	slices.Sort(vals)
 	lat := make([]time.Duration, len(vals))
@@ -468,6 +469,7 @@ func (b *runner) isolation(ctx context.Context) error {
 			return outcome{}, err
 		}
 		first, last := b.rs.span()
+		b.rs.collect(rec)
 		vals := rec.values()
 		lat := make([]time.Duration, len(vals))
 		for i, v := range vals {
