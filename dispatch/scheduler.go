@@ -231,13 +231,6 @@ func (s *scheduler) next() (job, *flight, bool) {
 	if s.closed {
 		return job{}, nil, false
 	}
-	j, f := s.take(ai, qi)
-	return j, f, true
-}
-
-// take gives out the next job of the qi-th ready queue of the ai-th
-// account in turn, as pick chose them; s.mu is held.
-func (s *scheduler) take(ai, qi int) (job, *flight) {
 	a := s.turn[ai]
 	s.turn = remove(s.turn, ai)
 	a.inTurn = false
@@ -273,7 +266,7 @@ func (s *scheduler) take(ai, qi int) (job, *flight) {
 		a.inTurn = true
 		s.turn = append(s.turn, a)
 	}
-	return j, f
+	return j, f, true
 }
 
 // remove removes the i-th element of xs, keeping the order; removing the
@@ -303,39 +296,8 @@ const (
 
 // done ends a send.
 func (s *scheduler) done(f *flight, ans hostAnswer) {
-	s.mu.Lock()
-	s.finish(f, ans)
-	s.mu.Unlock()
-	s.cond.Broadcast()
-}
-
-// doneNext is done, then, when a job may be sent at once and may() agrees
-// (the caller's token for it), next's job: the worker that finished a send
-// takes the next itself, with no hand-off through the sender's goroutine.
-// The sender is woken only when another job may start too.
-func (s *scheduler) doneNext(f *flight, ans hostAnswer, may func() bool) (job, *flight, bool) {
-	s.mu.Lock()
-	s.finish(f, ans)
-	var j job
-	var nf *flight
-	if ai, qi := s.pick(); ai >= 0 && !s.closed && may() {
-		j, nf = s.take(ai, qi)
-	}
-	more := nf == nil
-	if !more {
-		ai, _ := s.pick()
-		more = ai >= 0
-	}
-	s.mu.Unlock()
-	if more {
-		s.cond.Broadcast()
-	}
-	return j, nf, nf != nil
-}
-
-// finish is done's bookkeeping; s.mu is held.
-func (s *scheduler) finish(f *flight, ans hostAnswer) {
 	quick := time.Since(f.start) < s.slowAfter
+	s.mu.Lock()
 	delete(s.flights, f)
 	a, h := f.h.a, f.h.h
 	if f.slow {
@@ -360,6 +322,8 @@ func (s *scheduler) finish(f *flight, ans hostAnswer) {
 	if idle {
 		s.forget(h)
 	}
+	s.mu.Unlock()
+	s.cond.Broadcast()
 }
 
 // forget drops a host with nothing queued or in flight, and the accounts

@@ -52,30 +52,10 @@ func (d *Dispatcher) stopIdleWorkers() {
 
 func (d *Dispatcher) worker(w sendWork) {
 	defer d.workers.Done()
-	for ok := true; ok && w.f != nil; {
+	for ok := true; ok && w.f != nil; w, ok = <-d.work {
 		r := d.send(w.j)
-		// The next send, when one may start at once, is taken here rather
-		// than handed over by the sender: a goroutine hand-off fewer a send.
-		j, f, more := d.sched.doneNext(w.f, r.answer, d.takeToken)
+		d.sched.done(w.f, r.answer)
 		d.results <- r // never blocks: it holds as many as there are tokens
-		if more {
-			d.m.queued.Dec()
-			w = sendWork{j, f}
-			continue
-		}
-		w, ok = <-d.work
-	}
-}
-
-// takeToken takes an unrecorded token if one is free (the sender's loop
-// takes one before each send it hands out; a worker taking its next send
-// itself must too).
-func (d *Dispatcher) takeToken() bool {
-	select {
-	case d.unrecorded <- struct{}{}:
-		return true
-	default:
-		return false
 	}
 }
 
