@@ -589,8 +589,8 @@ func (b *runner) memory(ctx context.Context) error {
 	b.r.Rows = append(b.r.Rows, Row{Scenario: fmt.Sprintf("Memory, %d triggers × %s webhooks pending", o.MemoryTriggers, num(float64(o.MemoryWebhooks))),
 		Figure: fmt.Sprintf("peak RSS %s, %s after the drain (%s after a GC)", mb(top), mb(after), mb(afterGC)),
 		Target: "peak ≤ 300 MB", Met: yes(top <= 300<<20),
-		Note: fmt.Sprintf("whole bench process (hookd + receivers), %s before; drained in %s (%s deliveries/s); "+
-			"at most %s sends queued in hookd at once (it claims more as its queue drains)", mb(before),
+		Note: fmt.Sprintf("whole bench process (%s), %s before; drained in %s (%s deliveries/s); "+
+			"at most %s sends queued in hookd at once (it claims more as its queue drains)", cpuWhose(), mb(before),
 			secs(last.Sub(t0)), num(rate), num(float64(peakQueued.Load())))})
 	b.r.Throughputs = append(b.r.Throughputs, Bar{"1M pending, drain (deliveries/s)", rate})
 	return nil
