@@ -1,11 +1,16 @@
 package hookd_test
 
 import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -252,6 +257,42 @@ func TestSignatureVerifiesWithStandardWebhooksLibrary(t *testing.T) {
 			t.Error("a tampered body verified")
 		}
 	}
+}
+
+// TestSignatureOfEveryKeyLength: the signature is HMAC-SHA256 as crypto/hmac
+// makes it, for keys shorter than, as long as and longer than SHA-256's
+// block (an operator's own secret may be any length), and for concurrent
+// signers sharing the reused hash states.
+func TestSignatureOfEveryKeyLength(t *testing.T) {
+	body := []byte(`{"id":"tr_1","hook":"eventAdded","data":{"recurringId":1}}`)
+	var wg sync.WaitGroup
+	for _, n := range []int{1, 24, 32, 63, 64, 65, 100, 200} {
+		key := bytes.Repeat([]byte{byte(n)}, n)
+		secrets := []string{hookd.SecretPrefix + base64.StdEncoding.EncodeToString(key), hookd.NewSecret()}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s, err := hookd.NewSigner(secrets...)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			for ts := int64(1700000000); ts < 1700000050; ts++ {
+				var want []string
+				for _, sec := range secrets {
+					k, _ := hookd.SecretKey(sec)
+					m := hmac.New(sha256.New, k)
+					fmt.Fprintf(m, "tr_%d.%d.%s", n, ts, body)
+					want = append(want, "v1,"+base64.StdEncoding.EncodeToString(m.Sum(nil)))
+				}
+				if got := s.Sign("tr_"+strconv.Itoa(n), ts, body); got != strings.Join(want, " ") {
+					t.Errorf("key of %d bytes: signature %q, want %q", n, got, strings.Join(want, " "))
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 func TestIDsAreOrdered(t *testing.T) {

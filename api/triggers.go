@@ -123,11 +123,11 @@ func writeRaw(w http.ResponseWriter, status int, body []byte) {
 // appendTriggerJSON appends json.Marshal(toTriggerJSON(t)).
 func appendTriggerJSON(b []byte, t hookd.Trigger) []byte {
 	b = append(b, `{"id":`...)
-	b = appendJSONString(b, t.ID)
+	b = hookd.AppendJSONString(b, t.ID)
 	b = append(b, `,"hook":`...)
-	b = appendJSONString(b, t.Hook)
+	b = hookd.AppendJSONString(b, t.Hook)
 	b = append(b, `,"timestamp":`...)
-	b = appendJSONString(b, hookd.FormatTime(t.Timestamp))
+	b = hookd.AppendJSONString(b, hookd.FormatTime(t.Timestamp))
 	return append(b, '}')
 }
 

@@ -16,6 +16,7 @@ import (
 	"os"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -36,6 +37,11 @@ type Options struct {
 	// Only runs one scenario: raw, ingest, fanout, bigfanout, latency,
 	// isolation or memory. The raw ceiling always runs.
 	Only string
+	// ReceiverProcess runs the healthy receivers in a child process, so
+	// that the CPU and memory figures are hookd's alone (the receivers' CPU
+	// is given apart). The dead URLs of the isolation scenario stay in
+	// this process (they only hold connections).
+	ReceiverProcess bool
 	// Soak, when set, runs the soak mode instead of the scenarios: steady
 	// load for this long, sampling memory, goroutines and open files every
 	// 10 s (see soak.go). Zero (the default) runs the scenarios.
@@ -187,6 +193,9 @@ func yes(b bool) *bool { return &b }
 
 // Run runs the benchmark and prints the table to w.
 func Run(ctx context.Context, o Options, w io.Writer) error {
+	if n, err := strconv.Atoi(os.Getenv(receiverChildEnv)); err == nil && n > 0 {
+		return serveReceiverChild(n, os.Stdin, w)
+	}
 	if o.Soak < 0 {
 		return errors.New("--soak must be a positive duration such as 30m")
 	}
@@ -200,14 +209,25 @@ func Run(ctx context.Context, o Options, w io.Writer) error {
 	r := &Report{Options: o, Machine: machine(o)}
 	fmt.Fprintln(w, r.Machine)
 
-	rs := make(receivers, o.Receivers)
-	for i := range rs {
-		rc, err := startReceiver()
+	var rs receivers
+	if o.ReceiverProcess {
+		var stop func()
+		var err error
+		rs, receiverPID, stop, err = startReceiverProcess(o.Receivers)
 		if err != nil {
 			return err
 		}
-		defer rc.close()
-		rs[i] = rc
+		defer stop()
+	} else {
+		rs = make(receivers, o.Receivers)
+		for i := range rs {
+			rc, err := startReceiver()
+			if err != nil {
+				return err
+			}
+			defer rc.close()
+			rs[i] = rc
+		}
 	}
 	b := &runner{o: o, rs: rs, r: r, w: w}
 	if o.Soak > 0 {
@@ -239,6 +259,9 @@ func Run(ctx context.Context, o Options, w io.Writer) error {
 	return nil
 }
 
+// postgres is whether the run's store is PostgreSQL.
+func (o *Options) postgres() bool { return strings.HasPrefix(o.DB, "postgres") }
+
 func machine(o Options) string {
 	store := "SQLite (temporary file per scenario, WAL, synchronous=FULL)"
 	switch {
@@ -250,6 +273,9 @@ func machine(o Options) string {
 	mode := ""
 	if o.Quick {
 		mode = ", --quick"
+	}
+	if o.ReceiverProcess {
+		mode += ", receivers in a separate process"
 	}
 	return fmt.Sprintf("machine: %d cores (GOMAXPROCS %d), %s, %s %s/%s, hookd %s, store %s%s",
 		runtime.NumCPU(), runtime.GOMAXPROCS(0), cpuModel(), runtime.Version(), runtime.GOOS, runtime.GOARCH,

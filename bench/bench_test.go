@@ -2,7 +2,12 @@ package bench
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -55,4 +60,35 @@ func TestPaced(t *testing.T) {
 	stopped, stop := context.WithCancel(t.Context())
 	stop()
 	paced(stopped, 0, -1, func(int) { t.Error("a call after the stop ended") })
+}
+
+// TestMain lets the test binary be the receiver process of
+// --receiver-process, as the hookd binary is for hookd bench.
+func TestMain(m *testing.M) {
+	if n, err := strconv.Atoi(os.Getenv(receiverChildEnv)); err == nil && n > 0 {
+		if err := serveReceiverChild(n, os.Stdin, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// TestReceiverProcess: with --receiver-process the receivers run in a
+// child process, the raw ceiling counts the requests they received there,
+// and the CPU figure gives the receiver process's share apart.
+func TestReceiverProcess(t *testing.T) {
+	var out strings.Builder
+	err := Run(t.Context(), Options{Quick: true, Only: "raw", ReceiverProcess: true, RawRequests: 2000}, &out)
+	if err != nil {
+		t.Fatalf("bench --receiver-process --only raw: %v\n%s", err, out.String())
+	}
+	m := regexp.MustCompile(`raw ceiling run: (\d+) requests/s`).FindStringSubmatch(out.String())
+	if m == nil || m[1] == "0" {
+		t.Fatalf("no requests counted by the receiver process:\n%s", out.String())
+	}
+	if !strings.Contains(out.String(), "the receiver process: ") || !strings.Contains(out.String(), "receivers in a separate process") {
+		t.Fatalf("output does not give the receiver process's CPU apart:\n%s", out.String())
+	}
 }

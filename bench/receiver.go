@@ -1,13 +1,18 @@
 package bench
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,6 +27,9 @@ type receiver struct {
 	ln  net.Listener
 	srv *http.Server
 	url string // http://127.0.0.1:port
+	// remote is set for a receiver of the receiver process
+	// (--receiver-process): its counts are read over HTTP (/_bench/…).
+	remote bool
 
 	count atomic.Int64
 	first atomic.Int64 // unix ns of the first request since reset
@@ -67,6 +75,10 @@ func startReceiver() (*receiver, error) {
 var timestampField = []byte(`"timestamp":"`)
 
 func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, controlPath) {
+		rc.control(w, r)
+		return
+	}
 	var buf [512]byte
 	n, _ := io.ReadFull(r.Body, buf[:])
 	if n == len(buf) {
@@ -95,13 +107,103 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (rc *receiver) reset(rec *recorder) {
+	rc.rec.Store(rec)
+	if rc.remote {
+		q := "none"
+		if rec != nil {
+			q = "arrival&cap=" + strconv.Itoa(len(rec.vals))
+			if rec.sinceTrigger {
+				q = "since&cap=" + strconv.Itoa(len(rec.vals))
+			}
+		}
+		rc.get("reset?record=" + q)
+		return
+	}
 	rc.count.Store(0)
 	rc.first.Store(0)
 	rc.last.Store(0)
-	rc.rec.Store(rec)
+}
+
+// stats returns the requests counted since reset and the first and last
+// arrival (unix ns).
+func (rc *receiver) stats() (count, first, last int64) {
+	if !rc.remote {
+		return rc.count.Load(), rc.first.Load(), rc.last.Load()
+	}
+	f := strings.Fields(string(rc.get("stats")))
+	if len(f) == 3 {
+		count, _ = strconv.ParseInt(f[0], 10, 64)
+		first, _ = strconv.ParseInt(f[1], 10, 64)
+		last, _ = strconv.ParseInt(f[2], 10, 64)
+	}
+	return count, first, last
+}
+
+// controlPath starts the paths by which the bench drives a receiver of the
+// receiver process; hookd's sends go to /hooks/…, the raw ceiling's to /raw.
+const controlPath = "/_bench/"
+
+// control answers the bench process: reset (with what to record), stats
+// ("count first last") and values (the recorded figures, one a line).
+func (rc *receiver) control(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path[len(controlPath):] {
+	case "reset":
+		var rec *recorder
+		if mode := r.URL.Query().Get("record"); mode != "none" {
+			n, _ := strconv.Atoi(r.URL.Query().Get("cap"))
+			rec = newRecorder(n, mode == "since")
+		}
+		rc.reset(rec)
+	case "stats":
+		fmt.Fprintf(w, "%d %d %d", rc.count.Load(), rc.first.Load(), rc.last.Load())
+	case "values":
+		var b []byte
+		if rec := rc.rec.Load(); rec != nil {
+			for _, v := range rec.values() {
+				b = strconv.AppendInt(b, v, 10)
+				b = append(b, '\n')
+			}
+		}
+		w.Write(b)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// get makes a control request to a receiver of the receiver process; an
+// error reads as an empty answer (the counts then stay at zero and the
+// scenario times out saying so).
+func (rc *receiver) get(what string) []byte {
+	resp, err := controlClient.Get(rc.url + controlPath + what)
+	if err != nil {
+		return nil
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return b
+}
+
+var controlClient = &http.Client{Timeout: 10 * time.Second}
+
+// collect fills rec with what the receivers of the receiver process
+// recorded (in-process receivers record into it as they go).
+func (rs receivers) collect(rec *recorder) {
+	for _, r := range rs {
+		if !r.remote || rec == nil {
+			continue
+		}
+		for _, line := range strings.Fields(string(r.get("values"))) {
+			if v, err := strconv.ParseInt(line, 10, 64); err == nil {
+				rec.add(v)
+			}
+		}
+	}
 }
 
 func (rc *receiver) close() {
+	if rc.remote {
+		return // the receiver process ends with the bench
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	rc.srv.Shutdown(ctx)
@@ -119,7 +221,8 @@ func (rs receivers) reset(rec *recorder) {
 func (rs receivers) count() int64 {
 	var n int64
 	for _, r := range rs {
-		n += r.count.Load()
+		c, _, _ := r.stats()
+		n += c
 	}
 	return n
 }
@@ -128,11 +231,12 @@ func (rs receivers) count() int64 {
 func (rs receivers) span() (first, last time.Time) {
 	var f, l int64
 	for _, r := range rs {
-		if v := r.first.Load(); v != 0 && (f == 0 || v < f) {
-			f = v
+		_, rf, rl := r.stats()
+		if rf != 0 && (f == 0 || rf < f) {
+			f = rf
 		}
-		if v := r.last.Load(); v > l {
-			l = v
+		if rl > l {
+			l = rl
 		}
 	}
 	return time.Unix(0, f), time.Unix(0, l)
@@ -146,10 +250,17 @@ func (rs receivers) waitFor(ctx context.Context, n int64, timeout time.Duration)
 			return errors.New("timed out after " + timeout.String() + " with " +
 				strconv.FormatInt(rs.count(), 10) + " of " + strconv.FormatInt(n, 10) + " deliveries received")
 		}
+		poll := 2 * time.Millisecond
+		if len(rs) > 0 && rs[0].remote {
+			// Over HTTP: a poll costs this process CPU, which the
+			// figures count as hookd's. The rate is read from the
+			// receivers' own clocks, not from when the wait ends.
+			poll = 25 * time.Millisecond
+		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(2 * time.Millisecond):
+		case <-time.After(poll):
 		}
 	}
 	return nil
@@ -191,4 +302,61 @@ func (d *deadReceiver) close() {
 		c.Close()
 	}
 	d.mu.Unlock()
+}
+
+// receiverChildEnv, set to a count, makes hookd bench the receiver
+// process of --receiver-process: it starts that many receivers, prints
+// their URLs one a line, and serves until its standard input closes.
+const receiverChildEnv = "HOOKD_BENCH_RECEIVER_PROCESS"
+
+func serveReceiverChild(n int, stdin io.Reader, stdout io.Writer) error {
+	rs := make(receivers, n)
+	for i := range rs {
+		rc, err := startReceiver()
+		if err != nil {
+			return err
+		}
+		defer rc.close()
+		rs[i] = rc
+		fmt.Fprintln(stdout, rc.url)
+	}
+	io.Copy(io.Discard, stdin) // until the bench process ends
+	return nil
+}
+
+// startReceiverProcess starts n receivers in a child process (this binary,
+// as the receiver process) and returns them and the child's process ID;
+// stop ends it.
+func startReceiverProcess(n int) (rs receivers, pid int, stop func(), err error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	cmd := exec.Command(exe, "bench")
+	cmd.Env = append(os.Environ(), receiverChildEnv+"="+strconv.Itoa(n))
+	cmd.Stderr = os.Stderr
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, 0, nil, err
+	}
+	stop = func() {
+		in.Close()
+		cmd.Wait()
+	}
+	lines := bufio.NewScanner(out)
+	for len(rs) < n && lines.Scan() {
+		rs = append(rs, &receiver{url: lines.Text(), remote: true})
+	}
+	if len(rs) < n {
+		stop()
+		return nil, 0, nil, fmt.Errorf("the receiver process started %d of %d receivers", len(rs), n)
+	}
+	return rs, cmd.Process.Pid, stop, nil
 }

@@ -89,20 +89,25 @@ func (b *runner) raw(ctx context.Context) error {
 		return err
 	}
 	best := 0.0
+	var bestCPU perEach
 	for range 2 {
 		b.rs.reset(nil)
+		c0 := sampleCPU(false)
 		if err := run(o.RawRequests); err != nil {
 			return err
 		}
+		cpu := cpuPer(c0, sampleCPU(false), b.rs.count(), false)
 		first, last := b.rs.span()
 		rate := float64(b.rs.count()) / last.Sub(first).Seconds()
-		b.logf("raw ceiling run: %.0f requests/s", rate)
-		best = max(best, rate)
+		b.logf("raw ceiling run: %.0f requests/s, %s", rate, cpu.per("a request"))
+		if rate > best {
+			best, bestCPU = rate, cpu
+		}
 	}
 	b.r.Raw = best
 	b.r.Rows = append(b.r.Rows, Row{Scenario: "Raw ceiling", Figure: fmt.Sprintf("%s requests/s", num(best)), Ratio: 1,
-		Note: fmt.Sprintf("plain net/http client, keep-alive, %d connections (%d per receiver × %d receivers), best of 2 × %s POSTs",
-			conc, o.PerHost, len(b.rs), num(float64(o.RawRequests)))})
+		Note: fmt.Sprintf("plain net/http client, keep-alive, %d connections (%d per receiver × %d receivers), best of 2 × %s POSTs; %s (%s)",
+			conc, o.PerHost, len(b.rs), num(float64(o.RawRequests)), bestCPU.per("a request"), strings.Replace(cpuWhose(), "hookd", "the client", 1))})
 	b.r.Throughputs = append(b.r.Throughputs, Bar{"raw ceiling (requests/s)", best})
 	return nil
 }
@@ -275,19 +280,29 @@ func (b *runner) fanout(ctx context.Context) error {
 	defer in.close()
 	want := int64(o.FanoutTriggers * o.FanoutWebhooks)
 	b.rs.reset(nil)
+	c0 := sampleCPU(b.o.postgres())
 	ids, t0, err := b.burst(ctx, in, o.FanoutTriggers, want, 2*time.Minute)
 	if err != nil {
 		return err
 	}
+	if err := in.waitIdle(ctx, 2*time.Minute); err != nil {
+		return err
+	}
+	cpu := cpuPer(c0, sampleCPU(b.o.postgres()), want, b.o.postgres())
 	first, last := b.rs.span()
 	rate := float64(want) / last.Sub(first).Seconds()
-	b.logf("%d deliveries: %.0f/s, last %s after the tick", want, rate, last.Sub(t0).Round(time.Millisecond))
+	b.logf("%d deliveries: %.0f/s (%.2f × raw), last %s after the tick, %s", want, rate, b.ratio(rate), last.Sub(t0).Round(time.Millisecond), cpu)
 	if _, err := in.checkLog(ctx, byTrigger(ids), int(want), int(want)); err != nil {
 		return err
 	}
+	target := 0.8
+	if b.o.postgres() {
+		target = 0.7
+	}
 	b.r.Rows = append(b.r.Rows, Row{Scenario: fmt.Sprintf("Fan-out, %d triggers × %s webhooks", o.FanoutTriggers, num(float64(o.FanoutWebhooks))),
-		Figure: num(rate) + " deliveries/s", Ratio: b.ratio(rate), Target: "≥ 0.5 × raw", Met: yes(b.ratio(rate) >= 0.5),
-		Note: fmt.Sprintf("first to last delivery; last %s after the tick; every attempt in the log", secs(last.Sub(t0)))})
+		Figure: num(rate) + " deliveries/s", Ratio: b.ratio(rate), Target: fmt.Sprintf("≥ %.1f × raw", target), Met: yes(b.ratio(rate) >= target),
+		Note: fmt.Sprintf("first to last delivery; last %s after the tick; every attempt in the log; the raw ceiling's %d receivers and at most as many connections (%d, %d per host); %s (%s, until recorded)",
+			secs(last.Sub(t0)), len(b.rs), min(o.Concurrency, len(b.rs)*o.PerHost), o.PerHost, cpu, cpuWhose())})
 	b.r.Throughputs = append(b.r.Throughputs, Bar{"fan-out (deliveries/s)", rate})
 	return nil
 }
@@ -328,20 +343,25 @@ func (b *runner) bigFanout(ctx context.Context) error {
 	}
 	want := int64(o.BigWebhooks)
 	b.rs.reset(nil)
+	c0 := sampleCPU(b.o.postgres())
 	ids, t0, err := b.burst(ctx, in, 1, want, 2*time.Minute)
 	if err != nil {
 		return err
 	}
+	if err := in.waitIdle(ctx, 2*time.Minute); err != nil {
+		return err
+	}
+	cpu := cpuPer(c0, sampleCPU(b.o.postgres()), want, b.o.postgres())
 	first, last := b.rs.span()
 	took := last.Sub(t0)
 	rate := float64(want) / last.Sub(first).Seconds()
-	b.logf("last delivery %s after the tick (%.0f deliveries/s)", took.Round(time.Millisecond), rate)
+	b.logf("last delivery %s after the tick (%.0f deliveries/s, %.2f × raw), %s", took.Round(time.Millisecond), rate, b.ratio(rate), cpu)
 	if _, err := in.checkLog(ctx, byTrigger(ids), int(want), int(want)); err != nil {
 		return err
 	}
 	b.r.Rows = append(b.r.Rows, Row{Scenario: fmt.Sprintf("Big fan-out, 1 trigger × %s webhooks", num(float64(o.BigWebhooks))),
-		Figure: "last delivery " + secs(took) + " after the tick", Ratio: b.ratio(rate), Target: "≤ 5 s", Met: yes(took <= 5*time.Second),
-		Note: fmt.Sprintf("%s deliveries/s (the ratio); webhooks read before the tick", num(rate))})
+		Figure: "last delivery " + secs(took) + " after the tick", Ratio: b.ratio(rate), Target: "≥ 0.8 × raw (≤ 5 s where raw > 25,000/s)",
+		Met: yes(b.ratio(rate) >= 0.8), Note: fmt.Sprintf("%s deliveries/s (the ratio); webhooks read before the tick; %s (%s, until recorded)", num(rate), cpu, cpuWhose())})
 	b.r.Throughputs = append(b.r.Throughputs, Bar{"big fan-out (deliveries/s)", rate})
 	return nil
 }
@@ -379,6 +399,7 @@ func (b *runner) latency(ctx context.Context) error {
 	if err := b.rs.waitFor(ctx, want, 2*o.LatencyInterval+time.Minute); err != nil {
 		return err
 	}
+	b.rs.collect(rec)
 	vals := slices.Clone(rec.values())
 	slices.Sort(vals)
 	lat := make([]time.Duration, len(vals))
@@ -448,6 +469,7 @@ func (b *runner) isolation(ctx context.Context) error {
 			return outcome{}, err
 		}
 		first, last := b.rs.span()
+		b.rs.collect(rec)
 		vals := rec.values()
 		lat := make([]time.Duration, len(vals))
 		for i, v := range vals {
@@ -567,8 +589,8 @@ func (b *runner) memory(ctx context.Context) error {
 	b.r.Rows = append(b.r.Rows, Row{Scenario: fmt.Sprintf("Memory, %d triggers × %s webhooks pending", o.MemoryTriggers, num(float64(o.MemoryWebhooks))),
 		Figure: fmt.Sprintf("peak RSS %s, %s after the drain (%s after a GC)", mb(top), mb(after), mb(afterGC)),
 		Target: "peak ≤ 300 MB", Met: yes(top <= 300<<20),
-		Note: fmt.Sprintf("whole bench process (hookd + receivers), %s before; drained in %s (%s deliveries/s); "+
-			"at most %s sends queued in hookd at once (it claims more as its queue drains)", mb(before),
+		Note: fmt.Sprintf("whole bench process (%s), %s before; drained in %s (%s deliveries/s); "+
+			"at most %s sends queued in hookd at once (it claims more as its queue drains)", cpuWhose(), mb(before),
 			secs(last.Sub(t0)), num(rate), num(float64(peakQueued.Load())))})
 	b.r.Throughputs = append(b.r.Throughputs, Bar{"1M pending, drain (deliveries/s)", rate})
 	return nil

@@ -1,10 +1,8 @@
 package dispatch
 
 import (
-	"encoding/json"
 	"net/http"
 	"slices"
-	"strings"
 
 	"github.com/hookd-dev/hookd"
 )
@@ -17,26 +15,43 @@ func loggedHeaders(h http.Header) string {
 	if len(h) == 0 {
 		return "{}"
 	}
-	names := make([]string, 0, len(h))
+	var room [16]string
+	names := room[:0]
 	for k := range h {
 		names = append(names, k)
 	}
 	slices.Sort(names)
-	var b strings.Builder
-	b.WriteByte('{')
+	b := make([]byte, 1, 256)
+	b[0] = '{'
 	for _, k := range names {
-		name, _ := json.Marshal(k)
-		vals, _ := json.Marshal(h[k]) // strings: cannot fail
-		if b.Len()+len(name)+len(vals)+3 > hookd.MaxLoggedHeaders {
-			continue
+		mark := len(b)
+		if len(b) > 1 {
+			b = append(b, ',')
 		}
-		if b.Len() > 1 {
-			b.WriteByte(',')
+		b = hookd.AppendJSONString(b, k)
+		b = append(b, ':')
+		if vals := h[k]; vals == nil {
+			b = append(b, "null"...)
+		} else {
+			b = append(b, '[')
+			for i, v := range vals {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = hookd.AppendJSONString(b, v)
+			}
+			b = append(b, ']')
 		}
-		b.Write(name)
-		b.WriteByte(':')
-		b.Write(vals)
+		// The name and the values must fit with a comma, a colon and the
+		// closing brace.
+		entry := len(b) - mark - 1 // without the colon
+		if mark > 1 {
+			entry-- // nor the comma
+		}
+		if mark+entry+3 > hookd.MaxLoggedHeaders {
+			b = b[:mark]
+		}
 	}
-	b.WriteByte('}')
-	return b.String()
+	b = append(b, '}')
+	return string(b)
 }

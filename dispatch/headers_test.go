@@ -3,6 +3,7 @@ package dispatch
 import (
 	"encoding/json"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -25,5 +26,25 @@ func TestLoggedHeadersBounded(t *testing.T) {
 	}
 	if back["A-First"][0] != "kept" || back["C-Last"][0] != "kept too" || back["B-Huge"] != nil {
 		t.Errorf("huge header logged as %s, want the two small ones only", got)
+	}
+}
+
+// TestLoggedHeadersEscaped: names and values that JSON must escape (quotes,
+// control characters, HTML characters, invalid UTF-8, several values) are
+// logged as JSON that reads back as the answer's header.
+func TestLoggedHeadersEscaped(t *testing.T) {
+	h := http.Header{"X-Quote": {`say "hi"\`}, "X-Ctl": {"a\tb\x01"}, "X-Html": {"<a&b>"},
+		"X-Bad": {"\xff\xfe"}, "Set-Cookie": {"a=1", "b=2"}, "X-Empty": {""}}
+	got := loggedHeaders(h)
+	var back http.Header
+	if err := json.Unmarshal([]byte(got), &back); err != nil {
+		t.Fatalf("logged as %s: %v", got, err)
+	}
+	h["X-Bad"] = []string{"\uFFFD\uFFFD"}
+	if !reflect.DeepEqual(back, h) {
+		t.Errorf("logged as %s, reads back as %v, want %v", got, back, h)
+	}
+	if strings.ContainsAny(got, "<>&") {
+		t.Errorf("logged as %s, want HTML characters escaped as json.Marshal does", got)
 	}
 }

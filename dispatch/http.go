@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unicode/utf8"
@@ -88,35 +89,21 @@ func (h *httpTransport) Send(ctx context.Context, m Message) (a Attempt) {
 	start := time.Now()
 	defer func() { a.Duration = time.Since(start) }()
 	// The request as http.NewRequestWithContext makes it, with the URL
-	// parsed once per webhook and the header values that do not change
-	// shared (the transport only reads them).
-	body := m.Body
-	req := (&http.Request{
-		Method: http.MethodPost, URL: m.URL, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Host: m.URL.Host, Body: io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body)),
-		GetBody: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil },
-	}).WithContext(ctx)
-	id := m.idHeader
-	if id == nil {
-		id = []string{m.TriggerID}
-	}
-	// Header names as the contract and Standard Webhooks spell them.
-	req.Header = http.Header{
-		"Content-Type":      contentTypeJSON,
-		"User-Agent":        h.userAgent,
-		"webhook-id":        id,
-		"webhook-timestamp": {strconv.FormatInt(m.Timestamp.Unix(), 10)},
-		"webhook-signature": {m.Signature()},
-	}
+	// parsed once per webhook, the header values that do not change shared
+	// (the transport only reads them) and the rest in a reused sendState.
+	st := sendStates.Get().(*sendState)
+	req := st.prepare(h, m).WithContext(ctx)
 	// The round tripper directly, not an http.Client: a redirect is an
 	// answer (and a failure) anyway, and the client's redirect bookkeeping
 	// costs a header copy per send.
 	resp, err := h.rt.RoundTrip(req)
 	if err != nil {
+		st.release()
 		return Attempt{Status: hookd.StatusFailed, Error: describeError(err, h.timeout)}
 	}
-	defer resp.Body.Close()
 	answer, rerr := readAnswer(resp.Body)
+	resp.Body.Close()
+	st.release()
 	a = Attempt{StatusCode: resp.StatusCode, Response: answer, ResponseHeaders: loggedHeaders(resp.Header), Answered: true}
 	switch {
 	case rerr != nil:
@@ -135,6 +122,85 @@ func (h *httpTransport) Send(ctx context.Context, m Message) (a Attempt) {
 }
 
 var contentTypeJSON = []string{"application/json"}
+
+// sendState is what a send's request is made of, kept for the next send
+// once the answer's body is closed: the request, its header map and values
+// and its body reader, so that a send allocates only what WithContext copies
+// and what the answer brings.
+type sendState struct {
+	req    http.Request
+	header http.Header
+	// ts and sig are the webhook-timestamp and webhook-signature values;
+	// unix is the second ts[0] says.
+	ts, sig, id []string
+	unix        int64
+	body        bodyReader
+}
+
+var sendStates = sync.Pool{New: func() any {
+	st := &sendState{ts: []string{""}, sig: []string{""}, unix: -1}
+	st.header = http.Header{
+		"Content-Type":      contentTypeJSON,
+		"User-Agent":        nil,
+		"webhook-id":        nil,
+		"webhook-timestamp": st.ts,
+		"webhook-signature": st.sig,
+	}
+	st.req = http.Request{Method: http.MethodPost, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: st.header, GetBody: st.body.again}
+	return st
+}}
+
+// prepare fills st's request with m's URL, headers and body.
+func (st *sendState) prepare(h *httpTransport, m Message) *http.Request {
+	id := m.idHeader
+	if id == nil {
+		id = []string{m.TriggerID}
+	}
+	// Header names as the contract and Standard Webhooks spell them.
+	st.header["User-Agent"] = h.userAgent
+	st.header["webhook-id"] = id
+	if unix := m.Timestamp.Unix(); unix != st.unix {
+		st.ts[0], st.unix = strconv.FormatInt(unix, 10), unix
+	}
+	st.sig[0] = m.Signature()
+	st.body.b = m.Body
+	st.body.Reset(m.Body)
+	st.body.closed.Store(false)
+	r := &st.req
+	r.URL, r.Host = m.URL, m.URL.Host
+	r.Body, r.ContentLength = &st.body, int64(len(m.Body))
+	return r
+}
+
+// release keeps st for another send if the transport is done with its
+// request: it closes the body once it has written it or given up on it (a
+// RoundTripper may do so after RoundTrip returns, in another goroutine), and
+// it reads the header before the body. Otherwise st is left to the GC.
+func (st *sendState) release() {
+	if st.body.closed.Load() {
+		sendStates.Put(st)
+	}
+}
+
+// bodyReader is a request's body: the envelope, shared by the trigger's
+// sends, read from the start.
+type bodyReader struct {
+	bytes.Reader
+	b      []byte
+	closed atomic.Bool // the transport is done with it
+}
+
+func (r *bodyReader) Close() error {
+	r.closed.Store(true)
+	return nil
+}
+
+// again is the request's GetBody, for the transport's retry of a request
+// that a reused connection lost before any of it was written.
+func (r *bodyReader) again() (io.ReadCloser, error) {
+	return io.NopCloser(bytes.NewReader(r.b)), nil
+}
 
 // readAnswer reads at most maxResponseRead bytes of an answer's body and
 // returns the start of it that the delivery log keeps. Only that start is

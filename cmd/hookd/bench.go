@@ -20,6 +20,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&o.OutDir, "out-dir", "", "write BENCHMARKS.md and bench-chart.svg into this directory")
 	fs.StringVar(&o.Only, "only", "", "run one scenario: raw, ingest, fanout, bigfanout, latency, isolation or memory (the raw ceiling always runs)")
 	fs.DurationVar(&o.Soak, "soak", 0, "soak mode: steady load (200 triggers/s × 20 webhooks, 3 failing) for this long, e.g. 30m, sampling RSS, heap, goroutines and open files every 10s; writes soak-chart.svg to --out-dir")
+	fs.BoolVar(&o.ReceiverProcess, "receiver-process", false, "run the healthy receivers in a child process, so that CPU and memory figures are hookd's alone (and the raw ceiling's the client's alone)")
 	fs.IntVar(&o.Receivers, "receivers", 0, "healthy receivers, each its own host:port (default 4)")
 	fs.IntVar(&o.Concurrency, "concurrency", 0, "hookd's sends in flight (default 256)")
 	fs.IntVar(&o.PerHost, "per-host", 0, "hookd's sends in flight per host (default 64)")
