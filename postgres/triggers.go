@@ -3,8 +3,6 @@ package postgres
 import (
 	"context"
 	"errors"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -55,8 +53,45 @@ func (s *Store) Trigger(ctx context.Context, accountID, id string) (hookd.Trigge
 	return t, s.fail(ctx, err, "read")
 }
 
+// The statements of ClaimTriggers (storeutil.FairClaim). A trigger is
+// claimable when it is not done and its lease, if any, ended by $now.
+const (
+	// claimHeads lists the accounts with a claimable trigger, skipping
+	// along triggers_pending_account (one probe an account), the account
+	// whose oldest claimable trigger is oldest first.
+	claimHeads = `WITH RECURSIVE accounts AS (
+			(SELECT account_id AS a FROM triggers WHERE NOT done ORDER BY account_id LIMIT 1)
+			UNION ALL
+			SELECT (SELECT account_id FROM triggers WHERE NOT done AND account_id > accounts.a ORDER BY account_id LIMIT 1)
+			FROM accounts WHERE accounts.a IS NOT NULL)
+		SELECT accounts.a FROM accounts CROSS JOIN LATERAL (
+			SELECT id FROM triggers WHERE account_id = accounts.a AND NOT done
+				AND (lease_until IS NULL OR lease_until <= $1) ORDER BY id LIMIT 1) head
+		WHERE accounts.a IS NOT NULL AND accounts.a <> ALL($2)
+		ORDER BY head.id LIMIT $3`
+	// claimAccounts leases up to $5 of each account's oldest claimable
+	// triggers. Rows another node is claiming at this moment are skipped,
+	// not waited for (SKIP LOCKED).
+	claimAccounts = `UPDATE triggers t SET lease_node = $1, lease_until = $2
+		FROM (SELECT c.id FROM unnest($4::text[]) AS a(account_id) CROSS JOIN LATERAL (
+			SELECT id FROM triggers WHERE account_id = a.account_id AND NOT done
+				AND (lease_until IS NULL OR lease_until <= $3)
+			ORDER BY id LIMIT $5 FOR UPDATE SKIP LOCKED) c) c
+		WHERE t.id = c.id
+		RETURNING t.id, t.account_id, t.hook, t.data, t.timestamp, t.received_at`
+	// claimOldest leases the oldest claimable triggers of the accounts not
+	// busy.
+	claimOldest = `UPDATE triggers t SET lease_node = $1, lease_until = $2
+		FROM (SELECT id FROM triggers
+			WHERE NOT done AND (lease_until IS NULL OR lease_until <= $3) AND account_id <> ALL($4)
+			ORDER BY id LIMIT $5 FOR UPDATE SKIP LOCKED) c
+		WHERE t.id = c.id
+		RETURNING t.id, t.account_id, t.hook, t.data, t.timestamp, t.received_at`
+)
+
 // ClaimTriggers leases up to p.Limit pending triggers whose lease has ended
-// at p.Now to p.Node until p.Until, oldest first. Rows another node is
+// at p.Now to p.Node until p.Until, each account with such triggers taking
+// a turn (storeutil.FairClaim), in one transaction. Rows another node is
 // claiming at this moment are skipped, not waited for (SKIP LOCKED): nodes
 // never block each other and never claim the same trigger while its lease
 // is live.
@@ -66,25 +101,37 @@ func (s *Store) ClaimTriggers(ctx context.Context, p hookd.ClaimParams) ([]hookd
 	}
 	ctx, cancel := op(ctx)
 	defer cancel()
+	busy := storeutil.NotNil(p.Busy)
 	var out []hookd.Trigger
 	err := s.tx(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `UPDATE triggers t SET lease_node = $1, lease_until = $2
-			FROM (SELECT id FROM triggers
-				WHERE NOT done AND (lease_until IS NULL OR lease_until <= $3)
-				ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED) c
-			WHERE t.id = c.id
-			RETURNING t.id, t.account_id, t.hook, t.data, t.timestamp, t.received_at`,
-			p.Node, toDB(p.Until), toDB(p.Now), p.Limit)
-		if err != nil {
-			return err
+		claim := func(query string, args ...any) ([]hookd.Trigger, error) {
+			rows, err := tx.Query(ctx, query, args...)
+			if err != nil {
+				return nil, err
+			}
+			return pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.Trigger, error) { return storeutil.ScanTrigger(r, fromDB) })
 		}
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.Trigger, error) { return storeutil.ScanTrigger(r, fromDB) })
+		var err error
+		out, err = storeutil.FairClaim{
+			Heads: func(limit int) ([]string, error) {
+				rows, err := tx.Query(ctx, claimHeads, toDB(p.Now), busy, limit)
+				if err != nil {
+					return nil, err
+				}
+				return pgx.CollectRows(rows, pgx.RowTo[string])
+			},
+			Take: func(accounts []string, k int) ([]hookd.Trigger, error) {
+				return claim(claimAccounts, p.Node, toDB(p.Until), toDB(p.Now), accounts, k)
+			},
+			Fill: func(n int) ([]hookd.Trigger, error) {
+				return claim(claimOldest, p.Node, toDB(p.Until), toDB(p.Now), busy, n)
+			},
+		}.Run(p.Limit)
 		return err
 	})
 	if err != nil {
 		return nil, s.fail(ctx, err, "claim triggers")
 	}
-	slices.SortFunc(out, func(a, b hookd.Trigger) int { return strings.Compare(a.ID, b.ID) })
 	return out, nil
 }
 

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"slices"
 	"strings"
 	"time"
 
@@ -62,8 +61,28 @@ func multiRow(prefix, suffix string, cols, rows int) string {
 const (
 	insertTrigger = `INSERT INTO triggers (id, account_id, hook, data, timestamp, received_at, done)`
 	triggerCols   = 7
-	claimTriggers = `UPDATE triggers SET lease_node = ?, lease_until = ?
-		WHERE id IN (SELECT id FROM triggers WHERE done = 0 AND lease_until <= ? ORDER BY id LIMIT ?)
+	// claimHeads lists the accounts with a claimable trigger, skipping
+	// along triggers_pending_account (one probe an account), the account
+	// whose oldest claimable trigger is oldest first.
+	claimHeads = `WITH RECURSIVE accounts(a) AS (
+			SELECT (SELECT account_id FROM triggers WHERE done = 0 ORDER BY account_id LIMIT 1)
+			UNION ALL
+			SELECT (SELECT account_id FROM triggers WHERE done = 0 AND account_id > a ORDER BY account_id LIMIT 1)
+			FROM accounts WHERE a IS NOT NULL)
+		, heads(a, head) AS MATERIALIZED (
+			SELECT a, (SELECT id FROM triggers WHERE done = 0 AND account_id = a AND lease_until <= ?
+				ORDER BY id LIMIT 1)
+			FROM accounts WHERE a IS NOT NULL AND a NOT IN (SELECT value FROM json_each(?)))
+		SELECT a FROM heads WHERE head IS NOT NULL ORDER BY head LIMIT ?`
+	// claimAccount leases one account's oldest claimable triggers.
+	claimAccount = `UPDATE triggers SET lease_node = ?, lease_until = ?
+		WHERE id IN (SELECT id FROM triggers WHERE done = 0 AND account_id = ? AND lease_until <= ? ORDER BY id LIMIT ?)
+		RETURNING ` + storeutil.TriggerColumns
+	// claimOldest leases the oldest claimable triggers of the accounts not
+	// busy.
+	claimOldest = `UPDATE triggers SET lease_node = ?, lease_until = ?
+		WHERE id IN (SELECT id FROM triggers WHERE done = 0 AND lease_until <= ?
+			AND account_id NOT IN (SELECT value FROM json_each(?)) ORDER BY id LIMIT ?)
 		RETURNING ` + storeutil.TriggerColumns
 	doneTriggers = `UPDATE triggers SET done = 1, lease_node = NULL, lease_until = 0
 		WHERE id IN (SELECT value FROM json_each(?)) AND done = 0`
@@ -100,36 +119,85 @@ func (s *Store) Trigger(ctx context.Context, accountID, id string) (hookd.Trigge
 }
 
 // ClaimTriggers leases up to p.Limit pending triggers whose lease has ended
-// at p.Now to p.Node until p.Until, oldest first.
+// at p.Now to p.Node until p.Until, each account with such triggers taking
+// a turn (storeutil.FairClaim), in one transaction.
 func (s *Store) ClaimTriggers(ctx context.Context, p hookd.ClaimParams) ([]hookd.Trigger, error) {
 	if p.Limit <= 0 {
 		return nil, nil
 	}
+	busy, err := jsonList(p.Busy)
+	if err != nil {
+		return nil, err
+	}
 	var out []hookd.Trigger
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		st, err := s.stmt(ctx, tx, claimTriggers)
-		if err != nil {
-			return err
-		}
-		rows, err := st.QueryContext(ctx, p.Node, toDB(p.Until), toDB(p.Now), p.Limit)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			t, err := storeutil.ScanTrigger(rows, fromDB)
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		claim := func(query string, args ...any) ([]hookd.Trigger, error) {
+			st, err := s.stmt(ctx, tx, query)
 			if err != nil {
-				return err
+				return nil, err
 			}
-			out = append(out, t)
+			return collect(st.QueryContext(ctx, args...))
 		}
-		return rows.Err()
+		var err error
+		out, err = storeutil.FairClaim{
+			Heads: func(limit int) ([]string, error) {
+				st, err := s.stmt(ctx, tx, claimHeads)
+				if err != nil {
+					return nil, err
+				}
+				rows, err := st.QueryContext(ctx, toDB(p.Now), busy, limit)
+				if err != nil {
+					return nil, err
+				}
+				defer rows.Close()
+				var accounts []string
+				for rows.Next() {
+					var a string
+					if err := rows.Scan(&a); err != nil {
+						return nil, err
+					}
+					accounts = append(accounts, a)
+				}
+				return accounts, rows.Err()
+			},
+			Take: func(accounts []string, k int) ([]hookd.Trigger, error) {
+				var out []hookd.Trigger
+				for _, a := range accounts {
+					ts, err := claim(claimAccount, p.Node, toDB(p.Until), a, toDB(p.Now), k)
+					if err != nil {
+						return nil, err
+					}
+					out = append(out, ts...)
+				}
+				return out, nil
+			},
+			Fill: func(n int) ([]hookd.Trigger, error) {
+				return claim(claimOldest, p.Node, toDB(p.Until), toDB(p.Now), busy, n)
+			},
+		}.Run(p.Limit)
+		return err
 	})
 	if err != nil {
 		return nil, s.fail(err, "claim triggers")
 	}
-	slices.SortFunc(out, func(a, b hookd.Trigger) int { return strings.Compare(a.ID, b.ID) })
 	return out, nil
+}
+
+// collect reads the triggers a claim returns.
+func collect(rows *sql.Rows, err error) ([]hookd.Trigger, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []hookd.Trigger
+	for rows.Next() {
+		t, err := storeutil.ScanTrigger(rows, fromDB)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
 }
 
 // ExtendLeases moves the lease end of the triggers that node still holds.
@@ -197,6 +265,9 @@ func (s *Store) PendingTriggers(ctx context.Context) (int64, error) {
 // jsonList encodes IDs as one JSON array parameter, read with json_each, so
 // that one prepared statement serves any number of IDs.
 func jsonList(ids []string) (string, error) {
+	if ids == nil {
+		return "[]", nil // not null, which json_each reads as one NULL value
+	}
 	b, err := json.Marshal(ids)
 	return string(b), err
 }
