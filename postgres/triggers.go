@@ -64,19 +64,19 @@ const (
 			UNION ALL
 			SELECT (SELECT account_id FROM triggers WHERE NOT done AND account_id > accounts.a ORDER BY account_id LIMIT 1)
 			FROM accounts WHERE accounts.a IS NOT NULL)
-		SELECT accounts.a FROM accounts CROSS JOIN LATERAL (
+		SELECT accounts.a, head.id FROM accounts CROSS JOIN LATERAL (
 			SELECT id FROM triggers WHERE account_id = accounts.a AND NOT done
 				AND (lease_until IS NULL OR lease_until <= $1) ORDER BY id LIMIT 1) head
 		WHERE accounts.a IS NOT NULL AND accounts.a <> ALL($2)
 		ORDER BY head.id LIMIT $3`
-	// claimAccounts leases up to $5 of each account's oldest claimable
-	// triggers. Rows another node is claiming at this moment are skipped,
-	// not waited for (SKIP LOCKED).
+	// claimAccounts leases up to $6 of each account's ($4) oldest claimable
+	// triggers, from its head ($5) on. Rows another node is claiming at
+	// this moment are skipped, not waited for (SKIP LOCKED).
 	claimAccounts = `UPDATE triggers t SET lease_node = $1, lease_until = $2
-		FROM (SELECT c.id FROM unnest($4::text[]) AS a(account_id) CROSS JOIN LATERAL (
-			SELECT id FROM triggers WHERE account_id = a.account_id AND NOT done
+		FROM (SELECT c.id FROM unnest($4::text[], $5::text[]) AS a(account_id, head) CROSS JOIN LATERAL (
+			SELECT id FROM triggers WHERE account_id = a.account_id AND id >= a.head AND NOT done
 				AND (lease_until IS NULL OR lease_until <= $3)
-			ORDER BY id LIMIT $5 FOR UPDATE SKIP LOCKED) c) c
+			ORDER BY id LIMIT $6 FOR UPDATE SKIP LOCKED) c) c
 		WHERE t.id = c.id
 		RETURNING t.id, t.account_id, t.hook, t.data, t.timestamp, t.received_at`
 	// claimOldest leases the oldest claimable triggers of the accounts not
@@ -113,15 +113,20 @@ func (s *Store) ClaimTriggers(ctx context.Context, p hookd.ClaimParams) ([]hookd
 		}
 		var err error
 		out, err = storeutil.FairClaim{
-			Heads: func(limit int) ([]string, error) {
+			Heads: func(limit int) (accounts, heads []string, err error) {
 				rows, err := tx.Query(ctx, claimHeads, toDB(p.Now), busy, limit)
 				if err != nil {
-					return nil, err
+					return nil, nil, err
 				}
-				return pgx.CollectRows(rows, pgx.RowTo[string])
+				var a, h string
+				_, err = pgx.ForEachRow(rows, []any{&a, &h}, func() error {
+					accounts, heads = append(accounts, a), append(heads, h)
+					return nil
+				})
+				return accounts, heads, err
 			},
-			Take: func(accounts []string, k int) ([]hookd.Trigger, error) {
-				return claim(claimAccounts, p.Node, toDB(p.Until), toDB(p.Now), accounts, k)
+			Take: func(accounts, heads []string, k int) ([]hookd.Trigger, error) {
+				return claim(claimAccounts, p.Node, toDB(p.Until), toDB(p.Now), accounts, heads, k)
 			},
 			Fill: func(n int) ([]hookd.Trigger, error) {
 				return claim(claimOldest, p.Node, toDB(p.Until), toDB(p.Now), busy, n)

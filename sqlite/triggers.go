@@ -73,10 +73,12 @@ const (
 			SELECT a, (SELECT id FROM triggers WHERE done = 0 AND account_id = a AND lease_until <= ?
 				ORDER BY id LIMIT 1)
 			FROM accounts WHERE a IS NOT NULL AND a NOT IN (SELECT value FROM json_each(?)))
-		SELECT a FROM heads WHERE head IS NOT NULL ORDER BY head LIMIT ?`
-	// claimAccount leases one account's oldest claimable triggers.
+		SELECT a, head FROM heads WHERE head IS NOT NULL ORDER BY head LIMIT ?`
+	// claimAccount leases one account's oldest claimable triggers, from its
+	// head on.
 	claimAccount = `UPDATE triggers SET lease_node = ?, lease_until = ?
-		WHERE id IN (SELECT id FROM triggers WHERE done = 0 AND account_id = ? AND lease_until <= ? ORDER BY id LIMIT ?)
+		WHERE id IN (SELECT id FROM triggers WHERE done = 0 AND account_id = ? AND id >= ? AND lease_until <= ?
+			ORDER BY id LIMIT ?)
 		RETURNING ` + storeutil.TriggerColumns
 	// claimOldest leases the oldest claimable triggers of the accounts not
 	// busy.
@@ -140,30 +142,29 @@ func (s *Store) ClaimTriggers(ctx context.Context, p hookd.ClaimParams) ([]hookd
 		}
 		var err error
 		out, err = storeutil.FairClaim{
-			Heads: func(limit int) ([]string, error) {
+			Heads: func(limit int) (accounts, heads []string, err error) {
 				st, err := s.stmt(ctx, tx, claimHeads)
 				if err != nil {
-					return nil, err
+					return nil, nil, err
 				}
 				rows, err := st.QueryContext(ctx, toDB(p.Now), busy, limit)
 				if err != nil {
-					return nil, err
+					return nil, nil, err
 				}
 				defer rows.Close()
-				var accounts []string
 				for rows.Next() {
-					var a string
-					if err := rows.Scan(&a); err != nil {
-						return nil, err
+					var a, h string
+					if err := rows.Scan(&a, &h); err != nil {
+						return nil, nil, err
 					}
-					accounts = append(accounts, a)
+					accounts, heads = append(accounts, a), append(heads, h)
 				}
-				return accounts, rows.Err()
+				return accounts, heads, rows.Err()
 			},
-			Take: func(accounts []string, k int) ([]hookd.Trigger, error) {
+			Take: func(accounts, heads []string, k int) ([]hookd.Trigger, error) {
 				var out []hookd.Trigger
-				for _, a := range accounts {
-					ts, err := claim(claimAccount, p.Node, toDB(p.Until), a, toDB(p.Now), k)
+				for i, a := range accounts {
+					ts, err := claim(claimAccount, p.Node, toDB(p.Until), a, heads[i], toDB(p.Now), k)
 					if err != nil {
 						return nil, err
 					}

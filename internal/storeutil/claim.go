@@ -17,8 +17,11 @@ import (
 //     at most limit of them. An account that had a turn in the last claim
 //     has its head moved on, so with more accounts than a claim takes,
 //     accounts take turns from one claim to the next.
+//     With each account it returns that oldest claimable trigger's ID, its
+//     head.
 //  2. Take claims up to k = limit / (accounts listed) of each listed
-//     account's oldest claimable triggers (at least one each).
+//     account's oldest claimable triggers (at least one each), reading from
+//     its head on (the leased triggers before it are not read twice).
 //  3. When some account had more than its share and the claim is not full,
 //     Fill claims the oldest claimable triggers of any account not busy, up
 //     to the limit, so that one account alone still gets whole claims.
@@ -27,19 +30,19 @@ import (
 // a claim reads about 2 × limit entries plus one per account with pending
 // triggers, however large a backlog is.
 type FairClaim struct {
-	Heads func(limit int) ([]string, error)
-	Take  func(accounts []string, k int) ([]hookd.Trigger, error)
+	Heads func(limit int) (accounts, heads []string, err error)
+	Take  func(accounts, heads []string, k int) ([]hookd.Trigger, error)
 	Fill  func(n int) ([]hookd.Trigger, error)
 }
 
 // Run claims up to limit triggers, returned in ID order (oldest first).
 func (c FairClaim) Run(limit int) ([]hookd.Trigger, error) {
-	accounts, err := c.Heads(limit)
+	accounts, heads, err := c.Heads(limit)
 	if err != nil || len(accounts) == 0 {
 		return nil, err
 	}
 	k := max(1, limit/len(accounts))
-	out, err := c.Take(accounts, k)
+	out, err := c.Take(accounts, heads, k)
 	if err != nil {
 		return nil, err
 	}
