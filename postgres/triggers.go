@@ -54,7 +54,9 @@ func (s *Store) Trigger(ctx context.Context, accountID, id string) (hookd.Trigge
 }
 
 // The statements of ClaimTriggers (storeutil.FairClaim). A trigger is
-// claimable when it is not done and its lease, if any, ended by $now.
+// claimable when it is not done and its lease, if any, ended by $now. The
+// updates name their rows with = ANY(ARRAY(…)), so that the planner finds
+// them by primary key rather than joining the whole table.
 const (
 	// claimHeads lists the accounts with a claimable trigger, skipping
 	// along triggers_pending_account (one probe an account), the account
@@ -72,21 +74,19 @@ const (
 	// claimAccounts leases up to $6 of each account's ($4) oldest claimable
 	// triggers, from its head ($5) on. Rows another node is claiming at
 	// this moment are skipped, not waited for (SKIP LOCKED).
-	claimAccounts = `UPDATE triggers t SET lease_node = $1, lease_until = $2
-		FROM (SELECT c.id FROM unnest($4::text[], $5::text[]) AS a(account_id, head) CROSS JOIN LATERAL (
+	claimAccounts = `UPDATE triggers SET lease_node = $1, lease_until = $2
+		WHERE id = ANY(ARRAY(SELECT c.id FROM unnest($4::text[], $5::text[]) AS a(account_id, head) CROSS JOIN LATERAL (
 			SELECT id FROM triggers WHERE account_id = a.account_id AND id >= a.head AND NOT done
 				AND (lease_until IS NULL OR lease_until <= $3)
-			ORDER BY id LIMIT $6 FOR UPDATE SKIP LOCKED) c) c
-		WHERE t.id = c.id
-		RETURNING t.id, t.account_id, t.hook, t.data, t.timestamp, t.received_at`
+			ORDER BY id LIMIT $6 FOR UPDATE SKIP LOCKED) c))
+		RETURNING ` + storeutil.TriggerColumns
 	// claimOldest leases the oldest claimable triggers of the accounts not
 	// busy.
-	claimOldest = `UPDATE triggers t SET lease_node = $1, lease_until = $2
-		FROM (SELECT id FROM triggers
+	claimOldest = `UPDATE triggers SET lease_node = $1, lease_until = $2
+		WHERE id = ANY(ARRAY(SELECT id FROM triggers
 			WHERE NOT done AND (lease_until IS NULL OR lease_until <= $3) AND account_id <> ALL($4)
-			ORDER BY id LIMIT $5 FOR UPDATE SKIP LOCKED) c
-		WHERE t.id = c.id
-		RETURNING t.id, t.account_id, t.hook, t.data, t.timestamp, t.received_at`
+			ORDER BY id LIMIT $5 FOR UPDATE SKIP LOCKED))
+		RETURNING ` + storeutil.TriggerColumns
 )
 
 // ClaimTriggers leases up to p.Limit pending triggers whose lease has ended
