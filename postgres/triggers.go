@@ -104,6 +104,14 @@ func (s *Store) ClaimTriggers(ctx context.Context, p hookd.ClaimParams) ([]hookd
 	busy := storeutil.NotNil(p.Busy)
 	var out []hookd.Trigger
 	err := s.tx(ctx, func(tx pgx.Tx) error {
+		// An account's triggers are read in ID order from its head, a few
+		// thousand at most. Where the table's statistics are missing or
+		// stale (a fresh store, a sudden backlog) the planner would read
+		// every pending trigger of the account with a bitmap scan and sort
+		// them, for each claim.
+		if _, err := tx.Exec(ctx, `SET LOCAL enable_bitmapscan = off`); err != nil {
+			return err
+		}
 		claim := func(query string, args ...any) ([]hookd.Trigger, error) {
 			rows, err := tx.Query(ctx, query, args...)
 			if err != nil {
