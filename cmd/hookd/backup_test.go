@@ -24,7 +24,7 @@ func TestBackupUnderWriteLoad(t *testing.T) {
 	dir := t.TempDir()
 	db, out := filepath.Join(dir, "hookd.db"), filepath.Join(dir, "backup.db")
 	const key = "hk_backup_test_0123456789abcdefghijkl"
-	p := testkit.StartHookd(t, bin, testkit.FreeAddr(t), []string{"HOOKD_API_KEY=" + key, "HOOKD_ADMIN_PASSWORD=not-used-here"},
+	p := testkit.StartHookd(t, bin, testkit.FreeAddr(t), testkit.KeyEnv(key),
 		"--db", db, "--log-level", "warn")
 
 	type answered struct {

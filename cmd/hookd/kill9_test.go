@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -26,12 +25,9 @@ import (
 // trigger that was not done in the file at a kill that came after its first
 // delivery: a send in flight, or one whose result was not yet recorded.
 func TestRepeatedKill9(t *testing.T) {
-	bin := testkit.BuildHookd(t)
-	db := filepath.Join(t.TempDir(), "hookd.db")
 	const key = "hk_repeated_kill_test_0123456789abcdef"
 	const kills = 20
-	env := []string{"HOOKD_API_KEY=" + key, "HOOKD_ADMIN_PASSWORD=not-used-here"}
-	args := []string{"--db", db, "--batch-interval", "50ms", "--lease", "500ms", "--allow-private-urls", "--log-level", "error"}
+	k := newKillable(t, key, "50ms", "500ms")
 
 	type receipt struct {
 		at    time.Time
@@ -58,7 +54,7 @@ func TestRepeatedKill9(t *testing.T) {
 	notDoneCount := make([]int, kills)
 	addr := testkit.FreeAddr(t)
 	for round := 0; round < kills; round++ {
-		p := testkit.StartHookd(t, bin, addr, env, args...)
+		p := k.start(t, addr)
 		if round == 0 {
 			if code, b, err := apiPost(addr, key, "/api/v1/webhooks", `{"name":"r","url":"`+rc.URL+`","hooks":["eventAdded"]}`); err != nil || code != 201 {
 				t.Fatalf("create webhook: %d %s %v", code, b, err)
@@ -103,7 +99,7 @@ func TestRepeatedKill9(t *testing.T) {
 		stop()
 		wg.Wait()
 
-		conn, err := sql.Open("sqlite", db)
+		conn, err := sql.Open("sqlite", k.db)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -129,7 +125,7 @@ func TestRepeatedKill9(t *testing.T) {
 	t.Logf("%d kills; %d triggers accepted (202) in all; integrity_check ok after each", kills, len(accepted))
 
 	// One last start, left running: it sends whatever is still pending.
-	testkit.StartHookd(t, bin, addr, env, args...)
+	k.start(t, addr)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		missing := 0

@@ -32,15 +32,31 @@ func apiPost(addr, key, path, body string) (int, []byte, error) {
 	return a.Status, a.Body, err
 }
 
+// killable is a hookd on a new SQLite file that a test kills and starts
+// again: a tick every interval, leases of lease, receivers on this machine
+// allowed, warnings logged, and key its API key.
+type killable struct {
+	bin, db, key string
+	args         []string
+}
+
+func newKillable(t *testing.T, key, interval, lease string) killable {
+	db := filepath.Join(t.TempDir(), "hookd.db")
+	return killable{bin: testkit.BuildHookd(t), db: db, key: key,
+		args: []string{"--db", db, "--batch-interval", interval, "--lease", lease, "--allow-private-urls", "--log-level", "warn"}}
+}
+
+// start starts it (again) at addr and waits until it serves.
+func (k killable) start(t *testing.T, addr string) *testkit.Hookd {
+	return testkit.StartHookd(t, k.bin, addr, testkit.KeyEnv(k.key), k.args...)
+}
+
 // TestKill9LosesNoAcceptedTrigger kills hookd with SIGKILL in the middle of a
 // stream of triggers, restarts it on the same file and checks that every
 // trigger answered 202 is delivered.
 func TestKill9LosesNoAcceptedTrigger(t *testing.T) {
-	bin := testkit.BuildHookd(t)
-	db := filepath.Join(t.TempDir(), "hookd.db")
 	const key = "hk_kill_test_0123456789abcdefghijklmn"
-	env := []string{"HOOKD_API_KEY=" + key, "HOOKD_ADMIN_PASSWORD=not-used-here"}
-	args := []string{"--db", db, "--batch-interval", "100ms", "--lease", "1s", "--allow-private-urls", "--log-level", "warn"}
+	k := newKillable(t, key, "100ms", "1s")
 
 	var mu sync.Mutex
 	received := map[string]int{}
@@ -53,7 +69,7 @@ func TestKill9LosesNoAcceptedTrigger(t *testing.T) {
 	defer rc.Close()
 
 	addr := testkit.FreeAddr(t)
-	p := testkit.StartHookd(t, bin, addr, env, args...)
+	p := k.start(t, addr)
 	if code, b, err := apiPost(addr, key, "/api/v1/webhooks", `{"name":"r","url":"`+rc.URL+`","hooks":["eventAdded"]}`); err != nil || code != 201 {
 		t.Fatalf("create webhook: %d %s %v", code, b, err)
 	}
@@ -92,7 +108,7 @@ func TestKill9LosesNoAcceptedTrigger(t *testing.T) {
 	t.Logf("%d triggers accepted before SIGKILL", total)
 
 	// The store is intact.
-	conn, err := sql.Open("sqlite", db)
+	conn, err := sql.Open("sqlite", k.db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +118,7 @@ func TestKill9LosesNoAcceptedTrigger(t *testing.T) {
 	}
 	conn.Close()
 
-	testkit.StartHookd(t, bin, addr, env, args...)
+	k.start(t, addr)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		missing := 0

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
@@ -16,14 +15,11 @@ import (
 // claimed again after their lease), and the only ones sent twice are sends
 // it had made and not yet recorded.
 func TestKill9MidRecovery(t *testing.T) {
-	bin := testkit.BuildHookd(t)
-	db := filepath.Join(t.TempDir(), "hookd.db")
 	const key = "hk_recover_kill_0123456789abcdefghijkl"
-	env := []string{"HOOKD_API_KEY=" + key, "HOOKD_ADMIN_PASSWORD=not-used-here"}
-	args := []string{"--db", db, "--batch-interval", "100ms", "--lease", "1s", "--allow-private-urls", "--log-level", "warn"}
+	k := newKillable(t, key, "100ms", "1s")
 	addr := testkit.FreeAddr(t)
 	base := "http://" + addr
-	p := testkit.StartHookd(t, bin, addr, env, args...)
+	p := k.start(t, addr)
 
 	rc := testkit.NewReceiver(t, 500)
 	var w struct{ ID string }
@@ -48,7 +44,7 @@ func TestKill9MidRecovery(t *testing.T) {
 	testkit.WaitFor(t, 30*time.Second, "the recovery under way", func() bool { return rc.Count()-before >= missed/6 })
 	p.Stop(syscall.SIGKILL)
 
-	testkit.StartHookd(t, bin, addr, env, args...)
+	k.start(t, addr)
 	twice := rc.WaitAllAtMostTwice(t, before, ids, 60*time.Second)
 	// At most one claim (200 items) can have been sent and not recorded.
 	if twice > 200 {
