@@ -169,9 +169,8 @@ func (s *Store) ExtendLeases(ctx context.Context, node string, ids []string, unt
 // SentWebhooks returns, per trigger ID, the webhooks that have a delivered,
 // failed or skipped delivery of it.
 func (s *Store) SentWebhooks(ctx context.Context, triggerIDs []string) (map[string][]string, error) {
-	out := map[string][]string{}
 	if len(triggerIDs) == 0 {
-		return out, nil
+		return map[string][]string{}, nil
 	}
 	ctx, cancel := op(ctx)
 	defer cancel()
@@ -182,14 +181,8 @@ func (s *Store) SentWebhooks(ctx context.Context, triggerIDs []string) (map[stri
 		return nil, s.fail(ctx, err, "read")
 	}
 	defer rows.Close()
-	var t, w string
-	for rows.Next() {
-		if err := rows.Scan(&t, &w); err != nil {
-			return nil, s.fail(ctx, err, "read")
-		}
-		out[t] = append(out[t], w)
-	}
-	return out, s.fail(ctx, rows.Err(), "read")
+	out, err := storeutil.Pairs(rows)
+	return out, s.fail(ctx, err, "read")
 }
 
 // PendingTriggers counts triggers not yet done.

@@ -220,9 +220,8 @@ func (s *Store) ExtendLeases(ctx context.Context, node string, ids []string, unt
 // SentWebhooks returns, per trigger ID, the webhooks that have a delivered,
 // failed or skipped delivery of it.
 func (s *Store) SentWebhooks(ctx context.Context, triggerIDs []string) (map[string][]string, error) {
-	out := map[string][]string{}
 	if len(triggerIDs) == 0 {
-		return out, nil
+		return map[string][]string{}, nil
 	}
 	list, err := jsonList(triggerIDs)
 	if err != nil {
@@ -235,14 +234,8 @@ func (s *Store) SentWebhooks(ctx context.Context, triggerIDs []string) (map[stri
 		return nil, s.fail(err, "read")
 	}
 	defer rows.Close()
-	for rows.Next() {
-		var t, w string
-		if err := rows.Scan(&t, &w); err != nil {
-			return nil, s.fail(err, "read")
-		}
-		out[t] = append(out[t], w)
-	}
-	return out, s.fail(rows.Err(), "read")
+	out, err := storeutil.Pairs(rows)
+	return out, s.fail(err, "read")
 }
 
 // OldestPendingTrigger returns the reception time of the oldest pending
