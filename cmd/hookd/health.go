@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-
 )
 
 const healthUsage = `Usage: hookd health [--url URL] [--timeout 5s]

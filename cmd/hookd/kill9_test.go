@@ -2,8 +2,8 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -99,27 +99,11 @@ func TestRepeatedKill9(t *testing.T) {
 		stop()
 		wg.Wait()
 
-		conn, err := sql.Open("sqlite", k.db)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var check string
-		err = conn.QueryRow("PRAGMA integrity_check").Scan(&check)
-		if err != nil || check != "ok" {
-			conn.Close()
-			t.Fatalf("integrity_check after kill %d: %q %v", round+1, check, err)
-		}
-		rows, err := conn.Query("SELECT id FROM triggers WHERE done = 0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var id string
-			rows.Scan(&id)
+		conn := openIntact(t, k.db, fmt.Sprintf("after kill %d", round+1))
+		for _, id := range triggerIDs(t, conn, "done = 0") {
 			notDone[id] = append(notDone[id], round)
 			notDoneCount[round]++
 		}
-		rows.Close()
 		conn.Close()
 	}
 	t.Logf("%d kills; %d triggers accepted (202) in all; integrity_check ok after each", kills, len(accepted))

@@ -51,6 +51,46 @@ func (k killable) start(t *testing.T, addr string) *testkit.Hookd {
 	return testkit.StartHookd(t, k.bin, addr, testkit.KeyEnv(k.key), k.args...)
 }
 
+// openIntact opens the SQLite store dsn names and fails t unless it passes
+// PRAGMA integrity_check (what says which file, or when). The caller closes
+// it.
+func openIntact(t *testing.T, dsn, what string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var check string
+	if err := db.QueryRow("PRAGMA integrity_check").Scan(&check); err != nil || check != "ok" {
+		db.Close()
+		t.Fatalf("integrity_check %s: %q %v", what, check, err)
+	}
+	return db
+}
+
+// triggerIDs returns the IDs of the triggers in db that match where ("1"
+// for all).
+func triggerIDs(t *testing.T, db *sql.DB, where string) []string {
+	t.Helper()
+	rows, err := db.Query("SELECT id FROM triggers WHERE " + where)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
 // TestKill9LosesNoAcceptedTrigger kills hookd with SIGKILL in the middle of a
 // stream of triggers, restarts it on the same file and checks that every
 // trigger answered 202 is delivered.
@@ -108,15 +148,7 @@ func TestKill9LosesNoAcceptedTrigger(t *testing.T) {
 	t.Logf("%d triggers accepted before SIGKILL", total)
 
 	// The store is intact.
-	conn, err := sql.Open("sqlite", k.db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var check string
-	if err := conn.QueryRow("PRAGMA integrity_check").Scan(&check); err != nil || check != "ok" {
-		t.Fatalf("integrity_check after SIGKILL: %q %v", check, err)
-	}
-	conn.Close()
+	openIntact(t, k.db, "after SIGKILL").Close()
 
 	k.start(t, addr)
 	deadline := time.Now().Add(30 * time.Second)
