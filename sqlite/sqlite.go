@@ -292,3 +292,26 @@ func fromDB(v sql.NullInt64) time.Time {
 	}
 	return time.UnixMilli(v.Int64).UTC()
 }
+
+// collect reads every row of a query with scan into a slice (empty, not
+// nil, when there is none) and closes the rows; err is the query's.
+func collect[T any](rows *sql.Rows, err error, scan func(storeutil.Scanner) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+func scanTrigger(r storeutil.Scanner) (hookd.Trigger, error) { return storeutil.ScanTrigger(r, fromDB) }
+func scanURLState(r storeutil.Scanner) (hookd.URLState, error) {
+	return storeutil.ScanURLState(r, fromDB)
+}

@@ -138,7 +138,8 @@ func (s *Store) ClaimTriggers(ctx context.Context, p hookd.ClaimParams) ([]hookd
 			if err != nil {
 				return nil, err
 			}
-			return collect(st.QueryContext(ctx, args...))
+			rows, err := st.QueryContext(ctx, args...)
+			return collect(rows, err, scanTrigger)
 		}
 		var err error
 		out, err = storeutil.FairClaim{
@@ -182,23 +183,6 @@ func (s *Store) ClaimTriggers(ctx context.Context, p hookd.ClaimParams) ([]hookd
 		return nil, s.fail(err, "claim triggers")
 	}
 	return out, nil
-}
-
-// collect reads the triggers a claim returns.
-func collect(rows *sql.Rows, err error) ([]hookd.Trigger, error) {
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []hookd.Trigger
-	for rows.Next() {
-		t, err := storeutil.ScanTrigger(rows, fromDB)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
 }
 
 // ExtendLeases moves the lease end of the triggers that node still holds.
