@@ -237,7 +237,7 @@ func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
 // readAll reads every row of query with scan (one of storeutil's Scan
 // functions, or scanWebhook): the lists of accounts, API keys, users,
 // webhooks and grey-list states, empty rather than nil when there is none.
-func readAll[R any](ctx context.Context, s *Store, scan func(storeutil.Scanner, func(pgtype.Timestamptz) time.Time) (R, error), query string, args ...any) ([]R, error) {
+func readAll[R any](ctx context.Context, s *Store, scan func(storeutil.Scanner, readTime) (R, error), query string, args ...any) ([]R, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
 	rows, err := s.pool.Query(ctx, query, args...)

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -13,7 +12,7 @@ import (
 )
 
 // scanWebhook reads a row of storeutil.SelectWebhooks.
-func scanWebhook(row storeutil.Scanner, fromDB func(pgtype.Timestamptz) time.Time) (hookd.Webhook, error) {
+func scanWebhook(row storeutil.Scanner, fromDB readTime) (hookd.Webhook, error) {
 	var w hookd.Webhook
 	var created, updated, prevUntil, until pgtype.Timestamptz
 	var url *string
