@@ -269,19 +269,8 @@ func (s *Store) Deliveries(ctx context.Context, f hookd.DeliveryFilter) ([]hookd
 	}
 	args = append(args, limit+1) // one more tells whether there is a next page
 	rows, err := s.read.QueryContext(ctx, `SELECT `+storeutil.DeliveryColumns+` FROM deliveries`+where.String()+` ORDER BY id DESC LIMIT ?`, args...)
+	out, err := collect(rows, err, scanDelivery)
 	if err != nil {
-		return nil, "", s.fail(err, "read")
-	}
-	defer rows.Close()
-	out := []hookd.Delivery{}
-	for rows.Next() {
-		d, err := storeutil.ScanDelivery(rows, fromDB)
-		if err != nil {
-			return nil, "", s.fail(err, "read")
-		}
-		out = append(out, d)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, "", s.fail(err, "read")
 	}
 	out, next := storeutil.Page(out, limit)
@@ -324,19 +313,11 @@ func (s *Store) DeliveryStats(ctx context.Context, accountID string, since time.
 		FROM deliveries WHERE account_id = ? AND id >= ? AND attempted_at >= ?
 		GROUP BY webhook_id, minute, status ORDER BY webhook_id, minute, status`,
 		accountID, hookd.FloorID(hookd.PrefixDelivery, since.Add(-time.Hour)), toDB(since))
-	if err != nil {
-		return nil, s.fail(err, "read")
-	}
-	defer rows.Close()
-	out := []hookd.DeliveryStat{}
-	for rows.Next() {
-		var st hookd.DeliveryStat
+	out, err := collect(rows, err, func(r storeutil.Scanner) (st hookd.DeliveryStat, err error) {
 		var minute sql.NullInt64
-		if err := rows.Scan(&st.WebhookID, &minute, &st.Status, &st.Count); err != nil {
-			return nil, s.fail(err, "read")
-		}
+		err = r.Scan(&st.WebhookID, &minute, &st.Status, &st.Count)
 		st.Minute = fromDB(minute)
-		out = append(out, st)
-	}
-	return out, s.fail(rows.Err(), "read")
+		return st, err
+	})
+	return out, s.fail(err, "read")
 }

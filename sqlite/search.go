@@ -59,19 +59,11 @@ func (s *Store) SearchTriggers(ctx context.Context, f hookd.TriggerFilter) ([]ho
 	args = append(args, limit+1)
 	rows, err := s.read.QueryContext(ctx, `SELECT `+storeutil.TriggerColumns+` FROM triggers INDEXED BY triggers_search`+
 		where.String()+` ORDER BY timestamp DESC, id DESC LIMIT ?`, args...)
+	out, err := collect(rows, err, func(r storeutil.Scanner) (hookd.TriggerSummary, error) {
+		t, err := scanTrigger(r)
+		return hookd.TriggerSummary{Trigger: t}, err
+	})
 	if err != nil {
-		return nil, "", s.fail(err, "read")
-	}
-	defer rows.Close()
-	out := []hookd.TriggerSummary{}
-	for rows.Next() {
-		t, err := storeutil.ScanTrigger(rows, fromDB)
-		if err != nil {
-			return nil, "", s.fail(err, "read")
-		}
-		out = append(out, hookd.TriggerSummary{Trigger: t})
-	}
-	if err := rows.Err(); err != nil {
 		return nil, "", s.fail(err, "read")
 	}
 	out, next := storeutil.PageTriggers(out, limit)

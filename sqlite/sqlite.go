@@ -311,7 +311,11 @@ func collect[T any](rows *sql.Rows, err error, scan func(storeutil.Scanner) (T, 
 	return out, rows.Err()
 }
 
+// The engine's scans of storeutil's column lists, for collect.
 func scanTrigger(r storeutil.Scanner) (hookd.Trigger, error) { return storeutil.ScanTrigger(r, fromDB) }
 func scanURLState(r storeutil.Scanner) (hookd.URLState, error) {
 	return storeutil.ScanURLState(r, fromDB)
+}
+func scanDelivery(r storeutil.Scanner) (hookd.Delivery, error) {
+	return storeutil.ScanDelivery(r, fromDB)
 }
