@@ -319,3 +319,26 @@ func scanURLState(r storeutil.Scanner) (hookd.URLState, error) {
 func scanDelivery(r storeutil.Scanner) (hookd.Delivery, error) {
 	return storeutil.ScanDelivery(r, fromDB)
 }
+
+// query is the WHERE clause of a read of one account's rows, built a
+// condition at a time, and its parameters.
+type query struct {
+	where strings.Builder
+	args  []any
+}
+
+func accountQuery(accountID string) *query {
+	q := &query{args: []any{accountID}}
+	q.where.WriteString(` WHERE account_id = ?`)
+	return q
+}
+
+// and adds a condition and its parameters.
+func (q *query) and(cond string, args ...any) {
+	q.where.WriteString(" AND " + cond)
+	q.args = append(q.args, args...)
+}
+
+// page returns the parameters and, last, the LIMIT of a page of limit
+// rows: one more, which tells whether there is a next page.
+func (q *query) page(limit int) []any { return append(q.args, limit+1) }
