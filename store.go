@@ -55,7 +55,7 @@ type BootstrapParams struct {
 type ClaimParams struct {
 	Node  string    // who claims; recorded with the lease
 	Now   time.Time // leases that end before Now are free
-	Until time.Time // the new lease's end
+	Until time.Time // the new lease's end, after Now
 	Limit int       // at most this many triggers
 	// Busy are accounts ClaimTriggers leaves out: the dispatcher names
 	// those whose sends already fill its queue, so that the others' triggers

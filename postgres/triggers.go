@@ -53,19 +53,22 @@ func (s *Store) Trigger(ctx context.Context, accountID, id string) (hookd.Trigge
 	return t, s.fail(ctx, err, "read")
 }
 
+// pendingAccounts lists the accounts with pending triggers (a), skipping
+// along triggers_pending_account: one probe an account.
+const pendingAccounts = `WITH RECURSIVE accounts AS (
+	(SELECT account_id AS a FROM triggers WHERE NOT done ORDER BY account_id LIMIT 1)
+	UNION ALL
+	SELECT (SELECT account_id FROM triggers WHERE NOT done AND account_id > accounts.a ORDER BY account_id LIMIT 1)
+	FROM accounts WHERE accounts.a IS NOT NULL)`
+
 // The statements of ClaimTriggers (storeutil.FairClaim). A trigger is
 // claimable when it is not done and its lease, if any, ended by $now. The
 // updates name their rows with = ANY(ARRAY(…)), so that the planner finds
 // them by primary key rather than joining the whole table.
 const (
-	// claimHeads lists the accounts with a claimable trigger, skipping
-	// along triggers_pending_account (one probe an account), the account
-	// whose oldest claimable trigger is oldest first.
-	claimHeads = `WITH RECURSIVE accounts AS (
-			(SELECT account_id AS a FROM triggers WHERE NOT done ORDER BY account_id LIMIT 1)
-			UNION ALL
-			SELECT (SELECT account_id FROM triggers WHERE NOT done AND account_id > accounts.a ORDER BY account_id LIMIT 1)
-			FROM accounts WHERE accounts.a IS NOT NULL)
+	// claimHeads lists the accounts with a claimable trigger, the account
+	// whose oldest claimable trigger is oldest first, with that trigger.
+	claimHeads = pendingAccounts + `
 		SELECT accounts.a, head.id FROM accounts CROSS JOIN LATERAL (
 			SELECT id FROM triggers WHERE account_id = accounts.a AND NOT done
 				AND (lease_until IS NULL OR lease_until <= $1) ORDER BY id LIMIT 1) head
@@ -79,13 +82,6 @@ const (
 			SELECT id FROM triggers WHERE account_id = a.account_id AND id >= a.head AND NOT done
 				AND (lease_until IS NULL OR lease_until <= $3)
 			ORDER BY id LIMIT $6 FOR UPDATE SKIP LOCKED) c))
-		RETURNING ` + storeutil.TriggerColumns
-	// claimOldest leases the oldest claimable triggers of the accounts not
-	// busy.
-	claimOldest = `UPDATE triggers SET lease_node = $1, lease_until = $2
-		WHERE id = ANY(ARRAY(SELECT id FROM triggers
-			WHERE NOT done AND (lease_until IS NULL OR lease_until <= $3) AND account_id <> ALL($4)
-			ORDER BY id LIMIT $5 FOR UPDATE SKIP LOCKED))
 		RETURNING ` + storeutil.TriggerColumns
 )
 
@@ -135,9 +131,6 @@ func (s *Store) ClaimTriggers(ctx context.Context, p hookd.ClaimParams) ([]hookd
 			},
 			Take: func(accounts, heads []string, k int) ([]hookd.Trigger, error) {
 				return claim(claimAccounts, p.Node, toDB(p.Until), toDB(p.Now), accounts, heads, k)
-			},
-			Fill: func(n int) ([]hookd.Trigger, error) {
-				return claim(claimOldest, p.Node, toDB(p.Until), toDB(p.Now), busy, n)
 			},
 		}.Run(p.Limit)
 		return err
@@ -195,12 +188,14 @@ func (s *Store) PendingTriggers(ctx context.Context) (int64, error) {
 }
 
 // OldestPendingTrigger returns the reception time of the oldest pending
-// trigger (IDs grow with time: the first in the pending index).
+// trigger (IDs grow with time: the lowest of the accounts' first).
 func (s *Store) OldestPendingTrigger(ctx context.Context) (time.Time, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
 	var at pgtype.Timestamptz
-	err := s.pool.QueryRow(ctx, `SELECT received_at FROM triggers WHERE NOT done ORDER BY id LIMIT 1`).Scan(&at)
+	err := s.pool.QueryRow(ctx, pendingAccounts+`
+		SELECT received_at FROM triggers WHERE id = (SELECT min(head.id) FROM accounts CROSS JOIN LATERAL (
+			SELECT id FROM triggers WHERE account_id = accounts.a AND NOT done ORDER BY id LIMIT 1) head)`).Scan(&at)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return time.Time{}, nil
 	}

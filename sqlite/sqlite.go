@@ -194,7 +194,7 @@ func (s *Store) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // hotQueries are the write statements of the hot paths (storing triggers,
 // claiming them, recording deliveries), prepared once at Open.
 func hotQueries() []string {
-	q := []string{claimHeads, claimAccount, claimOldest, doneTriggers}
+	q := []string{claimHeads, claimAccount, doneTriggers}
 	for size := 1; size <= maxChunk; size *= 2 {
 		q = append(q, multiRow(insertTrigger, "", triggerCols, size),
 			multiRow(upsertDelivery, upsertDeliverySuffix, deliveryCols, size),

@@ -58,18 +58,20 @@ func multiRow(prefix, suffix string, cols, rows int) string {
 	return b.String()
 }
 
+// pendingAccounts lists the accounts with pending triggers (a), skipping
+// along triggers_pending_account: one probe an account.
+const pendingAccounts = `WITH RECURSIVE accounts(a) AS (
+	SELECT (SELECT account_id FROM triggers WHERE done = 0 ORDER BY account_id LIMIT 1)
+	UNION ALL
+	SELECT (SELECT account_id FROM triggers WHERE done = 0 AND account_id > a ORDER BY account_id LIMIT 1)
+	FROM accounts WHERE a IS NOT NULL)`
+
 const (
 	insertTrigger = `INSERT INTO triggers (id, account_id, hook, data, timestamp, received_at, done)`
 	triggerCols   = 7
-	// claimHeads lists the accounts with a claimable trigger, skipping
-	// along triggers_pending_account (one probe an account), the account
-	// whose oldest claimable trigger is oldest first.
-	claimHeads = `WITH RECURSIVE accounts(a) AS (
-			SELECT (SELECT account_id FROM triggers WHERE done = 0 ORDER BY account_id LIMIT 1)
-			UNION ALL
-			SELECT (SELECT account_id FROM triggers WHERE done = 0 AND account_id > a ORDER BY account_id LIMIT 1)
-			FROM accounts WHERE a IS NOT NULL)
-		, heads(a, head) AS MATERIALIZED (
+	// claimHeads lists the accounts with a claimable trigger, the account
+	// whose oldest claimable trigger is oldest first, with that trigger.
+	claimHeads = pendingAccounts + `, heads(a, head) AS MATERIALIZED (
 			SELECT a, (SELECT id FROM triggers WHERE done = 0 AND account_id = a AND lease_until <= ?
 				ORDER BY id LIMIT 1)
 			FROM accounts WHERE a IS NOT NULL AND a NOT IN (SELECT value FROM json_each(?)))
@@ -79,12 +81,6 @@ const (
 	claimAccount = `UPDATE triggers SET lease_node = ?, lease_until = ?
 		WHERE id IN (SELECT id FROM triggers WHERE done = 0 AND account_id = ? AND id >= ? AND lease_until <= ?
 			ORDER BY id LIMIT ?)
-		RETURNING ` + storeutil.TriggerColumns
-	// claimOldest leases the oldest claimable triggers of the accounts not
-	// busy.
-	claimOldest = `UPDATE triggers SET lease_node = ?, lease_until = ?
-		WHERE id IN (SELECT id FROM triggers WHERE done = 0 AND lease_until <= ?
-			AND account_id NOT IN (SELECT value FROM json_each(?)) ORDER BY id LIMIT ?)
 		RETURNING ` + storeutil.TriggerColumns
 	doneTriggers = `UPDATE triggers SET done = 1, lease_node = NULL, lease_until = 0
 		WHERE id IN (SELECT value FROM json_each(?)) AND done = 0`
@@ -173,9 +169,6 @@ func (s *Store) ClaimTriggers(ctx context.Context, p hookd.ClaimParams) ([]hookd
 				}
 				return out, nil
 			},
-			Fill: func(n int) ([]hookd.Trigger, error) {
-				return claim(claimOldest, p.Node, toDB(p.Until), toDB(p.Now), busy, n)
-			},
 		}.Run(p.Limit)
 		return err
 	})
@@ -223,10 +216,12 @@ func (s *Store) SentWebhooks(ctx context.Context, triggerIDs []string) (map[stri
 }
 
 // OldestPendingTrigger returns the reception time of the oldest pending
-// trigger (IDs grow with time: the first in the pending index).
+// trigger (IDs grow with time: the lowest of the accounts' first).
 func (s *Store) OldestPendingTrigger(ctx context.Context) (time.Time, error) {
 	var at sql.NullInt64
-	err := s.read.QueryRowContext(ctx, `SELECT received_at FROM triggers WHERE done = 0 ORDER BY id LIMIT 1`).Scan(&at)
+	err := s.read.QueryRowContext(ctx, pendingAccounts+`
+		SELECT received_at FROM triggers WHERE id = (SELECT min((SELECT id FROM triggers
+			WHERE done = 0 AND account_id = a ORDER BY id LIMIT 1)) FROM accounts WHERE a IS NOT NULL)`).Scan(&at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return time.Time{}, nil
 	}
