@@ -27,7 +27,9 @@ func BenchmarkClaimTriggers(b *testing.B) { storetest.BenchmarkClaimTriggers(b, 
 
 // BenchmarkClaimTriggersAccounts leases batches of 1,000 pending triggers of
 // 100 accounts, each account taking its turn in every claim.
-func BenchmarkClaimTriggersAccounts(b *testing.B) { storetest.BenchmarkClaimTriggersAccounts(b, benchOpen) }
+func BenchmarkClaimTriggersAccounts(b *testing.B) {
+	storetest.BenchmarkClaimTriggersAccounts(b, benchOpen)
+}
 
 // BenchmarkRecordDeliveries records batches of 1,000 delivery results, marks
 // their triggers done and updates ten URLs' states, each batch one
