@@ -237,8 +237,8 @@ type TriggerStore interface {
 	// claimable triggers (but those in p.Busy) gets a turn: at least its
 	// share of p.Limit (or, with more accounts than p.Limit, the accounts
 	// whose oldest claimable trigger is oldest get one each), its oldest
-	// first; what the others leave of the limit goes to the oldest of the
-	// rest. The result is in ID order.
+	// first; what the others leave of the limit is shared the same way
+	// among the accounts that have more. The result is in ID order.
 	ClaimTriggers(ctx context.Context, p ClaimParams) ([]Trigger, error)
 	// ExtendLeases moves the lease end of triggers still held by node.
 	ExtendLeases(ctx context.Context, node string, ids []string, until time.Time) error
