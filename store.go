@@ -57,8 +57,12 @@ type BootstrapParams struct {
 type ClaimParams struct {
 	Node  string    // who claims; recorded with the lease
 	Now   time.Time // leases that end before Now are free
-	Until time.Time // the new lease's end
+	Until time.Time // the new lease's end, after Now
 	Limit int       // at most this many triggers
+	// Busy are accounts ClaimTriggers leaves out: the dispatcher names
+	// those whose sends already fill its queue, so that the others' triggers
+	// are still claimed meanwhile. ClaimRecoveries ignores it.
+	Busy []string
 }
 
 // RecordParams is one batch of delivery results, written in one transaction.
@@ -236,7 +240,12 @@ type TriggerStore interface {
 	// cursor of the next page ("" on the last). A cursor that names no
 	// trigger of the account is EINVALID.
 	SearchTriggers(ctx context.Context, f TriggerFilter) ([]TriggerSummary, string, error)
-	// ClaimTriggers leases pending triggers to p.Node, oldest first.
+	// ClaimTriggers leases pending triggers to p.Node. Each account with
+	// claimable triggers (but those in p.Busy) gets a turn: at least its
+	// share of p.Limit (or, with more accounts than p.Limit, the accounts
+	// whose oldest claimable trigger is oldest get one each), its oldest
+	// first; what the others leave of the limit is shared the same way
+	// among the accounts that have more. The result is in ID order.
 	ClaimTriggers(ctx context.Context, p ClaimParams) ([]Trigger, error)
 	// ExtendLeases moves the lease end of triggers still held by node.
 	ExtendLeases(ctx context.Context, node string, ids []string, until time.Time) error

@@ -248,8 +248,9 @@ func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
 }
 
 // readAll reads every row of query with scan (one of storeutil's Scan
-// functions): the lists of accounts, API keys and users.
-func readAll[R any](ctx context.Context, s *Store, scan func(storeutil.Scanner, func(pgtype.Timestamptz) time.Time) (R, error), query string, args ...any) ([]R, error) {
+// functions, or scanWebhook): the lists of accounts, API keys, users,
+// webhooks and grey-list states, empty rather than nil when there is none.
+func readAll[R any](ctx context.Context, s *Store, scan func(storeutil.Scanner, readTime) (R, error), query string, args ...any) ([]R, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
 	rows, err := s.pool.Query(ctx, query, args...)
@@ -257,7 +258,7 @@ func readAll[R any](ctx context.Context, s *Store, scan func(storeutil.Scanner, 
 		return nil, s.fail(ctx, err, "read")
 	}
 	defer rows.Close()
-	var out []R
+	out := []R{}
 	for rows.Next() {
 		r, err := scan(rows, fromDB)
 		if err != nil {

@@ -48,6 +48,8 @@ func Run(t *testing.T, open func(t *testing.T) hookd.Store) {
 		{"Idempotency", testIdempotency},
 		{"IdempotencyConcurrent", testIdempotencyConcurrent},
 		{"ClaimTriggers", testClaimTriggers},
+		{"ClaimTakesTurns", testClaimTakesTurns},
+		{"ClaimRotates", testClaimRotates},
 		{"ClaimSkipsDoneTriggers", testClaimSkipsDoneTriggers},
 		{"ExtendLeases", testExtendLeases},
 		{"SentWebhooks", testSentWebhooks},
