@@ -117,6 +117,18 @@ type DeliveryStat struct {
 	Count     int
 }
 
+// WebhookHealth is how one webhook's deliveries went since a time: how many
+// had each outcome, and its newest failure.
+type WebhookHealth struct {
+	WebhookID                  string
+	Delivered, Failed, Skipped int
+	// LastFailure is the newest failed delivery of the period (by ID, made
+	// at the attempt), nil when
+	// none failed. Only the fields that say what happened are filled: ID,
+	// WebhookID, Hook, Status, StatusCode, Error and AttemptedAt.
+	LastFailure *Delivery
+}
+
 // IdempotencyRecord is the answer given to a trigger request made with an
 // Idempotency-Key header. It is stored in the same transaction as the
 // triggers, so that an answer and what it answers for are durable together,
@@ -263,6 +275,10 @@ type DeliveryStore interface {
 	// DeliveryStats counts the account's deliveries since a time by webhook,
 	// minute and status.
 	DeliveryStats(ctx context.Context, accountID string, since time.Time) ([]DeliveryStat, error)
+	// WebhookHealth returns, in one query, the health since a time of each
+	// of the account's webhooks that has a delivery attempted since then:
+	// the webhooks list reads every row's health at once.
+	WebhookHealth(ctx context.Context, accountID string, since time.Time) (map[string]WebhookHealth, error)
 
 	// Prune deletes up to limit deliveries made before before, and up to
 	// limit done triggers received before it, and returns how many rows it

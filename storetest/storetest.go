@@ -65,6 +65,7 @@ func Run(t *testing.T, open func(t *testing.T) hookd.Store) {
 		{"GreylistTell", testGreylistTell},
 		{"LastDeliveries", testLastDeliveries},
 		{"DeliveryStats", testDeliveryStats},
+		{"WebhookHealth", testWebhookHealth},
 		{"Prune", testPrune},
 		{"APIKeyManagement", testAPIKeyManagement},
 		{"URLStates", testURLStates},
