@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/hookd-dev/hookd"
 )
@@ -131,7 +132,7 @@ func (h *handler) redeliver(w http.ResponseWriter, r *http.Request, v *visitor) 
 		return
 	}
 	d = h.waitSent(r.Context(), v.User.AccountID, d.ID)
-	kind, text := "ok", "Redelivered: "+deliveryOutcome(d)
+	kind, text := "ok", "Sent again. "+deliveryOutcome(d)
 	if d.Status == hookd.StatusFailed || d.Status == hookd.StatusSkipped {
 		kind = "error"
 	}
@@ -139,23 +140,17 @@ func (h *handler) redeliver(w http.ResponseWriter, r *http.Request, v *visitor) 
 	redirect(w, r, "/settings/webhooks/"+old.WebhookID+"/deliveries#"+d.ID)
 }
 
-// deliveryOutcome says in a sentence how a delivery went.
+// deliveryOutcome says in a sentence how a delivery went: "Delivered: the
+// receiver answered 200 OK in 32 ms." or "Failed: " and its cause.
 func deliveryOutcome(d hookd.Delivery) string {
 	switch d.Status {
 	case hookd.StatusDelivered:
-		return "delivered, the receiver answered HTTP " + itoa(d.StatusCode) + " in " + formatMs(d.DurationMs) + "."
+		return "Delivered: the receiver answered " + statusWords(d.StatusCode) + " in " + formatMs(d.DurationMs) + "."
 	case hookd.StatusFailed:
-		s := "failed"
-		if d.StatusCode != 0 {
-			s += ", the receiver answered HTTP " + itoa(d.StatusCode)
-		}
-		if d.Error != "" {
-			s += ": " + d.Error
-		}
-		return s + "."
+		return "Failed: " + deliveryCause(d) + "."
 	case hookd.StatusSkipped:
-		return "skipped, because the URL is grey-listed."
+		return "Skipped: " + strings.TrimPrefix(deliveryCause(d), "not sent: ") + "."
 	default:
-		return "still being sent; reload the page to see the result."
+		return "Still being sent; reload the page to see the result."
 	}
 }
