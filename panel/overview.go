@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"sort"
 	"time"
-
 )
 
 type overviewPage struct {
