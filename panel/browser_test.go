@@ -364,7 +364,7 @@ func TestBrowserTestAndRedeliver(t *testing.T) {
 	b.open("/settings/webhooks/"+wh.ID, "edit")
 	b.clickText("button", "Send test", "test-sent")
 	b.mustSee("#test .result", "Delivered")
-	b.mustSee("#test .result", "HTTP 200")
+	b.mustSee("#test .result", "the receiver answered 200 OK")
 
 	// The secret can be revealed and rotated.
 	old := eval[string](b, `document.querySelector('#secret-value').value`)
@@ -395,7 +395,7 @@ func TestBrowserTestAndRedeliver(t *testing.T) {
 	b.shot("deliveries-failed")
 	env.Receiver.SetStatus(200)
 	b.clickText(".deliveries button", "Redeliver", "redelivered")
-	b.mustSee(".flash", "Redelivered: delivered")
+	b.mustSee(".flash", "Sent again. Delivered: the receiver answered 200 OK")
 	b.mustSee(".deliveries", "Delivered")
 	if n := eval[int](b, `document.querySelectorAll('.deliveries .delivery').length`); n != 3 {
 		t.Fatalf("the log shows %d deliveries, want 3 (test, failed, redelivered)", n)
@@ -488,16 +488,16 @@ func TestBrowserGreylist(t *testing.T) {
 	b.signIn()
 	b.open("/settings/webhooks", "webhooks-greylisted")
 	badge := b.text(".badge-grey")
-	if !regexp.MustCompile(`^Grey-listed until \d\d:\d\d, level 1$`).MatchString(badge) {
-		t.Fatalf("grey-list badge %q, want \"Grey-listed until HH:MM, level 1\"", badge)
+	if !regexp.MustCompile(`^Grey-listed until \d\d:\d\d UTC: deliveries skipped after 3 failures in a row$`).MatchString(badge) {
+		t.Fatalf("grey-list badge %q, want \"Grey-listed until HH:MM UTC: deliveries skipped after 3 failures in a row\"", badge)
 	}
 	b.open("/overview", "overview-greylisted")
 	b.mustSee(".items", "Grey-listed until")
 	b.mustSee(".totals", "3 failed")
 
 	b.open("/settings/webhooks", "webhooks-greylisted")
-	b.clickText(".item-actions button", "Release", "released")
-	b.mustSee(".flash", "Released")
+	b.clickText(".item-actions button", "Resume now", "released")
+	b.mustSee(".flash", "Deliveries to "+env.Receiver.URL+"/down resume")
 	if n := eval[int](b, `document.querySelectorAll('.badge-grey').length`); n != 0 {
 		t.Fatal("the grey-list badge is still shown after Release")
 	}

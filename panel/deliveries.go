@@ -137,7 +137,7 @@ func (h *handler) redeliver(w http.ResponseWriter, r *http.Request, v *visitor) 
 		kind = "error"
 	}
 	h.setFlash(w, r, v, kind, text)
-	redirect(w, r, "/settings/webhooks/"+old.WebhookID+"/deliveries#"+d.ID)
+	redirect(w, r, "/settings/webhooks/"+old.WebhookID+"/deliveries")
 }
 
 // deliveryOutcome says in a sentence how a delivery went: "Delivered: the

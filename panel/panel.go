@@ -115,8 +115,10 @@ func (h *handler) routes() http.Handler {
 	mux.HandleFunc("GET /settings/webhooks/{id}/delete", h.authed(h.webhookDeleteConfirm))
 	mux.HandleFunc("POST /settings/webhooks/{id}/delete", h.authed(h.webhookDelete))
 	mux.HandleFunc("POST /settings/webhooks/{id}/toggle", h.authed(h.webhookToggle))
+	mux.HandleFunc("GET /settings/webhooks/{id}/rotate", h.authed(h.webhookRotateConfirm))
 	mux.HandleFunc("POST /settings/webhooks/{id}/rotate", h.authed(h.webhookRotate))
 	mux.HandleFunc("POST /settings/webhooks/{id}/test", h.authed(h.webhookSendTest))
+	mux.HandleFunc("GET /settings/webhooks/{id}/test/{delivery}", h.authed(h.testResult))
 	mux.HandleFunc("POST /settings/webhooks/{id}/release", h.authed(h.webhookRelease))
 	mux.HandleFunc("GET /settings/webhooks/{id}/deliveries", h.authed(h.deliveries))
 	mux.HandleFunc("POST /settings/webhooks/{id}/deliveries/{delivery}/redeliver", h.authed(h.redeliver))
@@ -204,9 +206,15 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
+	out := buf.Bytes()
+	if status >= 400 {
+		// A form re-shown with its errors, or a refusal: the title says so
+		// first, so that a screen reader and the tab strip tell at once.
+		out = bytes.Replace(out, []byte("<title>"), []byte("<title>Error: "), 1)
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	_, _ = w.Write(out)
 }
 
 // base is what every page's layout needs.

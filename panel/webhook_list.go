@@ -102,6 +102,7 @@ type webhookListPage struct {
 	Prev     string // URL of the previous page; "" on the first
 	Next     string // URL of the next page; "" on the last
 	From, To int    // the rows shown, counted from 1
+	Saved    string // the webhook just saved, shown first
 }
 
 type sortOption struct {
@@ -156,6 +157,15 @@ func (h *handler) webhookList(w http.ResponseWriter, r *http.Request, v *visitor
 	}
 	shown := filterWebhooks(found, p.Show)
 	sortWebhooks(shown, p.Sort)
+	if id := q.Get("saved"); id != "" {
+		// Just saved: first, where the message about it is.
+		if i := slices.IndexFunc(shown, func(row webhookRow) bool { return row.ID == id }); i > 0 {
+			row := shown[i]
+			copy(shown[1:i+1], shown[:i])
+			shown[0] = row
+		}
+		p.Saved = id
+	}
 	p.Matching = len(shown)
 
 	p.Pages = max(1, (len(shown)+webhooksPerPage-1)/webhooksPerPage)
@@ -265,6 +275,20 @@ func (h *handler) webhookRows(r *http.Request, v *visitor) ([]webhookRow, error)
 		}
 	}
 	return rows, nil
+}
+
+// oneWebhookRow is webhookRows for the one webhook an edit page shows.
+func (h *handler) oneWebhookRow(r *http.Request, v *visitor, id string) (webhookRow, error) {
+	rows, err := h.webhookRows(r, v)
+	if err != nil {
+		return webhookRow{}, err
+	}
+	for _, row := range rows {
+		if row.ID == id {
+			return row, nil
+		}
+	}
+	return webhookRow{}, hookd.Errorf(hookd.ENOTFOUND, "There is no such webhook. It may have been deleted.")
 }
 
 func toGrey(s hookd.URLState, now time.Time) greyState {
