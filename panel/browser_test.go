@@ -215,6 +215,37 @@ func (b *browser) reloadUntil(sel, want string, d time.Duration) {
 	}
 }
 
+// press clicks the button or link with the visible text text, for an
+// action that does not load a new page.
+func (b *browser) press(sel, text string) {
+	b.t.Helper()
+	found := eval[bool](b, fmt.Sprintf(`(() => {
+		for (const el of document.querySelectorAll(%q)) {
+			const words = [...el.childNodes].filter(n => !(n.classList && n.classList.contains("visually-hidden")))
+				.map(n => n.textContent).join("").trim().replace(/\s+/g, " ");
+			if (words === %q && el.getAttribute("aria-hidden") !== "true") { el.click(); return true; }
+		}
+		return false;
+	})()`, sel, text))
+	if !found {
+		b.t.Fatalf("no %s with the text %q on %s", sel, text, b.location())
+	}
+}
+
+// waitSee waits until the text of sel contains want, without reloading:
+// for what a script puts on the page.
+func (b *browser) waitSee(sel, want string, d time.Duration) {
+	b.t.Helper()
+	deadline := time.Now().Add(d)
+	for !strings.Contains(b.text(sel), want) {
+		if time.Now().After(deadline) {
+			b.shot("failed")
+			b.t.Fatalf("after %s, %s on %s still does not show %q (it shows %q)", d, sel, b.location(), want, b.text(sel))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 func (b *browser) setViewport(w, h int64) {
 	b.t.Helper()
 	b.run("viewport", chromedp.EmulateViewport(w, h))
@@ -286,7 +317,7 @@ func TestBrowserSourceSteps(t *testing.T) {
 	// 5. Save the webhook.
 	b.clickText("button", "Save", "webhooks-saved")
 
-	if !strings.HasSuffix(strings.SplitN(b.location(), "#", 2)[0], "/settings/webhooks") {
+	if !strings.HasSuffix(strings.SplitN(b.location(), "?", 2)[0], "/settings/webhooks") {
 		t.Fatalf("Save led to %s, want the webhook list", b.location())
 	}
 	b.mustSee(".flash", "Library website")
@@ -296,7 +327,7 @@ func TestBrowserSourceSteps(t *testing.T) {
 	b.mustSee(".items", "Room booking created")
 	b.mustSee(".items", "All appointment hooks (3)")
 	b.mustSee(".items", "Enabled")
-	b.mustSee(".items", "No deliveries yet")
+	b.mustSee(".items", "Nothing sent in 24 h")
 
 	hooks := env.webhooks(t)
 	if len(hooks) != 1 || hooks[0].Name != "Library website" || strings.Join(hooks[0].Hooks, ",") != strings.Join(want, ",") {
@@ -321,10 +352,11 @@ func TestBrowserSourceSteps(t *testing.T) {
 	b.mustSee(".delivery pre.payload", `"eventId": 7`)
 	b.shot("deliveries-payload")
 
-	// The list shows the last delivery too.
+	// The list shows the webhook's health too.
 	b.clickText(".crumbs a", "Webhooks", "webhooks-delivered")
-	b.mustSee(".items", "Delivered")
-	b.mustSee(".items", "HTTP 200")
+	b.mustSee(".items", "100% delivered")
+	b.mustSee(".items", "1 delivered, 0 failed in 24 h")
+	b.check("webhooks-delivered")
 
 	// And the overview counts it.
 	b.clickText(".nav a", "Overview", "overview-delivered")
@@ -332,17 +364,18 @@ func TestBrowserSourceSteps(t *testing.T) {
 	if n := eval[int](b, `document.querySelectorAll('svg.chart rect').length`); n < 1 {
 		t.Fatalf("the overview chart has %d bars, want at least 1", n)
 	}
-	b.mustSee(".items", "100% delivered")
+	b.mustSee(".all-well", "all 1 webhook is fine")
+	b.check("overview-delivered")
 
-	// At a phone's width the list still reads top to bottom.
-	b.setViewport(375, 812)
-	b.open("/settings/webhooks", "webhooks-375px")
-	if w := eval[int](b, `document.documentElement.scrollWidth`); w > 375 {
-		t.Errorf("at 375px the webhook list is %dpx wide: it scrolls sideways", w)
-	}
-	b.open("/settings/webhooks/new", "new-webhook-375px")
-	if w := eval[int](b, `document.documentElement.scrollWidth`); w > 375 {
-		t.Errorf("at 375px the new webhook form is %dpx wide: it scrolls sideways", w)
+	// Every page, at 1280 px and at a phone's width.
+	for _, page := range []struct{ path, name string }{
+		{"/settings", "settings"}, {"/settings/webhooks/new", "new-webhook"},
+		{"/settings/webhooks/" + hooks[0].ID, "edit"}, {"/settings/webhooks/" + hooks[0].ID + "/deliveries", "deliveries"},
+		{"/settings/webhooks/" + hooks[0].ID + "/delete", "delete-confirm"}, {"/settings/users", "users"},
+		{"/settings/api-keys", "api-keys"}, {"/settings/password", "password"}, {"/nowhere", "not-found"},
+	} {
+		b.open(page.path, page.name)
+		b.check(page.name)
 	}
 }
 
@@ -362,9 +395,12 @@ func TestBrowserTestAndRedeliver(t *testing.T) {
 	b := newBrowser(t, env.URL)
 	b.signIn()
 	b.open("/settings/webhooks/"+wh.ID, "edit")
-	b.clickText("button", "Send test", "test-sent")
-	b.mustSee("#test .result", "Delivered")
-	b.mustSee("#test .result", "the receiver answered 200 OK")
+	b.press("button", "Send test") // in the background: no new page
+	b.waitSee("#test .result", "Delivered: the receiver answered 200 OK", 10*time.Second)
+	if got := eval[string](b, `document.activeElement.id`); got != "test" {
+		t.Errorf("after Send test, focus is on %q, want the result", got)
+	}
+	b.check("edit-test-sent")
 
 	// The secret can be revealed and rotated.
 	old := eval[string](b, `document.querySelector('#secret-value').value`)
@@ -376,8 +412,17 @@ func TestBrowserTestAndRedeliver(t *testing.T) {
 		t.Error("the Copy button is not shown when script runs")
 	}
 	b.shot("secret-revealed")
+	b.clickText("a", "Rotate secret…", "rotate-confirm")
+	b.mustSee("h1", "Rotate the signing secret?")
+	b.check("rotate-confirm")
 	b.clickText("button", "Rotate secret", "secret-rotated")
 	b.mustSee(".flash", "New secret")
+	if got := eval[string](b, `document.activeElement.id`); got != "flash" {
+		t.Errorf("after rotating, focus is on %q, want the message", got)
+	}
+	if y := eval[float64](b, `window.scrollY`); y != 0 {
+		t.Errorf("after rotating, the page is scrolled down %.0f px, away from the message", y)
+	}
 	if now := eval[string](b, `document.querySelector('#secret-value').value`); now == old || !strings.HasPrefix(now, "whsec_") {
 		t.Fatalf("after rotating, the secret is %q (was %q)", now, old)
 	}

@@ -62,7 +62,14 @@
       fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
         .then(function (r) { return r.json(); })
         .then(function (d) {
-          if (d.done || tries > 120) { show(d.status || "failed", d.text || d.error); button.disabled = false; return; }
+          if (d.done || tries > 120) {
+            show(d.status || "failed", d.text || d.error);
+            button.disabled = false;
+            // Focus the result unless the person has moved on meanwhile.
+            var at = document.activeElement;
+            if (!at || at === document.body || at === button) out.focus();
+            return;
+          }
           setTimeout(function () { poll(url, tries + 1); }, 500);
         })
         .catch(function () { show("failed", "The result could not be read; reload the page to see it."); button.disabled = false; });
