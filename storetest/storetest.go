@@ -37,6 +37,8 @@ func Run(t *testing.T, open func(t *testing.T) hookd.Store) {
 		{"Bootstrap", testBootstrap},
 		{"AccountsAndAPIKeys", testAccountsAndAPIKeys},
 		{"Users", testUsers},
+		{"RemoveUsersKeepsAnAdmin", testRemoveUsersKeepsAnAdmin},
+		{"TouchAPIKey", testTouchAPIKey},
 		{"Sessions", testSessions},
 		{"WebhookCRUD", testWebhookCRUD},
 		{"WebhookAccountScoping", testWebhookAccountScoping},
