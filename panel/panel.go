@@ -128,7 +128,11 @@ func (h *handler) routes() http.Handler {
 	mux.HandleFunc("POST /settings/users/{id}/password", h.admin(h.userSetPassword))
 	mux.HandleFunc("GET /settings/api-keys", h.admin(emptyForm(h.showAPIKeys)))
 	mux.HandleFunc("POST /settings/api-keys", h.admin(h.apiKeyCreate))
+	mux.HandleFunc("GET /settings/api-keys/{id}/revoke", h.admin(h.apiKeyRevokeConfirm))
 	mux.HandleFunc("POST /settings/api-keys/{id}/revoke", h.admin(h.apiKeyRevoke))
+	mux.HandleFunc("GET /settings/users/{id}/remove", h.admin(h.userRemoveConfirm))
+	mux.HandleFunc("POST /settings/users/{id}/remove", h.admin(h.userRemove))
+	mux.HandleFunc("POST /settings/users/{id}/admin", h.admin(h.userSetAdmin))
 	mux.HandleFunc("GET /settings/password", h.authed(h.passwordPage))
 	mux.HandleFunc("POST /settings/password", h.authed(h.passwordChange))
 
