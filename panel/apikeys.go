@@ -79,7 +79,7 @@ func (h *handler) apiKeyCreate(w http.ResponseWriter, r *http.Request, v *visito
 
 type revokePage struct {
 	base
-	Key apiKeyRow
+	Key   apiKeyRow
 	InUse bool // used in the last 24 hours
 }
 

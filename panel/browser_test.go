@@ -463,6 +463,14 @@ func TestBrowserInvalidURL(t *testing.T) {
 	b.clickText("button", "Save", "invalid-url")
 
 	b.mustSee(".field.has-error", "The URL must start with http:// or https://")
+	b.mustSee("#url-error", "Did you mean https://library.example.org/hooks?")
+	if title := eval[string](b, `document.title`); !strings.HasPrefix(title, "Error: ") {
+		t.Errorf("after an invalid submit the title is %q, want it to start with Error:", title)
+	}
+	if got := eval[string](b, `document.activeElement.id`); got != "form-errors" {
+		t.Errorf("after an invalid submit focus is on %q, want the error summary", got)
+	}
+	b.check("invalid-url")
 	if got := eval[string](b, `document.querySelector('#url-error').parentElement.querySelector('input').id`); got != "url" {
 		t.Errorf("the URL error is beside the %q field", got)
 	}

@@ -58,7 +58,9 @@ func hookTitle(name string) string {
 			b.WriteRune(r)
 		}
 	}
-	return b.String()
+	// The catalogue spells it both ways in hook names (eventCanceled,
+	// appointmentCancelled); labels use one spelling.
+	return strings.ReplaceAll(b.String(), "cancelled", "canceled")
 }
 
 // clock is a short time in the panel's zone, with the zone: "14:05 UTC"

@@ -158,6 +158,10 @@ func (h *handler) webhookSubmit(w http.ResponseWriter, r *http.Request, v *visit
 	if hookd.ErrorCode(err) == hookd.EINVALID {
 		p.Groups = formGroups(h.app.Catalogue(), hooks)
 		p.Errors, p.Others = formErrors(err, len(hooks) == 0)
+		if msg, ok := p.Errors["url"]; ok && rawURL != "" && !strings.Contains(rawURL, "://") {
+			// "library.example.org/hooks": most likely the https address.
+			p.Errors["url"] = msg + ". Did you mean https://" + rawURL + "?"
+		}
 		h.renderForm(w, r, v, http.StatusUnprocessableEntity, p)
 		return
 	} else if err != nil {
