@@ -366,6 +366,17 @@ func TestBrowserSourceSteps(t *testing.T) {
 	}
 	b.mustSee(".all-well", "all 1 webhook is fine")
 	b.check("overview-delivered")
+	// On a phone the chart's words are legible and its busiest minute's
+	// count is written, not behind a pointer.
+	b.setViewport(375, 812)
+	if px := eval[float64](b, `Math.min(...[...document.querySelectorAll('svg.chart text.axis')].map(e => e.getBoundingClientRect().height))`); px < 11 {
+		t.Errorf("at 375 px the chart's smallest label is %.1f px tall, want 11 px or more", px)
+	}
+	if got := b.text("svg.chart text.peak"); got != "1" {
+		t.Errorf("the busiest minute's count on the chart is %q, want 1", got)
+	}
+	b.shot("overview-chart-375px")
+	b.setViewport(1280, 900)
 
 	// Every page, at 1280 px and at a phone's width.
 	for _, page := range []struct{ path, name string }{
