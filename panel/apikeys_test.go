@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/hookd-dev/hookd"
 	"github.com/hookd-dev/hookd/internal/testkit"
 	"github.com/hookd-dev/hookd/panel"
@@ -371,8 +373,16 @@ func TestBrowserAPIKeys(t *testing.T) {
 	if code := env.statusWithKey(t, key); code != 200 {
 		t.Fatalf("the key shown gets %d from the API, want 200", code)
 	}
-
-	b.clickText("a", "I have copied it", "api-keys-list")
+	b.check("api-key-created")
+	b.mustSee("#new-key a", "I have copied it")
+	// Reloading neither shows the key again nor makes another.
+	b.run("reload", chromedp.Reload())
+	if strings.Contains(eval[string](b, `document.documentElement.outerHTML`), key) {
+		t.Fatal("after a reload the page shows the key again")
+	}
+	if n := len(env.apiKeys(t)); n != 2 {
+		t.Fatalf("%d API keys after creating one and reloading, want 2", n)
+	}
 	if strings.Contains(eval[string](b, `document.documentElement.outerHTML`), key) {
 		t.Fatal("the list shows the whole key again")
 	}
@@ -380,7 +390,11 @@ func TestBrowserAPIKeys(t *testing.T) {
 	b.mustSee(".items", key[:7]+"…")
 
 	id := eval[string](b, `[...document.querySelectorAll('.items .item')].find(li => li.innerText.includes('Room display')).id`)
-	b.clickText("#"+id+" button", "Revoke", "api-key-revoked")
+	b.clickText("#"+id+" a", "Revoke…", "api-key-revoke-confirm")
+	b.mustSee("h1", "Revoke this API key?")
+	b.mustSee(".notice", "This key is in use")
+	b.check("api-key-revoke-confirm")
+	b.clickText("button", "Revoke key", "api-key-revoked")
 	b.mustSee(".flash", "API key “Room display” revoked. Requests with it now get 401.")
 	if strings.Contains(b.text(".items"), "Room display") {
 		t.Fatal("the revoked key is still listed")

@@ -61,6 +61,10 @@ func (b *browser) axe(state string) {
 	b.t.Helper()
 	src, err := axeSource()
 	testkit.Require(b.t, "axe-core", err == nil, fmt.Sprint(err))
+	if b.noScript {
+		b.setScript(true)
+		defer b.setScript(false)
+	}
 	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
 	defer cancel()
 	loaded, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`typeof axe === "object"`))

@@ -30,6 +30,9 @@ type browser struct {
 	base string
 	dir  string
 	n    int
+	// noScript: pages run no script (disableScript); axe is let run
+	// for its check only, after the page's own scripts were refused.
+	noScript bool
 }
 
 func newBrowser(t *testing.T, base string) *browser {
@@ -253,8 +256,14 @@ func (b *browser) setViewport(w, h int64) {
 
 func (b *browser) disableScript() {
 	b.t.Helper()
-	b.run("disable JavaScript", func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
-		_, err := cdp.Call(ctx, t, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+	b.setScript(false)
+	b.noScript = true
+}
+
+func (b *browser) setScript(on bool) {
+	b.t.Helper()
+	b.run("switch JavaScript", func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, t, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: !on})
 		return chromedp.Void{}, err
 	})
 }
@@ -594,4 +603,19 @@ func TestBrowserWithoutJavaScript(t *testing.T) {
 	b.mustSee("#group-room-bookings [data-select-all]", "Clear all")
 	b.clickText("button", "Save", "saved-noscript")
 	b.mustSee(".items", "All room booking hooks (5)")
+	b.check("saved-noscript")
+
+	// The webhook's page: no dead Copy button, and Send test posts and
+	// shows the result at the top.
+	b.clickText(".item-actions a", "Edit", "edit-noscript")
+	b.run("show the secret", chromedp.Click(chromedp.CSS("#secret summary")))
+	if d := eval[string](b, `getComputedStyle(document.querySelector('[data-copy]')).display`); d != "none" {
+		t.Errorf("without script the Copy button is shown (display %s), though it cannot work", d)
+	}
+	b.clickText("button", "Send test", "test-noscript")
+	b.mustSee("#test .result", "Delivered: the receiver answered 200 OK")
+	if y := eval[float64](b, `window.scrollY`); y != 0 {
+		t.Errorf("after Send test the page is scrolled %.0f px down", y)
+	}
+	b.check("test-noscript")
 }
