@@ -130,7 +130,7 @@ func TestBrowserDocsScreenshots(t *testing.T) {
 			}
 			b.setViewport(width, map[int64]int64{1280: 900, 375: 812}[width])
 			src := b.shot(file)
-			if name == "deliveries" || name == "new-webhook" {
+			if name == "deliveries" || name == "new-webhook" || name == "edit" {
 				src = b.shotViewport(file)
 			}
 			b.axe(file)
