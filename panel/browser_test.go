@@ -457,6 +457,10 @@ func TestBrowserTestAndRedeliver(t *testing.T) {
 	b.open("/settings/webhooks/"+wh.ID+"/deliveries?status=failed", "deliveries-failed")
 	b.reloadUntil(".deliveries", "Failed", 10*time.Second)
 	b.mustSee(".deliveries", "HTTP 503")
+	b.mustSee(".deliveries .delivery-error", "the receiver answered 503 Service Unavailable")
+	if strings.Contains(b.text(".deliveries"), "HTTP 503 Service Unavailable") {
+		t.Error("the log says the status twice")
+	}
 	b.shot("deliveries-failed")
 	env.Receiver.SetStatus(200)
 	b.clickText(".deliveries button", "Redeliver", "redelivered")
