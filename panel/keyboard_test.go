@@ -62,6 +62,7 @@ func TestBrowserKeyboardOnly(t *testing.T) {
 	if got := eval[string](b, `document.activeElement.id`); got != "username" {
 		t.Fatalf("the sign-in page starts with focus on %q, want the username", got)
 	}
+	b.check("login")
 	b.key("admin", false, "")
 	b.tabTo("password")
 	b.key(testPassword, false, "")
