@@ -119,19 +119,30 @@ func TestBrowserDocsScreenshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := newBrowser(t, env.URL)
+	// save writes the page as it is at 1280 px and at 375 px, each checked
+	// with axe-core.
 	save := func(name string) {
 		t.Helper()
-		src := b.shot(name)
-		if name == "deliveries" {
-			src = b.shotViewport(name)
+		for _, width := range []int64{1280, 375} {
+			file := name
+			if width == 375 {
+				file += "-375px"
+			}
+			b.setViewport(width, map[int64]int64{1280: 900, 375: 812}[width])
+			src := b.shot(file)
+			if name == "deliveries" || name == "new-webhook" || name == "edit" {
+				src = b.shotViewport(file)
+			}
+			b.axe(file)
+			data, err := os.ReadFile(src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(docs, file+".png"), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
-		data, err := os.ReadFile(src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(docs, name+".png"), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		b.setViewport(1280, 900)
 	}
 	b.open("/login", "login-page")
 	save("login")
@@ -145,6 +156,8 @@ func TestBrowserDocsScreenshots(t *testing.T) {
 	b.typeIn("#url", "https://calendar.example.org/hooks/communico")
 	b.run("select all events", chromedp.Click(chromedp.CSS("#group-events [data-select-all]")))
 	save("new-webhook")
+	b.open("/settings/webhooks/"+old, "edit-page")
+	save("edit")
 	b.open("/settings/webhooks/"+web+"/deliveries", "deliveries-page")
 	save("deliveries")
 	// API keys: one made for the booking system, shown once.
@@ -153,8 +166,7 @@ func TestBrowserDocsScreenshots(t *testing.T) {
 	b.typeIn("#key-name", "Room booking system")
 	b.click(`form[action="/settings/api-keys"] button[type=submit]`, "api-key-created")
 	save("api-keys")
-	b.setViewport(375, 812)
-	b.open("/settings/webhooks", "webhooks-375")
-	save("webhooks-375px")
+	b.open("/settings/users", "users-page")
+	save("users")
 	t.Logf("docs screenshots written to %s", docs)
 }

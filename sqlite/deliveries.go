@@ -318,3 +318,37 @@ func (s *Store) DeliveryStats(ctx context.Context, accountID string, since time.
 	})
 	return out, s.fail(err, "read")
 }
+
+// WebhookHealth counts the account's deliveries attempted since a time by
+// webhook and status, and joins each webhook's newest failure, in one query.
+func (s *Store) WebhookHealth(ctx context.Context, accountID string, since time.Time) (map[string]hookd.WebhookHealth, error) {
+	// As in DeliveryStats, the ID bound keeps the scan to the period's rows.
+	rows, err := s.read.QueryContext(ctx, `WITH h AS (
+			SELECT webhook_id, sum(status = 'delivered') AS delivered, sum(status = 'failed') AS failed,
+				sum(status = 'skipped') AS skipped, max(CASE WHEN status = 'failed' THEN id END) AS last_failed
+			FROM deliveries WHERE account_id = ? AND id >= ? AND attempted_at >= ?
+			GROUP BY webhook_id)
+		SELECT h.webhook_id, h.delivered, h.failed, h.skipped, coalesce(d.id, ''), coalesce(d.hook, ''),
+			coalesce(d.status_code, 0), coalesce(d.error, ''), d.attempted_at
+		FROM h LEFT JOIN deliveries d ON d.account_id = ? AND d.id = h.last_failed`,
+		accountID, hookd.FloorID(hookd.PrefixDelivery, since.Add(-time.Hour)), toDB(since), accountID)
+	if err != nil {
+		return nil, s.fail(err, "read")
+	}
+	defer rows.Close()
+	out := map[string]hookd.WebhookHealth{}
+	for rows.Next() {
+		var h hookd.WebhookHealth
+		var f hookd.Delivery
+		var at sql.NullInt64
+		if err := rows.Scan(&h.WebhookID, &h.Delivered, &h.Failed, &h.Skipped, &f.ID, &f.Hook, &f.StatusCode, &f.Error, &at); err != nil {
+			return nil, s.fail(err, "read")
+		}
+		if f.ID != "" {
+			f.WebhookID, f.Status, f.AttemptedAt = h.WebhookID, hookd.StatusFailed, fromDB(at)
+			h.LastFailure = &f
+		}
+		out[h.WebhookID] = h
+	}
+	return out, s.fail(rows.Err(), "read")
+}

@@ -79,9 +79,9 @@ func ScanAccount[T any](row Scanner, fromDB func(T) time.Time) (a hookd.Account,
 
 // ScanAPIKey reads a row of APIKeyColumns.
 func ScanAPIKey[T any](row Scanner, fromDB func(T) time.Time) (k hookd.APIKey, err error) {
-	var created T
-	err = row.Scan(&k.ID, &k.AccountID, &k.Name, &k.Hash, &k.Prefix, &created)
-	k.CreatedAt = fromDB(created)
+	var created, used T
+	err = row.Scan(&k.ID, &k.AccountID, &k.Name, &k.Hash, &k.Prefix, &created, &used)
+	k.CreatedAt, k.LastUsedAt = fromDB(created), fromDB(used)
 	return k, err
 }
 
