@@ -85,6 +85,13 @@ func (d *Dispatcher) claim(ctx context.Context, limit int, busy []string) (int, 
 	if err != nil || len(ts) == 0 {
 		return 0, err
 	}
+	// A webhook disabled, deleted or changed before these triggers were
+	// accepted must not get them: the snapshot read at the start of the
+	// tick may be older than that change, so look again (one version read
+	// when nothing changed).
+	if err := d.refreshWebhooks(ctx); err != nil {
+		return 0, err
+	}
 	return len(ts), d.fanOut(ctx, ts)
 }
 
