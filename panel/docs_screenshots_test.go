@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"net/url"
 	"path/filepath"
 	"testing"
 	"time"
@@ -93,10 +94,13 @@ func TestBrowserDocsScreenshots(t *testing.T) {
 	// Live: the website gets a cancellation; the old server fails until
 	// it is grey-listed.
 	_ = old
-	if code, body := env.api(t, "POST", "/api/v1/triggers", map[string]any{"hook": "eventCanceled",
-		"data": map[string]any{"eventId": 4711, "reason": "The library is closed because of snow"}}); code != 202 {
+	code, body := env.api(t, "POST", "/api/v1/triggers", map[string]any{"hook": "eventCanceled",
+		"data": map[string]any{"eventId": 4711, "reason": "The library is closed because of snow"}})
+	if code != 202 {
 		t.Fatalf("trigger: %d %s", code, body)
 	}
+	var snow struct{ ID string }
+	_ = json.Unmarshal(body, &snow)
 	env.Receiver.Wait(t, 1, 10*time.Second) // the first deliveries
 	for i := 0; i < 3; i++ {
 		env.api(t, "POST", "/api/v1/triggers", map[string]any{"hook": "eventAdded", "data": map[string]any{"recurringId": 12000 + i}})
@@ -168,5 +172,20 @@ func TestBrowserDocsScreenshots(t *testing.T) {
 	save("api-keys")
 	b.open("/settings/users", "users-page")
 	save("users")
+	// The account's log, searched; a trigger; a skipped delivery; what
+	// was missed.
+	b.open("/deliveries?data="+url.QueryEscape("eventId=4711"), "deliveries-all-page")
+	save("deliveries-all")
+	b.open("/triggers/"+snow.ID, "trigger-page")
+	save("trigger")
+	skipped, _, err := env.srv.Store.Deliveries(ctx, hookd.DeliveryFilter{AccountID: admin.AccountID, WebhookID: old,
+		Status: hookd.StatusSkipped, Limit: 1})
+	if err != nil || len(skipped) == 0 {
+		t.Fatalf("no skipped delivery of the old server (%v)", err)
+	}
+	b.open("/deliveries/"+skipped[0].ID, "delivery-page")
+	save("delivery")
+	b.open("/settings/webhooks/"+old+"/recover?since="+url.QueryEscape(now.Add(-time.Hour).Format("2006-01-02T15:04")), "recover-page")
+	save("recover")
 	t.Logf("docs screenshots written to %s", docs)
 }
