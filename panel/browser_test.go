@@ -392,7 +392,8 @@ func TestBrowserSourceSteps(t *testing.T) {
 		{"/settings", "settings"}, {"/settings/webhooks/new", "new-webhook"},
 		{"/settings/webhooks/" + hooks[0].ID, "edit"}, {"/settings/webhooks/" + hooks[0].ID + "/deliveries", "deliveries"},
 		{"/settings/webhooks/" + hooks[0].ID + "/delete", "delete-confirm"}, {"/settings/users", "users"},
-		{"/settings/api-keys", "api-keys"}, {"/settings/password", "password"}, {"/nowhere", "not-found"},
+		{"/settings/api-keys", "api-keys"}, {"/settings/password", "password"}, {"/settings/email", "email"},
+		{"/deliveries", "deliveries-all"}, {"/nowhere", "not-found"},
 	} {
 		b.open(page.path, page.name)
 		b.check(page.name)

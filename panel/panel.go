@@ -140,6 +140,8 @@ func (h *handler) routes() http.Handler {
 	mux.HandleFunc("POST /settings/users/{id}/admin", h.admin(h.userSetAdmin))
 	mux.HandleFunc("GET /settings/password", h.authed(h.passwordPage))
 	mux.HandleFunc("POST /settings/password", h.authed(h.passwordChange))
+	mux.HandleFunc("GET /settings/email", h.authed(h.emailForm))
+	mux.HandleFunc("POST /settings/email", h.authed(h.emailChange))
 
 	// Issue 14: the account's whole log, one delivery, one trigger, and
 	// sending what a webhook missed.
