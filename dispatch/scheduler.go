@@ -41,6 +41,31 @@ type host struct {
 
 func (h *host) open() bool { return h.inflight < h.limit }
 
+// mayStart says whether q's next job may start now: while its host is under
+// its limit, or, whatever slow start says, when q's account has nothing in
+// flight to that host and the host is under the per-host cap. So another
+// account's sends that hold a host's first connections (a tenant whose
+// webhooks on a shared receiver hang) never make this account wait for
+// them: each account waiting at a host has a connection of its own.
+//
+// And while several accounts send to the host, none holds more than its
+// share of the per-host cap: otherwise an account whose sends hang would
+// take, turn by turn, every connection the others' quick sends free.
+func (q *hostQueue) mayStart(perHost int) bool {
+	if len(q.h.queues) > 1 {
+		n := 0
+		for _, o := range q.h.queues {
+			if o.inflight > 0 || o.waiting() > 0 {
+				n++
+			}
+		}
+		if q.inflight >= share(perHost, n) {
+			return false
+		}
+	}
+	return q.h.open() || (q.inflight == 0 && q.h.inflight < perHost)
+}
+
 // hostQueue holds the jobs of one account waiting for one host. Each
 // account has its own queue, so that one account's backlog on a host does
 // not stand in front of another's sends to it.
@@ -51,6 +76,9 @@ type hostQueue struct {
 	jobs    []job
 	head    int
 	inReady bool
+	// inflight is how many of this account's sends to the host are in
+	// flight (of h.inflight).
+	inflight int
 }
 
 func (q *hostQueue) waiting() int { return len(q.jobs) - q.head }
@@ -167,7 +195,7 @@ func (s *scheduler) queue(a *account, key string) *hostQueue {
 // makeReady puts q at the back of its account's turn, and its account at
 // the back of the accounts' turn, when q has jobs its host may send.
 func (s *scheduler) makeReady(q *hostQueue) {
-	if !q.inReady && q.waiting() > 0 && q.h.open() {
+	if !q.inReady && q.waiting() > 0 && q.mayStart(s.perHost) {
 		q.inReady = true
 		q.a.ready = append(q.a.ready, q)
 		if a := q.a; !a.inTurn {
@@ -207,7 +235,7 @@ func (s *scheduler) pick() (ai, qi int) {
 			continue
 		}
 		for qi, q := range a.ready {
-			if q.h.open() && ((q.h.slow && slow) || (!q.h.slow && fast)) {
+			if q.mayStart(s.perHost) && ((q.h.slow && slow) || (!q.h.slow && fast)) {
 				return ai, qi
 			}
 		}
@@ -248,6 +276,7 @@ func (s *scheduler) next() (job, *flight, bool) {
 		q.jobs, q.head = q.jobs[:n], 0
 	}
 	q.h.inflight++
+	q.inflight++
 	s.queued--
 	if a.queued--; a.queued == 0 {
 		s.waiting--
@@ -308,6 +337,7 @@ func (s *scheduler) done(f *flight, ans hostAnswer) {
 		a.active--
 	}
 	h.inflight--
+	f.h.inflight--
 	if quick && ans == answered {
 		h.slow = false
 	}
