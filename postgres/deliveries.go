@@ -161,7 +161,7 @@ func applyOutcomes(ctx context.Context, tx pgx.Tx, p hookd.RecordParams) error {
 					return err
 				}
 			}
-			if err := storeNotices(ctx, tx, notices); err != nil {
+			if err := storeutil.StoreNotices(txOf(ctx, tx).Exec, toDB, notices); err != nil {
 				return err
 			}
 		}

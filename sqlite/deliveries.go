@@ -176,7 +176,7 @@ func (s *Store) applyOutcomes(ctx context.Context, tx *sql.Tx, p hookd.RecordPar
 					return err
 				}
 			}
-			if err := storeNotices(ctx, tx, notices); err != nil {
+			if err := storeutil.StoreNotices(txOf(ctx, tx).Exec, toDB, notices); err != nil {
 				return err
 			}
 		}
