@@ -214,50 +214,53 @@ func (h *handler) allDeliveries(w http.ResponseWriter, r *http.Request, v *visit
 	var next string
 	if f.searching() {
 		tf := f.triggerFilter(acc)
-		tf.Limit, tf.Cursor = allDeliveriesPerPage, f.Cursor
-		if !hookd.ValidID(hookd.PrefixTrigger, tf.Cursor) {
-			tf.Cursor = ""
-		}
-		found, n, err := h.store.SearchTriggers(ctx, tf)
-		if err != nil {
-			h.fail(w, r, err)
-			return
-		}
-		next = n
+		tf.Limit, tf.Cursor = allDeliveriesPerPage, pageCursor(hookd.PrefixTrigger, f.Cursor)
+		var found []hookd.TriggerSummary
+		found, next, err = h.store.SearchTriggers(ctx, tf)
 		for _, t := range found {
-			ft := foundTrigger{TriggerSummary: t, Data: string(t.Data)}
+			if err != nil {
+				break
+			}
 			df := f.deliveryFilter(acc)
 			df.TriggerID, df.Since, df.Until, df.Limit = t.ID, time.Time{}, time.Time{}, 100
-			ds, _, err := h.store.Deliveries(ctx, df)
-			if err != nil {
-				h.fail(w, r, err)
-				return
-			}
-			for _, d := range ds {
-				ft.Rows = append(ft.Rows, logRow{Delivery: d, WebhookName: names[d.WebhookID]})
-			}
-			p.Triggers = append(p.Triggers, ft)
+			var ds []hookd.Delivery
+			ds, _, err = h.store.Deliveries(ctx, df)
+			p.Triggers = append(p.Triggers, foundTrigger{TriggerSummary: t, Data: string(t.Data), Rows: logRows(ds, names)})
 		}
 	} else {
 		df := f.deliveryFilter(acc)
-		df.Limit, df.Cursor = allDeliveriesPerPage, f.Cursor
-		if !hookd.ValidID(hookd.PrefixDelivery, df.Cursor) {
-			df.Cursor = ""
-		}
-		ds, n, err := h.store.Deliveries(ctx, df)
-		if err != nil {
-			h.fail(w, r, err)
-			return
-		}
-		next = n
-		for _, d := range ds {
-			p.Rows = append(p.Rows, logRow{Delivery: d, WebhookName: names[d.WebhookID]})
-		}
+		df.Limit, df.Cursor = allDeliveriesPerPage, pageCursor(hookd.PrefixDelivery, f.Cursor)
+		var ds []hookd.Delivery
+		ds, next, err = h.store.Deliveries(ctx, df)
+		p.Rows = logRows(ds, names)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
 	if next != "" {
 		p.Next = "/deliveries?" + f.query(next).Encode()
 	}
 	h.render(w, r, http.StatusOK, "deliveries_all", p)
+}
+
+// pageCursor is the cursor of a page link when it is an ID of prefix, and
+// "" (the first page) when it is not.
+func pageCursor(prefix, cursor string) string {
+	if !hookd.ValidID(prefix, cursor) {
+		return ""
+	}
+	return cursor
+}
+
+// logRows are the log's rows of ds, each with its webhook's name of names
+// (webhookNames).
+func logRows(ds []hookd.Delivery, names map[string]string) []logRow {
+	rows := make([]logRow, 0, len(ds))
+	for _, d := range ds {
+		rows = append(rows, logRow{Delivery: d, WebhookName: names[d.WebhookID]})
+	}
+	return rows
 }
 
 func webhookNames(hooks []hookd.Webhook) map[string]string {

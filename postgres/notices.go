@@ -11,14 +11,7 @@ import (
 
 // txOf is tx as the steps in storeutil use it.
 func txOf(ctx context.Context, tx pgx.Tx) storeutil.Tx {
-	return storeutil.Tx{
-		Exec: func(query string, args ...any) error {
-			_, err := tx.Exec(ctx, query, args...)
-			return err
-		},
-		QueryRow: func(query string, args ...any) storeutil.Scanner { return tx.QueryRow(ctx, query, args...) },
-		NoRows:   pgx.ErrNoRows,
-	}
+	return storeutil.NewTx(ctx, tx.Exec, tx.QueryRow, pgx.ErrNoRows)
 }
 
 // ClaimNotices leases the waiting notices that are due, oldest first; SKIP

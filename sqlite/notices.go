@@ -10,14 +10,7 @@ import (
 
 // txOf is tx as the steps in storeutil use it.
 func txOf(ctx context.Context, tx *sql.Tx) storeutil.Tx {
-	return storeutil.Tx{
-		Exec: func(query string, args ...any) error {
-			_, err := tx.ExecContext(ctx, query, args...)
-			return err
-		},
-		QueryRow: func(query string, args ...any) storeutil.Scanner { return tx.QueryRowContext(ctx, query, args...) },
-		NoRows:   sql.ErrNoRows,
-	}
+	return storeutil.NewTx(ctx, tx.ExecContext, tx.QueryRowContext, sql.ErrNoRows)
 }
 
 // ClaimNotices leases the waiting notices that are due, oldest first.

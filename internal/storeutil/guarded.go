@@ -1,6 +1,7 @@
 package storeutil
 
 import (
+	"context"
 	"errors"
 	"time"
 
@@ -14,6 +15,21 @@ type Tx struct {
 	Exec     Exec
 	QueryRow func(query string, args ...any) Scanner
 	NoRows   error // the driver's error of a QueryRow that found no row
+}
+
+// NewTx is Tx of an engine's transaction: its exec and queryRow methods
+// (ExecContext and QueryRowContext of database/sql, Exec and QueryRow of
+// pgx), and its driver's error of no row.
+func NewTx[R any, S Scanner](ctx context.Context, exec func(context.Context, string, ...any) (R, error),
+	queryRow func(context.Context, string, ...any) S, noRows error) Tx {
+	return Tx{
+		Exec: func(query string, args ...any) error {
+			_, err := exec(ctx, query, args...)
+			return err
+		},
+		QueryRow: func(query string, args ...any) Scanner { return queryRow(ctx, query, args...) },
+		NoRows:   noRows,
+	}
 }
 
 // found returns err of reading the record of kind with this ID: NotFound
