@@ -237,6 +237,19 @@ func (b *browser) mustFlash(want string) {
 	}
 }
 
+// confirmRemoval checks the confirmation page on screen (shot), presses
+// its button labelled confirm, and checks that the message says done and
+// the list (.items) no longer shows gone.
+func (b *browser) confirmRemoval(shot, confirm, done, gone string) {
+	b.t.Helper()
+	b.check(shot)
+	b.clickText("button", confirm, shot+"-done")
+	b.mustSee(".flash", done)
+	if strings.Contains(b.text(".items"), gone) {
+		b.t.Fatalf("%q is still listed after %q", gone, confirm)
+	}
+}
+
 // mustRefuseForm checks that a form came back refused as every form does:
 // the title starts with "Error: " and the focus is on the error summary.
 func (b *browser) mustRefuseForm() {

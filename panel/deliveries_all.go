@@ -140,6 +140,15 @@ func (f logFilter) deliveryFilter(accountID string) hookd.DeliveryFilter {
 		Since: f.since, Until: f.until}
 }
 
+// foundFilter is the store's filter for up to limit deliveries of a
+// trigger a payload search found: the time range chose the trigger, so it
+// does not apply to its deliveries again.
+func (f logFilter) foundFilter(accountID, triggerID string, limit int) hookd.DeliveryFilter {
+	df := f.deliveryFilter(accountID)
+	df.TriggerID, df.Since, df.Until, df.Limit = triggerID, time.Time{}, time.Time{}, limit
+	return df
+}
+
 // triggerFilter is the store's filter for a payload search. The time range
 // is the trigger's time here (when it happened), as in the API's search.
 func (f logFilter) triggerFilter(accountID string) hookd.TriggerFilter {
@@ -221,10 +230,8 @@ func (h *handler) allDeliveries(w http.ResponseWriter, r *http.Request, v *visit
 			if err != nil {
 				break
 			}
-			df := f.deliveryFilter(acc)
-			df.TriggerID, df.Since, df.Until, df.Limit = t.ID, time.Time{}, time.Time{}, 100
 			var ds []hookd.Delivery
-			ds, _, err = h.store.Deliveries(ctx, df)
+			ds, _, err = h.store.Deliveries(ctx, f.foundFilter(acc, t.ID, 100))
 			p.Triggers = append(p.Triggers, foundTrigger{TriggerSummary: t, Data: string(t.Data), Rows: logRows(ds, names)})
 		}
 	} else {
@@ -277,9 +284,8 @@ func webhookNames(hooks []hookd.Webhook) map[string]string {
 // and their deliveries.
 func (h *handler) eachDelivery(ctx context.Context, acc string, f logFilter, fn func(hookd.Delivery) error) error {
 	const page = 500
-	if !f.searching() {
-		df := f.deliveryFilter(acc)
-		df.Limit = page
+	// each walks the deliveries df selects, page after page.
+	each := func(df hookd.DeliveryFilter) error {
 		for {
 			ds, next, err := h.store.Deliveries(ctx, df)
 			if err != nil {
@@ -296,6 +302,11 @@ func (h *handler) eachDelivery(ctx context.Context, acc string, f logFilter, fn 
 			df.Cursor = next
 		}
 	}
+	if !f.searching() {
+		df := f.deliveryFilter(acc)
+		df.Limit = page
+		return each(df)
+	}
 	tf := f.triggerFilter(acc)
 	tf.Limit = page
 	for {
@@ -304,22 +315,8 @@ func (h *handler) eachDelivery(ctx context.Context, acc string, f logFilter, fn 
 			return err
 		}
 		for _, t := range found {
-			df := f.deliveryFilter(acc)
-			df.TriggerID, df.Since, df.Until, df.Limit = t.ID, time.Time{}, time.Time{}, page
-			for {
-				ds, dnext, err := h.store.Deliveries(ctx, df)
-				if err != nil {
-					return err
-				}
-				for _, d := range ds {
-					if err := fn(d); err != nil {
-						return err
-					}
-				}
-				if dnext == "" {
-					break
-				}
-				df.Cursor = dnext
+			if err := each(f.foundFilter(acc, t.ID, page)); err != nil {
+				return err
 			}
 		}
 		if next == "" {

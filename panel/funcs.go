@@ -23,6 +23,7 @@ func (h *handler) funcs() template.FuncMap {
 		"ms":        formatMs,
 		"plural":    plural,
 		"add":       func(a, b int) int { return a + b },
+		"confirm":   newConfirmForm,
 		"hasPrefix": strings.HasPrefix,
 		"outcome":   h.deliveryOutcome,
 		"cause":     h.cause,
@@ -139,3 +140,14 @@ func plural(n int, one, many string) string {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// confirmForm is the form of a confirmation page (template "confirm"): a
+// POST to Action whose button says Label, styled Kind (danger or primary),
+// and a Cancel link back to Cancel.
+type confirmForm struct {
+	CSRF, Action, Label, Kind, Cancel string
+}
+
+func newConfirmForm(csrf, action, label, kind, cancel string) confirmForm {
+	return confirmForm{CSRF: csrf, Action: action, Label: label, Kind: kind, Cancel: cancel}
+}

@@ -122,13 +122,7 @@ func (x inserts) InsertUser(u *hookd.User) error {
 
 // User returns the user with this ID.
 func (s *Store) User(ctx context.Context, id string) (hookd.User, error) {
-	ctx, cancel := op(ctx)
-	defer cancel()
-	u, err := storeutil.ScanUser(s.pool.QueryRow(ctx, `SELECT `+storeutil.UserColumns+` FROM users WHERE id = $1`, id), fromDB)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return u, storeutil.NotFound("user", id)
-	}
-	return u, s.fail(ctx, err, "read")
+	return readOne(ctx, s, storeutil.ScanUser, "user", id, `SELECT `+storeutil.UserColumns+` FROM users WHERE id = $1`, id)
 }
 
 // UserByUsername returns the user with this username.
@@ -243,6 +237,18 @@ func readAll[R any](ctx context.Context, s *Store, scan func(storeutil.Scanner, 
 		out = append(out, r)
 	}
 	return out, s.fail(ctx, rows.Err(), "read")
+}
+
+// readOne reads the record of kind with this ID with query, scanned by
+// scan; ENOTFOUND when there is none.
+func readOne[R any](ctx context.Context, s *Store, scan func(storeutil.Scanner, readTime) (R, error), kind, id, query string, args ...any) (R, error) {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	r, err := scan(s.pool.QueryRow(ctx, query, args...), fromDB)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return r, storeutil.NotFound(kind, id)
+	}
+	return r, s.fail(ctx, err, "read")
 }
 
 // insert stores v with one of the inserts, in a transaction of its own;

@@ -112,11 +112,7 @@ func (x inserts) InsertUser(u *hookd.User) error {
 
 // User returns the user with this ID.
 func (s *Store) User(ctx context.Context, id string) (hookd.User, error) {
-	u, err := storeutil.ScanUser(s.read.QueryRowContext(ctx, `SELECT `+storeutil.UserColumns+` FROM users WHERE id = ?`, id), fromDB)
-	if errors.Is(err, sql.ErrNoRows) {
-		return u, storeutil.NotFound("user", id)
-	}
-	return u, s.fail(err, "read")
+	return readOne(ctx, s, storeutil.ScanUser, "user", id, `SELECT `+storeutil.UserColumns+` FROM users WHERE id = ?`, id)
 }
 
 // UserByUsername returns the user with this username.
@@ -227,6 +223,16 @@ func readAll[R any](ctx context.Context, s *Store, scan func(storeutil.Scanner, 
 		out = append(out, r)
 	}
 	return out, s.fail(rows.Err(), "read")
+}
+
+// readOne reads the record of kind with this ID with query, scanned by
+// scan; ENOTFOUND when there is none.
+func readOne[R any](ctx context.Context, s *Store, scan func(storeutil.Scanner, func(sql.NullInt64) time.Time) (R, error), kind, id, query string, args ...any) (R, error) {
+	r, err := scan(s.read.QueryRowContext(ctx, query, args...), fromDB)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, storeutil.NotFound(kind, id)
+	}
+	return r, s.fail(err, "read")
 }
 
 // TouchAPIKey records when the key with this hash was last used.

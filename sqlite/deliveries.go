@@ -220,11 +220,7 @@ func allOK(outcomes []hookd.URLOutcome) bool {
 
 // Delivery returns one of the account's deliveries.
 func (s *Store) Delivery(ctx context.Context, accountID, id string) (hookd.Delivery, error) {
-	d, err := storeutil.ScanDelivery(s.read.QueryRowContext(ctx, `SELECT `+storeutil.DeliveryColumns+` FROM deliveries WHERE id = ? AND account_id = ?`, id, accountID), fromDB)
-	if errors.Is(err, sql.ErrNoRows) {
-		return d, storeutil.NotFound("delivery", id)
-	}
-	return d, s.fail(err, "read")
+	return readOne(ctx, s, storeutil.ScanDelivery, "delivery", id, `SELECT `+storeutil.DeliveryColumns+` FROM deliveries WHERE id = ? AND account_id = ?`, id, accountID)
 }
 
 // Deliveries returns a page of the account's deliveries, newest first, and
