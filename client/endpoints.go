@@ -144,11 +144,22 @@ type TriggerQuery struct {
 
 // FoundTrigger is a trigger found by a search, with its delivery counts.
 type FoundTrigger struct {
-	ID         string          `json:"id"`
-	Hook       string          `json:"hook"`
-	Timestamp  time.Time       `json:"timestamp"`
-	Data       json.RawMessage `json:"data"`
-	Deliveries DeliveryCounts  `json:"deliveries"`
+	Envelope
+	Deliveries DeliveryCounts `json:"deliveries"`
+}
+
+// Envelope is a trigger as its deliveries carry it and the API shows it.
+type Envelope struct {
+	// ID is the trigger's ID, also its deliveries' webhook-id header: the
+	// same for a redelivery, so a receiver de-duplicates by it.
+	ID string `json:"id"`
+	// Hook is the catalogue name, e.g. "eventCanceled"; "test" for a test
+	// delivery.
+	Hook string `json:"hook"`
+	// Timestamp is when the action happened.
+	Timestamp time.Time `json:"timestamp"`
+	// Data is the hook's payload as sent.
+	Data json.RawMessage `json:"data"`
 }
 
 // DeliveryCounts counts a trigger's deliveries by status.
@@ -167,12 +178,9 @@ type TriggerPage struct {
 
 // TriggerDetail is one trigger and every attempt to deliver it.
 type TriggerDetail struct {
-	ID         string          `json:"id"`
-	Hook       string          `json:"hook"`
-	Timestamp  time.Time       `json:"timestamp"`
-	ReceivedAt time.Time       `json:"receivedAt"`
-	Data       json.RawMessage `json:"data"`
-	Deliveries []Delivery      `json:"deliveries"`
+	Envelope
+	ReceivedAt time.Time  `json:"receivedAt"`
+	Deliveries []Delivery `json:"deliveries"`
 }
 
 // Recovery is a queued recovery (Recover).
