@@ -172,9 +172,7 @@ type foundTrigger struct {
 type allDeliveriesPage struct {
 	base
 	Filter   logFilter
-	Webhooks []hookd.Webhook
-	Hooks    []string
-	Statuses []string
+	Choices  []choice // the webhook, hook and status filters
 	Rows     []logRow
 	Triggers []foundTrigger
 	Search   bool
@@ -183,6 +181,27 @@ type allDeliveriesPage struct {
 	Paged    bool
 	CSV      string // export links with the same filters
 	JSONL    string
+}
+
+// choice is a filter's drop-down: Any (value "") first, then Options.
+type choice struct {
+	ID, Name, Label, Any string
+	Options              []option
+}
+
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+// newChoice is the drop-down of values, each labelled by label, with
+// selected chosen.
+func newChoice(id, name, label, anyLabel, selected string, values []string, labelOf func(string) string) choice {
+	c := choice{ID: id, Name: name, Label: label, Any: anyLabel}
+	for _, v := range values {
+		c.Options = append(c.Options, option{Value: v, Label: labelOf(v), Selected: v == selected})
+	}
+	return c
 }
 
 // allDeliveriesPerPage is the length of a page of the account-wide log, and
@@ -204,12 +223,21 @@ func (h *handler) allDeliveries(w http.ResponseWriter, r *http.Request, v *visit
 	names := webhookNames(hooks)
 	p := allDeliveriesPage{
 		base:   h.base(w, r, v, "Deliveries", "deliveries"),
-		Filter: f, Webhooks: hooks, Search: f.searching(), Paged: f.Cursor != "",
-		Statuses: []string{hookd.StatusDelivered, hookd.StatusFailed, hookd.StatusSkipped, hookd.StatusPending},
+		Filter: f, Search: f.searching(), Paged: f.Cursor != "",
 		FirstURL: "/deliveries?" + f.query("").Encode(),
 	}
+	var ids, hookNames []string
+	for _, wh := range hooks {
+		ids = append(ids, wh.ID)
+	}
 	for _, hk := range h.app.Catalogue().Hooks() {
-		p.Hooks = append(p.Hooks, hk.Name)
+		hookNames = append(hookNames, hk.Name)
+	}
+	p.Choices = []choice{
+		newChoice("f-webhook", "webhook", "Webhook", "All webhooks", f.Webhook, ids, func(id string) string { return names[id] }),
+		newChoice("f-hook", "hook", "Hook", "All hooks", f.Hook, hookNames, hookTitle),
+		newChoice("f-status", "status", "Status", "Any status", f.Status,
+			[]string{hookd.StatusDelivered, hookd.StatusFailed, hookd.StatusSkipped, hookd.StatusPending}, statusLabel),
 	}
 	exp := f.query("")
 	exp.Set("format", "csv")
