@@ -254,11 +254,7 @@ func (s *Store) LastDeliveries(ctx context.Context, accountID string) (map[strin
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]hookd.Delivery, len(list))
-	for _, d := range list {
-		out[d.WebhookID] = d
-	}
-	return out, nil
+	return storeutil.ByWebhook(list, func(d hookd.Delivery) string { return d.WebhookID }), nil
 }
 
 // DeliveryStats counts the account's deliveries attempted since a time by
@@ -277,19 +273,7 @@ func (s *Store) DeliveryStats(ctx context.Context, accountID string, since time.
 // WebhookHealth counts the account's deliveries attempted since a time by
 // webhook and status, and joins each webhook's newest failure, in one query.
 func (s *Store) WebhookHealth(ctx context.Context, accountID string, since time.Time) (map[string]hookd.WebhookHealth, error) {
-	list, err := readAll(ctx, s, func(r storeutil.Scanner, fromDB readTime) (hookd.WebhookHealth, error) {
-		var h hookd.WebhookHealth
-		var f hookd.Delivery
-		var at pgtype.Timestamptz
-		if err := r.Scan(&h.WebhookID, &h.Delivered, &h.Failed, &h.Skipped, &f.ID, &f.Hook, &f.StatusCode, &f.Error, &at); err != nil {
-			return h, err
-		}
-		if f.ID != "" {
-			f.WebhookID, f.Status, f.AttemptedAt = h.WebhookID, hookd.StatusFailed, fromDB(at)
-			h.LastFailure = &f
-		}
-		return h, nil
-	}, `WITH h AS (
+	list, err := readAll(ctx, s, storeutil.ScanWebhookHealth, `WITH h AS (
 			SELECT webhook_id, count(*) FILTER (WHERE status = 'delivered') AS delivered,
 				count(*) FILTER (WHERE status = 'failed') AS failed, count(*) FILTER (WHERE status = 'skipped') AS skipped,
 				max(id) FILTER (WHERE status = 'failed') AS last_failed
@@ -301,9 +285,5 @@ func (s *Store) WebhookHealth(ctx context.Context, accountID string, since time.
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]hookd.WebhookHealth, len(list))
-	for _, h := range list {
-		out[h.WebhookID] = h
-	}
-	return out, nil
+	return storeutil.ByWebhook(list, func(h hookd.WebhookHealth) string { return h.WebhookID }), nil
 }
