@@ -17,42 +17,37 @@ import (
 // than maxRange (the retention; 0: no bound). The recovery is kept, so
 // that its progress can be read (Store.Recovery) by its ID.
 func (a *App) Recover(ctx context.Context, accountID, webhookID string, since, until time.Time, maxRange time.Duration) (hookd.Recovery, int, error) {
-	r, err := a.recovery(ctx, accountID, webhookID, since, until, maxRange)
-	if err != nil {
-		return hookd.Recovery{}, 0, err
-	}
-	n, err := a.store.QueueRecovery(ctx, r)
-	return r, n, err
+	return a.recovery(ctx, accountID, webhookID, since, until, maxRange, a.store.QueueRecovery)
 }
 
 // PreviewRecovery says what Recover with the same arguments would queue
 // now, without queueing anything: the range it would cover (until filled
 // in) and how many sends. It checks the same things as Recover.
 func (a *App) PreviewRecovery(ctx context.Context, accountID, webhookID string, since, until time.Time, maxRange time.Duration) (hookd.Recovery, int, error) {
-	r, err := a.recovery(ctx, accountID, webhookID, since, until, maxRange)
-	if err != nil {
-		return hookd.Recovery{}, 0, err
-	}
-	n, err := a.store.CountRecoverable(ctx, r)
-	return r, n, err
+	return a.recovery(ctx, accountID, webhookID, since, until, maxRange, a.store.CountRecoverable)
 }
 
-// recovery checks a recovery's range and webhook and makes it.
-func (a *App) recovery(ctx context.Context, accountID, webhookID string, since, until time.Time, maxRange time.Duration) (hookd.Recovery, error) {
+// recovery checks a recovery's range and webhook, makes it, and returns it
+// with the number of sends that sends (queueing them, or counting them)
+// says of it.
+func (a *App) recovery(ctx context.Context, accountID, webhookID string, since, until time.Time, maxRange time.Duration,
+	sends func(context.Context, hookd.Recovery) (int, error)) (hookd.Recovery, int, error) {
 	now := a.stamp()
 	if until.IsZero() {
 		until = now
 	}
 	switch {
 	case !until.After(since):
-		return hookd.Recovery{}, (hookd.FieldErrors{"until": "must be after since"}).Err()
+		return hookd.Recovery{}, 0, (hookd.FieldErrors{"until": "must be after since"}).Err()
 	case maxRange > 0 && until.Sub(since) > maxRange:
-		return hookd.Recovery{}, (hookd.FieldErrors{"since": "is too far before until: a recovery spans at most the retention period, " +
+		return hookd.Recovery{}, 0, (hookd.FieldErrors{"since": "is too far before until: a recovery spans at most the retention period, " +
 			maxRange.String() + "; older deliveries are deleted"}).Err()
 	}
 	if _, err := a.store.Webhook(ctx, accountID, webhookID); err != nil {
-		return hookd.Recovery{}, err
+		return hookd.Recovery{}, 0, err
 	}
-	return hookd.Recovery{ID: hookd.NewID(hookd.PrefixRecovery), AccountID: accountID, WebhookID: webhookID,
-		Since: since, Until: until, QueuedAt: now}, nil
+	r := hookd.Recovery{ID: hookd.NewID(hookd.PrefixRecovery), AccountID: accountID, WebhookID: webhookID,
+		Since: since, Until: until, QueuedAt: now}
+	n, err := sends(ctx, r)
+	return r, n, err
 }

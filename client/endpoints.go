@@ -144,11 +144,22 @@ type TriggerQuery struct {
 
 // FoundTrigger is a trigger found by a search, with its delivery counts.
 type FoundTrigger struct {
-	ID         string          `json:"id"`
-	Hook       string          `json:"hook"`
-	Timestamp  time.Time       `json:"timestamp"`
-	Data       json.RawMessage `json:"data"`
-	Deliveries DeliveryCounts  `json:"deliveries"`
+	Envelope
+	Deliveries DeliveryCounts `json:"deliveries"`
+}
+
+// Envelope is a trigger as its deliveries carry it and the API shows it.
+type Envelope struct {
+	// ID is the trigger's ID, also its deliveries' webhook-id header: the
+	// same for a redelivery, so a receiver de-duplicates by it.
+	ID string `json:"id"`
+	// Hook is the catalogue name, e.g. "eventCanceled"; "test" for a test
+	// delivery.
+	Hook string `json:"hook"`
+	// Timestamp is when the action happened.
+	Timestamp time.Time `json:"timestamp"`
+	// Data is the hook's payload as sent.
+	Data json.RawMessage `json:"data"`
 }
 
 // DeliveryCounts counts a trigger's deliveries by status.
@@ -167,12 +178,9 @@ type TriggerPage struct {
 
 // TriggerDetail is one trigger and every attempt to deliver it.
 type TriggerDetail struct {
-	ID         string          `json:"id"`
-	Hook       string          `json:"hook"`
-	Timestamp  time.Time       `json:"timestamp"`
-	ReceivedAt time.Time       `json:"receivedAt"`
-	Data       json.RawMessage `json:"data"`
-	Deliveries []Delivery      `json:"deliveries"`
+	Envelope
+	ReceivedAt time.Time  `json:"receivedAt"`
+	Deliveries []Delivery `json:"deliveries"`
 }
 
 // Recovery is a queued recovery (Recover).
@@ -199,10 +207,8 @@ type RecoveryProgress struct {
 
 // GreylistEntry is a URL of the account with failures.
 type GreylistEntry struct {
-	URL                 string     `json:"url"`
-	Until               *time.Time `json:"until"`
-	Level               int        `json:"level"`
-	ConsecutiveFailures int        `json:"consecutiveFailures"`
+	URL string `json:"url"`
+	GreylistState
 }
 
 // APIKey is an API key of the account; Key is set only by CreateKey.
@@ -222,39 +228,38 @@ func get(path string, q url.Values) request {
 	return request{method: http.MethodGet, path: path, query: q, repeatable: true}
 }
 
+// call makes the request r and returns its answer decoded.
+func call[T any](ctx context.Context, c *Client, r request) (T, error) {
+	var out T
+	_, err := c.do(ctx, r, &out)
+	return out, err
+}
+
 // Hooks returns the catalogue's hooks, system hooks last.
 func (c *Client) Hooks(ctx context.Context) ([]HookInfo, error) {
-	var out struct{ Hooks []HookInfo }
-	_, err := c.do(ctx, get("/api/v1/hooks", nil), &out)
+	out, err := call[struct{ Hooks []HookInfo }](ctx, c, get("/api/v1/hooks", nil))
 	return out.Hooks, err
 }
 
 // CreateWebhook creates a webhook; the answer holds its Secret.
 func (c *Client) CreateWebhook(ctx context.Context, w NewWebhook) (Webhook, error) {
-	var out Webhook
-	_, err := c.do(ctx, request{method: http.MethodPost, path: "/api/v1/webhooks", body: w}, &out)
-	return out, err
+	return call[Webhook](ctx, c, request{method: http.MethodPost, path: "/api/v1/webhooks", body: w})
 }
 
 // Webhooks returns the account's webhooks, oldest first.
 func (c *Client) Webhooks(ctx context.Context) ([]Webhook, error) {
-	var out struct{ Webhooks []Webhook }
-	_, err := c.do(ctx, get("/api/v1/webhooks", nil), &out)
+	out, err := call[struct{ Webhooks []Webhook }](ctx, c, get("/api/v1/webhooks", nil))
 	return out.Webhooks, err
 }
 
 // Webhook returns one webhook.
 func (c *Client) Webhook(ctx context.Context, id string) (Webhook, error) {
-	var out Webhook
-	_, err := c.do(ctx, get("/api/v1/webhooks/"+url.PathEscape(id), nil), &out)
-	return out, err
+	return call[Webhook](ctx, c, get("/api/v1/webhooks/"+url.PathEscape(id), nil))
 }
 
 // UpdateWebhook changes the fields of ch that are not nil.
 func (c *Client) UpdateWebhook(ctx context.Context, id string, ch WebhookChange) (Webhook, error) {
-	var out Webhook
-	_, err := c.do(ctx, request{method: http.MethodPatch, path: "/api/v1/webhooks/" + url.PathEscape(id), body: ch, repeatable: true}, &out)
-	return out, err
+	return call[Webhook](ctx, c, request{method: http.MethodPatch, path: "/api/v1/webhooks/" + url.PathEscape(id), body: ch, repeatable: true})
 }
 
 // DeleteWebhook deletes a webhook; its delivery log stays.
@@ -265,24 +270,20 @@ func (c *Client) DeleteWebhook(ctx context.Context, id string) error {
 
 // WebhookSecret returns a webhook's current signing secret.
 func (c *Client) WebhookSecret(ctx context.Context, id string) (string, error) {
-	var out struct{ Secret string }
-	_, err := c.do(ctx, get("/api/v1/webhooks/"+url.PathEscape(id)+"/secret", nil), &out)
+	out, err := call[struct{ Secret string }](ctx, c, get("/api/v1/webhooks/"+url.PathEscape(id)+"/secret", nil))
 	return out.Secret, err
 }
 
 // RotateSecret gives a webhook a new secret and returns it; the old one
 // keeps signing too for 24 hours.
 func (c *Client) RotateSecret(ctx context.Context, id string) (string, error) {
-	var out struct{ Secret string }
-	_, err := c.do(ctx, request{method: http.MethodPost, path: "/api/v1/webhooks/" + url.PathEscape(id) + "/secret/rotate"}, &out)
+	out, err := call[struct{ Secret string }](ctx, c, request{method: http.MethodPost, path: "/api/v1/webhooks/" + url.PathEscape(id) + "/secret/rotate"})
 	return out.Secret, err
 }
 
 // TestWebhook sends a test delivery at once and returns it, pending.
 func (c *Client) TestWebhook(ctx context.Context, id string) (Delivery, error) {
-	var out Delivery
-	_, err := c.do(ctx, request{method: http.MethodPost, path: "/api/v1/webhooks/" + url.PathEscape(id) + "/test"}, &out)
-	return out, err
+	return call[Delivery](ctx, c, request{method: http.MethodPost, path: "/api/v1/webhooks/" + url.PathEscape(id) + "/test"})
 }
 
 // Recover sends the webhook once more what it missed between since and
@@ -301,8 +302,7 @@ func (c *Client) Recover(ctx context.Context, webhookID string, since, until tim
 
 // RecoveryByID returns the progress of a recovery that Recover queued.
 func (c *Client) RecoveryByID(ctx context.Context, id string) (RecoveryProgress, error) {
-	var out struct{ Recovery RecoveryProgress }
-	_, err := c.do(ctx, request{method: http.MethodGet, path: "/api/v1/recoveries/" + url.PathEscape(id)}, &out)
+	out, err := call[struct{ Recovery RecoveryProgress }](ctx, c, request{method: http.MethodGet, path: "/api/v1/recoveries/" + url.PathEscape(id)})
 	return out.Recovery, err
 }
 
@@ -348,17 +348,13 @@ func (c *Client) Deliveries(ctx context.Context, q DeliveryQuery) (DeliveryPage,
 
 // Delivery returns one delivery with exactly what was sent (Request).
 func (c *Client) Delivery(ctx context.Context, id string) (Delivery, error) {
-	var out Delivery
-	_, err := c.do(ctx, get("/api/v1/deliveries/"+url.PathEscape(id), nil), &out)
-	return out, err
+	return call[Delivery](ctx, c, get("/api/v1/deliveries/"+url.PathEscape(id), nil))
 }
 
 // Redeliver sends a delivery's trigger again now, to the same webhook, and
 // returns the new pending delivery.
 func (c *Client) Redeliver(ctx context.Context, id string) (Delivery, error) {
-	var out Delivery
-	_, err := c.do(ctx, request{method: http.MethodPost, path: "/api/v1/deliveries/" + url.PathEscape(id) + "/redeliver"}, &out)
-	return out, err
+	return call[Delivery](ctx, c, request{method: http.MethodPost, path: "/api/v1/deliveries/" + url.PathEscape(id) + "/redeliver"})
 }
 
 // SearchTriggers returns a page of the account's triggers, newest first.
@@ -385,15 +381,12 @@ func (c *Client) SearchTriggers(ctx context.Context, q TriggerQuery) (TriggerPag
 
 // TriggerByID returns one trigger and every attempt to deliver it.
 func (c *Client) TriggerByID(ctx context.Context, id string) (TriggerDetail, error) {
-	var out TriggerDetail
-	_, err := c.do(ctx, get("/api/v1/triggers/"+url.PathEscape(id), nil), &out)
-	return out, err
+	return call[TriggerDetail](ctx, c, get("/api/v1/triggers/"+url.PathEscape(id), nil))
 }
 
 // Greylist returns the account's URLs with failures.
 func (c *Client) Greylist(ctx context.Context) ([]GreylistEntry, error) {
-	var out struct{ Entries []GreylistEntry }
-	_, err := c.do(ctx, get("/api/v1/greylist", nil), &out)
+	out, err := call[struct{ Entries []GreylistEntry }](ctx, c, get("/api/v1/greylist", nil))
 	return out.Entries, err
 }
 
@@ -405,17 +398,14 @@ func (c *Client) ReleaseURL(ctx context.Context, webhookURL string) error {
 
 // Keys returns the account's API keys, oldest first.
 func (c *Client) Keys(ctx context.Context) ([]APIKey, error) {
-	var out struct{ Keys []APIKey }
-	_, err := c.do(ctx, get("/api/v1/keys", nil), &out)
+	out, err := call[struct{ Keys []APIKey }](ctx, c, get("/api/v1/keys", nil))
 	return out.Keys, err
 }
 
 // CreateKey creates an API key named for what will use it; the answer's
 // Key is shown only this once.
 func (c *Client) CreateKey(ctx context.Context, name string) (APIKey, error) {
-	var out APIKey
-	_, err := c.do(ctx, request{method: http.MethodPost, path: "/api/v1/keys", body: map[string]string{"name": name}}, &out)
-	return out, err
+	return call[APIKey](ctx, c, request{method: http.MethodPost, path: "/api/v1/keys", body: map[string]string{"name": name}})
 }
 
 // RevokeKey revokes an API key.
@@ -426,9 +416,7 @@ func (c *Client) RevokeKey(ctx context.Context, id string) error {
 
 // OpenAPI returns the OpenAPI 3.1 document of this hookd's API.
 func (c *Client) OpenAPI(ctx context.Context) (json.RawMessage, error) {
-	var out json.RawMessage
-	_, err := c.do(ctx, get("/api/v1/openapi.json", nil), &out)
-	return out, err
+	return call[json.RawMessage](ctx, c, get("/api/v1/openapi.json", nil))
 }
 
 func deref(s *string) string {

@@ -1,15 +1,9 @@
 package deploy
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
-	"math/big"
 	"net"
 	"net/http"
 	"os"
@@ -24,40 +18,6 @@ import (
 
 // proxyKey is the API key of the hookd behind the proxies.
 const proxyKey = "hk_proxy_test_0123456789abcdefghijklm"
-
-// selfSigned writes a certificate and key for name and returns their paths
-// and a pool that trusts the certificate.
-func selfSigned(t *testing.T, dir, name string) (cert, key string, pool *x509.CertPool) {
-	t.Helper()
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: name}, DNSNames: []string{name},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kder, err := x509.MarshalECPrivateKey(k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, key = filepath.Join(dir, name+".pem"), filepath.Join(dir, name+".key")
-	if err := os.WriteFile(cert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(key, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	c, _ := x509.ParseCertificate(der)
-	pool = x509.NewCertPool()
-	pool.AddCert(c)
-	return cert, key, pool
-}
 
 // startProxy runs the proxy program with args until the test ends.
 func startProxy(t *testing.T, env []string, name string, args ...string) *testkit.LogBuffer {
@@ -138,7 +98,9 @@ func behindProxy(t *testing.T, program, install string) (dir, cert, key string, 
 	_, err := exec.LookPath(program)
 	testkit.Require(t, program, err == nil, install)
 	dir = t.TempDir()
-	cert, key, pool = selfSigned(t, dir, "hooks.example.org")
+	c := testkit.SelfSigned(t, "hooks.example.org")
+	cert, key, pool = filepath.Join(dir, "hooks.example.org.pem"), filepath.Join(dir, "hooks.example.org.key"), c.Pool
+	c.Write(t, cert, key)
 	h = testkit.StartHookd(t, testkit.BuildHookd(t), testkit.FreeAddr(t),
 		append(testkit.KeyEnv(proxyKey), "HOOKD_TRUSTED_PROXIES=127.0.0.1/32"),
 		"--db", filepath.Join(t.TempDir(), "hookd.db"), "--log-format", "json")

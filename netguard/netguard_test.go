@@ -515,7 +515,14 @@ func TestDialer(t *testing.T) {
 }
 
 func TestParseLegacyIPv4(t *testing.T) {
-	for in, want := range map[string]string{
+	// The address read, or "" when in is not one.
+	parse := func(in string) string {
+		if ip, ok := parseLegacyIPv4(in); ok {
+			return ip.String()
+		}
+		return ""
+	}
+	testkit.Maps(t, "parseLegacyIPv4", parse, map[string]string{
 		"2130706433":     "127.0.0.1",
 		"0177.0.0.1":     "127.0.0.1",
 		"0x7f.0.0.1":     "127.0.0.1",
@@ -545,16 +552,7 @@ func TestParseLegacyIPv4(t *testing.T) {
 		"1.2.3.0400":     "",
 		"0x0000000001":   "0.0.0.1",
 		"00000000000001": "0.0.0.1",
-	} {
-		ip, ok := parseLegacyIPv4(in)
-		got := ""
-		if ok {
-			got = ip.String()
-		}
-		if got != want {
-			t.Errorf("parseLegacyIPv4(%q) = %q, want %q", in, got, want)
-		}
-	}
+	})
 }
 
 // FuzzCheckURL: CheckURL never panics, and a URL it accepts without

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hookd-dev/hookd/internal/testkit"
 	"github.com/hookd-dev/hookd/notify"
 )
 
@@ -35,26 +36,18 @@ func TestParseSMTPURL(t *testing.T) {
 }
 
 func TestRedactSMTPURL(t *testing.T) {
-	for in, want := range map[string]string{
+	testkit.Maps(t, "RedactSMTPURL", notify.RedactSMTPURL, map[string]string{
 		"smtp://u:hunter22@mail.example.org:587": "smtp://u:xxxxx@mail.example.org:587",
 		"smtps://mail.example.org":               "smtps://mail.example.org",
 		"":                                       "",
 		"smtp://u:hunter22@mail example.org":     "(not shown: not a URL)",
-	} {
-		if got := notify.RedactSMTPURL(in); got != want {
-			t.Errorf("RedactSMTPURL(%q) = %q, want %q", in, got, want)
-		}
-	}
+	})
 }
 
 func TestCause(t *testing.T) {
-	for in, want := range map[string]string{
+	testkit.Maps(t, "Cause", notify.Cause, map[string]string{
 		"HTTP 500 Internal Server Error":                      "the server answered HTTP 500 Internal Server Error",
 		"connection refused: nothing listens at that address": "connection refused: nothing listens at that address",
 		"": "unknown",
-	} {
-		if got := notify.Cause(in); got != want {
-			t.Errorf("Cause(%q) = %q, want %q", in, got, want)
-		}
-	}
+	})
 }

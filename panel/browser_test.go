@@ -207,14 +207,58 @@ func (b *browser) mustSee(sel, want string) {
 // panel is rendered on the server and does not update itself.
 func (b *browser) reloadUntil(sel, want string, d time.Duration) {
 	b.t.Helper()
+	b.seeWithin(sel, want, d, 150*time.Millisecond, func() { b.run("reload", chromedp.Reload()) })
+}
+
+// seeWithin looks at the text of sel every pause, calling between (if not
+// nil) after each, until it contains want; after d the test fails.
+func (b *browser) seeWithin(sel, want string, d, pause time.Duration, between func()) {
+	b.t.Helper()
 	deadline := time.Now().Add(d)
 	for !strings.Contains(b.text(sel), want) {
 		if time.Now().After(deadline) {
 			b.shot("failed")
 			b.t.Fatalf("after %s, %s on %s still does not show %q (it shows %q)", d, sel, b.location(), want, b.text(sel))
 		}
-		time.Sleep(150 * time.Millisecond)
-		b.run("reload", chromedp.Reload())
+		time.Sleep(pause)
+		if between != nil {
+			between()
+		}
+	}
+}
+
+// mustFlash checks that the page's message says want and has the focus,
+// so that a screen reader reads it first.
+func (b *browser) mustFlash(want string) {
+	b.t.Helper()
+	b.mustSee(".flash", want)
+	if got := eval[string](b, `document.activeElement.id`); got != "flash" {
+		b.t.Errorf("on %s focus is on %q, want the message", b.location(), got)
+	}
+}
+
+// confirmRemoval checks the confirmation page on screen (shot), presses
+// its button labelled confirm, and checks that the message says done and
+// the list (.items) no longer shows gone.
+func (b *browser) confirmRemoval(shot, confirm, done, gone string) {
+	b.t.Helper()
+	b.check(shot)
+	b.clickText("button", confirm, shot+"-done")
+	b.mustSee(".flash", done)
+	if strings.Contains(b.text(".items"), gone) {
+		b.t.Fatalf("%q is still listed after %q", gone, confirm)
+	}
+}
+
+// mustRefuseForm checks that a form came back refused as every form does:
+// the title starts with "Error: " and the focus is on the error summary.
+func (b *browser) mustRefuseForm() {
+	b.t.Helper()
+	if title := eval[string](b, `document.title`); !strings.HasPrefix(title, "Error: ") {
+		b.t.Errorf("after a refused submit the title is %q, want it to start with Error:", title)
+	}
+	if got := eval[string](b, `document.activeElement.id`); got != "form-errors" {
+		b.t.Errorf("after a refused submit focus is on %q, want the error summary", got)
 	}
 }
 
@@ -239,14 +283,7 @@ func (b *browser) press(sel, text string) {
 // for what a script puts on the page.
 func (b *browser) waitSee(sel, want string, d time.Duration) {
 	b.t.Helper()
-	deadline := time.Now().Add(d)
-	for !strings.Contains(b.text(sel), want) {
-		if time.Now().After(deadline) {
-			b.shot("failed")
-			b.t.Fatalf("after %s, %s on %s still does not show %q (it shows %q)", d, sel, b.location(), want, b.text(sel))
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	b.seeWithin(sel, want, d, 100*time.Millisecond, nil)
 }
 
 func (b *browser) setViewport(w, h int64) {
@@ -437,10 +474,7 @@ func TestBrowserTestAndRedeliver(t *testing.T) {
 	b.mustSee("h1", "Rotate the signing secret?")
 	b.check("rotate-confirm")
 	b.clickText("button", "Rotate secret", "secret-rotated")
-	b.mustSee(".flash", "New secret")
-	if got := eval[string](b, `document.activeElement.id`); got != "flash" {
-		t.Errorf("after rotating, focus is on %q, want the message", got)
-	}
+	b.mustFlash("New secret")
 	if y := eval[float64](b, `window.scrollY`); y != 0 {
 		t.Errorf("after rotating, the page is scrolled down %.0f px, away from the message", y)
 	}
@@ -488,12 +522,7 @@ func TestBrowserInvalidURL(t *testing.T) {
 
 	b.mustSee(".field.has-error", "The URL must start with http:// or https://")
 	b.mustSee("#url-error", "Did you mean https://library.example.org/hooks?")
-	if title := eval[string](b, `document.title`); !strings.HasPrefix(title, "Error: ") {
-		t.Errorf("after an invalid submit the title is %q, want it to start with Error:", title)
-	}
-	if got := eval[string](b, `document.activeElement.id`); got != "form-errors" {
-		t.Errorf("after an invalid submit focus is on %q, want the error summary", got)
-	}
+	b.mustRefuseForm()
 	b.check("invalid-url")
 	if got := eval[string](b, `document.querySelector('#url-error').parentElement.querySelector('input').id`); got != "url" {
 		t.Errorf("the URL error is beside the %q field", got)

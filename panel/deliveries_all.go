@@ -140,6 +140,15 @@ func (f logFilter) deliveryFilter(accountID string) hookd.DeliveryFilter {
 		Since: f.since, Until: f.until}
 }
 
+// foundFilter is the store's filter for up to limit deliveries of a
+// trigger a payload search found: the time range chose the trigger, so it
+// does not apply to its deliveries again.
+func (f logFilter) foundFilter(accountID, triggerID string, limit int) hookd.DeliveryFilter {
+	df := f.deliveryFilter(accountID)
+	df.TriggerID, df.Since, df.Until, df.Limit = triggerID, time.Time{}, time.Time{}, limit
+	return df
+}
+
 // triggerFilter is the store's filter for a payload search. The time range
 // is the trigger's time here (when it happened), as in the API's search.
 func (f logFilter) triggerFilter(accountID string) hookd.TriggerFilter {
@@ -163,9 +172,7 @@ type foundTrigger struct {
 type allDeliveriesPage struct {
 	base
 	Filter   logFilter
-	Webhooks []hookd.Webhook
-	Hooks    []string
-	Statuses []string
+	Choices  []choice // the webhook, hook and status filters
 	Rows     []logRow
 	Triggers []foundTrigger
 	Search   bool
@@ -174,6 +181,27 @@ type allDeliveriesPage struct {
 	Paged    bool
 	CSV      string // export links with the same filters
 	JSONL    string
+}
+
+// choice is a filter's drop-down: Any (value "") first, then Options.
+type choice struct {
+	ID, Name, Label, Any string
+	Options              []option
+}
+
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+// newChoice is the drop-down of values, each labelled by label, with
+// selected chosen.
+func newChoice(id, name, label, anyLabel, selected string, values []string, labelOf func(string) string) choice {
+	c := choice{ID: id, Name: name, Label: label, Any: anyLabel}
+	for _, v := range values {
+		c.Options = append(c.Options, option{Value: v, Label: labelOf(v), Selected: v == selected})
+	}
+	return c
 }
 
 // allDeliveriesPerPage is the length of a page of the account-wide log, and
@@ -195,12 +223,21 @@ func (h *handler) allDeliveries(w http.ResponseWriter, r *http.Request, v *visit
 	names := webhookNames(hooks)
 	p := allDeliveriesPage{
 		base:   h.base(w, r, v, "Deliveries", "deliveries"),
-		Filter: f, Webhooks: hooks, Search: f.searching(), Paged: f.Cursor != "",
-		Statuses: []string{hookd.StatusDelivered, hookd.StatusFailed, hookd.StatusSkipped, hookd.StatusPending},
+		Filter: f, Search: f.searching(), Paged: f.Cursor != "",
 		FirstURL: "/deliveries?" + f.query("").Encode(),
 	}
+	var ids, hookNames []string
+	for _, wh := range hooks {
+		ids = append(ids, wh.ID)
+	}
 	for _, hk := range h.app.Catalogue().Hooks() {
-		p.Hooks = append(p.Hooks, hk.Name)
+		hookNames = append(hookNames, hk.Name)
+	}
+	p.Choices = []choice{
+		newChoice("f-webhook", "webhook", "Webhook", "All webhooks", f.Webhook, ids, func(id string) string { return names[id] }),
+		newChoice("f-hook", "hook", "Hook", "All hooks", f.Hook, hookNames, hookTitle),
+		newChoice("f-status", "status", "Status", "Any status", f.Status,
+			[]string{hookd.StatusDelivered, hookd.StatusFailed, hookd.StatusSkipped, hookd.StatusPending}, statusLabel),
 	}
 	exp := f.query("")
 	exp.Set("format", "csv")
@@ -214,50 +251,51 @@ func (h *handler) allDeliveries(w http.ResponseWriter, r *http.Request, v *visit
 	var next string
 	if f.searching() {
 		tf := f.triggerFilter(acc)
-		tf.Limit, tf.Cursor = allDeliveriesPerPage, f.Cursor
-		if !hookd.ValidID(hookd.PrefixTrigger, tf.Cursor) {
-			tf.Cursor = ""
-		}
-		found, n, err := h.store.SearchTriggers(ctx, tf)
-		if err != nil {
-			h.fail(w, r, err)
-			return
-		}
-		next = n
+		tf.Limit, tf.Cursor = allDeliveriesPerPage, pageCursor(hookd.PrefixTrigger, f.Cursor)
+		var found []hookd.TriggerSummary
+		found, next, err = h.store.SearchTriggers(ctx, tf)
 		for _, t := range found {
-			ft := foundTrigger{TriggerSummary: t, Data: string(t.Data)}
-			df := f.deliveryFilter(acc)
-			df.TriggerID, df.Since, df.Until, df.Limit = t.ID, time.Time{}, time.Time{}, 100
-			ds, _, err := h.store.Deliveries(ctx, df)
 			if err != nil {
-				h.fail(w, r, err)
-				return
+				break
 			}
-			for _, d := range ds {
-				ft.Rows = append(ft.Rows, logRow{Delivery: d, WebhookName: names[d.WebhookID]})
-			}
-			p.Triggers = append(p.Triggers, ft)
+			var ds []hookd.Delivery
+			ds, _, err = h.store.Deliveries(ctx, f.foundFilter(acc, t.ID, 100))
+			p.Triggers = append(p.Triggers, foundTrigger{TriggerSummary: t, Data: string(t.Data), Rows: logRows(ds, names)})
 		}
 	} else {
 		df := f.deliveryFilter(acc)
-		df.Limit, df.Cursor = allDeliveriesPerPage, f.Cursor
-		if !hookd.ValidID(hookd.PrefixDelivery, df.Cursor) {
-			df.Cursor = ""
-		}
-		ds, n, err := h.store.Deliveries(ctx, df)
-		if err != nil {
-			h.fail(w, r, err)
-			return
-		}
-		next = n
-		for _, d := range ds {
-			p.Rows = append(p.Rows, logRow{Delivery: d, WebhookName: names[d.WebhookID]})
-		}
+		df.Limit, df.Cursor = allDeliveriesPerPage, pageCursor(hookd.PrefixDelivery, f.Cursor)
+		var ds []hookd.Delivery
+		ds, next, err = h.store.Deliveries(ctx, df)
+		p.Rows = logRows(ds, names)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
 	if next != "" {
 		p.Next = "/deliveries?" + f.query(next).Encode()
 	}
 	h.render(w, r, http.StatusOK, "deliveries_all", p)
+}
+
+// pageCursor is the cursor of a page link when it is an ID of prefix, and
+// "" (the first page) when it is not.
+func pageCursor(prefix, cursor string) string {
+	if !hookd.ValidID(prefix, cursor) {
+		return ""
+	}
+	return cursor
+}
+
+// logRows are the log's rows of ds, each with its webhook's name of names
+// (webhookNames).
+func logRows(ds []hookd.Delivery, names map[string]string) []logRow {
+	rows := make([]logRow, 0, len(ds))
+	for _, d := range ds {
+		rows = append(rows, logRow{Delivery: d, WebhookName: names[d.WebhookID]})
+	}
+	return rows
 }
 
 func webhookNames(hooks []hookd.Webhook) map[string]string {
@@ -274,9 +312,8 @@ func webhookNames(hooks []hookd.Webhook) map[string]string {
 // and their deliveries.
 func (h *handler) eachDelivery(ctx context.Context, acc string, f logFilter, fn func(hookd.Delivery) error) error {
 	const page = 500
-	if !f.searching() {
-		df := f.deliveryFilter(acc)
-		df.Limit = page
+	// each walks the deliveries df selects, page after page.
+	each := func(df hookd.DeliveryFilter) error {
 		for {
 			ds, next, err := h.store.Deliveries(ctx, df)
 			if err != nil {
@@ -293,6 +330,11 @@ func (h *handler) eachDelivery(ctx context.Context, acc string, f logFilter, fn 
 			df.Cursor = next
 		}
 	}
+	if !f.searching() {
+		df := f.deliveryFilter(acc)
+		df.Limit = page
+		return each(df)
+	}
 	tf := f.triggerFilter(acc)
 	tf.Limit = page
 	for {
@@ -301,22 +343,8 @@ func (h *handler) eachDelivery(ctx context.Context, acc string, f logFilter, fn 
 			return err
 		}
 		for _, t := range found {
-			df := f.deliveryFilter(acc)
-			df.TriggerID, df.Since, df.Until, df.Limit = t.ID, time.Time{}, time.Time{}, page
-			for {
-				ds, dnext, err := h.store.Deliveries(ctx, df)
-				if err != nil {
-					return err
-				}
-				for _, d := range ds {
-					if err := fn(d); err != nil {
-						return err
-					}
-				}
-				if dnext == "" {
-					break
-				}
-				df.Cursor = dnext
+			if err := each(f.foundFilter(acc, t.ID, page)); err != nil {
+				return err
 			}
 		}
 		if next == "" {

@@ -80,16 +80,7 @@ func TestBrowserDocsScreenshots(t *testing.T) {
 				DurationMs: int64(20 + (m*31+i*17)%180), AttemptedAt: at.Add(time.Duration(i) * time.Second)})
 		}
 	}
-	if err := env.srv.Store.InsertTriggers(ctx, triggers); err != nil {
-		t.Fatal(err)
-	}
-	ids := make([]string, len(triggers))
-	for i := range triggers {
-		ids[i] = triggers[i].ID
-	}
-	if err := env.srv.Store.RecordDeliveries(ctx, hookd.RecordParams{Deliveries: deliveries, DoneTriggers: ids}); err != nil {
-		t.Fatal(err)
-	}
+	env.storeDone(t, triggers, deliveries)
 
 	// Live: the website gets a cancellation; the old server fails until
 	// it is grey-listed.

@@ -23,18 +23,22 @@ func (h *handler) funcs() template.FuncMap {
 		"ms":        formatMs,
 		"plural":    plural,
 		"add":       func(a, b int) int { return a + b },
+		"confirm":   newConfirmForm,
 		"hasPrefix": strings.HasPrefix,
 		"outcome":   h.deliveryOutcome,
 		"cause":     h.cause,
 		"zone":      h.zone,
 		"helpURL":   func() string { return helpURL },
-		"statusLabel": func(s string) string {
-			if s == "" {
-				return ""
-			}
-			return strings.ToUpper(s[:1]) + s[1:]
-		},
+		"statusLabel": statusLabel,
 	}
+}
+
+// statusLabel is a delivery status as a label: "Delivered".
+func statusLabel(s string) string {
+	if s == "" {
+		return ""
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // helpURL is the panel's guide, linked from every page.
@@ -139,3 +143,14 @@ func plural(n int, one, many string) string {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// confirmForm is the form of a confirmation page (template "confirm"): a
+// POST to Action whose button says Label, styled Kind (danger or primary),
+// and a Cancel link back to Cancel.
+type confirmForm struct {
+	CSRF, Action, Label, Kind, Cancel string
+}
+
+func newConfirmForm(csrf, action, label, kind, cancel string) confirmForm {
+	return confirmForm{CSRF: csrf, Action: action, Label: label, Kind: kind, Cancel: cancel}
+}

@@ -82,6 +82,23 @@ func (e *hookdEnv) api(t *testing.T, method, path string, body any) (int, []byte
 }
 
 // webhooks lists the account's webhooks through the store.
+// storeDone stores triggers and their deliveries in the store directly,
+// the triggers done: a delivery log as hookd would have written it.
+func (e *hookdEnv) storeDone(t *testing.T, triggers []hookd.Trigger, deliveries []hookd.Delivery) {
+	t.Helper()
+	ctx := context.Background()
+	if err := e.srv.Store.InsertTriggers(ctx, triggers); err != nil {
+		t.Fatal(err)
+	}
+	done := make([]string, len(triggers))
+	for i := range triggers {
+		done[i] = triggers[i].ID
+	}
+	if err := e.srv.Store.RecordDeliveries(ctx, hookd.RecordParams{Deliveries: deliveries, DoneTriggers: done}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func (e *hookdEnv) webhooks(t *testing.T) []hookd.Webhook {
 	t.Helper()
 	code, b := e.api(t, "GET", "/api/v1/webhooks", nil)

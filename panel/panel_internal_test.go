@@ -7,20 +7,17 @@ import (
 	"time"
 
 	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/internal/testkit"
 )
 
 func TestHookTitle(t *testing.T) {
-	for name, want := range map[string]string{
+	testkit.Maps(t, "hookTitle", hookTitle, map[string]string{
 		"eventCanceled":          "Event canceled",
 		"userRegisteredForEvent": "User registered for event",
 		"roomBookingNoShow":      "Room booking no show",
 		"appointmentCancelled":   "Appointment canceled",
 		"test":                   "Test delivery",
-	} {
-		if got := hookTitle(name); got != want {
-			t.Errorf("hookTitle(%q) = %q, want %q", name, got, want)
-		}
-	}
+	})
 }
 
 func TestHookSummary(t *testing.T) {
@@ -195,17 +192,13 @@ func assertStaysOnPanel(t *testing.T, in, loc string) {
 }
 
 func TestSafeNext(t *testing.T) {
-	for in, want := range map[string]string{
+	testkit.Maps(t, "safeNext", safeNext, map[string]string{
 		"":                                  "/overview",
 		"/settings/webhooks":                "/settings/webhooks",
 		"/settings/webhooks/wh_1?x=1&y=%2F": "/settings/webhooks/wh_1?x=1&y=%2F",
 		"/deliveries?status=failed":         "/deliveries?status=failed",
 		"/settings/../overview":             "/overview",
-	} {
-		if got := safeNext(in); got != want {
-			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)
-		}
-	}
+	})
 	for _, in := range redirectTricks {
 		assertStaysOnPanel(t, in, safeNext(in))
 	}
@@ -235,7 +228,7 @@ func TestGroupIDsAreUnique(t *testing.T) {
 // A cell a spreadsheet would read as a formula opens as text; other cells,
 // numbers and times included, are written as they are.
 func TestSpreadsheetSafe(t *testing.T) {
-	for in, want := range map[string]string{
+	testkit.Maps(t, "spreadsheetSafe", spreadsheetSafe, map[string]string{
 		`=HYPERLINK("http://evil.example","x")`: `'=HYPERLINK("http://evil.example","x")`,
 		"+1+1":                                  "'+1+1",
 		"-2+3":                                  "'-2+3",
@@ -247,9 +240,5 @@ func TestSpreadsheetSafe(t *testing.T) {
 		"2026-12-01T07:00:00Z":                  "2026-12-01T07:00:00Z",
 		"":                                      "",
 		"https://a.example/=x":                  "https://a.example/=x",
-	} {
-		if got := spreadsheetSafe(in); got != want {
-			t.Errorf("spreadsheetSafe(%q) = %q, want %q", in, got, want)
-		}
-	}
+	})
 }

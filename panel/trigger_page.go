@@ -34,8 +34,8 @@ func (h *handler) triggerPage(w http.ResponseWriter, r *http.Request, v *visitor
 		return
 	}
 	p := triggerPage{base: h.base(w, r, v, hookTitle(t.Hook)+" trigger", "deliveries"), Trigger: t, Payload: indentJSON(t.Envelope())}
+	p.Rows = logRows(ds, names)
 	for _, d := range ds {
-		p.Rows = append(p.Rows, logRow{Delivery: d, WebhookName: names[d.WebhookID]})
 		p.Counts.Add(d.Status, 1)
 	}
 	h.render(w, r, http.StatusOK, "trigger", p)

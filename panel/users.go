@@ -66,17 +66,36 @@ func (h *handler) userSetPassword(w http.ResponseWriter, r *http.Request, v *vis
 	}
 	// The visitor's own session stays; every other session of the user ends.
 	err = h.app.SetPassword(r.Context(), v.User.AccountID, u.ID, r.PostFormValue("password"), v.Session.TokenHash)
-	if hookd.ErrorCode(err) == hookd.EINVALID {
-		h.setFlash(w, r, v, "error", "The password of “"+u.Username+"” was not changed. "+userErrors(err)["password"])
-		redirect(w, r, "/settings/users")
-		return
-	} else if err != nil {
-		h.fail(w, r, err)
-		return
+	if h.userChanged(w, r, v, err, hookd.EINVALID,
+		func(err error) string {
+			return "The password of “" + u.Username + "” was not changed. " + userErrors(err)["password"]
+		}, "The password of “"+u.Username+"” was changed.") {
+		h.log.Info("panel: password set", "username", u.Username, "by", v.User.Username)
 	}
-	h.log.Info("panel: password set", "username", u.Username, "by", v.User.Username)
-	h.setFlash(w, r, v, "ok", "The password of “"+u.Username+"” was changed.")
+}
+
+// userChanged ends a change to a user on the users page: a refusal (err
+// of code refused, the visitor's to fix) is flashed as refusal(err), any
+// other error fails the request, and a change made is flashed as done. It
+// reports whether the change was made.
+func (h *handler) userChanged(w http.ResponseWriter, r *http.Request, v *visitor, err error, refused string, refusal func(error) string, done string) bool {
+	switch {
+	case err != nil && hookd.ErrorCode(err) == refused:
+		h.setFlash(w, r, v, "error", refusal(err))
+	case err != nil:
+		h.fail(w, r, err)
+		return false
+	default:
+		h.setFlash(w, r, v, "ok", done)
+	}
 	redirect(w, r, "/settings/users")
+	return err == nil
+}
+
+// conflict is the refusal of a change that would break a rule of the
+// account (its last administrator), said after what.
+func conflict(what string) func(error) string {
+	return func(err error) string { return what + hookd.ErrorMessage(err) + "." }
 }
 
 type userRemovePage struct {
@@ -110,36 +129,21 @@ func (h *handler) userRemoveConfirm(w http.ResponseWriter, r *http.Request, v *v
 // userRemove removes a user (app.Accounts.RemoveUser says which may be).
 func (h *handler) userRemove(w http.ResponseWriter, r *http.Request, v *visitor) {
 	u, err := h.app.RemoveUser(r.Context(), v.User.AccountID, v.User.ID, r.PathValue("id"))
-	if hookd.ErrorCode(err) == hookd.ECONFLICT {
-		h.setFlash(w, r, v, "error", "Not removed: "+hookd.ErrorMessage(err)+".")
-		redirect(w, r, "/settings/users")
-		return
-	} else if err != nil {
-		h.fail(w, r, err)
-		return
+	if h.userChanged(w, r, v, err, hookd.ECONFLICT, conflict("Not removed: "),
+		"User “"+u.Username+"” removed. They are signed out and can no longer sign in.") {
+		h.log.Info("panel: user removed", "username", u.Username, "by", v.User.Username)
 	}
-	h.log.Info("panel: user removed", "username", u.Username, "by", v.User.Username)
-	h.setFlash(w, r, v, "ok", "User “"+u.Username+"” removed. They are signed out and can no longer sign in.")
-	redirect(w, r, "/settings/users")
 }
 
 // userSetAdmin gives or takes a user's administrator rights.
 func (h *handler) userSetAdmin(w http.ResponseWriter, r *http.Request, v *visitor) {
 	admin := r.PostFormValue("admin") == "true"
 	u, err := h.app.SetAdmin(r.Context(), v.User.AccountID, v.User.ID, r.PathValue("id"), admin)
-	if hookd.ErrorCode(err) == hookd.ECONFLICT {
-		h.setFlash(w, r, v, "error", "Not changed: "+hookd.ErrorMessage(err)+".")
-		redirect(w, r, "/settings/users")
-		return
-	} else if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	h.log.Info("panel: administrator rights changed", "username", u.Username, "admin", admin, "by", v.User.Username)
+	done := "“" + u.Username + "” is no longer an administrator."
 	if admin {
-		h.setFlash(w, r, v, "ok", "“"+u.Username+"” is now an administrator: they can manage users and API keys.")
-	} else {
-		h.setFlash(w, r, v, "ok", "“"+u.Username+"” is no longer an administrator.")
+		done = "“" + u.Username + "” is now an administrator: they can manage users and API keys."
 	}
-	redirect(w, r, "/settings/users")
+	if h.userChanged(w, r, v, err, hookd.ECONFLICT, conflict("Not changed: "), done) {
+		h.log.Info("panel: administrator rights changed", "username", u.Username, "admin", admin, "by", v.User.Username)
+	}
 }

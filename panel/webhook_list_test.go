@@ -55,16 +55,7 @@ func manyWebhooks(t *testing.T, env *hookdEnv, n int, failing map[int]bool) []st
 			ds = append(ds, f)
 		}
 	}
-	if err := env.srv.Store.InsertTriggers(ctx, trs); err != nil {
-		t.Fatal(err)
-	}
-	done := make([]string, len(trs))
-	for i := range trs {
-		done[i] = trs[i].ID
-	}
-	if err := env.srv.Store.RecordDeliveries(ctx, hookd.RecordParams{Deliveries: ds, DoneTriggers: done}); err != nil {
-		t.Fatal(err)
-	}
+	env.storeDone(t, trs, ds)
 	return ids
 }
 

@@ -99,34 +99,10 @@ func (s *Store) APIKeys(ctx context.Context, accountID string) ([]hookd.APIKey, 
 }
 
 // DeleteAPIKey deletes one of the account's API keys unless it is the last.
-// The account's keys are locked first, so that two revocations racing for
-// an account's last two keys cannot both succeed.
 func (s *Store) DeleteAPIKey(ctx context.Context, accountID, id string) (hookd.APIKey, error) {
-	ctx, cancel := op(ctx)
-	defer cancel()
-	var k hookd.APIKey
-	err := s.tx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT id FROM accounts WHERE id = $1 FOR UPDATE`, accountID); err != nil {
-			return err
-		}
-		var err error
-		k, err = storeutil.ScanAPIKey(tx.QueryRow(ctx, `SELECT `+storeutil.APIKeyColumns+` FROM api_keys WHERE id = $1 AND account_id = $2`, id, accountID), fromDB)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return storeutil.NotFound("API key", id)
-		} else if err != nil {
-			return err
-		}
-		var n int
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM api_keys WHERE account_id = $1`, accountID).Scan(&n); err != nil {
-			return err
-		}
-		if n <= 1 {
-			return storeutil.LastAPIKey(id)
-		}
-		_, err = tx.Exec(ctx, `DELETE FROM api_keys WHERE id = $1`, id)
-		return err
+	return guarded(ctx, s, accountID, "delete API key", func(tx storeutil.Tx) (hookd.APIKey, error) {
+		return storeutil.DeleteAPIKey(tx, fromDB, accountID, id)
 	})
-	return k, s.fail(ctx, err, "delete API key")
 }
 
 // CreateUser stores u; ECONFLICT when the username is taken.
@@ -146,13 +122,7 @@ func (x inserts) InsertUser(u *hookd.User) error {
 
 // User returns the user with this ID.
 func (s *Store) User(ctx context.Context, id string) (hookd.User, error) {
-	ctx, cancel := op(ctx)
-	defer cancel()
-	u, err := storeutil.ScanUser(s.pool.QueryRow(ctx, `SELECT `+storeutil.UserColumns+` FROM users WHERE id = $1`, id), fromDB)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return u, storeutil.NotFound("user", id)
-	}
-	return u, s.fail(ctx, err, "read")
+	return readOne(ctx, s, storeutil.ScanUser, "user", id, `SELECT `+storeutil.UserColumns+` FROM users WHERE id = $1`, id)
 }
 
 // UserByUsername returns the user with this username.
@@ -269,6 +239,18 @@ func readAll[R any](ctx context.Context, s *Store, scan func(storeutil.Scanner, 
 	return out, s.fail(ctx, rows.Err(), "read")
 }
 
+// readOne reads the record of kind with this ID with query, scanned by
+// scan; ENOTFOUND when there is none.
+func readOne[R any](ctx context.Context, s *Store, scan func(storeutil.Scanner, readTime) (R, error), kind, id, query string, args ...any) (R, error) {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	r, err := scan(s.pool.QueryRow(ctx, query, args...), fromDB)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return r, storeutil.NotFound(kind, id)
+	}
+	return r, s.fail(ctx, err, "read")
+}
+
 // insert stores v with one of the inserts, in a transaction of its own;
 // doing names the work in a failure's message.
 func insert[T any](ctx context.Context, s *Store, doing string, f func(inserts, T) error, v T) error {
@@ -289,52 +271,33 @@ func (s *Store) TouchAPIKey(ctx context.Context, hash string, at time.Time) erro
 // DeleteUser deletes one of the account's users unless it is the last
 // administrator; its sessions go with it.
 func (s *Store) DeleteUser(ctx context.Context, accountID, id string) (hookd.User, error) {
-	return s.changeUser(ctx, accountID, id, "delete user", func(tx pgx.Tx, u hookd.User) (bool, error) {
-		_, err := tx.Exec(ctx, `DELETE FROM users WHERE id = $1`, id)
-		return u.Admin, err
+	return guarded(ctx, s, accountID, "delete user", func(tx storeutil.Tx) (hookd.User, error) {
+		return storeutil.DeleteUser(tx, fromDB, accountID, id)
 	})
 }
 
 // SetAdmin gives or takes a user's administrator rights, unless that
 // leaves the account without an administrator.
 func (s *Store) SetAdmin(ctx context.Context, accountID, id string, admin bool) (hookd.User, error) {
-	return s.changeUser(ctx, accountID, id, "set admin", func(tx pgx.Tx, u hookd.User) (bool, error) {
-		_, err := tx.Exec(ctx, `UPDATE users SET admin = $1 WHERE id = $2`, admin, id)
-		return u.Admin && !admin, err
+	return guarded(ctx, s, accountID, "set admin", func(tx storeutil.Tx) (hookd.User, error) {
+		return storeutil.SetAdmin(tx, fromDB, accountID, id, admin)
 	})
 }
 
-// changeUser applies change to one of the account's users in a
-// transaction that holds the account's row, so that two changes at once
-// cannot both take its last administrator, and refuses it when it left the
-// account no administrator (change reports whether it took one away).
-func (s *Store) changeUser(ctx context.Context, accountID, id, what string, change func(pgx.Tx, hookd.User) (bool, error)) (hookd.User, error) {
+// guarded runs a change that may not take an account's last API key or
+// administrator (storeutil) in a transaction that holds the account's row
+// first, so that two such changes at once cannot both take the last one.
+func guarded[R any](ctx context.Context, s *Store, accountID, what string, change func(storeutil.Tx) (R, error)) (R, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	var u hookd.User
+	var r R
 	err := s.tx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT id FROM accounts WHERE id = $1 FOR UPDATE`, accountID); err != nil {
 			return err
 		}
 		var err error
-		u, err = storeutil.ScanUser(tx.QueryRow(ctx, `SELECT `+storeutil.UserColumns+` FROM users WHERE id = $1 AND account_id = $2`, id, accountID), fromDB)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return storeutil.NotFound("user", id)
-		} else if err != nil {
-			return err
-		}
-		tookAdmin, err := change(tx, u)
-		if err != nil || !tookAdmin {
-			return err
-		}
-		var n int
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM users WHERE account_id = $1 AND admin`, accountID).Scan(&n); err != nil {
-			return err
-		}
-		if n == 0 {
-			return storeutil.LastAdmin(u.Username)
-		}
-		return nil
+		r, err = change(txOf(ctx, tx))
+		return err
 	})
-	return u, s.fail(ctx, err, what)
+	return r, s.fail(ctx, err, what)
 }

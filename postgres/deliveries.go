@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"hash/fnv"
 	"slices"
 	"time"
@@ -161,7 +160,7 @@ func applyOutcomes(ctx context.Context, tx pgx.Tx, p hookd.RecordParams) error {
 					return err
 				}
 			}
-			if err := storeNotices(ctx, tx, notices); err != nil {
+			if err := storeutil.StoreNotices(txOf(ctx, tx).Exec, toDB, notices); err != nil {
 				return err
 			}
 		}
@@ -197,13 +196,7 @@ func applyOutcomes(ctx context.Context, tx pgx.Tx, p hookd.RecordParams) error {
 
 // Delivery returns one of the account's deliveries.
 func (s *Store) Delivery(ctx context.Context, accountID, id string) (hookd.Delivery, error) {
-	ctx, cancel := op(ctx)
-	defer cancel()
-	d, err := storeutil.ScanDelivery(s.pool.QueryRow(ctx, `SELECT `+storeutil.DeliveryColumns+` FROM deliveries WHERE id = $1 AND account_id = $2`, id, accountID), fromDB)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return d, storeutil.NotFound("delivery", id)
-	}
-	return d, s.fail(ctx, err, "read")
+	return readOne(ctx, s, storeutil.ScanDelivery, "delivery", id, `SELECT `+storeutil.DeliveryColumns+` FROM deliveries WHERE id = $1 AND account_id = $2`, id, accountID)
 }
 
 // Deliveries returns a page of the account's deliveries, newest first, and
@@ -255,58 +248,32 @@ func (s *Store) Deliveries(ctx context.Context, f hookd.DeliveryFilter) ([]hookd
 // LastDeliveries returns the newest delivery of each of the account's
 // webhooks that has one.
 func (s *Store) LastDeliveries(ctx context.Context, accountID string) (map[string]hookd.Delivery, error) {
-	ctx, cancel := op(ctx)
-	defer cancel()
-	rows, err := s.pool.Query(ctx, `SELECT d.* FROM webhooks w
+	list, err := readAll(ctx, s, storeutil.ScanDelivery, `SELECT d.* FROM webhooks w
 		CROSS JOIN LATERAL (SELECT `+storeutil.DeliveryColumns+` FROM deliveries WHERE webhook_id = w.id ORDER BY id DESC LIMIT 1) d
 		WHERE w.account_id = $1 AND d.account_id = w.account_id`, accountID)
 	if err != nil {
-		return nil, s.fail(ctx, err, "read")
+		return nil, err
 	}
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.Delivery, error) { return storeutil.ScanDelivery(r, fromDB) })
-	if err != nil {
-		return nil, s.fail(ctx, err, "read")
-	}
-	out := make(map[string]hookd.Delivery, len(list))
-	for _, d := range list {
-		out[d.WebhookID] = d
-	}
-	return out, nil
+	return storeutil.ByWebhook(list, func(d hookd.Delivery) string { return d.WebhookID }), nil
 }
 
 // DeliveryStats counts the account's deliveries attempted since a time by
 // webhook, minute (UTC) and status, in that order.
 func (s *Store) DeliveryStats(ctx context.Context, accountID string, since time.Time) ([]hookd.DeliveryStat, error) {
-	ctx, cancel := op(ctx)
-	defer cancel()
-	rows, err := s.pool.Query(ctx, `SELECT webhook_id, date_trunc('minute', attempted_at) AS minute, status, count(*)
-		FROM deliveries WHERE account_id = $1 AND attempted_at >= $2
-		GROUP BY webhook_id, minute, status ORDER BY webhook_id, minute, status`, accountID, toDB(since))
-	if err != nil {
-		return nil, s.fail(ctx, err, "read")
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.DeliveryStat, error) {
-		var st hookd.DeliveryStat
+	return readAll(ctx, s, func(r storeutil.Scanner, fromDB readTime) (st hookd.DeliveryStat, err error) {
 		var minute pgtype.Timestamptz
-		err := r.Scan(&st.WebhookID, &minute, &st.Status, &st.Count)
+		err = r.Scan(&st.WebhookID, &minute, &st.Status, &st.Count)
 		st.Minute = fromDB(minute)
 		return st, err
-	})
-	if err != nil {
-		return nil, s.fail(ctx, err, "read")
-	}
-	if out == nil {
-		out = []hookd.DeliveryStat{}
-	}
-	return out, nil
+	}, `SELECT webhook_id, date_trunc('minute', attempted_at) AS minute, status, count(*)
+		FROM deliveries WHERE account_id = $1 AND attempted_at >= $2
+		GROUP BY webhook_id, minute, status ORDER BY webhook_id, minute, status`, accountID, toDB(since))
 }
 
 // WebhookHealth counts the account's deliveries attempted since a time by
 // webhook and status, and joins each webhook's newest failure, in one query.
 func (s *Store) WebhookHealth(ctx context.Context, accountID string, since time.Time) (map[string]hookd.WebhookHealth, error) {
-	ctx, cancel := op(ctx)
-	defer cancel()
-	rows, err := s.pool.Query(ctx, `WITH h AS (
+	list, err := readAll(ctx, s, storeutil.ScanWebhookHealth, `WITH h AS (
 			SELECT webhook_id, count(*) FILTER (WHERE status = 'delivered') AS delivered,
 				count(*) FILTER (WHERE status = 'failed') AS failed, count(*) FILTER (WHERE status = 'skipped') AS skipped,
 				max(id) FILTER (WHERE status = 'failed') AS last_failed
@@ -316,27 +283,7 @@ func (s *Store) WebhookHealth(ctx context.Context, accountID string, since time.
 			coalesce(d.status_code, 0), coalesce(d.error, ''), d.attempted_at
 		FROM h LEFT JOIN deliveries d ON d.account_id = $1 AND d.id = h.last_failed`, accountID, toDB(since))
 	if err != nil {
-		return nil, s.fail(ctx, err, "read")
+		return nil, err
 	}
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.WebhookHealth, error) {
-		var h hookd.WebhookHealth
-		var f hookd.Delivery
-		var at pgtype.Timestamptz
-		if err := r.Scan(&h.WebhookID, &h.Delivered, &h.Failed, &h.Skipped, &f.ID, &f.Hook, &f.StatusCode, &f.Error, &at); err != nil {
-			return h, err
-		}
-		if f.ID != "" {
-			f.WebhookID, f.Status, f.AttemptedAt = h.WebhookID, hookd.StatusFailed, fromDB(at)
-			h.LastFailure = &f
-		}
-		return h, nil
-	})
-	if err != nil {
-		return nil, s.fail(ctx, err, "read")
-	}
-	out := make(map[string]hookd.WebhookHealth, len(list))
-	for _, h := range list {
-		out[h.WebhookID] = h
-	}
-	return out, nil
+	return storeutil.ByWebhook(list, func(h hookd.WebhookHealth) string { return h.WebhookID }), nil
 }

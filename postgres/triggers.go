@@ -44,13 +44,7 @@ func insertTriggers(ctx context.Context, tx pgx.Tx, ts []hookd.Trigger, done boo
 
 // Trigger returns one of the account's triggers.
 func (s *Store) Trigger(ctx context.Context, accountID, id string) (hookd.Trigger, error) {
-	ctx, cancel := op(ctx)
-	defer cancel()
-	t, err := storeutil.ScanTrigger(s.pool.QueryRow(ctx, `SELECT `+storeutil.TriggerColumns+` FROM triggers WHERE id = $1 AND account_id = $2`, id, accountID), fromDB)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return t, storeutil.NotFound("trigger", id)
-	}
-	return t, s.fail(ctx, err, "read")
+	return readOne(ctx, s, storeutil.ScanTrigger, "trigger", id, `SELECT `+storeutil.TriggerColumns+` FROM triggers WHERE id = $1 AND account_id = $2`, id, accountID)
 }
 
 // pendingAccounts lists the accounts with pending triggers (a), skipping

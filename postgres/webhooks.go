@@ -2,9 +2,7 @@ package postgres
 
 import (
 	"context"
-	"errors"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/hookd-dev/hookd"
@@ -54,13 +52,7 @@ func (s *Store) CreateWebhook(ctx context.Context, w *hookd.Webhook) error {
 
 // Webhook returns one of the account's webhooks.
 func (s *Store) Webhook(ctx context.Context, accountID, id string) (hookd.Webhook, error) {
-	ctx, cancel := op(ctx)
-	defer cancel()
-	w, err := scanWebhook(s.pool.QueryRow(ctx, storeutil.SelectWebhooks+` WHERE w.account_id = $1 AND w.id = $2`, accountID, id), fromDB)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return w, storeutil.NotFound("webhook", id)
-	}
-	return w, s.fail(ctx, err, "read")
+	return readOne(ctx, s, scanWebhook, "webhook", id, storeutil.SelectWebhooks+` WHERE w.account_id = $1 AND w.id = $2`, accountID, id)
 }
 
 // Webhooks returns the account's webhooks, oldest first.

@@ -15,16 +15,7 @@ import (
 // Delivery is a delivery's envelope:
 // {"id", "hook", "timestamp", "data"}, and when this send was made.
 type Delivery struct {
-	// ID is the trigger id, also the webhook-id header: the same for a
-	// redelivery, so de-duplicate by it.
-	ID string `json:"id"`
-	// Hook is the catalogue name, e.g. "eventCanceled"; "test" for a test
-	// delivery.
-	Hook string `json:"hook"`
-	// Timestamp is when the action happened.
-	Timestamp time.Time `json:"timestamp"`
-	// Data is the hook's payload as sent.
-	Data json.RawMessage `json:"data"`
+	client.Envelope
 	// SentAt is this send's webhook-timestamp (zero when Decode had no
 	// headers).
 	SentAt time.Time `json:"-"`

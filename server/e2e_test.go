@@ -16,6 +16,7 @@ import (
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
 	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/client"
 	"github.com/hookd-dev/hookd/internal/testkit"
 	"github.com/hookd-dev/hookd/server"
 )
@@ -64,32 +65,11 @@ func (e *env) do(method, path string, body any, out any) int {
 	return a.Status
 }
 
-type webhook struct {
-	ID       string   `json:"id"`
-	Name     string   `json:"name"`
-	URL      string   `json:"url"`
-	Hooks    []string `json:"hooks"`
-	Enabled  bool     `json:"enabled"`
-	Secret   string   `json:"secret"`
-	Greylist struct {
-		Until               *string `json:"until"`
-		Level               int     `json:"level"`
-		ConsecutiveFailures int     `json:"consecutiveFailures"`
-	} `json:"greylist"`
-}
-
-type delivery struct {
-	ID          string `json:"id"`
-	TriggerID   string `json:"triggerId"`
-	WebhookID   string `json:"webhookId"`
-	Hook        string `json:"hook"`
-	URL         string `json:"url"`
-	Status      string `json:"status"`
-	StatusCode  *int   `json:"statusCode"`
-	Error       string `json:"error"`
-	DurationMs  int64  `json:"durationMs"`
-	AttemptedAt string `json:"attemptedAt"`
-}
+// The API's answers, read as the Go client reads them.
+type (
+	webhook  = client.Webhook
+	delivery = client.Delivery
+)
 
 type apiError struct {
 	Error struct {
@@ -297,7 +277,7 @@ func TestGreylistSequence(t *testing.T) {
 	if got.Greylist.Level != 2 {
 		t.Fatalf("level = %d, want 2", got.Greylist.Level)
 	}
-	until, _ := time.Parse(time.RFC3339, *got.Greylist.Until)
+	until := *got.Greylist.Until
 	if d := time.Until(until); d < 300*time.Millisecond || d > 650*time.Millisecond {
 		t.Errorf("level-2 period ends in %s, want about 600ms", d)
 	}

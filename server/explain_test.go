@@ -12,22 +12,10 @@ import (
 	"github.com/hookd-dev/hookd/server"
 )
 
-type deliveryDetail struct {
-	delivery
-	RedeliveryOf *string
-	Request      *struct {
-		Headers map[string]string
-		Body    *string
-	}
-	Response *struct {
-		Headers map[string][]string
-		Body    string
-	}
-}
-
-func (e *env) deliveryDetail(id string) deliveryDetail {
+// deliveryDetail reads one delivery with what was sent and answered.
+func (e *env) deliveryDetail(id string) delivery {
 	e.t.Helper()
-	var d deliveryDetail
+	var d delivery
 	if code := e.do("GET", "/api/v1/deliveries/"+id, nil, &d); code != 200 {
 		e.t.Fatalf("GET /api/v1/deliveries/%s: %d", id, code)
 	}

@@ -1,20 +1,12 @@
 package server_test
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"io"
-	"math/big"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -24,51 +16,19 @@ import (
 	"github.com/hookd-dev/hookd/server"
 )
 
-// writeCert writes a fresh self-signed certificate for 127.0.0.1 named cn
-// to certFile and keyFile and returns it.
-func writeCert(t *testing.T, certFile, keyFile, cn string) *x509.Certificate {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: cn},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, IsCA: true, BasicConstraintsValid: true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kb, _ := x509.MarshalECPrivateKey(key)
-	// Written beside and renamed, as a renewal tool does.
-	for file, block := range map[string]*pem.Block{certFile: {Type: "CERTIFICATE", Bytes: der}, keyFile: {Type: "EC PRIVATE KEY", Bytes: kb}} {
-		if err := os.WriteFile(file+".new", pem.EncodeToMemory(block), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Rename(file+".new", file); err != nil {
-			t.Fatal(err)
-		}
-	}
-	c, _ := x509.ParseCertificate(der)
-	return c
-}
-
 // TestTLS: with --tls-cert and --tls-key hookd serves HTTPS with HTTP/2,
 // refuses TLS older than 1.2, marks the session cookie Secure, and serves a
 // renewed certificate without a restart.
 func TestTLS(t *testing.T) {
 	dir := t.TempDir()
 	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	first := writeCert(t, certFile, keyFile, "first")
+	first := testkit.SelfSigned(t, "first")
+	first.Write(t, certFile, keyFile)
 	e := start(t, func(c *server.Config) { c.TLSCert, c.TLSKey = certFile, keyFile })
 	if !strings.HasPrefix(e.url, "https://") {
 		t.Fatalf("URL %s, want https://", e.url)
 	}
-	pool := x509.NewCertPool()
-	pool.AddCert(first)
+	pool := first.Pool
 	get := func(pool *x509.CertPool, maxVersion uint16) (*http.Response, error) {
 		tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MaxVersion: maxVersion}, ForceAttemptHTTP2: true}
 		defer tr.CloseIdleConnections()
@@ -96,9 +56,9 @@ func TestTLS(t *testing.T) {
 	}
 
 	// A renewal: new files, served without a restart.
-	second := writeCert(t, certFile, keyFile, "second")
-	pool2 := x509.NewCertPool()
-	pool2.AddCert(second)
+	second := testkit.SelfSigned(t, "second")
+	second.Write(t, certFile, keyFile)
+	pool2 := second.Pool
 	testkit.WaitFor(t, 10*time.Second, "the renewed certificate", func() bool {
 		resp, err := get(pool2, 0)
 		if err != nil {
@@ -114,7 +74,7 @@ func TestTLS(t *testing.T) {
 func TestTLSSettingsRefused(t *testing.T) {
 	dir := t.TempDir()
 	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	writeCert(t, certFile, keyFile, "x")
+	testkit.SelfSigned(t, "x").Write(t, certFile, keyFile)
 	for _, c := range []struct{ cert, key, want string }{
 		{"", keyFile, "--tls-cert and --tls-key go together"},
 		{certFile, "", "--tls-cert and --tls-key go together"},

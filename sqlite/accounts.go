@@ -90,26 +90,9 @@ func (s *Store) APIKeys(ctx context.Context, accountID string) ([]hookd.APIKey, 
 
 // DeleteAPIKey deletes one of the account's API keys unless it is the last.
 func (s *Store) DeleteAPIKey(ctx context.Context, accountID, id string) (hookd.APIKey, error) {
-	var k hookd.APIKey
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		k, err = storeutil.ScanAPIKey(tx.QueryRowContext(ctx, `SELECT `+storeutil.APIKeyColumns+` FROM api_keys WHERE id = ? AND account_id = ?`, id, accountID), fromDB)
-		if errors.Is(err, sql.ErrNoRows) {
-			return storeutil.NotFound("API key", id)
-		} else if err != nil {
-			return err
-		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM api_keys WHERE account_id = ?`, accountID).Scan(&n); err != nil {
-			return err
-		}
-		if n <= 1 {
-			return storeutil.LastAPIKey(id)
-		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM api_keys WHERE id = ?`, id)
-		return err
+	return guarded(ctx, s, "delete API key", func(tx storeutil.Tx) (hookd.APIKey, error) {
+		return storeutil.DeleteAPIKey(tx, fromDB, accountID, id)
 	})
-	return k, s.fail(err, "delete API key")
 }
 
 // CreateUser stores u; ECONFLICT when the username is taken.
@@ -129,11 +112,7 @@ func (x inserts) InsertUser(u *hookd.User) error {
 
 // User returns the user with this ID.
 func (s *Store) User(ctx context.Context, id string) (hookd.User, error) {
-	u, err := storeutil.ScanUser(s.read.QueryRowContext(ctx, `SELECT `+storeutil.UserColumns+` FROM users WHERE id = ?`, id), fromDB)
-	if errors.Is(err, sql.ErrNoRows) {
-		return u, storeutil.NotFound("user", id)
-	}
-	return u, s.fail(err, "read")
+	return readOne(ctx, s, storeutil.ScanUser, "user", id, `SELECT `+storeutil.UserColumns+` FROM users WHERE id = ?`, id)
 }
 
 // UserByUsername returns the user with this username.
@@ -246,6 +225,16 @@ func readAll[R any](ctx context.Context, s *Store, scan func(storeutil.Scanner, 
 	return out, s.fail(rows.Err(), "read")
 }
 
+// readOne reads the record of kind with this ID with query, scanned by
+// scan; ENOTFOUND when there is none.
+func readOne[R any](ctx context.Context, s *Store, scan func(storeutil.Scanner, func(sql.NullInt64) time.Time) (R, error), kind, id, query string, args ...any) (R, error) {
+	r, err := scan(s.read.QueryRowContext(ctx, query, args...), fromDB)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, storeutil.NotFound(kind, id)
+	}
+	return r, s.fail(err, "read")
+}
+
 // TouchAPIKey records when the key with this hash was last used.
 func (s *Store) TouchAPIKey(ctx context.Context, hash string, at time.Time) error {
 	return s.fail(s.tx(ctx, func(tx *sql.Tx) error {
@@ -258,46 +247,27 @@ func (s *Store) TouchAPIKey(ctx context.Context, hash string, at time.Time) erro
 // DeleteUser deletes one of the account's users unless it is the last
 // administrator; its sessions go with it.
 func (s *Store) DeleteUser(ctx context.Context, accountID, id string) (hookd.User, error) {
-	return s.changeUser(ctx, accountID, id, "delete user", func(tx *sql.Tx, u hookd.User) (bool, error) {
-		_, err := tx.ExecContext(ctx, `DELETE FROM users WHERE id = ?`, id)
-		return u.Admin, err
+	return guarded(ctx, s, "delete user", func(tx storeutil.Tx) (hookd.User, error) {
+		return storeutil.DeleteUser(tx, fromDB, accountID, id)
 	})
 }
 
 // SetAdmin gives or takes a user's administrator rights, unless that
 // leaves the account without an administrator.
 func (s *Store) SetAdmin(ctx context.Context, accountID, id string, admin bool) (hookd.User, error) {
-	return s.changeUser(ctx, accountID, id, "set admin", func(tx *sql.Tx, u hookd.User) (bool, error) {
-		_, err := tx.ExecContext(ctx, `UPDATE users SET admin = ? WHERE id = ?`, admin, id)
-		return u.Admin && !admin, err
+	return guarded(ctx, s, "set admin", func(tx storeutil.Tx) (hookd.User, error) {
+		return storeutil.SetAdmin(tx, fromDB, accountID, id, admin)
 	})
 }
 
-// changeUser applies change to one of the account's users in a
-// transaction, and refuses it when it left the account no administrator
-// (change reports whether it took one away).
-func (s *Store) changeUser(ctx context.Context, accountID, id, what string, change func(*sql.Tx, hookd.User) (bool, error)) (hookd.User, error) {
-	var u hookd.User
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		u, err = storeutil.ScanUser(tx.QueryRowContext(ctx, `SELECT `+storeutil.UserColumns+` FROM users WHERE id = ? AND account_id = ?`, id, accountID), fromDB)
-		if errors.Is(err, sql.ErrNoRows) {
-			return storeutil.NotFound("user", id)
-		} else if err != nil {
-			return err
-		}
-		tookAdmin, err := change(tx, u)
-		if err != nil || !tookAdmin {
-			return err
-		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE account_id = ? AND admin = 1`, accountID).Scan(&n); err != nil {
-			return err
-		}
-		if n == 0 {
-			return storeutil.LastAdmin(u.Username)
-		}
-		return nil
+// guarded runs a change that may not take an account's last API key or
+// administrator (storeutil) in a transaction; SQLite writes one at a time,
+// so two such changes cannot both take the last one.
+func guarded[R any](ctx context.Context, s *Store, what string, change func(storeutil.Tx) (R, error)) (R, error) {
+	var r R
+	err := s.tx(ctx, func(tx *sql.Tx) (err error) {
+		r, err = change(txOf(ctx, tx))
+		return err
 	})
-	return u, s.fail(err, what)
+	return r, s.fail(err, what)
 }

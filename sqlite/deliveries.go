@@ -176,7 +176,7 @@ func (s *Store) applyOutcomes(ctx context.Context, tx *sql.Tx, p hookd.RecordPar
 					return err
 				}
 			}
-			if err := storeNotices(ctx, tx, notices); err != nil {
+			if err := storeutil.StoreNotices(txOf(ctx, tx).Exec, toDB, notices); err != nil {
 				return err
 			}
 		}
@@ -220,11 +220,7 @@ func allOK(outcomes []hookd.URLOutcome) bool {
 
 // Delivery returns one of the account's deliveries.
 func (s *Store) Delivery(ctx context.Context, accountID, id string) (hookd.Delivery, error) {
-	d, err := storeutil.ScanDelivery(s.read.QueryRowContext(ctx, `SELECT `+storeutil.DeliveryColumns+` FROM deliveries WHERE id = ? AND account_id = ?`, id, accountID), fromDB)
-	if errors.Is(err, sql.ErrNoRows) {
-		return d, storeutil.NotFound("delivery", id)
-	}
-	return d, s.fail(err, "read")
+	return readOne(ctx, s, storeutil.ScanDelivery, "delivery", id, `SELECT `+storeutil.DeliveryColumns+` FROM deliveries WHERE id = ? AND account_id = ?`, id, accountID)
 }
 
 // Deliveries returns a page of the account's deliveries, newest first, and
@@ -277,23 +273,11 @@ func (s *Store) Deliveries(ctx context.Context, f hookd.DeliveryFilter) ([]hookd
 // LastDeliveries returns the newest delivery of each of the account's
 // webhooks that has one.
 func (s *Store) LastDeliveries(ctx context.Context, accountID string) (map[string]hookd.Delivery, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+prefixed("d.", storeutil.DeliveryColumns)+` FROM webhooks w
+	list, err := readAll(ctx, s, storeutil.ScanDelivery, `SELECT `+prefixed("d.", storeutil.DeliveryColumns)+` FROM webhooks w
 		JOIN webhook_delivery_span sp ON sp.webhook_id = w.id
 		JOIN deliveries d ON d.account_id = w.account_id AND d.id = sp.last_id
 		WHERE w.account_id = ?`, accountID)
-	if err != nil {
-		return nil, s.fail(err, "read")
-	}
-	defer rows.Close()
-	out := map[string]hookd.Delivery{}
-	for rows.Next() {
-		d, err := storeutil.ScanDelivery(rows, fromDB)
-		if err != nil {
-			return nil, s.fail(err, "read")
-		}
-		out[d.WebhookID] = d
-	}
-	return out, s.fail(rows.Err(), "read")
+	return storeutil.ByWebhook(list, func(d hookd.Delivery) string { return d.WebhookID }), err
 }
 
 func prefixed(p, cols string) string {
@@ -323,7 +307,7 @@ func (s *Store) DeliveryStats(ctx context.Context, accountID string, since time.
 // webhook and status, and joins each webhook's newest failure, in one query.
 func (s *Store) WebhookHealth(ctx context.Context, accountID string, since time.Time) (map[string]hookd.WebhookHealth, error) {
 	// As in DeliveryStats, the ID bound keeps the scan to the period's rows.
-	rows, err := s.read.QueryContext(ctx, `WITH h AS (
+	list, err := readAll(ctx, s, storeutil.ScanWebhookHealth, `WITH h AS (
 			SELECT webhook_id, sum(status = 'delivered') AS delivered, sum(status = 'failed') AS failed,
 				sum(status = 'skipped') AS skipped, max(CASE WHEN status = 'failed' THEN id END) AS last_failed
 			FROM deliveries WHERE account_id = ? AND id >= ? AND attempted_at >= ?
@@ -332,23 +316,5 @@ func (s *Store) WebhookHealth(ctx context.Context, accountID string, since time.
 			coalesce(d.status_code, 0), coalesce(d.error, ''), d.attempted_at
 		FROM h LEFT JOIN deliveries d ON d.account_id = ? AND d.id = h.last_failed`,
 		accountID, hookd.FloorID(hookd.PrefixDelivery, since.Add(-time.Hour)), toDB(since), accountID)
-	if err != nil {
-		return nil, s.fail(err, "read")
-	}
-	defer rows.Close()
-	out := map[string]hookd.WebhookHealth{}
-	for rows.Next() {
-		var h hookd.WebhookHealth
-		var f hookd.Delivery
-		var at sql.NullInt64
-		if err := rows.Scan(&h.WebhookID, &h.Delivered, &h.Failed, &h.Skipped, &f.ID, &f.Hook, &f.StatusCode, &f.Error, &at); err != nil {
-			return nil, s.fail(err, "read")
-		}
-		if f.ID != "" {
-			f.WebhookID, f.Status, f.AttemptedAt = h.WebhookID, hookd.StatusFailed, fromDB(at)
-			h.LastFailure = &f
-		}
-		out[h.WebhookID] = h
-	}
-	return out, s.fail(rows.Err(), "read")
+	return storeutil.ByWebhook(list, func(h hookd.WebhookHealth) string { return h.WebhookID }), err
 }

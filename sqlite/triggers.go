@@ -109,11 +109,7 @@ func (s *Store) insertTriggers(ctx context.Context, tx *sql.Tx, ts []hookd.Trigg
 
 // Trigger returns one of the account's triggers.
 func (s *Store) Trigger(ctx context.Context, accountID, id string) (hookd.Trigger, error) {
-	t, err := storeutil.ScanTrigger(s.read.QueryRowContext(ctx, `SELECT `+storeutil.TriggerColumns+` FROM triggers WHERE id = ? AND account_id = ?`, id, accountID), fromDB)
-	if errors.Is(err, sql.ErrNoRows) {
-		return t, storeutil.NotFound("trigger", id)
-	}
-	return t, s.fail(err, "read")
+	return readOne(ctx, s, storeutil.ScanTrigger, "trigger", id, `SELECT `+storeutil.TriggerColumns+` FROM triggers WHERE id = ? AND account_id = ?`, id, accountID)
 }
 
 // ClaimTriggers leases up to p.Limit pending triggers whose lease has ended

@@ -345,16 +345,36 @@ func testLastDeliveries(t *testing.T, s hookd.Store) {
 	}
 }
 
-func testDeliveryStats(t *testing.T, s hookd.Store) {
+// twoAccounts is what the tests of a delivery summary start from: account
+// a with webhooks w1 and w2, account b with wb at w1's URL, and a trigger
+// of each (tr, trb) stored.
+type twoAccounts struct {
+	a          hookd.Account
+	w1, w2, wb hookd.Webhook
+	tr, trb    hookd.Trigger
+}
+
+func newTwoAccounts(t *testing.T, s hookd.Store) twoAccounts {
 	a := account(t, s, "alpha")
 	b := account(t, s, "beta")
-	w1 := webhook(t, s, a.ID, "https://one.example/h", true)
-	w2 := webhook(t, s, a.ID, "https://two.example/h", true)
-	wb := webhook(t, s, b.ID, "https://one.example/h", true)
-	tr := triggers(a.ID, 1, base)[0]
-	trb := triggers(b.ID, 1, base)[0]
-	must(t, s.InsertTriggers(ctx(t), []hookd.Trigger{tr, trb}))
-	at := func(d time.Duration) time.Time { return base.Add(d) }
+	f := twoAccounts{
+		a:   a,
+		w1:  webhook(t, s, a.ID, "https://one.example/h", true),
+		w2:  webhook(t, s, a.ID, "https://two.example/h", true),
+		wb:  webhook(t, s, b.ID, "https://one.example/h", true),
+		tr:  triggers(a.ID, 1, base)[0],
+		trb: triggers(b.ID, 1, base)[0],
+	}
+	must(t, s.InsertTriggers(ctx(t), []hookd.Trigger{f.tr, f.trb}))
+	return f
+}
+
+// at is the time d after base.
+func at(d time.Duration) time.Time { return base.Add(d) }
+
+func testDeliveryStats(t *testing.T, s hookd.Store) {
+	f := newTwoAccounts(t, s)
+	a, w1, w2, wb, tr, trb := f.a, f.w1, f.w2, f.wb, f.tr, f.trb
 	ds := []hookd.Delivery{
 		delivery(tr, w1, hookd.StatusDelivered, at(-time.Minute)), // before since
 		delivery(tr, w1, hookd.StatusDelivered, at(0)),
@@ -398,16 +418,9 @@ func testDeliveryStats(t *testing.T, s hookd.Store) {
 }
 
 func testWebhookHealth(t *testing.T, s hookd.Store) {
-	a := account(t, s, "alpha")
-	b := account(t, s, "beta")
-	w1 := webhook(t, s, a.ID, "https://one.example/h", true)
-	w2 := webhook(t, s, a.ID, "https://two.example/h", true)
+	f := newTwoAccounts(t, s)
+	a, w1, w2, wb, tr, trb := f.a, f.w1, f.w2, f.wb, f.tr, f.trb
 	w3 := webhook(t, s, a.ID, "https://three.example/h", true) // nothing since
-	wb := webhook(t, s, b.ID, "https://one.example/h", true)
-	tr := triggers(a.ID, 1, base)[0]
-	trb := triggers(b.ID, 1, base)[0]
-	must(t, s.InsertTriggers(ctx(t), []hookd.Trigger{tr, trb}))
-	at := func(d time.Duration) time.Time { return base.Add(d) }
 	// Delivery IDs are made at the attempt: these are made in time order.
 	ds := []hookd.Delivery{
 		delivery(tr, w3, hookd.StatusFailed, at(-2*time.Minute)),

@@ -92,3 +92,29 @@ func ScanUser[T any](row Scanner, fromDB func(T) time.Time) (u hookd.User, err e
 	u.CreatedAt = fromDB(created)
 	return u, err
 }
+
+// ScanWebhookHealth reads a row of a WebhookHealth query: webhook_id,
+// delivered, failed, skipped, then the newest failure's id, hook,
+// status_code, error (empty and 0 when there is none) and attempted_at.
+func ScanWebhookHealth[T any](row Scanner, fromDB func(T) time.Time) (hookd.WebhookHealth, error) {
+	var h hookd.WebhookHealth
+	var f hookd.Delivery
+	var at T
+	if err := row.Scan(&h.WebhookID, &h.Delivered, &h.Failed, &h.Skipped, &f.ID, &f.Hook, &f.StatusCode, &f.Error, &at); err != nil {
+		return h, err
+	}
+	if f.ID != "" {
+		f.WebhookID, f.Status, f.AttemptedAt = h.WebhookID, hookd.StatusFailed, fromDB(at)
+		h.LastFailure = &f
+	}
+	return h, nil
+}
+
+// ByWebhook indexes records by the ID of their webhook (webhookID).
+func ByWebhook[R any](list []R, webhookID func(R) string) map[string]R {
+	out := make(map[string]R, len(list))
+	for _, r := range list {
+		out[webhookID(r)] = r
+	}
+	return out
+}

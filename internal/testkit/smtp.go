@@ -1,15 +1,10 @@
 package testkit
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"errors"
 	"io"
-	"math/big"
 	"net"
 	"sync"
 	"testing"
@@ -64,9 +59,9 @@ func NewSMTPServer(t testing.TB, opts SMTPOptions) *SMTPServer {
 	var ln net.Listener
 	var err error
 	if opts.STARTTLS || opts.ImplicitTLS {
-		cert, pool := selfSigned(t)
-		s.RootCAs = pool
-		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
+		cert := SelfSigned(t, "smtp.test")
+		s.RootCAs = cert.Pool
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert.TLS}}
 	}
 	if opts.ImplicitTLS {
 		ln, err = tls.Listen("tcp", "127.0.0.1:0", srv.TLSConfig)
@@ -174,31 +169,3 @@ func (ss *smtpSession) Data(r io.Reader) error {
 
 func (ss *smtpSession) Reset()        { ss.from, ss.to = "", nil }
 func (ss *smtpSession) Logout() error { return nil }
-
-// selfSigned makes a certificate for 127.0.0.1 and localhost and a pool
-// that trusts it.
-func selfSigned(t testing.TB) (tls.Certificate, *x509.CertPool) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "smtp.test"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, DNSNames: []string{"localhost"},
-		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true, IsCA: true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	leaf, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	pool.AddCert(leaf)
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool
-}

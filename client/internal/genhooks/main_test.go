@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/internal/testkit"
 )
 
 // TestGeneratedFileIsCurrent: client/hooks_gen.go is what the generator
@@ -24,10 +25,6 @@ func TestGeneratedFileIsCurrent(t *testing.T) {
 }
 
 func TestGoName(t *testing.T) {
-	for in, want := range map[string]string{"eventId": "EventID", "Id": "ID", "statusText": "StatusText",
-		"url": "URL", "consecutiveFailures": "ConsecutiveFailures", "order.paid-v2": "OrderPaidV2", "webhookId": "WebhookID"} {
-		if got := goName(in); got != want {
-			t.Errorf("goName(%q) = %q, want %q", in, got, want)
-		}
-	}
+	testkit.Maps(t, "goName", goName, map[string]string{"eventId": "EventID", "Id": "ID", "statusText": "StatusText",
+		"url": "URL", "consecutiveFailures": "ConsecutiveFailures", "order.paid-v2": "OrderPaidV2", "webhookId": "WebhookID"})
 }
