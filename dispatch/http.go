@@ -41,6 +41,9 @@ type httpTransport struct {
 	timeout time.Duration // Config.Timeout, named in the error of a send that runs out of it
 	// userAgent is the User-Agent header value, shared by the sends.
 	userAgent []string
+	// fast sends to http:// URLs (fasthttp.go); nil when
+	// HOOKD_HTTP_CLIENT=net/http, and then net/http sends to them too.
+	fast *fastTransport
 }
 
 // newHTTPTransport returns the HTTP transport of cfg: it dials with
@@ -52,7 +55,12 @@ func newHTTPTransport(cfg Config) *httpTransport {
 	if dial == nil {
 		dial = (&net.Dialer{Timeout: cfg.Timeout, KeepAlive: 30 * time.Second}).DialContext
 	}
+	var fast *fastTransport
+	if os.Getenv("HOOKD_HTTP_CLIENT") != "net/http" {
+		fast = newFastTransport(cfg)
+	}
 	return &httpTransport{
+		fast:      fast,
 		timeout:   cfg.Timeout,
 		userAgent: []string{cfg.UserAgent},
 		rt: &http.Transport{
@@ -86,6 +94,9 @@ func newHTTPTransport(cfg Config) *httpTransport {
 // Send posts one signed delivery. ctx's deadline covers the whole exchange,
 // reading the answer included.
 func (h *httpTransport) Send(ctx context.Context, m Message) (a Attempt) {
+	if h.fast != nil && m.URL.Scheme == "http" {
+		return h.fast.Send(ctx, m)
+	}
 	start := time.Now()
 	defer func() { a.Duration = time.Since(start) }()
 	// The request as http.NewRequestWithContext makes it, with the URL

@@ -1,0 +1,383 @@
+package dispatch
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/hookd-dev/hookd"
+	"github.com/valyala/fasthttp"
+)
+
+// fastTransport sends to http:// receivers with valyala/fasthttp's
+// connection pool and request writer, for httpTransport, which keeps
+// net/http for https:// ones (HTTP/2, TLS). It keeps every rule of httpTransport: the
+// same dialer (netguard's), one deadline for the whole exchange, at most
+// maxResponseHeader bytes of heads (1xx answers included) and
+// maxResponseRead of body, no redirect followed, keep-alive with at most
+// MaxPerHost connections a host, the same headers and the same error
+// wording (describeError). It reads the answer itself: fasthttp's head
+// parser for the status line and headers, net/http's chunked reader for a
+// chunked body, so that a hostile answer fails as it does over net/http.
+type fastTransport struct {
+	timeout time.Duration
+	dial    func(ctx context.Context, network, addr string) (net.Conn, error)
+	perHost int
+	ua      string
+	hosts   sync.Map // host:port → *fasthttp.HostClient
+}
+
+// smallHead is the read buffer of a connection: most answers' heads fit;
+// a longer one is read again with a buffer of maxResponseHeader.
+const smallHead = 4 << 10
+
+func newFastTransport(cfg Config) *fastTransport {
+	dial := cfg.DialContext
+	if dial == nil {
+		dial = (&net.Dialer{Timeout: cfg.Timeout, KeepAlive: 30 * time.Second}).DialContext
+	}
+	return &fastTransport{timeout: cfg.Timeout, dial: dial, perHost: cfg.MaxPerHost, ua: cfg.UserAgent}
+}
+
+// countedConn is a receiver's connection, which counts what it read (to
+// bound the heads of an answer) and knows whether a request went over it
+// before (a reused connection the receiver closed while idle is retried once).
+type countedConn struct {
+	net.Conn
+	read int64
+	used bool
+}
+
+func (c *countedConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.read += int64(n)
+	return n, err
+}
+
+func (f *fastTransport) host(addr string) *fasthttp.HostClient {
+	if hc, ok := f.hosts.Load(addr); ok {
+		return hc.(*fasthttp.HostClient)
+	}
+	hc := &fasthttp.HostClient{
+		Addr: addr,
+		DialTimeout: func(addr string, timeout time.Duration) (net.Conn, error) {
+			ctx, cancel := context.WithTimeout(context.Background(), timeout)
+			defer cancel()
+			c, err := f.dial(ctx, "tcp", addr)
+			if err != nil {
+				return nil, err
+			}
+			return &countedConn{Conn: c}, nil
+		},
+		MaxConns:            f.perHost,
+		MaxConnWaitTimeout:  f.timeout,
+		MaxIdleConnDuration: 90 * time.Second, // as net/http's IdleConnTimeout
+		ReadBufferSize:      smallHead,
+		WriteBufferSize:     smallHead,
+	}
+	got, _ := f.hosts.LoadOrStore(addr, hc)
+	return got.(*fasthttp.HostClient)
+}
+
+var fastRequests = sync.Pool{New: func() any {
+	r := &fasthttp.Request{}
+	r.Header.DisableNormalizing()
+	r.URI().DisablePathNormalizing = true
+	return r
+}}
+
+var fastHeads = sync.Pool{New: func() any {
+	h := &fasthttp.ResponseHeader{}
+	h.DisableNormalizing()
+	return h
+}}
+
+// Send posts one signed delivery to an http:// URL.
+func (f *fastTransport) Send(ctx context.Context, m Message) (a Attempt) {
+	start := time.Now()
+	defer func() { a.Duration = time.Since(start) }()
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		deadline = start.Add(f.timeout)
+	}
+	port := m.URL.Port()
+	if port == "" {
+		port = "80"
+	}
+	hc := f.host(net.JoinHostPort(m.URL.Hostname(), port))
+
+	req := fastRequests.Get().(*fasthttp.Request)
+	defer fastRequests.Put(req)
+	f.prepare(req, m)
+	head := fastHeads.Get().(*fasthttp.ResponseHeader)
+	defer fastHeads.Put(head)
+
+	for try := 0; ; try++ {
+		a, retry := f.exchange(hc, req, head, deadline)
+		if !retry || try > 0 {
+			return a
+		}
+	}
+}
+
+// prepare fills req as httpTransport's request is made: the same request
+// line, Host, User-Agent, Content-Type, Content-Length and Standard Webhooks
+// headers (names spelt as the contract spells them), no Accept-Encoding.
+func (f *fastTransport) prepare(req *fasthttp.Request, m Message) {
+	req.Header.ResetConnectionClose()
+	req.Header.SetMethod(http.MethodPost)
+	req.SetRequestURI(m.URL.RequestURI())
+	req.Header.SetHost(m.URL.Host)
+	req.UseHostHeader = true
+	req.Header.SetUserAgent(f.ua)
+	req.Header.SetContentType("application/json")
+	req.Header.Set("webhook-id", m.TriggerID)
+	var ts [20]byte
+	req.Header.SetBytesV("webhook-timestamp", strconv.AppendInt(ts[:0], m.Timestamp.Unix(), 10))
+	req.Header.Set("webhook-signature", m.Signature())
+	req.SetBodyRaw(m.Body)
+}
+
+// exchange makes one request over a connection of hc, and says whether to
+// make it again: when a connection that served requests before was closed by
+// the receiver before any byte of the answer (it closed it while idle, as
+// net/http's transport notices by reading idle connections).
+func (f *fastTransport) exchange(hc *fasthttp.HostClient, req *fasthttp.Request, head *fasthttp.ResponseHeader, deadline time.Time) (Attempt, bool) {
+	fail := func(err error) Attempt {
+		if errors.Is(err, fasthttp.ErrNoFreeConns) || errors.Is(err, fasthttp.ErrDialTimeout) || errors.Is(err, fasthttp.ErrTimeout) {
+			err = context.DeadlineExceeded
+		}
+		return Attempt{Status: hookd.StatusFailed, Error: describeError(err, f.timeout)}
+	}
+	left := time.Until(deadline)
+	if left <= 0 {
+		return fail(context.DeadlineExceeded), false
+	}
+	cc, err := hc.AcquireConn(left, false)
+	if err != nil {
+		return fail(err), false
+	}
+	conn := cc.Conn().(*countedConn)
+	reused := conn.used
+	conn.used = true
+	if err := conn.SetDeadline(deadline); err != nil {
+		hc.CloseConn(cc)
+		return fail(err), false
+	}
+	bw := hc.AcquireWriter(conn)
+	err = req.Write(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	hc.ReleaseWriter(bw)
+	if err != nil {
+		hc.CloseConn(cc)
+		return fail(err), reused && !isTimeout(err)
+	}
+
+	br := hc.AcquireReader(conn)
+	start := conn.read
+	big := false
+	// The first byte on its own: fasthttp's head reader turns any error
+	// there into io.EOF, a reset connection included.
+	_, err = br.Peek(1)
+	for err == nil {
+		err = head.Read(br)
+		var small *fasthttp.ErrSmallBuffer
+		if errors.As(err, &small) && !big {
+			// The head is longer than smallHead: read it again from a
+			// buffer of maxResponseHeader (the connection is closed after).
+			held, _ := br.Peek(br.Buffered())
+			br = bufio.NewReaderSize(io.MultiReader(bytes.NewReader(bytes.Clone(held)), conn), maxResponseHeader)
+			big, err = true, nil
+			continue
+		}
+		if err != nil {
+			break
+		}
+		if used := conn.read - int64(br.Buffered()) - start; used > maxResponseHeader {
+			err = errHeadTooLarge
+			break
+		}
+		if c := head.StatusCode(); c < 100 || c > 199 || c == http.StatusSwitchingProtocols {
+			break
+		}
+	}
+	if err != nil {
+		if !big {
+			hc.ReleaseReader(br)
+		}
+		hc.CloseConn(cc)
+		var small *fasthttp.ErrSmallBuffer
+		switch {
+		case errors.As(err, &small):
+			err = errHeadTooLarge
+		case isTimeout(err) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, errHeadTooLarge):
+		default:
+			// fasthttp's head parser refused it.
+			err = errors.New("malformed HTTP response: " + err.Error())
+		}
+		if err == io.EOF && conn.read == start {
+			// Nothing of an answer: a reused connection the receiver had
+			// closed is worth another one.
+			return fail(err), reused
+		}
+		return fail(err), false
+	}
+
+	code := head.StatusCode()
+	a := Attempt{StatusCode: code, ResponseHeaders: fastLoggedHeaders(head), Answered: true}
+	body := f.body(br, head)
+	answer, rerr := readAnswer(body.r)
+	a.Response = answer
+	reuse := rerr == nil && body.done() && !head.ConnectionClose() && br.Buffered() == 0 && !big && code != http.StatusSwitchingProtocols
+	if !big {
+		hc.ReleaseReader(br)
+	}
+	if reuse {
+		hc.ReleaseConn(cc)
+	} else {
+		hc.CloseConn(cc)
+	}
+	switch {
+	case rerr != nil:
+		a.Status = hookd.StatusFailed
+		a.Error = "HTTP " + strconv.Itoa(code) + ", then reading the answer failed: " + describeError(rerr, f.timeout)
+	case code >= 200 && code < 300:
+		a.Status = hookd.StatusDelivered
+	case code >= 300 && code < 400:
+		a.Status = hookd.StatusFailed
+		a.Error = "HTTP " + strconv.Itoa(code) + ": redirect to " + strconv.Quote(string(head.Peek("Location"))) + " not followed; point the webhook at the final URL"
+	default:
+		a.Status = hookd.StatusFailed
+		a.Error = "HTTP " + strconv.Itoa(code) + " " + http.StatusText(code)
+	}
+	return a, false
+}
+
+// errHeadTooLarge is the refusal of an answer whose heads are over
+// maxResponseHeader, worded by describeError as net/http's.
+var errHeadTooLarge = errors.New("net/http: server response headers exceeded " + strconv.Itoa(maxResponseHeader) + " bytes; aborted")
+
+func isTimeout(err error) bool {
+	var t interface{ Timeout() bool }
+	return errors.As(err, &t) && t.Timeout()
+}
+
+// answerBody is the body of an answer as its head frames it.
+type answerBody struct {
+	r    io.Reader
+	left int64 // of a Content-Length body
+	kind int   // fasthttp's ContentLength: ≥ 0, -1 chunked, -2 until the connection closes
+	cr   *chunked
+}
+
+func (b *answerBody) done() bool {
+	switch {
+	case b.kind >= 0:
+		return b.left == 0
+	case b.kind == -1:
+		return b.cr.ended
+	}
+	return false
+}
+
+func (f *fastTransport) body(br *bufio.Reader, head *fasthttp.ResponseHeader) *answerBody {
+	b := &answerBody{kind: head.ContentLength()}
+	code := head.StatusCode()
+	switch {
+	case code == http.StatusNoContent || code == http.StatusNotModified || (code >= 100 && code < 200):
+		b.kind, b.r = 0, eof{}
+	case b.kind >= 0:
+		b.left = int64(b.kind)
+		b.r = &clBody{b: b, r: br}
+	case b.kind == -1:
+		b.cr = &chunked{br: br, r: httputil.NewChunkedReader(br)}
+		b.r = b.cr
+	default:
+		b.r = br
+	}
+	return b
+}
+
+type eof struct{}
+
+func (eof) Read([]byte) (int, error) { return 0, io.EOF }
+
+// clBody reads a Content-Length body: a short one is io.ErrUnexpectedEOF, as
+// net/http says.
+type clBody struct {
+	b *answerBody
+	r io.Reader
+}
+
+func (c *clBody) Read(p []byte) (int, error) {
+	b := c.b
+	if b.left == 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := c.r.Read(p)
+	b.left -= int64(n)
+	if err == io.EOF && b.left > 0 {
+		err = io.ErrUnexpectedEOF
+	}
+	return n, err
+}
+
+// chunked is a chunked body read with net/http's own chunked reader, then
+// its trailer as net/http reads it (at most 4 KiB, or the same error).
+type chunked struct {
+	br    *bufio.Reader
+	r     io.Reader
+	ended bool
+}
+
+var errLongTrailer = errors.New("http: suspiciously long trailer after chunked body")
+
+func (c *chunked) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if err != io.EOF {
+		return n, err
+	}
+	// The last chunk: then trailer fields, up to an empty line.
+	read := 0
+	for {
+		line, lerr := c.br.ReadSlice('\n')
+		read += len(line)
+		if read > 4<<10 || lerr == bufio.ErrBufferFull {
+			return n, errLongTrailer
+		}
+		if lerr != nil {
+			if lerr == io.EOF {
+				lerr = io.ErrUnexpectedEOF
+			}
+			return n, lerr
+		}
+		if len(line) <= 2 && len(bytes.TrimRight(line, "\r\n")) == 0 {
+			c.ended = true
+			return n, io.EOF
+		}
+	}
+}
+
+// fastLoggedHeaders is loggedHeaders of a fasthttp head.
+func fastLoggedHeaders(head *fasthttp.ResponseHeader) string {
+	h := http.Header{}
+	for k, v := range head.All() {
+		name := http.CanonicalHeaderKey(string(k))
+		h[name] = append(h[name], string(v))
+	}
+	return loggedHeaders(h)
+}
