@@ -18,27 +18,37 @@ import (
 	"github.com/valyala/fasthttp"
 )
 
-// fastTransport sends to http:// receivers with valyala/fasthttp's
-// connection pool and request writer, for httpTransport, which keeps
-// net/http for https:// ones (HTTP/2, TLS). It keeps every rule of httpTransport: the
-// same dialer (netguard's), one deadline for the whole exchange, at most
-// maxResponseHeader bytes of heads (1xx answers included) and
-// maxResponseRead of body, no redirect followed, keep-alive with at most
-// MaxPerHost connections a host, the same headers and the same error
-// wording (describeError). It reads the answer itself: fasthttp's head
-// parser for the status line and headers, net/http's chunked reader for a
-// chunked body, so that a hostile answer fails as it does over net/http.
+// fastTransport sends to http:// receivers with valyala/fasthttp's request
+// writer and head parser, for httpTransport, which keeps net/http for
+// https:// ones (HTTP/2, TLS). It keeps every rule of net/http's transport
+// as httpTransport sets it: the same dialer (netguard's), one deadline for
+// the whole exchange, at most maxResponseHeader bytes of heads (1xx answers
+// included) and maxResponseRead of body, no redirect followed, keep-alive
+// with at most MaxPerHost connections a host (idle ones closed after 90 s),
+// the same headers and the same error wording (describeError). It reads the
+// answer itself, a chunked body with net/http's own chunked reader, so that a
+// hostile answer fails as it does over net/http. What it saves is net/http's
+// two goroutines a connection and the hand-offs between them, and most of
+// its allocations.
 type fastTransport struct {
 	timeout time.Duration
 	dial    func(ctx context.Context, network, addr string) (net.Conn, error)
 	perHost int
 	ua      string
-	hosts   sync.Map // host:port → *fasthttp.HostClient
+	hosts   sync.Map // host:port → *fastHost
+
+	mu       sync.Mutex
+	sweeping bool          // the sweep of idle connections runs
+	stop     chan struct{} // ends it
 }
 
 // smallHead is the read buffer of a connection: most answers' heads fit;
 // a longer one is read again with a buffer of maxResponseHeader.
 const smallHead = 4 << 10
+
+// maxIdle is how long a connection is kept idle, as net/http's
+// IdleConnTimeout in httpTransport.
+const maxIdle = 90 * time.Second
 
 func newFastTransport(cfg Config) *fastTransport {
 	dial := cfg.DialContext
@@ -55,6 +65,7 @@ type countedConn struct {
 	net.Conn
 	read int64
 	used bool
+	idle time.Time // when it was last put back
 }
 
 func (c *countedConn) Read(p []byte) (int, error) {
@@ -63,30 +74,136 @@ func (c *countedConn) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func (f *fastTransport) host(addr string) *fasthttp.HostClient {
-	if hc, ok := f.hosts.Load(addr); ok {
-		return hc.(*fasthttp.HostClient)
-	}
-	hc := &fasthttp.HostClient{
-		Addr: addr,
-		DialTimeout: func(addr string, timeout time.Duration) (net.Conn, error) {
-			ctx, cancel := context.WithTimeout(context.Background(), timeout)
-			defer cancel()
-			c, err := f.dial(ctx, "tcp", addr)
-			if err != nil {
-				return nil, err
-			}
-			return &countedConn{Conn: c}, nil
-		},
-		MaxConns:            f.perHost,
-		MaxConnWaitTimeout:  f.timeout,
-		MaxIdleConnDuration: 90 * time.Second, // as net/http's IdleConnTimeout
-		ReadBufferSize:      smallHead,
-		WriteBufferSize:     smallHead,
-	}
-	got, _ := f.hosts.LoadOrStore(addr, hc)
-	return got.(*fasthttp.HostClient)
+// fastHost is the connections to one host:port: at most perHost of them
+// (slots), the idle ones last used first.
+type fastHost struct {
+	slots chan struct{}
+	mu    sync.Mutex
+	idle  []*countedConn
 }
+
+func (f *fastTransport) host(addr string) *fastHost {
+	if h, ok := f.hosts.Load(addr); ok {
+		return h.(*fastHost)
+	}
+	h, _ := f.hosts.LoadOrStore(addr, &fastHost{slots: make(chan struct{}, f.perHost)})
+	return h.(*fastHost)
+}
+
+// acquire returns a connection to addr by deadline: an idle one, or a new
+// one once fewer than perHost are open.
+func (f *fastTransport) acquire(h *fastHost, addr string, deadline time.Time) (*countedConn, error) {
+	select {
+	case h.slots <- struct{}{}:
+	default:
+		t := time.NewTimer(time.Until(deadline))
+		select {
+		case h.slots <- struct{}{}:
+			t.Stop()
+		case <-t.C:
+			return nil, context.DeadlineExceeded
+		}
+	}
+	h.mu.Lock()
+	if n := len(h.idle); n > 0 {
+		c := h.idle[n-1]
+		h.idle[n-1] = nil
+		h.idle = h.idle[:n-1]
+		h.mu.Unlock()
+		return c, nil
+	}
+	h.mu.Unlock()
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
+	defer cancel()
+	c, err := f.dial(ctx, "tcp", addr)
+	if err != nil {
+		<-h.slots
+		return nil, err
+	}
+	return &countedConn{Conn: c}, nil
+}
+
+// release puts c back idle when reuse, or closes it; either frees its slot.
+func (f *fastTransport) release(h *fastHost, c *countedConn, reuse bool) {
+	if reuse {
+		c.idle = time.Now()
+		h.mu.Lock()
+		h.idle = append(h.idle, c)
+		h.mu.Unlock()
+		f.mu.Lock()
+		if !f.sweeping {
+			f.sweeping, f.stop = true, make(chan struct{})
+			go f.sweep(f.stop)
+		}
+		f.mu.Unlock()
+	} else {
+		c.Close()
+	}
+	<-h.slots
+}
+
+// sweep closes the connections idle for maxIdle, until none is left idle or
+// CloseIdleConnections.
+func (f *fastTransport) sweep(stop chan struct{}) {
+	t := time.NewTicker(maxIdle / 9)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case now := <-t.C:
+			left := 0
+			f.hosts.Range(func(_, v any) bool {
+				h := v.(*fastHost)
+				h.mu.Lock()
+				keep := h.idle[:0]
+				for _, c := range h.idle {
+					if now.Sub(c.idle) > maxIdle {
+						c.Close()
+					} else {
+						keep = append(keep, c)
+					}
+				}
+				clear(h.idle[len(keep):])
+				h.idle = keep
+				left += len(keep)
+				h.mu.Unlock()
+				return true
+			})
+			f.mu.Lock()
+			if left == 0 && f.stop == stop {
+				f.sweeping = false
+				f.mu.Unlock()
+				return
+			}
+			f.mu.Unlock()
+		}
+	}
+}
+
+// CloseIdleConnections closes the idle connections and ends their sweep.
+func (f *fastTransport) CloseIdleConnections() {
+	f.mu.Lock()
+	if f.sweeping {
+		close(f.stop)
+		f.sweeping = false
+	}
+	f.mu.Unlock()
+	f.hosts.Range(func(_, v any) bool {
+		h := v.(*fastHost)
+		h.mu.Lock()
+		for _, c := range h.idle {
+			c.Close()
+		}
+		clear(h.idle)
+		h.idle = h.idle[:0]
+		h.mu.Unlock()
+		return true
+	})
+}
+
+var readers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, smallHead) }}
+var writers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, smallHead) }}
 
 var fastRequests = sync.Pool{New: func() any {
 	r := &fasthttp.Request{}
@@ -98,6 +215,7 @@ var fastRequests = sync.Pool{New: func() any {
 var fastHeads = sync.Pool{New: func() any {
 	h := &fasthttp.ResponseHeader{}
 	h.DisableNormalizing()
+	h.SetNoDefaultContentType(true)
 	return h
 }}
 
@@ -113,7 +231,8 @@ func (f *fastTransport) Send(ctx context.Context, m Message) (a Attempt) {
 	if port == "" {
 		port = "80"
 	}
-	hc := f.host(net.JoinHostPort(m.URL.Hostname(), port))
+	addr := net.JoinHostPort(m.URL.Hostname(), port)
+	h := f.host(addr)
 
 	req := fastRequests.Get().(*fasthttp.Request)
 	defer fastRequests.Put(req)
@@ -122,7 +241,7 @@ func (f *fastTransport) Send(ctx context.Context, m Message) (a Attempt) {
 	defer fastHeads.Put(head)
 
 	for try := 0; ; try++ {
-		a, retry := f.exchange(hc, req, head, deadline)
+		a, retry := f.exchange(h, addr, req, head, deadline)
 		if !retry || try > 0 {
 			return a
 		}
@@ -147,13 +266,13 @@ func (f *fastTransport) prepare(req *fasthttp.Request, m Message) {
 	req.SetBodyRaw(m.Body)
 }
 
-// exchange makes one request over a connection of hc, and says whether to
+// exchange makes one request over a connection to addr, and says whether to
 // make it again: when a connection that served requests before was closed by
 // the receiver before any byte of the answer (it closed it while idle, as
 // net/http's transport notices by reading idle connections).
-func (f *fastTransport) exchange(hc *fasthttp.HostClient, req *fasthttp.Request, head *fasthttp.ResponseHeader, deadline time.Time) (Attempt, bool) {
+func (f *fastTransport) exchange(h *fastHost, addr string, req *fasthttp.Request, head *fasthttp.ResponseHeader, deadline time.Time) (Attempt, bool) {
 	fail := func(err error) Attempt {
-		if errors.Is(err, fasthttp.ErrNoFreeConns) || errors.Is(err, fasthttp.ErrDialTimeout) || errors.Is(err, fasthttp.ErrTimeout) {
+		if errors.Is(err, fasthttp.ErrTimeout) {
 			err = context.DeadlineExceeded
 		}
 		return Attempt{Status: hookd.StatusFailed, Error: describeError(err, f.timeout)}
@@ -162,29 +281,32 @@ func (f *fastTransport) exchange(hc *fasthttp.HostClient, req *fasthttp.Request,
 	if left <= 0 {
 		return fail(context.DeadlineExceeded), false
 	}
-	cc, err := hc.AcquireConn(left, false)
+	conn, err := f.acquire(h, addr, deadline)
 	if err != nil {
 		return fail(err), false
 	}
-	conn := cc.Conn().(*countedConn)
 	reused := conn.used
 	conn.used = true
 	if err := conn.SetDeadline(deadline); err != nil {
-		hc.CloseConn(cc)
+		f.release(h, conn, false)
 		return fail(err), false
 	}
-	bw := hc.AcquireWriter(conn)
+	bw := writers.Get().(*bufio.Writer)
+	bw.Reset(conn)
 	err = req.Write(bw)
 	if err == nil {
 		err = bw.Flush()
 	}
-	hc.ReleaseWriter(bw)
+	bw.Reset(nil)
+	writers.Put(bw)
 	if err != nil {
-		hc.CloseConn(cc)
+		f.release(h, conn, false)
 		return fail(err), reused && !isTimeout(err)
 	}
 
-	br := hc.AcquireReader(conn)
+	br := readers.Get().(*bufio.Reader)
+	br.Reset(conn)
+	pooled := br
 	start := conn.read
 	big := false
 	// The first byte on its own: fasthttp's head reader turns any error
@@ -213,10 +335,9 @@ func (f *fastTransport) exchange(hc *fasthttp.HostClient, req *fasthttp.Request,
 		}
 	}
 	if err != nil {
-		if !big {
-			hc.ReleaseReader(br)
-		}
-		hc.CloseConn(cc)
+		pooled.Reset(nil)
+		readers.Put(pooled)
+		f.release(h, conn, false)
 		var small *fasthttp.ErrSmallBuffer
 		switch {
 		case errors.As(err, &small):
@@ -240,14 +361,9 @@ func (f *fastTransport) exchange(hc *fasthttp.HostClient, req *fasthttp.Request,
 	answer, rerr := readAnswer(body.r)
 	a.Response = answer
 	reuse := rerr == nil && body.done() && !head.ConnectionClose() && br.Buffered() == 0 && !big && code != http.StatusSwitchingProtocols
-	if !big {
-		hc.ReleaseReader(br)
-	}
-	if reuse {
-		hc.ReleaseConn(cc)
-	} else {
-		hc.CloseConn(cc)
-	}
+	pooled.Reset(nil)
+	readers.Put(pooled)
+	f.release(h, conn, reuse)
 	switch {
 	case rerr != nil:
 		a.Status = hookd.StatusFailed
@@ -372,11 +488,21 @@ func (c *chunked) Read(p []byte) (int, error) {
 	}
 }
 
-// fastLoggedHeaders is loggedHeaders of a fasthttp head.
+// fastLoggedHeaders is loggedHeaders of a fasthttp head, with the header
+// net/http would give: without Transfer-Encoding and Trailer (the framing),
+// nor a Connection that says close.
 func fastLoggedHeaders(head *fasthttp.ResponseHeader) string {
 	h := http.Header{}
 	for k, v := range head.All() {
 		name := http.CanonicalHeaderKey(string(k))
+		switch name {
+		case "Transfer-Encoding", "Trailer":
+			continue
+		case "Connection":
+			if head.ConnectionClose() {
+				continue
+			}
+		}
 		h[name] = append(h[name], string(v))
 	}
 	return loggedHeaders(h)

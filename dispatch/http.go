@@ -132,6 +132,17 @@ func (h *httpTransport) Send(ctx context.Context, m Message) (a Attempt) {
 	return a
 }
 
+// CloseIdleConnections closes the connections kept for the next sends;
+// Dispatcher.Close calls it.
+func (h *httpTransport) CloseIdleConnections() {
+	if c, ok := h.rt.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+	if h.fast != nil {
+		h.fast.CloseIdleConnections()
+	}
+}
+
 var contentTypeJSON = []string{"application/json"}
 
 // sendState is what a send's request is made of, kept for the next send
