@@ -188,8 +188,8 @@ func TestFastHTTPLogsWhatNetHTTPLogs(t *testing.T) {
 			"Set-Cookie: a=1\r\nSet-Cookie: b=2\r\nServer: test\r\nContent-Type: text/html\r\nContent-Encoding: br\r\nConnection: keep-alive\r\n" +
 			"Trailer: X-T\r\nDate: Mon, 01 Dec 2026 07:00:00 GMT\r\nEmpty:\r\n\r\n3\r\nabc\r\n0\r\nX-T: t\r\n\r\n",
 		"no length, closes": "HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\nLocation: /x\r\n\r\nwhat went wrong",
-		"redirect": "HTTP/1.1 302 Found\r\nLocation: http://169.254.169.254/latest\r\nContent-Length: 0\r\n\r\n",
-		"no content": "HTTP/1.1 204 No Content\r\nContent-Type: application/json\r\n\r\n",
+		"redirect":          "HTTP/1.1 302 Found\r\nLocation: http://169.254.169.254/latest\r\nContent-Length: 0\r\n\r\n",
+		"no content":        "HTTP/1.1 204 No Content\r\nContent-Type: application/json\r\n\r\n",
 	}
 	cfg := Config{Timeout: 5 * time.Second, MaxConcurrency: 4, MaxPerHost: 2}.withTuning()
 	fast := newHTTPTransport(cfg)
