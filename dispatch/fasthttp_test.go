@@ -214,3 +214,29 @@ func TestFastHTTPLogsWhatNetHTTPLogs(t *testing.T) {
 		}
 	}
 }
+
+// HOOKD_HTTP_CLIENT picks the client of http:// receivers; a value it does
+// not know stops New with a message that names the two it does.
+func TestHTTPClientSetting(t *testing.T) {
+	store := openStore(t)
+	for _, c := range []struct {
+		env      string
+		fast     bool
+		mistaken bool
+	}{{"", true, false}, {"fasthttp", true, false}, {"net/http", false, false}, {"nethttp", false, true}} {
+		t.Setenv("HOOKD_HTTP_CLIENT", c.env)
+		d, err := New(settings(store))
+		if c.mistaken {
+			if err == nil || !strings.Contains(err.Error(), `HOOKD_HTTP_CLIENT must be fasthttp (the default) or net/http, not "nethttp"`) {
+				t.Errorf("HOOKD_HTTP_CLIENT=%s: New said %v, want it to name the two values", c.env, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("HOOKD_HTTP_CLIENT=%s: %v", c.env, err)
+		}
+		if got := d.transport.(*httpTransport).fast != nil; got != c.fast {
+			t.Errorf("HOOKD_HTTP_CLIENT=%q: fasthttp used %v, want %v", c.env, got, c.fast)
+		}
+	}
+}

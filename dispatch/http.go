@@ -42,7 +42,8 @@ type httpTransport struct {
 	// userAgent is the User-Agent header value, shared by the sends.
 	userAgent []string
 	// fast sends to http:// URLs (fasthttp.go); nil when
-	// HOOKD_HTTP_CLIENT=net/http, and then net/http sends to them too.
+	// HOOKD_HTTP_CLIENT=net/http (useFastHTTP), and then net/http sends to
+	// them too.
 	fast *fastTransport
 }
 
@@ -56,7 +57,7 @@ func newHTTPTransport(cfg Config) *httpTransport {
 		dial = (&net.Dialer{Timeout: cfg.Timeout, KeepAlive: 30 * time.Second}).DialContext
 	}
 	var fast *fastTransport
-	if os.Getenv("HOOKD_HTTP_CLIENT") != "net/http" {
+	if ok, _ := useFastHTTP(); ok {
 		fast = newFastTransport(cfg)
 	}
 	return &httpTransport{
