@@ -347,9 +347,12 @@ func (f *fastTransport) exchange(h *fastHost, addr string, req *fasthttp.Request
 			// fasthttp's head parser refused it.
 			err = errors.New("malformed HTTP response: " + err.Error())
 		}
-		if err == io.EOF && conn.read == start {
+		if conn.read == start && (err == io.EOF || errors.Is(err, syscall.ECONNRESET)) {
 			// Nothing of an answer: a reused connection the receiver had
-			// closed is worth another one.
+			// closed while it was idle is worth one new connection. (A
+			// receiver that took the request and then closed without an
+			// answer gets it twice, as at-least-once allows; webhook-id
+			// tells the copies apart.)
 			return fail(err), reused
 		}
 		return fail(err), false
