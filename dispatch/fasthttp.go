@@ -235,7 +235,10 @@ func (f *fastTransport) Send(ctx context.Context, m Message) (a Attempt) {
 	h := f.host(addr)
 
 	req := fastRequests.Get().(*fasthttp.Request)
-	defer fastRequests.Put(req)
+	defer func() {
+		req.SetBodyRaw(nil) // the envelope is the trigger's: not held by the pool
+		fastRequests.Put(req)
+	}()
 	f.prepare(req, m)
 	head := fastHeads.Get().(*fasthttp.ResponseHeader)
 	defer fastHeads.Put(head)

@@ -95,7 +95,9 @@ func newHTTPTransport(cfg Config) *httpTransport {
 // Send posts one signed delivery. ctx's deadline covers the whole exchange,
 // reading the answer included.
 func (h *httpTransport) Send(ctx context.Context, m Message) (a Attempt) {
-	if h.fast != nil && m.URL.Scheme == "http" {
+	// fasthttp for http://, but for a host name that is not ASCII, which
+	// net/http turns into its punycode to dial it and name it in Host.
+	if h.fast != nil && m.URL.Scheme == "http" && asciiHost(m.URL.Host) {
 		return h.fast.Send(ctx, m)
 	}
 	start := time.Now()
@@ -142,6 +144,15 @@ func (h *httpTransport) CloseIdleConnections() {
 	if h.fast != nil {
 		h.fast.CloseIdleConnections()
 	}
+}
+
+func asciiHost(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 var contentTypeJSON = []string{"application/json"}
