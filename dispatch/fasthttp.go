@@ -370,19 +370,7 @@ func (f *fastTransport) exchange(h *fastHost, addr string, req *fasthttp.Request
 	pooled.Reset(nil)
 	readers.Put(pooled)
 	f.release(h, conn, reuse)
-	switch {
-	case rerr != nil:
-		a.Status = hookd.StatusFailed
-		a.Error = "HTTP " + strconv.Itoa(code) + ", then reading the answer failed: " + describeError(rerr, f.timeout)
-	case code >= 200 && code < 300:
-		a.Status = hookd.StatusDelivered
-	case code >= 300 && code < 400:
-		a.Status = hookd.StatusFailed
-		a.Error = "HTTP " + strconv.Itoa(code) + ": redirect to " + strconv.Quote(string(head.Peek("Location"))) + " not followed; point the webhook at the final URL"
-	default:
-		a.Status = hookd.StatusFailed
-		a.Error = "HTTP " + strconv.Itoa(code) + " " + http.StatusText(code)
-	}
+	a.Status, a.Error = outcome(code, string(head.Peek("Location")), rerr, f.timeout)
 	return a, false
 }
 

@@ -119,20 +119,24 @@ func (h *httpTransport) Send(ctx context.Context, m Message) (a Attempt) {
 	resp.Body.Close()
 	st.release()
 	a = Attempt{StatusCode: resp.StatusCode, Response: answer, ResponseHeaders: loggedHeaders(resp.Header), Answered: true}
+	a.Status, a.Error = outcome(resp.StatusCode, resp.Header.Get("Location"), rerr, h.timeout)
+	return a
+}
+
+// outcome is what an answer with status code makes of a delivery, and why
+// it failed: rerr is the error reading its body, if any; location is its
+// Location header. Both clients (and fasthttp.go) judge answers with it.
+func outcome(code int, location string, rerr error, timeout time.Duration) (status, why string) {
 	switch {
 	case rerr != nil:
-		a.Status = hookd.StatusFailed
-		a.Error = "HTTP " + strconv.Itoa(resp.StatusCode) + ", then reading the answer failed: " + describeError(rerr, h.timeout)
-	case resp.StatusCode >= 200 && resp.StatusCode < 300:
-		a.Status = hookd.StatusDelivered
-	case resp.StatusCode >= 300 && resp.StatusCode < 400:
-		a.Status = hookd.StatusFailed
-		a.Error = fmt.Sprintf("HTTP %d: redirect to %q not followed; point the webhook at the final URL", resp.StatusCode, resp.Header.Get("Location"))
+		return hookd.StatusFailed, "HTTP " + strconv.Itoa(code) + ", then reading the answer failed: " + describeError(rerr, timeout)
+	case code >= 200 && code < 300:
+		return hookd.StatusDelivered, ""
+	case code >= 300 && code < 400:
+		return hookd.StatusFailed, fmt.Sprintf("HTTP %d: redirect to %q not followed; point the webhook at the final URL", code, location)
 	default:
-		a.Status = hookd.StatusFailed
-		a.Error = "HTTP " + strconv.Itoa(resp.StatusCode) + " " + http.StatusText(resp.StatusCode)
+		return hookd.StatusFailed, "HTTP " + strconv.Itoa(code) + " " + http.StatusText(code)
 	}
-	return a
 }
 
 // CloseIdleConnections closes the connections kept for the next sends;
