@@ -118,6 +118,9 @@ func (c *Config) validate() error {
 	if c.MaxPerHost < 1 {
 		errs = append(errs, fmt.Errorf("MaxPerHost (--max-per-host) must be at least 1, not %d", c.MaxPerHost))
 	}
+	if _, err := useFastHTTP(); err != nil {
+		errs = append(errs, err)
+	}
 	if len(errs) > 0 {
 		return fmt.Errorf("dispatch.Config: %w", errors.Join(errs...))
 	}
@@ -155,4 +158,22 @@ func (c Config) withTuning() Config {
 		c.Now = time.Now
 	}
 	return c
+}
+
+// httpClientEnv names the environment variable that picks the client of
+// http:// receivers: "fasthttp" (the default) or "net/http".
+const httpClientEnv = "HOOKD_HTTP_CLIENT"
+
+// useFastHTTP says whether http:// receivers are sent to with fasthttp
+// (fasthttp.go), as httpClientEnv says; any other value than its two is an
+// error, so that a mistyped one is not silently the default.
+func useFastHTTP() (bool, error) {
+	switch v := os.Getenv(httpClientEnv); v {
+	case "", "fasthttp":
+		return true, nil
+	case "net/http":
+		return false, nil
+	default:
+		return true, fmt.Errorf("%s must be fasthttp (the default) or net/http, not %q", httpClientEnv, v)
+	}
 }

@@ -149,6 +149,11 @@ func (d *Dispatcher) Close() error {
 		d.writer.Wait()
 	}
 	d.tickMu.Unlock()
+	// The receivers' connections, which another transport (Config.Transport)
+	// may keep too.
+	if c, ok := d.transport.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
 	d.handBack(len(dropped))
 	return nil
 }

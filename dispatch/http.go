@@ -41,6 +41,10 @@ type httpTransport struct {
 	timeout time.Duration // Config.Timeout, named in the error of a send that runs out of it
 	// userAgent is the User-Agent header value, shared by the sends.
 	userAgent []string
+	// fast sends to http:// URLs (fasthttp.go); nil when
+	// HOOKD_HTTP_CLIENT=net/http (useFastHTTP), and then net/http sends to
+	// them too.
+	fast *fastTransport
 }
 
 // newHTTPTransport returns the HTTP transport of cfg: it dials with
@@ -52,7 +56,12 @@ func newHTTPTransport(cfg Config) *httpTransport {
 	if dial == nil {
 		dial = (&net.Dialer{Timeout: cfg.Timeout, KeepAlive: 30 * time.Second}).DialContext
 	}
+	var fast *fastTransport
+	if ok, _ := useFastHTTP(); ok {
+		fast = newFastTransport(cfg)
+	}
 	return &httpTransport{
+		fast:      fast,
 		timeout:   cfg.Timeout,
 		userAgent: []string{cfg.UserAgent},
 		rt: &http.Transport{
@@ -86,6 +95,11 @@ func newHTTPTransport(cfg Config) *httpTransport {
 // Send posts one signed delivery. ctx's deadline covers the whole exchange,
 // reading the answer included.
 func (h *httpTransport) Send(ctx context.Context, m Message) (a Attempt) {
+	// fasthttp for http://, but for a host name that is not ASCII, which
+	// net/http turns into its punycode to dial it and name it in Host.
+	if h.fast != nil && m.URL.Scheme == "http" && asciiHost(m.URL.Host) {
+		return h.fast.Send(ctx, m)
+	}
 	start := time.Now()
 	defer func() { a.Duration = time.Since(start) }()
 	// The request as http.NewRequestWithContext makes it, with the URL
@@ -105,20 +119,44 @@ func (h *httpTransport) Send(ctx context.Context, m Message) (a Attempt) {
 	resp.Body.Close()
 	st.release()
 	a = Attempt{StatusCode: resp.StatusCode, Response: answer, ResponseHeaders: loggedHeaders(resp.Header), Answered: true}
+	a.Status, a.Error = outcome(resp.StatusCode, resp.Header.Get("Location"), rerr, h.timeout)
+	return a
+}
+
+// outcome is what an answer with status code makes of a delivery, and why
+// it failed: rerr is the error reading its body, if any; location is its
+// Location header. Both clients (and fasthttp.go) judge answers with it.
+func outcome(code int, location string, rerr error, timeout time.Duration) (status, why string) {
 	switch {
 	case rerr != nil:
-		a.Status = hookd.StatusFailed
-		a.Error = "HTTP " + strconv.Itoa(resp.StatusCode) + ", then reading the answer failed: " + describeError(rerr, h.timeout)
-	case resp.StatusCode >= 200 && resp.StatusCode < 300:
-		a.Status = hookd.StatusDelivered
-	case resp.StatusCode >= 300 && resp.StatusCode < 400:
-		a.Status = hookd.StatusFailed
-		a.Error = fmt.Sprintf("HTTP %d: redirect to %q not followed; point the webhook at the final URL", resp.StatusCode, resp.Header.Get("Location"))
+		return hookd.StatusFailed, "HTTP " + strconv.Itoa(code) + ", then reading the answer failed: " + describeError(rerr, timeout)
+	case code >= 200 && code < 300:
+		return hookd.StatusDelivered, ""
+	case code >= 300 && code < 400:
+		return hookd.StatusFailed, fmt.Sprintf("HTTP %d: redirect to %q not followed; point the webhook at the final URL", code, location)
 	default:
-		a.Status = hookd.StatusFailed
-		a.Error = "HTTP " + strconv.Itoa(resp.StatusCode) + " " + http.StatusText(resp.StatusCode)
+		return hookd.StatusFailed, "HTTP " + strconv.Itoa(code) + " " + http.StatusText(code)
 	}
-	return a
+}
+
+// CloseIdleConnections closes the connections kept for the next sends;
+// Dispatcher.Close calls it.
+func (h *httpTransport) CloseIdleConnections() {
+	if c, ok := h.rt.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+	if h.fast != nil {
+		h.fast.CloseIdleConnections()
+	}
+}
+
+func asciiHost(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 var contentTypeJSON = []string{"application/json"}

@@ -10,7 +10,8 @@ import (
 
 // Transport makes one send of a delivery: the seam where another way of
 // sending (or a retry policy wrapping the HTTP one) plugs in. The default,
-// used when Config.Transport is nil, is an HTTP POST (http.go).
+// used when Config.Transport is nil, is an HTTP POST (http.go; to http://
+// URLs with fasthttp, fasthttp.go).
 //
 // The dispatcher calls Send from many goroutines at once. ctx carries the
 // deadline of the whole send (Config.Timeout); Send returns by then. A Message
