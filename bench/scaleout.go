@@ -61,7 +61,8 @@ type ScaleStep struct {
 	Busy      float64 // the machine's CPU busy over the window (0..1)
 	WALBytes  float64 // WAL bytes per delivery (server-wide)
 	// Waits counts the samples of the step database's active backends by
-	// wait_event_type ("" = on CPU); Samples is the number of samplings.
+	// "wait_event_type:wait_event" ("" = on CPU); Samples is the number of
+	// samplings.
 	Waits   map[string]int
 	Samples int
 }
@@ -570,12 +571,12 @@ func walLSN(ctx context.Context, c *pgx.Conn) (int64, error) {
 }
 
 // sampleWaits samples, every 50 ms until ctx ends, what the step
-// database's active backends wait on (wait_event_type; "" = running).
+// database's active backends wait on ("type:event"; "" = running).
 func sampleWaits(ctx context.Context, c *pgx.Conn, db string) (map[string]int, int) {
 	waits := map[string]int{}
 	n := 0
 	for ctx.Err() == nil {
-		rows, err := c.Query(ctx, `SELECT coalesce(wait_event_type, '') FROM pg_stat_activity
+		rows, err := c.Query(ctx, `SELECT coalesce(wait_event_type || ':' || wait_event, '') FROM pg_stat_activity
 			WHERE datname = $1 AND state = 'active' AND pid <> pg_backend_pid()`, db)
 		if err == nil {
 			ws, err := pgx.CollectRows(rows, pgx.RowTo[string])
@@ -715,21 +716,30 @@ func writeScaleTable(w io.Writer, steps []ScaleStep) {
 func us(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
 
 // waitsText gives the average number of active backends and the share of
-// them waiting on each kind of event, e.g. "2.1 active: Lock 3%, IO 20%".
+// them waiting on each kind of event, with the most frequent event of each,
+// e.g. "2.1 active: IO 20% (WALSync), Lock 3% (advisory)".
 func waitsText(w map[string]int, samples int) string {
 	if samples == 0 {
 		return "-"
 	}
 	total := 0
-	for _, n := range w {
+	byType := map[string]int{}
+	top := map[string]string{}
+	for k, n := range w {
 		total += n
+		if k == "" {
+			continue
+		}
+		typ, ev, _ := strings.Cut(k, ":")
+		byType[typ] += n
+		if t, ok := top[typ]; !ok || w[typ+":"+t] < n || (w[typ+":"+t] == n && ev < t) {
+			top[typ] = ev
+		}
 	}
 	s := fmt.Sprintf("%.1f active", float64(total)/float64(samples))
-	kinds := make([]string, 0, len(w))
-	for k := range w {
-		if k != "" {
-			kinds = append(kinds, k)
-		}
+	kinds := make([]string, 0, len(byType))
+	for k := range byType {
+		kinds = append(kinds, k)
 	}
 	slices.Sort(kinds)
 	for i, k := range kinds {
@@ -737,7 +747,7 @@ func waitsText(w map[string]int, samples int) string {
 		if i == 0 {
 			sep = ": "
 		}
-		s += fmt.Sprintf("%s%s %.0f%%", sep, k, 100*float64(w[k])/float64(total))
+		s += fmt.Sprintf("%s%s %.0f%% (%s)", sep, k, 100*float64(byType[k])/float64(total), top[k])
 	}
 	return s
 }
@@ -766,7 +776,7 @@ func limits(s ScaleStep) string {
 	total := 0
 	for k, n := range s.Waits {
 		total += n
-		if k == "Lock" || k == "LWLock" {
+		if strings.HasPrefix(k, "Lock:") || strings.HasPrefix(k, "LWLock:") {
 			lock += n
 		}
 	}
