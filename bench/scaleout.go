@@ -85,7 +85,7 @@ func (o *Options) scaleOut(ctx context.Context, w io.Writer) ([]ScaleStep, error
 			return nil, err
 		}
 	}
-	admin, err := pgx.Connect(ctx, o.DB)
+	admin, err := pgx.Connect(ctx, withoutPool(o.DB))
 	if err != nil {
 		return nil, fmt.Errorf("connecting to %s: %w", redactDSN(o.DB), err)
 	}
@@ -226,7 +226,7 @@ func (o *Options) scaleStep(ctx context.Context, admin *pgx.Conn, pm int, bin st
 	nodeFrom, thrFrom := nodesCPU(nodes)
 	selfFrom, busyFrom := procCPU("/proc/self/stat"), machineCPU()
 	// A connection of its own samples the wait events (admin reads the CPU).
-	sampleConn, err := pgx.Connect(ctx, o.DB)
+	sampleConn, err := pgx.Connect(ctx, withoutPool(o.DB))
 	if err != nil {
 		stopSampling()
 		return st, err
@@ -258,7 +258,7 @@ func (o *Options) scaleStep(ctx context.Context, admin *pgx.Conn, pm int, bin st
 	for seen.distinct.Load() < st.Expected && time.Now().Before(deadline) && ctx.Err() == nil {
 		time.Sleep(20 * time.Millisecond)
 	}
-	if stepConn, err := pgx.Connect(ctx, dsn); err == nil {
+	if stepConn, err := pgx.Connect(ctx, withoutPool(dsn)); err == nil {
 		for ctx.Err() == nil && time.Now().Before(deadline) {
 			var rows int64
 			stepConn.QueryRow(ctx, "SELECT count(*) FROM deliveries").Scan(&rows)
@@ -322,6 +322,24 @@ func withDatabase(dsn, db string) (string, error) {
 	}
 	u.RawQuery = q.Encode()
 	return u.String(), nil
+}
+
+// withoutPool leaves out the pool settings (pool_max_conns …) of a
+// postgres:// URL, which the nodes' pools take and a single connection
+// refuses.
+func withoutPool(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return dsn
+	}
+	q := u.Query()
+	for k := range q {
+		if strings.HasPrefix(k, "pool_") {
+			q.Del(k)
+		}
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 func redactDSN(dsn string) string {
