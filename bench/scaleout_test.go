@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -48,5 +49,24 @@ func TestScaleOut(t *testing.T) {
 	left, _ := filepath.Glob(filepath.Join(cgroupCPU, "hookd-bench-*"))
 	if len(left) > 0 {
 		t.Errorf("cgroups left behind: %v", left)
+	}
+}
+
+// TestScaleOutRefusesWhatItCannotRun: an unknown scenario, a step of no
+// nodes and a store that is not PostgreSQL are refused before anything
+// starts, saying what to give instead.
+func TestScaleOutRefusesWhatItCannotRun(t *testing.T) {
+	for _, c := range []struct {
+		o    Options
+		want string
+	}{
+		{Options{Scenario: "scaleout"}, `--scenario "scaleout": the only one is scale-out`},
+		{Options{Scenario: "scale-out", Nodes: []int{1, 0}}, "--nodes: 0: each step needs at least 1 node"},
+		{Options{Scenario: "scale-out"}, "--scenario scale-out needs --db postgres://"},
+	} {
+		err := Run(t.Context(), c.o, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Run(%+v) = %v, want an error saying %q", c.o, err, c.want)
+		}
 	}
 }
