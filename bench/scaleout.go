@@ -90,6 +90,7 @@ func (o *Options) scaleOut(ctx context.Context, w io.Writer) ([]ScaleStep, error
 		return nil, fmt.Errorf("connecting to %s: %w", redactDSN(o.DB), err)
 	}
 	defer admin.Close(context.Background())
+	sweepStale(ctx, admin, w)
 	pm, err := postmasterPID(ctx, admin)
 	if err != nil {
 		fmt.Fprintf(w, "PostgreSQL's CPU will read as 0: %v\n", err)
@@ -131,6 +132,37 @@ func (o *Options) scaleOut(ctx context.Context, w io.Writer) ([]ScaleStep, error
 	writeScaleTable(w, steps)
 	fmt.Fprintln(w, knee(steps))
 	return steps, nil
+}
+
+// sweepStale removes what an earlier scale-out run killed with SIGKILL left
+// behind (its nodes die with it): the cgroups and databases named after a
+// bench process that no longer runs.
+func sweepStale(ctx context.Context, admin *pgx.Conn, w io.Writer) {
+	gone := func(pid string) bool {
+		_, err := os.Stat("/proc/" + pid)
+		return errors.Is(err, os.ErrNotExist)
+	}
+	dirs, _ := filepath.Glob(filepath.Join(cgroupCPU, "hookd-bench-*"))
+	for _, d := range dirs {
+		rest := strings.TrimPrefix(strings.TrimPrefix(filepath.Base(d), "hookd-bench-"), "probe-")
+		pid, _, _ := strings.Cut(rest, "-")
+		if _, err := strconv.Atoi(pid); err == nil && gone(pid) && os.Remove(d) == nil {
+			fmt.Fprintf(w, "removed %s, left by an earlier run\n", d)
+		}
+	}
+	rows, err := admin.Query(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'hookd\_scale\_%'`)
+	if err != nil {
+		return
+	}
+	names, _ := pgx.CollectRows(rows, pgx.RowTo[string])
+	for _, db := range names {
+		pid, _, _ := strings.Cut(strings.TrimPrefix(db, "hookd_scale_"), "_")
+		if _, err := strconv.Atoi(pid); err == nil && gone(pid) {
+			if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{db}.Sanitize()+" WITH (FORCE)"); err == nil {
+				fmt.Fprintf(w, "dropped database %s, left by an earlier run\n", db)
+			}
+		}
+	}
 }
 
 // probeCgroup checks that a cpu cgroup can be made, saying what to do when
