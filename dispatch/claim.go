@@ -66,13 +66,6 @@ func (d *Dispatcher) Tick(ctx context.Context) error {
 		if len(ts) == 0 {
 			return nil
 		}
-		// Reloaded after the claim, not only before: a webhook created
-		// before a trigger was accepted is committed before the trigger, so
-		// a read that follows the claim sees it (the one at the start of the
-		// tick may have run before it was created).
-		if err := d.refreshWebhooks(ctx); err != nil {
-			return err
-		}
 		if err := d.fanOut(ctx, ts); err != nil {
 			return err
 		}
