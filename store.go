@@ -22,6 +22,9 @@ type APIKey struct {
 	Hash      string // hex SHA-256 of the key
 	Prefix    string // the first characters of the key, to recognise it
 	CreatedAt time.Time
+	// LastUsedAt is when a request last came with the key (to within the
+	// key cache's 30 s); the zero time when never.
+	LastUsedAt time.Time
 }
 
 // User signs in to the control panel.
@@ -57,8 +60,12 @@ type BootstrapParams struct {
 type ClaimParams struct {
 	Node  string    // who claims; recorded with the lease
 	Now   time.Time // leases that end before Now are free
-	Until time.Time // the new lease's end
+	Until time.Time // the new lease's end, after Now
 	Limit int       // at most this many triggers
+	// Busy are accounts ClaimTriggers leaves out: the dispatcher names
+	// those whose sends already fill its queue, so that the others' triggers
+	// are still claimed meanwhile. ClaimRecoveries ignores it.
+	Busy []string
 }
 
 // RecordParams is one batch of delivery results, written in one transaction.
@@ -119,6 +126,18 @@ type DeliveryStat struct {
 	Minute    time.Time
 	Status    string
 	Count     int
+}
+
+// WebhookHealth is how one webhook's deliveries went since a time: how many
+// had each outcome, and its newest failure.
+type WebhookHealth struct {
+	WebhookID                  string
+	Delivered, Failed, Skipped int
+	// LastFailure is the newest failed delivery of the period (by ID, made
+	// at the attempt), nil when
+	// none failed. Only the fields that say what happened are filled: ID,
+	// WebhookID, Hook, Status, StatusCode, Error and AttemptedAt.
+	LastFailure *Delivery
 }
 
 // IdempotencyRecord is the answer given to a trigger request made with an
@@ -182,6 +201,9 @@ type AccountStore interface {
 	// ENOTFOUND when it has no such key, ECONFLICT when it is the account's
 	// last key (an account always keeps one).
 	DeleteAPIKey(ctx context.Context, accountID, id string) (APIKey, error)
+	// TouchAPIKey records that the key with this hash was used at at
+	// (a later time than the one stored only).
+	TouchAPIKey(ctx context.Context, hash string, at time.Time) error
 }
 
 // UserStore keeps the control panel's users and their sessions.
@@ -190,6 +212,14 @@ type UserStore interface {
 	User(ctx context.Context, id string) (User, error)
 	UserByUsername(ctx context.Context, username string) (User, error)
 	Users(ctx context.Context, accountID string) ([]User, error)
+	// DeleteUser deletes one of the account's users and their sessions and
+	// returns it: ENOTFOUND when it has no such user, ECONFLICT when it is
+	// the account's last administrator (an account always keeps one).
+	DeleteUser(ctx context.Context, accountID, id string) (User, error)
+	// SetAdmin makes one of the account's users an administrator or not
+	// and returns it: ENOTFOUND, or ECONFLICT when that would leave the
+	// account without an administrator.
+	SetAdmin(ctx context.Context, accountID, id string, admin bool) (User, error)
 	// SetPassword replaces a user's password hash and ends every session of
 	// theirs but keepSession (a token hash; empty ends them all), in one
 	// transaction: a changed password signs out whoever used the old one.
@@ -236,7 +266,12 @@ type TriggerStore interface {
 	// cursor of the next page ("" on the last). A cursor that names no
 	// trigger of the account is EINVALID.
 	SearchTriggers(ctx context.Context, f TriggerFilter) ([]TriggerSummary, string, error)
-	// ClaimTriggers leases pending triggers to p.Node, oldest first.
+	// ClaimTriggers leases pending triggers to p.Node. Each account with
+	// claimable triggers (but those in p.Busy) gets a turn: at least its
+	// share of p.Limit (or, with more accounts than p.Limit, the accounts
+	// whose oldest claimable trigger is oldest get one each), its oldest
+	// first; what the others leave of the limit is shared the same way
+	// among the accounts that have more. The result is in ID order.
 	ClaimTriggers(ctx context.Context, p ClaimParams) ([]Trigger, error)
 	// ExtendLeases moves the lease end of triggers still held by node.
 	ExtendLeases(ctx context.Context, node string, ids []string, until time.Time) error
@@ -270,6 +305,10 @@ type DeliveryStore interface {
 	// DeliveryStats counts the account's deliveries since a time by webhook,
 	// minute and status.
 	DeliveryStats(ctx context.Context, accountID string, since time.Time) ([]DeliveryStat, error)
+	// WebhookHealth returns, in one query, the health since a time of each
+	// of the account's webhooks that has a delivery attempted since then:
+	// the webhooks list reads every row's health at once.
+	WebhookHealth(ctx context.Context, accountID string, since time.Time) (map[string]WebhookHealth, error)
 
 	// Prune deletes up to limit deliveries made before before, and up to
 	// limit done triggers received before it, and returns how many rows it

@@ -13,12 +13,20 @@ type keyJSON struct {
 	Name      string `json:"name"`
 	Prefix    string `json:"prefix"`
 	CreatedAt string `json:"createdAt"`
-	Current   bool   `json:"current"` // the key this request was made with
-	Key       string `json:"key,omitempty"`
+	// LastUsedAt is when a request last came with the key (to within 30
+	// s); null when never.
+	LastUsedAt *string `json:"lastUsedAt"`
+	Current    bool    `json:"current"` // the key this request was made with
+	Key        string  `json:"key,omitempty"`
 }
 
 func toKeyJSON(k hookd.APIKey, callerHash string) keyJSON {
-	return keyJSON{ID: k.ID, Name: k.Name, Prefix: k.Prefix, CreatedAt: hookd.FormatTime(k.CreatedAt), Current: k.Hash == callerHash}
+	j := keyJSON{ID: k.ID, Name: k.Name, Prefix: k.Prefix, CreatedAt: hookd.FormatTime(k.CreatedAt), Current: k.Hash == callerHash}
+	if !k.LastUsedAt.IsZero() {
+		used := hookd.FormatTime(k.LastUsedAt)
+		j.LastUsedAt = &used
+	}
+	return j
 }
 
 func (h *Handler) listKeys(w http.ResponseWriter, r *http.Request) {

@@ -173,6 +173,16 @@ func (a *Accounts) CreateAPIKey(ctx context.Context, accountID, name string) (ho
 	if err := errs.Err(); err != nil {
 		return hookd.APIKey{}, "", err
 	}
+	// Keys are told apart by name when one is revoked: no two alike.
+	keys, err := a.store.APIKeys(ctx, accountID)
+	if err != nil {
+		return hookd.APIKey{}, "", err
+	}
+	for _, k := range keys {
+		if strings.EqualFold(k.Name, strings.TrimSpace(name)) {
+			return hookd.APIKey{}, "", hookd.FieldErrors{"name": "is already the name of another key: choose another, so that you can tell them apart"}.Err()
+		}
+	}
 	key := hookd.NewAPIKey()
 	k := newKeyRecord(accountID, strings.TrimSpace(name), key, a.stamp())
 	if err := a.store.CreateAPIKey(ctx, &k); err != nil {
@@ -227,6 +237,12 @@ func (a *Accounts) Authenticate(ctx context.Context, key string) (accountID, has
 		clear(a.keyCache) // many keys come and go: look them up again
 	}
 	a.keyCache[hash] = cachedKey{account: acc.ID, expires: now.Add(keyCacheTTL)}
+	defer func() {
+		// When the key was last used, to within keyCacheTTL, for the people
+		// deciding whether to revoke it. A failure here does not refuse
+		// the request the key came with.
+		_ = a.store.TouchAPIKey(ctx, hash, now)
+	}()
 	if len(a.knownKeys) > 10000 {
 		clear(a.knownKeys)
 	}
@@ -285,6 +301,25 @@ func (a *Accounts) CreateUser(ctx context.Context, accountID string, nu NewUser)
 		return hookd.User{}, err
 	}
 	return u, nil
+}
+
+// RemoveUser deletes one of the account's users, not the one asking (by)
+// and not the account's last administrator, and ends their sessions.
+func (a *Accounts) RemoveUser(ctx context.Context, accountID, by, id string) (hookd.User, error) {
+	if id == by {
+		return hookd.User{}, hookd.Errorf(hookd.ECONFLICT, "you cannot remove yourself; another administrator can")
+	}
+	return a.store.DeleteUser(ctx, accountID, id)
+}
+
+// SetAdmin makes one of the account's users an administrator or not; not
+// the one asking (by), who would lock themselves out, and never so that the
+// account has no administrator left.
+func (a *Accounts) SetAdmin(ctx context.Context, accountID, by, id string, admin bool) (hookd.User, error) {
+	if id == by {
+		return hookd.User{}, hookd.Errorf(hookd.ECONFLICT, "you cannot change your own administrator rights; another administrator can")
+	}
+	return a.store.SetAdmin(ctx, accountID, id, admin)
 }
 
 // SetPassword sets the password of one of the account's users and ends

@@ -211,8 +211,11 @@ type APIKey struct {
 	Name      string    `json:"name"`
 	Prefix    string    `json:"prefix"`
 	CreatedAt time.Time `json:"createdAt"`
-	Current   bool      `json:"current"` // the key of this client
-	Key       string    `json:"key,omitempty"`
+	// LastUsedAt is when a request last used the key (recorded at most
+	// every 30 s per node); nil: never.
+	LastUsedAt *time.Time `json:"lastUsedAt"`
+	Current    bool       `json:"current"` // the key of this client
+	Key        string     `json:"key,omitempty"`
 }
 
 func get(path string, q url.Values) request {

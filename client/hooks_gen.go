@@ -132,7 +132,7 @@ type AppointmentUpdated struct {
 // HookName returns "appointmentUpdated".
 func (AppointmentUpdated) HookName() string { return "appointmentUpdated" }
 
-// AppointmentCancelled is the data of the hook "appointmentCancelled" (Appointments): Called when an appointment is cancelled.
+// AppointmentCancelled is the data of the hook "appointmentCancelled" (Appointments): Called when an appointment is canceled.
 type AppointmentCancelled struct {
 	ID int64 `json:"Id"`
 }

@@ -28,7 +28,7 @@ func TestLitestreamReplica(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "hookd.db")
 	const key = "hk_litestream_test_0123456789abcdefgh"
-	h := testkit.StartHookd(t, bin, testkit.FreeAddr(t), []string{"HOOKD_API_KEY=" + key, "HOOKD_ADMIN_PASSWORD=not-used-here"},
+	h := testkit.StartHookd(t, bin, testkit.FreeAddr(t), testkit.KeyEnv(key),
 		"--db", db, "--log-level", "warn")
 
 	conf := docBlock(t, "operations.md", "same file:")

@@ -127,25 +127,28 @@ func checkThroughProxy(t *testing.T, h *testkit.Hookd, proxyAddr string, pool *x
 	}
 }
 
-// startHookdBehindProxy starts hookd as docs/deploy.md configures it
-// behind a proxy on the same host.
-func startHookdBehindProxy(t *testing.T) *testkit.Hookd {
+// behindProxy is where a test of a proxy of docs/deploy.md starts: the
+// proxy's program installed (or the test skipped, saying how to install
+// it), a directory, a certificate for hooks.example.org (its file, its key's
+// file and a pool that trusts it), hookd started as docs/deploy.md
+// configures it behind a proxy on the same host, and an address for the
+// proxy.
+func behindProxy(t *testing.T, program, install string) (dir, cert, key string, pool *x509.CertPool, h *testkit.Hookd, addr string) {
 	t.Helper()
-	bin := testkit.BuildHookd(t)
-	return testkit.StartHookd(t, bin, testkit.FreeAddr(t),
-		[]string{"HOOKD_API_KEY=" + proxyKey, "HOOKD_ADMIN_PASSWORD=not-used-here", "HOOKD_TRUSTED_PROXIES=127.0.0.1/32"},
+	_, err := exec.LookPath(program)
+	testkit.Require(t, program, err == nil, install)
+	dir = t.TempDir()
+	cert, key, pool = selfSigned(t, dir, "hooks.example.org")
+	h = testkit.StartHookd(t, testkit.BuildHookd(t), testkit.FreeAddr(t),
+		append(testkit.KeyEnv(proxyKey), "HOOKD_TRUSTED_PROXIES=127.0.0.1/32"),
 		"--db", filepath.Join(t.TempDir(), "hookd.db"), "--log-format", "json")
+	return dir, cert, key, pool, h, testkit.FreeAddr(t)
 }
 
 // TestNginxSnippet runs docs/deploy.md's nginx server block (with this
 // test's certificate, port and hookd address) in front of hookd.
 func TestNginxSnippet(t *testing.T) {
-	_, err := exec.LookPath("nginx")
-	testkit.Require(t, "nginx", err == nil, "apt-get install nginx-light")
-	dir := t.TempDir()
-	cert, key, pool := selfSigned(t, dir, "hooks.example.org")
-	h := startHookdBehindProxy(t)
-	proxyAddr := testkit.FreeAddr(t)
+	dir, cert, key, pool, h, proxyAddr := behindProxy(t, "nginx", "apt-get install nginx-light")
 
 	block := docBlock(t, "deploy.md", "\nnginx:")
 	block = replace(t, block, "listen 443 ssl;", "listen "+proxyAddr+" ssl;")
@@ -173,12 +176,7 @@ func TestNginxSnippet(t *testing.T) {
 // this test's certificate instead of one from Let's Encrypt and the port
 // and hookd address of the test.
 func TestCaddySnippet(t *testing.T) {
-	_, err := exec.LookPath("caddy")
-	testkit.Require(t, "caddy", err == nil, "apt-get install caddy")
-	dir := t.TempDir()
-	cert, key, pool := selfSigned(t, dir, "hooks.example.org")
-	h := startHookdBehindProxy(t)
-	proxyAddr := testkit.FreeAddr(t)
+	dir, cert, key, pool, h, proxyAddr := behindProxy(t, "caddy", "apt-get install caddy")
 	_, port, _ := net.SplitHostPort(proxyAddr)
 
 	block := docBlock(t, "deploy.md", "\nCaddy (it gets the certificate itself and sets both headers):")

@@ -29,7 +29,8 @@ func claimLimit(queued, claimBelow, maxFanOut int) int {
 	return min(claimSize, max(1, (claimBelow-queued)/maxFanOut))
 }
 
-// Tick claims every pending trigger and queues its sends. Open's tick loop
+// Tick claims every pending trigger and queues its sends, each account
+// with pending triggers taking a turn (ClaimTriggers). Open's tick loop
 // calls it every Interval; a dispatcher started with Start is driven by
 // calling it (the tests do).
 func (d *Dispatcher) Tick(ctx context.Context) error {
@@ -48,38 +49,58 @@ func (d *Dispatcher) Tick(ctx context.Context) error {
 	}
 	for {
 		queued := d.sched.len()
-		if queued >= min(d.cfg.ClaimBelow, d.cfg.MaxQueued) {
-			// More may be pending: claim it once half of these have gone.
-			if !d.waitQueuedBelow(ctx, min(d.cfg.ClaimBelow, d.cfg.MaxQueued)/2) {
+		full := min(d.cfg.ClaimBelow, d.cfg.MaxQueued)
+		if queued >= full {
+			// The queue is full. The accounts with nothing queued here
+			// still take their turn: claim their triggers alone, so that
+			// one account's slowly draining sends do not hold up the
+			// others' for as long as they take. Then claim the rest once
+			// half of the queue has gone, looking again every interval.
+			if room := d.cfg.MaxQueued - queued; room > 0 {
+				limit := claimLimit(0, min(full, room), d.webhooks.Load().maxFanOut())
+				if _, err := d.claim(ctx, limit, d.sched.busy()); err != nil {
+					return err
+				}
+			}
+			if !d.waitQueuedBelow(ctx, full/2, d.cfg.Interval) {
 				return ctx.Err()
 			}
 			continue
 		}
 		limit := claimLimit(queued, d.cfg.ClaimBelow, d.webhooks.Load().maxFanOut())
-		now := d.cfg.Now()
-		ts, err := d.store.ClaimTriggers(ctx, hookd.ClaimParams{
-			Node: d.cfg.Node, Now: now, Until: now.Add(d.cfg.Lease), Limit: limit,
-		})
-		if err != nil {
+		n, err := d.claim(ctx, limit, nil)
+		if err != nil || n < limit {
 			return err
-		}
-		if len(ts) == 0 {
-			return nil
-		}
-		if err := d.fanOut(ctx, ts); err != nil {
-			return err
-		}
-		if len(ts) < limit {
-			return nil
 		}
 	}
 }
 
-// waitQueuedBelow waits until fewer than n sends are queued; false when ctx
-// ends or the dispatcher is closing first.
-func (d *Dispatcher) waitQueuedBelow(ctx context.Context, n int) bool {
+// claim claims up to limit triggers of the accounts not busy and queues
+// their sends; it returns how many it claimed.
+func (d *Dispatcher) claim(ctx context.Context, limit int, busy []string) (int, error) {
+	now := d.cfg.Now()
+	ts, err := d.store.ClaimTriggers(ctx, hookd.ClaimParams{
+		Node: d.cfg.Node, Now: now, Until: now.Add(d.cfg.Lease), Limit: limit, Busy: busy,
+	})
+	if err != nil || len(ts) == 0 {
+		return 0, err
+	}
+	// A webhook disabled, deleted or changed before these triggers were
+	// accepted must not get them: the snapshot read at the start of the
+	// tick may be older than that change, so look again (one version read
+	// when nothing changed).
+	if err := d.refreshWebhooks(ctx); err != nil {
+		return 0, err
+	}
+	return len(ts), d.fanOut(ctx, ts)
+}
+
+// waitQueuedBelow waits until fewer than n sends are queued, or for at
+// most wait; false when ctx ends or the dispatcher is closing first.
+func (d *Dispatcher) waitQueuedBelow(ctx context.Context, n int, wait time.Duration) bool {
 	t := time.NewTicker(2 * time.Millisecond)
 	defer t.Stop()
+	deadline := time.After(wait)
 	for d.sched.len() >= n {
 		if d.closing.Load() {
 			return false
@@ -87,6 +108,8 @@ func (d *Dispatcher) waitQueuedBelow(ctx context.Context, n int) bool {
 		select {
 		case <-ctx.Done():
 			return false
+		case <-deadline:
+			return true
 		case <-t.C:
 		}
 	}

@@ -1,10 +1,12 @@
 package dispatch
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -173,5 +175,45 @@ func TestExpiredLeaseLetsAnotherNodeClaim(t *testing.T) {
 	got.check(t, []string{"/a"}, []hookd.Trigger{tr})
 	if ds := e.deliveries(""); len(ds) != 1 || ds[0].TriggerID != tr.ID {
 		t.Errorf("deliveries %+v, want one of %s", ds, tr.ID)
+	}
+}
+
+// changeBeforeClaim is the real store, with a change made by a person just
+// before the first claim: after the tick has read its webhooks, before it
+// claims.
+type changeBeforeClaim struct {
+	hookd.Store
+	once   sync.Once
+	change func()
+}
+
+func (s *changeBeforeClaim) ClaimTriggers(ctx context.Context, p hookd.ClaimParams) ([]hookd.Trigger, error) {
+	s.once.Do(s.change)
+	return s.Store.ClaimTriggers(ctx, p)
+}
+
+// A webhook disabled before a trigger was accepted does not get it, even
+// when the tick had read the webhooks before the change.
+func TestDisabledBeforeTheTriggerGetsNothing(t *testing.T) {
+	e := newEnv(t)
+	var got sync.Map
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got.Store(r.URL.Path, true) }))
+	t.Cleanup(srv.Close)
+	off, on := e.webhook(srv.URL+"/off"), e.webhook(srv.URL+"/on")
+	cfg := e.config("n1")
+	cfg.Store = &changeBeforeClaim{Store: e.store, change: func() {
+		off.Enabled = false
+		if err := e.store.UpdateWebhook(t.Context(), &off); err != nil {
+			t.Error(err)
+		}
+		e.trigger()
+	}}
+	d := e.start(cfg)
+	e.tick(d)
+	if _, ok := got.Load("/on"); !ok || len(e.deliveries(on.ID)) != 1 {
+		t.Fatalf("the enabled webhook got no delivery")
+	}
+	if _, ok := got.Load("/off"); ok || len(e.deliveries(off.ID)) != 0 {
+		t.Error("a webhook disabled before the trigger was accepted got it")
 	}
 }

@@ -379,6 +379,19 @@ func (s *scheduler) len() int {
 	return s.queued
 }
 
+// busy returns the accounts that have jobs queued.
+func (s *scheduler) busy() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for _, a := range s.accounts {
+		if a.queued > 0 {
+			out = append(out, a.key)
+		}
+	}
+	return out
+}
+
 // close wakes every waiter and makes next return false. Queued jobs are
 // dropped: their triggers are not done and will be claimed again.
 func (s *scheduler) close() []job {

@@ -2,6 +2,7 @@ package panel
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/hookd-dev/hookd"
 )
@@ -42,12 +43,20 @@ func (h *handler) showAPIKeys(w http.ResponseWriter, r *http.Request, v *visitor
 	for i, k := range keys {
 		p.Keys[i] = apiKeyRow{k}
 	}
+	if r.Method == http.MethodGet {
+		if id, key, ok := h.takeNewKey(w, r, v); ok {
+			for _, k := range p.Keys {
+				if k.ID == id {
+					p.Created, p.Key = &k, key
+				}
+			}
+		}
+	}
 	h.render(w, r, status, "apikeys", p)
 }
 
-// apiKeyCreate makes a key and answers with the page itself rather than a
-// redirect: the key must reach the person once and be kept nowhere else —
-// not in a flash cookie, the session, a URL or the log.
+// apiKeyCreate makes a key and redirects to the page that shows it once
+// (see newKeyCookie), so that reloading that page makes no second key.
 func (h *handler) apiKeyCreate(w http.ResponseWriter, r *http.Request, v *visitor) {
 	name := r.PostFormValue("name")
 	k, key, err := h.app.CreateAPIKey(r.Context(), v.User.AccountID, name)
@@ -61,8 +70,36 @@ func (h *handler) apiKeyCreate(w http.ResponseWriter, r *http.Request, v *visito
 		return
 	}
 	h.log.Info("panel: API key created", "key", k.ID, "name", k.Name, "user", v.User.Username)
-	w.Header().Set("Cache-Control", "no-store")
-	h.showAPIKeys(w, r, v, http.StatusOK, apiKeysPage{Created: &apiKeyRow{k}, Key: key})
+	if err := h.setNewKey(w, r, v, k.ID, key); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	redirect(w, r, "/settings/api-keys")
+}
+
+type revokePage struct {
+	base
+	Key   apiKeyRow
+	InUse bool // used in the last 24 hours
+}
+
+// apiKeyRevokeConfirm asks before a key is revoked, and says when it was
+// last used: revoking a key in use stops the program that uses it.
+func (h *handler) apiKeyRevokeConfirm(w http.ResponseWriter, r *http.Request, v *visitor) {
+	keys, ok := ofAccount(h, w, r, v, h.store.APIKeys)
+	if !ok {
+		return
+	}
+	for _, k := range keys {
+		if k.ID == r.PathValue("id") {
+			h.render(w, r, http.StatusOK, "apikey_revoke", revokePage{
+				base: h.base(w, r, v, "Revoke "+apiKeyRow{k}.Label(), "settings"), Key: apiKeyRow{k},
+				InUse: !k.LastUsedAt.IsZero() && h.now().Sub(k.LastUsedAt) < 24*time.Hour,
+			})
+			return
+		}
+	}
+	h.fail(w, r, hookd.Errorf(hookd.ENOTFOUND, "There is no such API key. It may have been revoked already."))
 }
 
 // apiKeyRevoke deletes a key; the API refuses it from then on. The

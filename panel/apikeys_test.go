@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/hookd-dev/hookd"
 	"github.com/hookd-dev/hookd/internal/testkit"
 	"github.com/hookd-dev/hookd/panel"
@@ -94,10 +96,13 @@ func TestAPIKeysCreateAndRevoke(t *testing.T) {
 		t.Fatal("the list shows a whole key")
 	}
 
-	res, body = c.post("/settings/api-keys", url.Values{"name": {"Calendar server"}})
-	if res.StatusCode != 200 {
-		t.Fatalf("create a key: %d, want 200 with the key on the page", res.StatusCode)
+	// Post, redirect, get: the key is on the page the redirect leads to.
+	res, _ = c.post("/settings/api-keys", url.Values{"name": {"Calendar server"}})
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/settings/api-keys" {
+		t.Fatalf("create a key: %d to %q, want 303 to the list", res.StatusCode, res.Header.Get("Location"))
 	}
+	created := res
+	res, body = c.get("/settings/api-keys")
 	if cc := res.Header.Get("Cache-Control"); cc != "no-store" {
 		t.Errorf("the page with the new key has Cache-Control %q, want no-store", cc)
 	}
@@ -115,22 +120,40 @@ func TestAPIKeysCreateAndRevoke(t *testing.T) {
 	if !strings.Contains(body, "Calendar server") || !strings.Contains(body, "first key") {
 		t.Error("the page with the new key does not list the keys")
 	}
-	for _, ck := range res.Header.Values("Set-Cookie") {
-		if strings.Contains(ck, key) {
-			t.Errorf("a cookie holds the key: %s", ck)
+	for _, ck := range append(created.Header.Values("Set-Cookie"), res.Header.Values("Set-Cookie")...) {
+		if strings.Contains(ck, key) || strings.Contains(ck, key[3:]) {
+			t.Errorf("a cookie holds the key readably: %s", ck)
 		}
-	}
-	if loc := res.Header.Get("Location"); loc != "" {
-		t.Errorf("the answer redirects to %q", loc)
 	}
 	if code := env.statusWithKey(t, key); code != 200 {
 		t.Fatalf("the new key gets %d from the API, want 200", code)
 	}
 	id := env.apiKeyNamed(t, "Calendar server")
 
+	// Reloading shows the list, not the key, and makes no other key.
 	_, body = c.get("/settings/api-keys")
 	if strings.Contains(body, key) || strings.Contains(body, "new-key-value") {
 		t.Fatal("the list shows the new key again")
+	}
+	if n := len(env.apiKeys(t)); n != 2 {
+		t.Fatalf("%d API keys after creating one and reloading, want 2", n)
+	}
+	// Its name is taken now.
+	res, body = c.post("/settings/api-keys", url.Values{"name": {"calendar server"}})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "is already the name of another key") {
+		t.Errorf("a second key named like the first: %d, want 422 with the name refused", res.StatusCode)
+	}
+	if !strings.Contains(body, "<title>Error: ") {
+		t.Error("the refused form's title does not start with Error:")
+	}
+	// The key was used (statusWithKey above): the list and the confirm
+	// page say so, and the confirm page warns that it is in use.
+	if !strings.Contains(body, "Last used") {
+		t.Error("the list does not say when the key was last used")
+	}
+	if _, page := c.get("/settings/api-keys/" + id + "/revoke"); !strings.Contains(page, "This key is in use") ||
+		!strings.Contains(page, "Revoke this API key?") {
+		t.Error("the revoke page does not ask first and warn that the key is in use")
 	}
 	if !strings.Contains(body, key[:7]+"…") {
 		t.Errorf("the list does not show the new key's prefix %s…", key[:7])
@@ -288,7 +311,8 @@ func TestAPIKeysCrossSite(t *testing.T) {
 // the panel: its hash, prefix and name, never the key.
 func TestAPIKeysStoredAsHash(t *testing.T) {
 	env, c := signedIn(t, "/settings/api-keys")
-	_, body := c.post("/settings/api-keys", url.Values{"name": {"  Room display  "}})
+	c.post("/settings/api-keys", url.Values{"name": {"  Room display  "}})
+	_, body := c.get("/settings/api-keys")
 	m := newKeyRe.FindStringSubmatch(body)
 	if m == nil {
 		t.Fatal("no new key shown")
@@ -349,8 +373,16 @@ func TestBrowserAPIKeys(t *testing.T) {
 	if code := env.statusWithKey(t, key); code != 200 {
 		t.Fatalf("the key shown gets %d from the API, want 200", code)
 	}
-
-	b.clickText("a", "I have copied it", "api-keys-list")
+	b.check("api-key-created")
+	b.mustSee("#new-key a", "I have copied it")
+	// Reloading neither shows the key again nor makes another.
+	b.run("reload", chromedp.Reload())
+	if strings.Contains(eval[string](b, `document.documentElement.outerHTML`), key) {
+		t.Fatal("after a reload the page shows the key again")
+	}
+	if n := len(env.apiKeys(t)); n != 2 {
+		t.Fatalf("%d API keys after creating one and reloading, want 2", n)
+	}
 	if strings.Contains(eval[string](b, `document.documentElement.outerHTML`), key) {
 		t.Fatal("the list shows the whole key again")
 	}
@@ -358,7 +390,11 @@ func TestBrowserAPIKeys(t *testing.T) {
 	b.mustSee(".items", key[:7]+"…")
 
 	id := eval[string](b, `[...document.querySelectorAll('.items .item')].find(li => li.innerText.includes('Room display')).id`)
-	b.clickText("#"+id+" button", "Revoke", "api-key-revoked")
+	b.clickText("#"+id+" a", "Revoke…", "api-key-revoke-confirm")
+	b.mustSee("h1", "Revoke this API key?")
+	b.mustSee(".notice", "This key is in use")
+	b.check("api-key-revoke-confirm")
+	b.clickText("button", "Revoke key", "api-key-revoked")
 	b.mustSee(".flash", "API key “Room display” revoked. Requests with it now get 401.")
 	if strings.Contains(b.text(".items"), "Room display") {
 		t.Fatal("the revoked key is still listed")

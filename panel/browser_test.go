@@ -30,6 +30,9 @@ type browser struct {
 	base string
 	dir  string
 	n    int
+	// noScript: pages run no script (disableScript); axe is let run
+	// for its check only, after the page's own scripts were refused.
+	noScript bool
 }
 
 func newBrowser(t *testing.T, base string) *browser {
@@ -215,6 +218,37 @@ func (b *browser) reloadUntil(sel, want string, d time.Duration) {
 	}
 }
 
+// press clicks the button or link with the visible text text, for an
+// action that does not load a new page.
+func (b *browser) press(sel, text string) {
+	b.t.Helper()
+	found := eval[bool](b, fmt.Sprintf(`(() => {
+		for (const el of document.querySelectorAll(%q)) {
+			const words = [...el.childNodes].filter(n => !(n.classList && n.classList.contains("visually-hidden")))
+				.map(n => n.textContent).join("").trim().replace(/\s+/g, " ");
+			if (words === %q && el.getAttribute("aria-hidden") !== "true") { el.click(); return true; }
+		}
+		return false;
+	})()`, sel, text))
+	if !found {
+		b.t.Fatalf("no %s with the text %q on %s", sel, text, b.location())
+	}
+}
+
+// waitSee waits until the text of sel contains want, without reloading:
+// for what a script puts on the page.
+func (b *browser) waitSee(sel, want string, d time.Duration) {
+	b.t.Helper()
+	deadline := time.Now().Add(d)
+	for !strings.Contains(b.text(sel), want) {
+		if time.Now().After(deadline) {
+			b.shot("failed")
+			b.t.Fatalf("after %s, %s on %s still does not show %q (it shows %q)", d, sel, b.location(), want, b.text(sel))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 func (b *browser) setViewport(w, h int64) {
 	b.t.Helper()
 	b.run("viewport", chromedp.EmulateViewport(w, h))
@@ -222,8 +256,14 @@ func (b *browser) setViewport(w, h int64) {
 
 func (b *browser) disableScript() {
 	b.t.Helper()
-	b.run("disable JavaScript", func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
-		_, err := cdp.Call(ctx, t, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+	b.setScript(false)
+	b.noScript = true
+}
+
+func (b *browser) setScript(on bool) {
+	b.t.Helper()
+	b.run("switch JavaScript", func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, t, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: !on})
 		return chromedp.Void{}, err
 	})
 }
@@ -286,7 +326,7 @@ func TestBrowserSourceSteps(t *testing.T) {
 	// 5. Save the webhook.
 	b.clickText("button", "Save", "webhooks-saved")
 
-	if !strings.HasSuffix(strings.SplitN(b.location(), "#", 2)[0], "/settings/webhooks") {
+	if !strings.HasSuffix(strings.SplitN(b.location(), "?", 2)[0], "/settings/webhooks") {
 		t.Fatalf("Save led to %s, want the webhook list", b.location())
 	}
 	b.mustSee(".flash", "Library website")
@@ -296,7 +336,7 @@ func TestBrowserSourceSteps(t *testing.T) {
 	b.mustSee(".items", "Room booking created")
 	b.mustSee(".items", "All appointment hooks (3)")
 	b.mustSee(".items", "Enabled")
-	b.mustSee(".items", "No deliveries yet")
+	b.mustSee(".items", "Nothing sent in 24 h")
 
 	hooks := env.webhooks(t)
 	if len(hooks) != 1 || hooks[0].Name != "Library website" || strings.Join(hooks[0].Hooks, ",") != strings.Join(want, ",") {
@@ -321,10 +361,11 @@ func TestBrowserSourceSteps(t *testing.T) {
 	b.mustSee(".delivery pre.payload", `"eventId": 7`)
 	b.shot("deliveries-payload")
 
-	// The list shows the last delivery too.
+	// The list shows the webhook's health too.
 	b.clickText(".crumbs a", "Webhooks", "webhooks-delivered")
-	b.mustSee(".items", "Delivered")
-	b.mustSee(".items", "Your server answered 200")
+	b.mustSee(".items", "100% delivered")
+	b.mustSee(".items", "1 delivered, 0 failed in 24 h")
+	b.check("webhooks-delivered")
 
 	// And the overview counts it.
 	b.clickText(".nav a", "Overview", "overview-delivered")
@@ -332,17 +373,30 @@ func TestBrowserSourceSteps(t *testing.T) {
 	if n := eval[int](b, `document.querySelectorAll('svg.chart rect').length`); n < 1 {
 		t.Fatalf("the overview chart has %d bars, want at least 1", n)
 	}
-	b.mustSee(".items", "100% delivered")
-
-	// At a phone's width the list still reads top to bottom.
+	b.mustSee(".all-well", "all 1 webhook is fine")
+	b.check("overview-delivered")
+	// On a phone the chart's words are legible and its busiest minute's
+	// count is written, not behind a pointer.
 	b.setViewport(375, 812)
-	b.open("/settings/webhooks", "webhooks-375px")
-	if w := eval[int](b, `document.documentElement.scrollWidth`); w > 375 {
-		t.Errorf("at 375px the webhook list is %dpx wide: it scrolls sideways", w)
+	if px := eval[float64](b, `Math.min(...[...document.querySelectorAll('svg.chart text.axis')].map(e => e.getBoundingClientRect().height))`); px < 11 {
+		t.Errorf("at 375 px the chart's smallest label is %.1f px tall, want 11 px or more", px)
 	}
-	b.open("/settings/webhooks/new", "new-webhook-375px")
-	if w := eval[int](b, `document.documentElement.scrollWidth`); w > 375 {
-		t.Errorf("at 375px the new webhook form is %dpx wide: it scrolls sideways", w)
+	if got := eval[string](b, `(document.querySelector("svg.chart text.peak") || {textContent: ""}).textContent`); got != "1" {
+		t.Errorf("the busiest minute's count on the chart is %q, want 1", got)
+	}
+	b.shot("overview-chart-375px")
+	b.setViewport(1280, 900)
+
+	// Every page, at 1280 px and at a phone's width.
+	for _, page := range []struct{ path, name string }{
+		{"/settings", "settings"}, {"/settings/webhooks/new", "new-webhook"},
+		{"/settings/webhooks/" + hooks[0].ID, "edit"}, {"/settings/webhooks/" + hooks[0].ID + "/deliveries", "deliveries"},
+		{"/settings/webhooks/" + hooks[0].ID + "/delete", "delete-confirm"}, {"/settings/users", "users"},
+		{"/settings/api-keys", "api-keys"}, {"/settings/password", "password"}, {"/settings/email", "email"},
+		{"/deliveries", "deliveries-all"}, {"/nowhere", "not-found"},
+	} {
+		b.open(page.path, page.name)
+		b.check(page.name)
 	}
 }
 
@@ -362,9 +416,12 @@ func TestBrowserTestAndRedeliver(t *testing.T) {
 	b := newBrowser(t, env.URL)
 	b.signIn()
 	b.open("/settings/webhooks/"+wh.ID, "edit")
-	b.clickText("button", "Send test", "test-sent")
-	b.mustSee("#test .result", "Delivered")
-	b.mustSee("#test .result", "Your server answered 200")
+	b.press("button", "Send test") // in the background: no new page
+	b.waitSee("#test .result", "Delivered: your server answered 200", 10*time.Second)
+	if got := eval[string](b, `document.activeElement.id`); got != "test" {
+		t.Errorf("after Send test, focus is on %q, want the result", got)
+	}
+	b.check("edit-test-sent")
 
 	// The secret can be revealed and rotated.
 	old := eval[string](b, `document.querySelector('#secret-value').value`)
@@ -376,8 +433,17 @@ func TestBrowserTestAndRedeliver(t *testing.T) {
 		t.Error("the Copy button is not shown when script runs")
 	}
 	b.shot("secret-revealed")
+	b.clickText("a", "Rotate secret…", "rotate-confirm")
+	b.mustSee("h1", "Rotate the signing secret?")
+	b.check("rotate-confirm")
 	b.clickText("button", "Rotate secret", "secret-rotated")
 	b.mustSee(".flash", "New secret")
+	if got := eval[string](b, `document.activeElement.id`); got != "flash" {
+		t.Errorf("after rotating, focus is on %q, want the message", got)
+	}
+	if y := eval[float64](b, `window.scrollY`); y != 0 {
+		t.Errorf("after rotating, the page is scrolled down %.0f px, away from the message", y)
+	}
 	if now := eval[string](b, `document.querySelector('#secret-value').value`); now == old || !strings.HasPrefix(now, "whsec_") {
 		t.Fatalf("after rotating, the secret is %q (was %q)", now, old)
 	}
@@ -391,11 +457,14 @@ func TestBrowserTestAndRedeliver(t *testing.T) {
 	}
 	b.open("/settings/webhooks/"+wh.ID+"/deliveries?status=failed", "deliveries-failed")
 	b.reloadUntil(".deliveries", "Failed", 10*time.Second)
-	b.mustSee(".deliveries", "Your server answered 503")
+	b.mustSee(".deliveries .delivery-error", "Your server answered 503")
+	if strings.Contains(b.text(".deliveries"), "HTTP 503 Service Unavailable") {
+		t.Error("the log says the status in hookd's words, not the person's")
+	}
 	b.shot("deliveries-failed")
 	env.Receiver.SetStatus(200)
 	b.clickText(".deliveries button", "Redeliver", "redelivered")
-	b.mustSee(".flash", "Redelivered, delivered: Your server answered 200")
+	b.mustSee(".flash", "Sent again. Delivered: your server answered 200")
 	b.mustSee(".deliveries", "Delivered")
 	if n := eval[int](b, `document.querySelectorAll('.deliveries .delivery').length`); n != 3 {
 		t.Fatalf("the log shows %d deliveries, want 3 (test, failed, redelivered)", n)
@@ -418,6 +487,14 @@ func TestBrowserInvalidURL(t *testing.T) {
 	b.clickText("button", "Save", "invalid-url")
 
 	b.mustSee(".field.has-error", "The URL must start with http:// or https://")
+	b.mustSee("#url-error", "Did you mean https://library.example.org/hooks?")
+	if title := eval[string](b, `document.title`); !strings.HasPrefix(title, "Error: ") {
+		t.Errorf("after an invalid submit the title is %q, want it to start with Error:", title)
+	}
+	if got := eval[string](b, `document.activeElement.id`); got != "form-errors" {
+		t.Errorf("after an invalid submit focus is on %q, want the error summary", got)
+	}
+	b.check("invalid-url")
 	if got := eval[string](b, `document.querySelector('#url-error').parentElement.querySelector('input').id`); got != "url" {
 		t.Errorf("the URL error is beside the %q field", got)
 	}
@@ -499,7 +576,7 @@ func TestBrowserGreylist(t *testing.T) {
 
 	b.open("/settings/webhooks", "webhooks-greylisted")
 	b.clickText(".item-actions button", "Resume now", "released")
-	b.mustSee(".flash", "Released")
+	b.mustSee(".flash", "Deliveries to "+env.Receiver.URL+"/down resume")
 	if n := eval[int](b, `document.querySelectorAll('.badge-grey').length`); n != 0 {
 		t.Fatal("the grey-list badge is still shown after Release")
 	}
@@ -532,4 +609,19 @@ func TestBrowserWithoutJavaScript(t *testing.T) {
 	b.mustSee("#group-room-bookings [data-select-all]", "Clear all")
 	b.clickText("button", "Save", "saved-noscript")
 	b.mustSee(".items", "All room booking hooks (5)")
+	b.check("saved-noscript")
+
+	// The webhook's page: no dead Copy button, and Send test posts and
+	// shows the result at the top.
+	b.clickText(".item-actions a", "Edit", "edit-noscript")
+	b.run("show the secret", chromedp.Click(chromedp.CSS("#secret summary")))
+	if d := eval[string](b, `getComputedStyle(document.querySelector('[data-copy]')).display`); d != "none" {
+		t.Errorf("without script the Copy button is shown (display %s), though it cannot work", d)
+	}
+	b.clickText("button", "Send test", "test-noscript")
+	b.mustSee("#test .result", "Delivered: your server answered 200")
+	if y := eval[float64](b, `window.scrollY`); y != 0 {
+		t.Errorf("after Send test the page is scrolled %.0f px down", y)
+	}
+	b.check("test-noscript")
 }

@@ -58,6 +58,7 @@ func TestBrowserCustomCatalogue(t *testing.T) {
 		t.Fatalf("the form's groups are %q, want %q", legends, want)
 	}
 	b.mustSee("#group-stock-levels", "Called when an item runs low")
+	eval[bool](b, `(document.querySelectorAll('details.payloads').forEach(d => d.open = true), true)`)
 	b.mustSee("#group-stock-levels", "{sku: string, left: number}")
 	b.mustSee("#group-orders", "{orderId: integer, note?: string}")
 	b.mustSee("#group-hookd", "Sent by hookd itself")

@@ -73,9 +73,9 @@ func niceScale(max int) (top, step int) {
 // page offers the same numbers as a table.
 func deliveryChart(buckets []minuteCounts, loc *time.Location) template.HTML {
 	const (
-		w, hgt       = 720, 230
-		left, right  = 44, 8
-		top, bottom  = 10, 30
+		w, hgt       = 720, 250
+		left, right  = 60, 8
+		top, bottom  = 30, 36
 		plotW, plotH = w - left - right, hgt - top - bottom
 	)
 	max := 0
@@ -102,6 +102,12 @@ func deliveryChart(buckets []minuteCounts, loc *time.Location) template.HTML {
 	}
 	slot := float64(plotW) / float64(len(buckets))
 	bw := slot * 0.78
+	busiest := -1 // the bar whose count is written above it, readable without pointing
+	for i, b := range buckets {
+		if b.total() > 0 && (busiest < 0 || b.total() >= buckets[busiest].total()) {
+			busiest = i
+		}
+	}
 	for i, b := range buckets {
 		x := float64(left) + float64(i)*slot + (slot-bw)/2
 		if b.total() > 0 {
@@ -121,6 +127,16 @@ func deliveryChart(buckets []minuteCounts, loc *time.Location) template.HTML {
 				base += s.n
 			}
 			sb.WriteString(`</g>`)
+			if i == busiest {
+				anchor := "middle"
+				switch {
+				case i < 6:
+					anchor = "start"
+				case i > len(buckets)-7:
+					anchor = "end"
+				}
+				fmt.Fprintf(&sb, `<text class="axis peak" x="%.1f" y="%.1f" text-anchor="%s">%d</text>`, x+bw/2, y(b.total())-6, anchor, b.total())
+			}
 		}
 		if i%15 == 0 || i == len(buckets)-1 {
 			anchor := "middle"

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/hookd-dev/hookd"
 )
@@ -136,19 +137,21 @@ func (h *handler) redeliver(w http.ResponseWriter, r *http.Request, v *visitor) 
 		return
 	}
 	d = h.waitSent(r.Context(), v.User.AccountID, d.ID)
-	kind, text := "ok", "Redelivered, "+h.deliveryOutcome(d)
+	kind, text := "ok", "Sent again. "+h.deliveryOutcome(d)
 	if d.Status == hookd.StatusFailed || d.Status == hookd.StatusSkipped {
 		kind = "error"
 	}
 	h.setFlash(w, r, v, kind, text)
-	redirect(w, r, "/settings/webhooks/"+old.WebhookID+"/deliveries#"+d.ID)
+	redirect(w, r, "/settings/webhooks/"+old.WebhookID+"/deliveries")
 }
 
 // deliveryOutcome says in a sentence how a delivery went: its status and
-// its cause (h.cause).
+// its cause (h.cause): "Delivered: your server answered 200 in 32 ms.",
+// "Failed: no answer within 10 s.", "Skipped: paused until 14:05 UTC …".
 func (h *handler) deliveryOutcome(d hookd.Delivery) string {
-	if d.Status == hookd.StatusPending {
-		return "still being sent; reload the page to see the result."
+	if d.Status == hookd.StatusPending || d.Status == "" {
+		return "Still being sent; reload the page to see the result."
 	}
-	return d.Status + ": " + h.cause(d) + "."
+	cause := strings.TrimPrefix(h.cause(d), "Not sent: ")
+	return upperFirst(d.Status) + ": " + lowerFirst(cause) + "."
 }

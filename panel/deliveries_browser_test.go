@@ -37,6 +37,7 @@ func TestBrowserFindExplainRecover(t *testing.T) {
 
 	// Find: the payload search.
 	b.clickText(".nav a", "Deliveries", "deliveries")
+	b.check("deliveries-all")
 	if n := eval[int](b, `document.querySelectorAll('table.log tbody tr').length`); n != 6 {
 		t.Fatalf("the account-wide log shows %d deliveries, want 6", n)
 	}
@@ -48,8 +49,10 @@ func TestBrowserFindExplainRecover(t *testing.T) {
 	b.mustSee(".trigger-found", `"eventId":207`)
 	b.mustSee(".trigger-found", "Library site")
 	b.mustSee(".trigger-found", "Chat bridge")
+	b.check("deliveries-search")
 	b.clickText(".trigger-found h3 a", "Event canceled", "trigger-207")
 	b.mustSee("#payload", `"eventId": 207`)
+	b.check("trigger")
 	if n := eval[int](b, `document.querySelectorAll('table.log tbody tr').length`); n != 2 {
 		t.Fatalf("the trigger's page lists %d attempts, want 2 (one per webhook)", n)
 	}
@@ -66,6 +69,7 @@ func TestBrowserFindExplainRecover(t *testing.T) {
 	b.click("#to-library", "delivered-detail")
 	b.mustSee("h1", "Library site")
 	b.mustSee("#cause", "Your server answered 200")
+	b.check("delivery-detail")
 	header := func(name string) string {
 		return eval[string](b, fmt.Sprintf(`document.querySelector('#sent-headers td[data-header=%q]').innerText`, name))
 	}
@@ -98,6 +102,7 @@ func TestBrowserFindExplainRecover(t *testing.T) {
 	}
 	b.click("table.log td.cause a", "skipped-detail")
 	b.mustSee("#cause", "Your server answered 500")
+	b.check("delivery-detail-skipped")
 	// The page's own words (the payload is the producer's data, its
 	// timestamp included).
 	page := eval[string](b, `(() => { const m = document.querySelector('main').cloneNode(true);
@@ -113,6 +118,7 @@ func TestBrowserFindExplainRecover(t *testing.T) {
 	eval[bool](b, fmt.Sprintf(`(document.querySelector('#since').value = %q, true)`, since))
 	b.clickText("button", "Count what was missed", "recover-count")
 	b.mustSee("#count-h", "3 triggers to send again")
+	b.check("recover-count")
 	sentBefore := f.badRecv.Count()
 	f.badRecv.SetStatus(200)
 	b.clickText("#recover-confirm button", "Send 3 triggers again", "recover-progress")
@@ -120,7 +126,7 @@ func TestBrowserFindExplainRecover(t *testing.T) {
 	b.reloadUntil("h1", "Sent what was missed", 15*time.Second)
 	b.mustSee("#recovery-progress", "3 sent and delivered")
 	b.mustSee("#recovery-progress", "0 waiting")
-	b.shot("recover-done")
+	b.check("recover-done")
 	sent := f.badRecv.SentByID(sentBefore)
 	for _, id := range missed {
 		if sent[id] != 1 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
@@ -93,10 +94,13 @@ func TestBrowserDocsScreenshots(t *testing.T) {
 	// Live: the website gets a cancellation; the old server fails until
 	// it is grey-listed.
 	_ = old
-	if code, body := env.api(t, "POST", "/api/v1/triggers", map[string]any{"hook": "eventCanceled",
-		"data": map[string]any{"eventId": 4711, "reason": "The library is closed because of snow"}}); code != 202 {
+	code, body := env.api(t, "POST", "/api/v1/triggers", map[string]any{"hook": "eventCanceled",
+		"data": map[string]any{"eventId": 4711, "reason": "The library is closed because of snow"}})
+	if code != 202 {
 		t.Fatalf("trigger: %d %s", code, body)
 	}
+	var snow struct{ ID string }
+	_ = json.Unmarshal(body, &snow)
 	env.Receiver.Wait(t, 1, 10*time.Second) // the first deliveries
 	for i := 0; i < 3; i++ {
 		env.api(t, "POST", "/api/v1/triggers", map[string]any{"hook": "eventAdded", "data": map[string]any{"recurringId": 12000 + i}})
@@ -119,19 +123,30 @@ func TestBrowserDocsScreenshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := newBrowser(t, env.URL)
+	// save writes the page as it is at 1280 px and at 375 px, each checked
+	// with axe-core.
 	save := func(name string) {
 		t.Helper()
-		src := b.shot(name)
-		if name == "deliveries" {
-			src = b.shotViewport(name)
+		for _, width := range []int64{1280, 375} {
+			file := name
+			if width == 375 {
+				file += "-375px"
+			}
+			b.setViewport(width, map[int64]int64{1280: 900, 375: 812}[width])
+			src := b.shot(file)
+			if name == "deliveries" || name == "new-webhook" || name == "edit" {
+				src = b.shotViewport(file)
+			}
+			b.axe(file)
+			data, err := os.ReadFile(src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(docs, file+".png"), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
-		data, err := os.ReadFile(src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(docs, name+".png"), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		b.setViewport(1280, 900)
 	}
 	b.open("/login", "login-page")
 	save("login")
@@ -145,6 +160,8 @@ func TestBrowserDocsScreenshots(t *testing.T) {
 	b.typeIn("#url", "https://calendar.example.org/hooks/communico")
 	b.run("select all events", chromedp.Click(chromedp.CSS("#group-events [data-select-all]")))
 	save("new-webhook")
+	b.open("/settings/webhooks/"+old, "edit-page")
+	save("edit")
 	b.open("/settings/webhooks/"+web+"/deliveries", "deliveries-page")
 	save("deliveries")
 	// API keys: one made for the booking system, shown once.
@@ -153,8 +170,22 @@ func TestBrowserDocsScreenshots(t *testing.T) {
 	b.typeIn("#key-name", "Room booking system")
 	b.click(`form[action="/settings/api-keys"] button[type=submit]`, "api-key-created")
 	save("api-keys")
-	b.setViewport(375, 812)
-	b.open("/settings/webhooks", "webhooks-375")
-	save("webhooks-375px")
+	b.open("/settings/users", "users-page")
+	save("users")
+	// The account's log, searched; a trigger; a skipped delivery; what
+	// was missed.
+	b.open("/deliveries?data="+url.QueryEscape("eventId=4711"), "deliveries-all-page")
+	save("deliveries-all")
+	b.open("/triggers/"+snow.ID, "trigger-page")
+	save("trigger")
+	skipped, _, err := env.srv.Store.Deliveries(ctx, hookd.DeliveryFilter{AccountID: admin.AccountID, WebhookID: old,
+		Status: hookd.StatusSkipped, Limit: 1})
+	if err != nil || len(skipped) == 0 {
+		t.Fatalf("no skipped delivery of the old server (%v)", err)
+	}
+	b.open("/deliveries/"+skipped[0].ID, "delivery-page")
+	save("delivery")
+	b.open("/settings/webhooks/"+old+"/recover?since="+url.QueryEscape(now.Add(-time.Hour).Format("2006-01-02T15:04")), "recover-page")
+	save("recover")
 	t.Logf("docs screenshots written to %s", docs)
 }

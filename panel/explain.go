@@ -61,7 +61,7 @@ func (h *handler) cause(v any) string {
 // paused words a grey-listing: until when (local time and zone), after how
 // many failures, and the last of them.
 func (h *handler) paused(until time.Time, failures int, lastError string) string {
-	s := "paused until " + h.clock(until) + " " + until.In(h.loc).Format("MST") +
+	s := "paused until " + h.clock(until) + // clock names the zone
 		" after " + plural(failures, "failure", "failures") + " in a row"
 	if lastError != "" {
 		s += "; the last: " + errorWords(lastError, 0)
@@ -116,4 +116,12 @@ func upperFirst(s string) string {
 		return s
 	}
 	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+func lowerFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return string(unicode.ToLower(r)) + s[n:]
 }

@@ -22,9 +22,12 @@ func (h *handler) funcs() template.FuncMap {
 		"fullTime":  h.fullTime,
 		"ms":        formatMs,
 		"plural":    plural,
+		"add":       func(a, b int) int { return a + b },
 		"hasPrefix": strings.HasPrefix,
 		"outcome":   h.deliveryOutcome,
 		"cause":     h.cause,
+		"zone":      h.zone,
+		"helpURL":   func() string { return helpURL },
 		"statusLabel": func(s string) string {
 			if s == "" {
 				return ""
@@ -33,6 +36,9 @@ func (h *handler) funcs() template.FuncMap {
 		},
 	}
 }
+
+// helpURL is the panel's guide, linked from every page.
+const helpURL = "https://github.com/hookd-dev/hookd/blob/main/docs/panel.md"
 
 // hookTitle turns a hook name into words a person reads: "eventCanceled" is
 // "Event canceled", "userRegisteredForEvent" is "User registered for event".
@@ -52,33 +58,42 @@ func hookTitle(name string) string {
 			b.WriteRune(r)
 		}
 	}
-	return b.String()
+	// The catalogue spells it both ways in hook names (eventCanceled,
+	// appointmentCancelled); labels use one spelling.
+	return strings.ReplaceAll(b.String(), "cancelled", "canceled")
 }
 
-// clock is a short local time: "14:05" today, "2 Dec 14:05" this year,
-// "2 Dec 2025 14:05" before.
-func (h *handler) clock(t time.Time) string {
+// clock is a short time in the panel's zone, with the zone: "14:05 UTC"
+// today, "2 Dec 14:05 UTC" this year, "2 Dec 2025 14:05 UTC" before.
+func (h *handler) clock(t time.Time) string { return h.clockLayout(t, "15:04") }
+
+// clockSec is clock with seconds, for the delivery log.
+func (h *handler) clockSec(t time.Time) string { return h.clockLayout(t, "15:04:05") }
+
+func (h *handler) clockLayout(t time.Time, hm string) string {
 	if t.IsZero() {
 		return ""
 	}
 	lt, now := t.In(h.loc), h.now().In(h.loc)
 	switch {
 	case lt.YearDay() == now.YearDay() && lt.Year() == now.Year():
-		return lt.Format("15:04")
+		return lt.Format(hm + " MST")
 	case lt.Year() == now.Year():
-		return lt.Format("2 Jan 15:04")
+		return lt.Format("2 Jan " + hm + " MST")
 	default:
-		return lt.Format("2 Jan 2006 15:04")
+		return lt.Format("2 Jan 2006 " + hm + " MST")
 	}
 }
 
-// clockSec is clock with seconds, for the delivery log.
-func (h *handler) clockSec(t time.Time) string {
-	s := h.clock(t)
-	if s == "" {
-		return ""
+// zone names the time zone the panel shows times in: "UTC", or
+// "Europe/Berlin (CET)".
+func (h *handler) zone() string {
+	abbr := h.now().In(h.loc).Format("MST")
+	name := h.loc.String()
+	if name == "" || name == "Local" || name == abbr || name == "UTC" {
+		return abbr
 	}
-	return s + t.In(h.loc).Format(":05")
+	return name + " (" + abbr + ")"
 }
 
 // fullTime is the exact local time with seconds and zone, for titles.

@@ -246,6 +246,9 @@ func TestCSRF(t *testing.T) {
 	}
 }
 
+// helpLink is where every page's help link leads: docs/panel.md.
+const helpLink = "https://github.com/hookd-dev/hookd/blob/main/docs/panel.md"
+
 func TestStaticAssets(t *testing.T) {
 	env := startHookd(t)
 	c := newClient(t, env.URL)
@@ -258,8 +261,12 @@ func TestStaticAssets(t *testing.T) {
 	if res.StatusCode != 200 || !strings.Contains(res.Header.Get("Cache-Control"), "immutable") || !strings.Contains(css, ":root") {
 		t.Fatalf("GET %s: %d %q", m[1], res.StatusCode, res.Header.Get("Cache-Control"))
 	}
-	if strings.Contains(body, "http://") || strings.Contains(body, "https://") {
-		t.Error("the sign-in page refers to another site")
+	// Nothing is loaded from elsewhere; the one outside link is the help.
+	if regexp.MustCompile(`(src|href)="https?://`).MatchString(strings.ReplaceAll(body, `href="`+helpLink+`"`, "")) {
+		t.Error("the sign-in page loads or links something of another site")
+	}
+	if !strings.Contains(body, `href="`+helpLink+`"`) {
+		t.Error("the sign-in page has no help link")
 	}
 }
 

@@ -4,30 +4,28 @@ import (
 	"net/http"
 	"sort"
 	"time"
-
-	"github.com/hookd-dev/hookd"
 )
 
 type overviewPage struct {
 	base
-	Chart    any // template.HTML
-	Hour     minuteCounts
-	Minutes  []minuteCounts // the minutes with deliveries, for the table
-	Webhooks []overviewRow
-	Colors   any
+	Chart   any // template.HTML
+	Hour    minuteCounts
+	Minutes []minuteCounts // the minutes with deliveries, for the table
+	Colors  any
+	// Attention are the webhooks that need a look, worst first, at most
+	// overviewAttention of them; Total and Healthy count all of them.
+	Attention      []webhookRow
+	MoreAttention  int // those needing attention beyond Attention
+	Total, Healthy int
 }
 
-// overviewRow is one webhook's health over the last 24 hours.
-type overviewRow struct {
-	webhookRow
-	Delivered, Failed, Skipped int
-	Rate                       int  // success rate in percent of sent deliveries
-	HasRate                    bool // false when nothing was sent
-}
+// overviewAttention is how many webhooks needing attention the overview
+// lists; the webhook list shows them all.
+const overviewAttention = 5
 
 func (h *handler) overview(w http.ResponseWriter, r *http.Request, v *visitor) {
 	now := h.now()
-	stats, err := h.store.DeliveryStats(r.Context(), v.User.AccountID, now.Add(-24*time.Hour))
+	stats, err := h.store.DeliveryStats(r.Context(), v.User.AccountID, now.Add(-time.Hour))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -42,6 +40,7 @@ func (h *handler) overview(w http.ResponseWriter, r *http.Request, v *visitor) {
 		base:   h.base(w, r, v, "Overview", "overview"),
 		Chart:  deliveryChart(buckets, h.loc),
 		Colors: chartColors,
+		Total:  len(rows),
 	}
 	for _, b := range buckets {
 		p.Hour.Delivered += b.Delivered
@@ -53,33 +52,13 @@ func (h *handler) overview(w http.ResponseWriter, r *http.Request, v *visitor) {
 	}
 	sort.Slice(p.Minutes, func(i, j int) bool { return p.Minutes[i].Minute.After(p.Minutes[j].Minute) })
 
-	byHook := map[string]*overviewRow{}
-	for _, row := range rows {
-		p.Webhooks = append(p.Webhooks, overviewRow{webhookRow: row})
+	attention := filterWebhooks(rows, "attention")
+	sortWebhooks(attention, "attention")
+	p.Healthy = len(rows) - len(attention)
+	if len(attention) > overviewAttention {
+		p.MoreAttention = len(attention) - overviewAttention
+		attention = attention[:overviewAttention]
 	}
-	for i := range p.Webhooks {
-		byHook[p.Webhooks[i].ID] = &p.Webhooks[i]
-	}
-	for _, s := range stats {
-		o := byHook[s.WebhookID]
-		if o == nil {
-			continue
-		}
-		switch s.Status {
-		case hookd.StatusDelivered:
-			o.Delivered += s.Count
-		case hookd.StatusFailed:
-			o.Failed += s.Count
-		case hookd.StatusSkipped:
-			o.Skipped += s.Count
-		}
-	}
-	for i := range p.Webhooks {
-		o := &p.Webhooks[i]
-		if sent := o.Delivered + o.Failed; sent > 0 {
-			o.HasRate = true
-			o.Rate = o.Delivered * 100 / sent
-		}
-	}
+	p.Attention = attention
 	h.render(w, r, http.StatusOK, "overview", p)
 }

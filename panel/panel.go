@@ -119,8 +119,10 @@ func (h *handler) routes() http.Handler {
 	mux.HandleFunc("GET /settings/webhooks/{id}/delete", h.authed(h.webhookDeleteConfirm))
 	mux.HandleFunc("POST /settings/webhooks/{id}/delete", h.authed(h.webhookDelete))
 	mux.HandleFunc("POST /settings/webhooks/{id}/toggle", h.authed(h.webhookToggle))
+	mux.HandleFunc("GET /settings/webhooks/{id}/rotate", h.authed(h.webhookRotateConfirm))
 	mux.HandleFunc("POST /settings/webhooks/{id}/rotate", h.authed(h.webhookRotate))
 	mux.HandleFunc("POST /settings/webhooks/{id}/test", h.authed(h.webhookSendTest))
+	mux.HandleFunc("GET /settings/webhooks/{id}/test/{delivery}", h.authed(h.testResult))
 	mux.HandleFunc("POST /settings/webhooks/{id}/release", h.authed(h.webhookRelease))
 	mux.HandleFunc("GET /settings/webhooks/{id}/deliveries", h.authed(h.deliveries))
 	mux.HandleFunc("POST /settings/webhooks/{id}/deliveries/{delivery}/redeliver", h.authed(h.redeliver))
@@ -131,9 +133,15 @@ func (h *handler) routes() http.Handler {
 	mux.HandleFunc("POST /settings/users/{id}/email", h.admin(h.userSetEmail))
 	mux.HandleFunc("GET /settings/api-keys", h.admin(emptyForm(h.showAPIKeys)))
 	mux.HandleFunc("POST /settings/api-keys", h.admin(h.apiKeyCreate))
+	mux.HandleFunc("GET /settings/api-keys/{id}/revoke", h.admin(h.apiKeyRevokeConfirm))
 	mux.HandleFunc("POST /settings/api-keys/{id}/revoke", h.admin(h.apiKeyRevoke))
+	mux.HandleFunc("GET /settings/users/{id}/remove", h.admin(h.userRemoveConfirm))
+	mux.HandleFunc("POST /settings/users/{id}/remove", h.admin(h.userRemove))
+	mux.HandleFunc("POST /settings/users/{id}/admin", h.admin(h.userSetAdmin))
 	mux.HandleFunc("GET /settings/password", h.authed(h.passwordPage))
 	mux.HandleFunc("POST /settings/password", h.authed(h.passwordChange))
+	mux.HandleFunc("GET /settings/email", h.authed(h.emailForm))
+	mux.HandleFunc("POST /settings/email", h.authed(h.emailChange))
 
 	// Issue 14: the account's whole log, one delivery, one trigger, and
 	// sending what a webhook missed.
@@ -157,7 +165,7 @@ func (h *handler) routes() http.Handler {
 func (h *handler) securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
-		hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "+
+		hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self' data:; "+
 			"form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 		hd.Set("X-Content-Type-Options", "nosniff")
 		hd.Set("X-Frame-Options", "DENY")
@@ -219,9 +227,15 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
+	out := buf.Bytes()
+	if status >= 400 {
+		// A form re-shown with its errors, or a refusal: the title says so
+		// first, so that a screen reader and the tab strip tell at once.
+		out = bytes.Replace(out, []byte("<title>"), []byte("<title>Error: "), 1)
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	_, _ = w.Write(out)
 }
 
 // base is what every page's layout needs.

@@ -14,7 +14,7 @@ func TestHookTitle(t *testing.T) {
 		"eventCanceled":          "Event canceled",
 		"userRegisteredForEvent": "User registered for event",
 		"roomBookingNoShow":      "Room booking no show",
-		"appointmentCancelled":   "Appointment cancelled",
+		"appointmentCancelled":   "Appointment canceled",
 		"test":                   "Test delivery",
 	} {
 		if got := hookTitle(name); got != want {

@@ -78,3 +78,68 @@ func (h *handler) userSetPassword(w http.ResponseWriter, r *http.Request, v *vis
 	h.setFlash(w, r, v, "ok", "The password of “"+u.Username+"” was changed.")
 	redirect(w, r, "/settings/users")
 }
+
+type userRemovePage struct {
+	base
+	User hookd.User
+}
+
+// accountUser loads one of the visitor's account's users, the path's {id}.
+func (h *handler) accountUser(w http.ResponseWriter, r *http.Request, v *visitor) (hookd.User, bool) {
+	u, err := h.store.User(r.Context(), r.PathValue("id"))
+	if err != nil || u.AccountID != v.User.AccountID {
+		if err != nil && hookd.ErrorCode(err) != hookd.ENOTFOUND {
+			h.fail(w, r, err)
+		} else {
+			h.fail(w, r, hookd.Errorf(hookd.ENOTFOUND, "There is no such user. They may have been removed already."))
+		}
+		return u, false
+	}
+	return u, true
+}
+
+// userRemoveConfirm asks before a user is removed.
+func (h *handler) userRemoveConfirm(w http.ResponseWriter, r *http.Request, v *visitor) {
+	u, ok := h.accountUser(w, r, v)
+	if !ok {
+		return
+	}
+	h.render(w, r, http.StatusOK, "user_remove", userRemovePage{base: h.base(w, r, v, "Remove "+u.Username, "settings"), User: u})
+}
+
+// userRemove removes a user (app.Accounts.RemoveUser says which may be).
+func (h *handler) userRemove(w http.ResponseWriter, r *http.Request, v *visitor) {
+	u, err := h.app.RemoveUser(r.Context(), v.User.AccountID, v.User.ID, r.PathValue("id"))
+	if hookd.ErrorCode(err) == hookd.ECONFLICT {
+		h.setFlash(w, r, v, "error", "Not removed: "+hookd.ErrorMessage(err)+".")
+		redirect(w, r, "/settings/users")
+		return
+	} else if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.log.Info("panel: user removed", "username", u.Username, "by", v.User.Username)
+	h.setFlash(w, r, v, "ok", "User “"+u.Username+"” removed. They are signed out and can no longer sign in.")
+	redirect(w, r, "/settings/users")
+}
+
+// userSetAdmin gives or takes a user's administrator rights.
+func (h *handler) userSetAdmin(w http.ResponseWriter, r *http.Request, v *visitor) {
+	admin := r.PostFormValue("admin") == "true"
+	u, err := h.app.SetAdmin(r.Context(), v.User.AccountID, v.User.ID, r.PathValue("id"), admin)
+	if hookd.ErrorCode(err) == hookd.ECONFLICT {
+		h.setFlash(w, r, v, "error", "Not changed: "+hookd.ErrorMessage(err)+".")
+		redirect(w, r, "/settings/users")
+		return
+	} else if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.log.Info("panel: administrator rights changed", "username", u.Username, "admin", admin, "by", v.User.Username)
+	if admin {
+		h.setFlash(w, r, v, "ok", "“"+u.Username+"” is now an administrator: they can manage users and API keys.")
+	} else {
+		h.setFlash(w, r, v, "ok", "“"+u.Username+"” is no longer an administrator.")
+	}
+	redirect(w, r, "/settings/users")
+}

@@ -52,3 +52,50 @@ func TestUserEmail(t *testing.T) {
 		t.Errorf("setting the email of no user: %d, want 404", res.StatusCode)
 	}
 }
+
+// TestOwnEmail: a user who is not an administrator sets, changes and clears
+// their own email address under Settings; a bad one is refused beside the
+// field with the value kept; the Users page stays the administrators'.
+func TestOwnEmail(t *testing.T) {
+	env, admin := signedIn(t, "/settings/users")
+	if res, _ := admin.post("/settings/users", url.Values{"username": {"clerk"}, "password": {"clerk password 1"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("add user: %d", res.StatusCode)
+	}
+	clerk := newClient(t, env.URL)
+	clerk.get("/login")
+	if res, _ := clerk.post("/login", url.Values{"username": {"clerk"}, "password": {"clerk password 1"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("clerk's sign-in: %d", res.StatusCode)
+	}
+	_, body := clerk.get("/settings")
+	if !strings.Contains(body, `href="/settings/email"`) {
+		t.Fatal("the settings page has no way to one's email address")
+	}
+	res, body := clerk.get("/settings/email")
+	if res.StatusCode != 200 || !strings.Contains(body, `name="email"`) {
+		t.Fatalf("GET /settings/email: %d", res.StatusCode)
+	}
+	res, body = clerk.post("/settings/email", url.Values{"email": {"clerk at library"}})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "The email address must be one address such as name@example.org.") ||
+		!strings.Contains(body, `value="clerk at library"`) || !strings.Contains(body, "<title>Error:") {
+		t.Fatalf("a bad address: %d, want 422 with the error, the value kept and an Error: title\n%s", res.StatusCode, body)
+	}
+	ctx := context.Background()
+	if res, _ := clerk.post("/settings/email", url.Values{"email": {"clerk@library.example"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("set own email: %d", res.StatusCode)
+	}
+	if u, _ := env.srv.Store.UserByUsername(ctx, "clerk"); u.Email != "clerk@library.example" {
+		t.Fatalf("clerk's email is %q", u.Email)
+	}
+	if _, body := clerk.get("/settings"); !strings.Contains(body, "Notifications go to clerk@library.example now.") ||
+		!strings.Contains(body, "<strong>clerk@library.example</strong>") {
+		t.Errorf("no confirmation on the settings page:\n%s", body)
+	}
+	clerk.get("/settings/email")
+	clerk.post("/settings/email", url.Values{"email": {""}})
+	if u, _ := env.srv.Store.UserByUsername(ctx, "clerk"); u.Email != "" {
+		t.Errorf("after clearing it the email is %q", u.Email)
+	}
+	if res, _ := clerk.get("/settings/users"); res.StatusCode != http.StatusForbidden {
+		t.Errorf("the Users page for a user who is not an administrator: %d, want 403", res.StatusCode)
+	}
+}

@@ -3,6 +3,7 @@ package panel
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/hookd-dev/hookd"
@@ -25,6 +26,7 @@ type webhookFormPage struct {
 	Errors  map[string]string
 	Others  []string // errors that belong to no field
 	Grey    greyState
+	Row     webhookRow      // the stored webhook's health, when editing
 	Test    *hookd.Delivery // the result of "Send test", when just sent
 	// Reveal opens the secret (after a rotation); PreviousActive says the
 	// previous secret still signs.
@@ -91,6 +93,11 @@ func (h *handler) webhookEdit(w http.ResponseWriter, r *http.Request, v *visitor
 // grey-list state and the result of a test just sent.
 func (h *handler) fillEditExtras(r *http.Request, v *visitor, p *webhookFormPage) error {
 	p.Grey = toGrey(p.Webhook.Greylist, h.now())
+	row, err := h.oneWebhookRow(r, v, p.Webhook.ID)
+	if err != nil {
+		return err
+	}
+	p.Row = row
 	p.Missing = h.app.Catalogue().Missing(p.Webhook.Hooks)
 	p.Reveal = r.URL.Query().Get("reveal") == "1"
 	p.PreviousActive = p.Webhook.PreviousSecret != "" && h.now().Before(p.Webhook.PreviousUntil)
@@ -151,6 +158,10 @@ func (h *handler) webhookSubmit(w http.ResponseWriter, r *http.Request, v *visit
 	if hookd.ErrorCode(err) == hookd.EINVALID {
 		p.Groups = formGroups(h.app.Catalogue(), hooks)
 		p.Errors, p.Others = formErrors(err, len(hooks) == 0)
+		if msg, ok := p.Errors["url"]; ok && rawURL != "" && !strings.Contains(rawURL, "://") {
+			// "library.example.org/hooks": most likely the https address.
+			p.Errors["url"] = msg + ". Did you mean https://" + rawURL + "?"
+		}
 		h.renderForm(w, r, v, http.StatusUnprocessableEntity, p)
 		return
 	} else if err != nil {
@@ -164,7 +175,10 @@ func (h *handler) webhookSubmit(w http.ResponseWriter, r *http.Request, v *visit
 	h.log.Info("panel: webhook "+verb, "webhook", saved.ID, "user", v.User.Username)
 	h.setFlash(w, r, v, "ok", "Webhook “"+saved.Name+"” "+verb+". It receives "+
 		plural(len(saved.Hooks), "hook", "hooks")+" at "+saved.URL+".")
-	redirect(w, r, "/settings/webhooks#"+saved.ID)
+	// The list, with the saved webhook on top of its first page: the
+	// contract's "returns to the list, which shows the new webhook", at any
+	// number of webhooks.
+	redirect(w, r, "/settings/webhooks?saved="+url.QueryEscape(saved.ID))
 }
 
 func (h *handler) renderForm(w http.ResponseWriter, r *http.Request, v *visitor, status int, p webhookFormPage) {

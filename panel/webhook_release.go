@@ -16,6 +16,6 @@ func (h *handler) webhookRelease(w http.ResponseWriter, r *http.Request, v *visi
 		return
 	}
 	h.log.Info("panel: URL released from the grey-list", "webhook", wh.ID, "user", v.User.Username)
-	h.setFlash(w, r, v, "ok", "Released "+wh.URL+" from the grey-list. The next delivery will be sent.")
-	redirect(w, r, backTo(r, "/settings/webhooks")+"#"+wh.ID)
+	h.setFlash(w, r, v, "ok", "Deliveries to "+wh.URL+" resume: it is off the grey-list, and the next delivery is sent.")
+	redirect(w, r, backTo(r, "/settings/webhooks"))
 }

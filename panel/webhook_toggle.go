@@ -19,7 +19,7 @@ func (h *handler) webhookToggle(w http.ResponseWriter, r *http.Request, v *visit
 	} else {
 		h.setFlash(w, r, v, "ok", "Webhook “"+wh.Name+"” disabled: nothing is sent to it until you enable it.")
 	}
-	redirect(w, r, backTo(r, "/settings/webhooks")+"#"+wh.ID)
+	redirect(w, r, backTo(r, "/settings/webhooks"))
 }
 
 // backTo returns the form's "back" field when it is a panel page, so that

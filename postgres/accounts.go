@@ -248,8 +248,9 @@ func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
 }
 
 // readAll reads every row of query with scan (one of storeutil's Scan
-// functions): the lists of accounts, API keys and users.
-func readAll[R any](ctx context.Context, s *Store, scan func(storeutil.Scanner, func(pgtype.Timestamptz) time.Time) (R, error), query string, args ...any) ([]R, error) {
+// functions, or scanWebhook): the lists of accounts, API keys, users,
+// webhooks and grey-list states, empty rather than nil when there is none.
+func readAll[R any](ctx context.Context, s *Store, scan func(storeutil.Scanner, readTime) (R, error), query string, args ...any) ([]R, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
 	rows, err := s.pool.Query(ctx, query, args...)
@@ -257,7 +258,7 @@ func readAll[R any](ctx context.Context, s *Store, scan func(storeutil.Scanner, 
 		return nil, s.fail(ctx, err, "read")
 	}
 	defer rows.Close()
-	var out []R
+	out := []R{}
 	for rows.Next() {
 		r, err := scan(rows, fromDB)
 		if err != nil {
@@ -274,4 +275,66 @@ func insert[T any](ctx context.Context, s *Store, doing string, f func(inserts, 
 	ctx, cancel := op(ctx)
 	defer cancel()
 	return s.fail(ctx, s.tx(ctx, func(tx pgx.Tx) error { return f(inserts{ctx, tx}, v) }), doing)
+}
+
+// TouchAPIKey records when the key with this hash was last used.
+func (s *Store) TouchAPIKey(ctx context.Context, hash string, at time.Time) error {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	_, err := s.pool.Exec(ctx, `UPDATE api_keys SET last_used_at = $1 WHERE hash = $2 AND (last_used_at IS NULL OR last_used_at < $1)`,
+		toDB(at), hash)
+	return s.fail(ctx, err, "touch API key")
+}
+
+// DeleteUser deletes one of the account's users unless it is the last
+// administrator; its sessions go with it.
+func (s *Store) DeleteUser(ctx context.Context, accountID, id string) (hookd.User, error) {
+	return s.changeUser(ctx, accountID, id, "delete user", func(tx pgx.Tx, u hookd.User) (bool, error) {
+		_, err := tx.Exec(ctx, `DELETE FROM users WHERE id = $1`, id)
+		return u.Admin, err
+	})
+}
+
+// SetAdmin gives or takes a user's administrator rights, unless that
+// leaves the account without an administrator.
+func (s *Store) SetAdmin(ctx context.Context, accountID, id string, admin bool) (hookd.User, error) {
+	return s.changeUser(ctx, accountID, id, "set admin", func(tx pgx.Tx, u hookd.User) (bool, error) {
+		_, err := tx.Exec(ctx, `UPDATE users SET admin = $1 WHERE id = $2`, admin, id)
+		return u.Admin && !admin, err
+	})
+}
+
+// changeUser applies change to one of the account's users in a
+// transaction that holds the account's row, so that two changes at once
+// cannot both take its last administrator, and refuses it when it left the
+// account no administrator (change reports whether it took one away).
+func (s *Store) changeUser(ctx context.Context, accountID, id, what string, change func(pgx.Tx, hookd.User) (bool, error)) (hookd.User, error) {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	var u hookd.User
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT id FROM accounts WHERE id = $1 FOR UPDATE`, accountID); err != nil {
+			return err
+		}
+		var err error
+		u, err = storeutil.ScanUser(tx.QueryRow(ctx, `SELECT `+storeutil.UserColumns+` FROM users WHERE id = $1 AND account_id = $2`, id, accountID), fromDB)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return storeutil.NotFound("user", id)
+		} else if err != nil {
+			return err
+		}
+		tookAdmin, err := change(tx, u)
+		if err != nil || !tookAdmin {
+			return err
+		}
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM users WHERE account_id = $1 AND admin`, accountID).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return storeutil.LastAdmin(u.Username)
+		}
+		return nil
+	})
+	return u, s.fail(ctx, err, what)
 }

@@ -300,3 +300,43 @@ func (s *Store) DeliveryStats(ctx context.Context, accountID string, since time.
 	}
 	return out, nil
 }
+
+// WebhookHealth counts the account's deliveries attempted since a time by
+// webhook and status, and joins each webhook's newest failure, in one query.
+func (s *Store) WebhookHealth(ctx context.Context, accountID string, since time.Time) (map[string]hookd.WebhookHealth, error) {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	rows, err := s.pool.Query(ctx, `WITH h AS (
+			SELECT webhook_id, count(*) FILTER (WHERE status = 'delivered') AS delivered,
+				count(*) FILTER (WHERE status = 'failed') AS failed, count(*) FILTER (WHERE status = 'skipped') AS skipped,
+				max(id) FILTER (WHERE status = 'failed') AS last_failed
+			FROM deliveries WHERE account_id = $1 AND attempted_at >= $2
+			GROUP BY webhook_id)
+		SELECT h.webhook_id, h.delivered, h.failed, h.skipped, coalesce(d.id, ''), coalesce(d.hook, ''),
+			coalesce(d.status_code, 0), coalesce(d.error, ''), d.attempted_at
+		FROM h LEFT JOIN deliveries d ON d.account_id = $1 AND d.id = h.last_failed`, accountID, toDB(since))
+	if err != nil {
+		return nil, s.fail(ctx, err, "read")
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.WebhookHealth, error) {
+		var h hookd.WebhookHealth
+		var f hookd.Delivery
+		var at pgtype.Timestamptz
+		if err := r.Scan(&h.WebhookID, &h.Delivered, &h.Failed, &h.Skipped, &f.ID, &f.Hook, &f.StatusCode, &f.Error, &at); err != nil {
+			return h, err
+		}
+		if f.ID != "" {
+			f.WebhookID, f.Status, f.AttemptedAt = h.WebhookID, hookd.StatusFailed, fromDB(at)
+			h.LastFailure = &f
+		}
+		return h, nil
+	})
+	if err != nil {
+		return nil, s.fail(ctx, err, "read")
+	}
+	out := make(map[string]hookd.WebhookHealth, len(list))
+	for _, h := range list {
+		out[h.WebhookID] = h
+	}
+	return out, nil
+}

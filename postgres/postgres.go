@@ -373,6 +373,9 @@ func toDB(t time.Time) pgtype.Timestamptz {
 	return pgtype.Timestamptz{Time: storeutil.Millis(t), Valid: !t.IsZero()}
 }
 
+// readTime is how the scans read a stored time: fromDB.
+type readTime = func(pgtype.Timestamptz) time.Time
+
 // fromDB reads a time stored by toDB: in UTC, and zero for NULL.
 func fromDB(v pgtype.Timestamptz) time.Time {
 	if !v.Valid {

@@ -31,37 +31,16 @@ func TestRecoverAcrossNodesWithKill(t *testing.T) {
 		items[i] = map[string]any{"hook": "eventCanceled", "data": map[string]any{"eventId": i, "reason": "Snow"},
 			"timestamp": at.Format(time.RFC3339)}
 	}
-	var accepted struct{ Triggers []struct{ ID string } }
-	if st := call(t, "POST", nodes[0].URL+"/api/v1/triggers", items, &accepted); st != 202 {
-		t.Fatalf("triggers: %d", st)
-	}
-	testkit.WaitFor(t, 60*time.Second, "every trigger failed or skipped", func() bool {
-		var out struct {
-			Triggers []struct{ Deliveries struct{ Failed, Skipped int } }
-		}
-		call(t, "GET", nodes[0].URL+"/api/v1/triggers?limit=1000", nil, &out)
-		n := 0
-		for _, tr := range out.Triggers {
-			n += tr.Deliveries.Failed + tr.Deliveries.Skipped
-		}
-		return n == missed
-	})
+	ids := testkit.PostTriggers(t, nodes[0].URL, testAPIKey, items)
+	testkit.WaitMissed(t, nodes[0].URL, testAPIKey, missed, 60*time.Second)
 	before := rc.Count()
 
 	rc.SetStatus(200)
 	rc.SetDelay(20 * time.Millisecond) // slow enough to kill mid-recovery
-	var rec struct{ Recovery struct{ Queued int } }
-	if st := call(t, "POST", nodes[0].URL+"/api/v1/webhooks/"+w.ID+"/recover",
-		map[string]any{"since": "2026-12-01T09:00:00Z", "until": "2026-12-01T10:00:00Z"}, &rec); st != 202 || rec.Recovery.Queued != missed {
-		t.Fatalf("recover: %d, queued %d, want %d", st, rec.Recovery.Queued, missed)
-	}
+	testkit.Recover(t, nodes[0].URL, testAPIKey, w.ID, "2026-12-01T09:00:00Z", "2026-12-01T10:00:00Z", missed)
 	testkit.WaitFor(t, 30*time.Second, "the recovery under way", func() bool { return rc.Count()-before >= missed/4 })
 	nodes[1].Stop(syscall.SIGKILL)
 
-	ids := make([]string, len(accepted.Triggers))
-	for i, tr := range accepted.Triggers {
-		ids[i] = tr.ID
-	}
 	twice := rc.WaitAllAtMostTwice(t, before, ids, 60*time.Second)
 	// A node holds at most one claim (200 items) of sends made and not
 	// recorded; here they are far fewer (the writer records every 50 ms).

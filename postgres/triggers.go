@@ -3,8 +3,6 @@ package postgres
 import (
 	"context"
 	"errors"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -55,8 +53,41 @@ func (s *Store) Trigger(ctx context.Context, accountID, id string) (hookd.Trigge
 	return t, s.fail(ctx, err, "read")
 }
 
+// pendingAccounts lists the accounts with pending triggers (a), skipping
+// along triggers_pending_account: one probe an account.
+const pendingAccounts = `WITH RECURSIVE accounts AS (
+	(SELECT account_id AS a FROM triggers WHERE NOT done ORDER BY account_id LIMIT 1)
+	UNION ALL
+	SELECT (SELECT account_id FROM triggers WHERE NOT done AND account_id > accounts.a ORDER BY account_id LIMIT 1)
+	FROM accounts WHERE accounts.a IS NOT NULL)`
+
+// The statements of ClaimTriggers (storeutil.FairClaim). A trigger is
+// claimable when it is not done and its lease, if any, ended by $now. The
+// updates name their rows with = ANY(ARRAY(…)), so that the planner finds
+// them by primary key rather than joining the whole table.
+const (
+	// claimHeads lists the accounts with a claimable trigger, the account
+	// whose oldest claimable trigger is oldest first, with that trigger.
+	claimHeads = pendingAccounts + `
+		SELECT accounts.a, head.id FROM accounts CROSS JOIN LATERAL (
+			SELECT id FROM triggers WHERE account_id = accounts.a AND NOT done
+				AND (lease_until IS NULL OR lease_until <= $1) ORDER BY id LIMIT 1) head
+		WHERE accounts.a IS NOT NULL AND accounts.a <> ALL($2)
+		ORDER BY head.id LIMIT $3`
+	// claimAccounts leases up to $6 of each account's ($4) oldest claimable
+	// triggers, from its head ($5) on. Rows another node is claiming at
+	// this moment are skipped, not waited for (SKIP LOCKED).
+	claimAccounts = `UPDATE triggers SET lease_node = $1, lease_until = $2
+		WHERE id = ANY(ARRAY(SELECT c.id FROM unnest($4::text[], $5::text[]) AS a(account_id, head) CROSS JOIN LATERAL (
+			SELECT id FROM triggers WHERE account_id = a.account_id AND id >= a.head AND NOT done
+				AND (lease_until IS NULL OR lease_until <= $3)
+			ORDER BY id LIMIT $6 FOR UPDATE SKIP LOCKED) c))
+		RETURNING ` + storeutil.TriggerColumns
+)
+
 // ClaimTriggers leases up to p.Limit pending triggers whose lease has ended
-// at p.Now to p.Node until p.Until, oldest first. Rows another node is
+// at p.Now to p.Node until p.Until, each account with such triggers taking
+// a turn (storeutil.FairClaim), in one transaction. Rows another node is
 // claiming at this moment are skipped, not waited for (SKIP LOCKED): nodes
 // never block each other and never claim the same trigger while its lease
 // is live.
@@ -66,25 +97,47 @@ func (s *Store) ClaimTriggers(ctx context.Context, p hookd.ClaimParams) ([]hookd
 	}
 	ctx, cancel := op(ctx)
 	defer cancel()
+	busy := storeutil.NotNil(p.Busy)
 	var out []hookd.Trigger
 	err := s.tx(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `UPDATE triggers t SET lease_node = $1, lease_until = $2
-			FROM (SELECT id FROM triggers
-				WHERE NOT done AND (lease_until IS NULL OR lease_until <= $3)
-				ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED) c
-			WHERE t.id = c.id
-			RETURNING t.id, t.account_id, t.hook, t.data, t.timestamp, t.received_at`,
-			p.Node, toDB(p.Until), toDB(p.Now), p.Limit)
-		if err != nil {
+		// An account's triggers are read in ID order from its head, a few
+		// thousand at most. Where the table's statistics are missing or
+		// stale (a fresh store, a sudden backlog) the planner would read
+		// every pending trigger of the account with a bitmap scan and sort
+		// them, for each claim.
+		if _, err := tx.Exec(ctx, `SET LOCAL enable_bitmapscan = off`); err != nil {
 			return err
 		}
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.Trigger, error) { return storeutil.ScanTrigger(r, fromDB) })
+		claim := func(query string, args ...any) ([]hookd.Trigger, error) {
+			rows, err := tx.Query(ctx, query, args...)
+			if err != nil {
+				return nil, err
+			}
+			return pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.Trigger, error) { return storeutil.ScanTrigger(r, fromDB) })
+		}
+		var err error
+		out, err = storeutil.FairClaim{
+			Heads: func(limit int) (accounts, heads []string, err error) {
+				rows, err := tx.Query(ctx, claimHeads, toDB(p.Now), busy, limit)
+				if err != nil {
+					return nil, nil, err
+				}
+				var a, h string
+				_, err = pgx.ForEachRow(rows, []any{&a, &h}, func() error {
+					accounts, heads = append(accounts, a), append(heads, h)
+					return nil
+				})
+				return accounts, heads, err
+			},
+			Take: func(accounts, heads []string, k int) ([]hookd.Trigger, error) {
+				return claim(claimAccounts, p.Node, toDB(p.Until), toDB(p.Now), accounts, heads, k)
+			},
+		}.Run(p.Limit)
 		return err
 	})
 	if err != nil {
 		return nil, s.fail(ctx, err, "claim triggers")
 	}
-	slices.SortFunc(out, func(a, b hookd.Trigger) int { return strings.Compare(a.ID, b.ID) })
 	return out, nil
 }
 
@@ -109,9 +162,8 @@ func (s *Store) ExtendLeases(ctx context.Context, node string, ids []string, unt
 // SentWebhooks returns, per trigger ID, the webhooks that have a delivered,
 // failed or skipped delivery of it.
 func (s *Store) SentWebhooks(ctx context.Context, triggerIDs []string) (map[string][]string, error) {
-	out := map[string][]string{}
 	if len(triggerIDs) == 0 {
-		return out, nil
+		return map[string][]string{}, nil
 	}
 	ctx, cancel := op(ctx)
 	defer cancel()
@@ -122,14 +174,8 @@ func (s *Store) SentWebhooks(ctx context.Context, triggerIDs []string) (map[stri
 		return nil, s.fail(ctx, err, "read")
 	}
 	defer rows.Close()
-	var t, w string
-	for rows.Next() {
-		if err := rows.Scan(&t, &w); err != nil {
-			return nil, s.fail(ctx, err, "read")
-		}
-		out[t] = append(out[t], w)
-	}
-	return out, s.fail(ctx, rows.Err(), "read")
+	out, err := storeutil.Pairs(rows)
+	return out, s.fail(ctx, err, "read")
 }
 
 // PendingTriggers counts triggers not yet done.
@@ -142,12 +188,14 @@ func (s *Store) PendingTriggers(ctx context.Context) (int64, error) {
 }
 
 // OldestPendingTrigger returns the reception time of the oldest pending
-// trigger (IDs grow with time: the first in the pending index).
+// trigger (IDs grow with time: the lowest of the accounts' first).
 func (s *Store) OldestPendingTrigger(ctx context.Context) (time.Time, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
 	var at pgtype.Timestamptz
-	err := s.pool.QueryRow(ctx, `SELECT received_at FROM triggers WHERE NOT done ORDER BY id LIMIT 1`).Scan(&at)
+	err := s.pool.QueryRow(ctx, pendingAccounts+`
+		SELECT received_at FROM triggers WHERE id = (SELECT min(head.id) FROM accounts CROSS JOIN LATERAL (
+			SELECT id FROM triggers WHERE account_id = accounts.a AND NOT done ORDER BY id LIMIT 1) head)`).Scan(&at)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return time.Time{}, nil
 	}

@@ -10,20 +10,7 @@ import (
 )
 
 func (s *Store) queryURLStates(ctx context.Context, query string, args ...any) ([]hookd.URLState, error) {
-	ctx, cancel := op(ctx)
-	defer cancel()
-	rows, err := s.pool.Query(ctx, query, args...)
-	if err != nil {
-		return nil, s.fail(ctx, err, "read")
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.URLState, error) { return storeutil.ScanURLState(r, fromDB) })
-	if err != nil {
-		return nil, s.fail(ctx, err, "read")
-	}
-	if out == nil {
-		out = []hookd.URLState{}
-	}
-	return out, nil
+	return readAll(ctx, s, storeutil.ScanURLState, query, args...)
 }
 
 // URLStates returns every state that is not healthy, of every account, by

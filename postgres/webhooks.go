@@ -11,7 +11,8 @@ import (
 	"github.com/hookd-dev/hookd/internal/storeutil"
 )
 
-func scanWebhook(row pgx.Row) (hookd.Webhook, error) {
+// scanWebhook reads a row of storeutil.SelectWebhooks.
+func scanWebhook(row storeutil.Scanner, fromDB readTime) (hookd.Webhook, error) {
 	var w hookd.Webhook
 	var created, updated, prevUntil, until pgtype.Timestamptz
 	var url, lastError *string
@@ -32,20 +33,7 @@ func scanWebhook(row pgx.Row) (hookd.Webhook, error) {
 }
 
 func (s *Store) queryWebhooks(ctx context.Context, query string, args ...any) ([]hookd.Webhook, error) {
-	ctx, cancel := op(ctx)
-	defer cancel()
-	rows, err := s.pool.Query(ctx, query, args...)
-	if err != nil {
-		return nil, s.fail(ctx, err, "read")
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.Webhook, error) { return scanWebhook(r) })
-	if err != nil {
-		return nil, s.fail(ctx, err, "read")
-	}
-	if out == nil {
-		out = []hookd.Webhook{}
-	}
-	return out, nil
+	return readAll(ctx, s, scanWebhook, query, args...)
 }
 
 // CreateWebhook stores w; an empty ID, CreatedAt or UpdatedAt is filled in.
@@ -68,7 +56,7 @@ func (s *Store) CreateWebhook(ctx context.Context, w *hookd.Webhook) error {
 func (s *Store) Webhook(ctx context.Context, accountID, id string) (hookd.Webhook, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	w, err := scanWebhook(s.pool.QueryRow(ctx, storeutil.SelectWebhooks+` WHERE w.account_id = $1 AND w.id = $2`, accountID, id))
+	w, err := scanWebhook(s.pool.QueryRow(ctx, storeutil.SelectWebhooks+` WHERE w.account_id = $1 AND w.id = $2`, accountID, id), fromDB)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return w, storeutil.NotFound("webhook", id)
 	}

@@ -6,6 +6,9 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +24,70 @@ import (
 // does not.
 func TestOfficialJavaScriptLibraries(t *testing.T) {
 	modules := testkit.NodeModules(t, "standardwebhooks@1.3.0", "svix@1.84.1")
+	cases := verifyCases(t)
+	// As docs/receiving.md uses them: the raw body and the headers.
+	out := testkit.Node(t, modules, `
+const { Webhook } = require("standardwebhooks");
+const svix = require("svix");
+for (const c of JSON.parse(process.argv[2])) {
+  for (const [lib, wh] of [["standardwebhooks", new Webhook(c.secret)], ["svix", new svix.Webhook(c.secret)]]) {
+    let ok = true, hook = "";
+    try { hook = wh.verify(c.d.body, c.d.headers).hook; } catch (e) { ok = false; }
+    console.log(lib + ": " + c.name + ": " + (ok === c.ok ? "as expected" : "WRONG") + (ok ? " " + hook : ""));
+  }
+}
+`, string(cases))
+	t.Log(out)
+	if strings.Contains(out, "WRONG") || strings.Count(out, "as expected") != 10 || strings.Count(out, "as expected eventCanceled") != 6 {
+		t.Errorf("the JavaScript libraries disagree:\n%s", out)
+	}
+}
+
+// TestPythonWithoutALibrary: the Python function docs/receiving.md shows
+// for a receiver that cannot install a library (the standard library only)
+// verifies the same real deliveries as the official libraries, and refuses
+// the tampered one and the wrong secret.
+func TestPythonWithoutALibrary(t *testing.T) {
+	python, err := exec.LookPath("python3")
+	testkit.Require(t, "python3", err == nil, "it runs the Python code of docs/receiving.md")
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "receiving.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(doc), "## Python without a library")
+	_, rest, ok2 := strings.Cut(rest, "```python\n")
+	code, _, ok3 := strings.Cut(rest, "```")
+	if !ok || !ok2 || !ok3 {
+		t.Fatal(`docs/receiving.md has no "## Python without a library" section with a python code block`)
+	}
+	cases := verifyCases(t)
+	prog := code + `
+import json, sys
+for c in json.loads(sys.argv[1]):
+    try:
+        hook = verify(c["secret"], c["d"]["headers"], c["d"]["body"].encode())["hook"]
+        ok = True
+    except InvalidSignature:
+        hook, ok = "", False
+    print(c["name"] + ": " + ("as expected" if ok == c["ok"] else "WRONG") + (" " + hook if ok else ""))
+`
+	file := filepath.Join(t.TempDir(), "verify.py")
+	if err := os.WriteFile(file, []byte(prog), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(python, file, string(cases)).CombinedOutput()
+	t.Logf("%s", out)
+	if err != nil || strings.Contains(string(out), "WRONG") || strings.Count(string(out), "as expected") != 5 ||
+		strings.Count(string(out), "as expected eventCanceled") != 3 {
+		t.Errorf("the Python code of docs/receiving.md disagrees (%v):\n%s", err, out)
+	}
+}
+
+// verifyCases returns, as JSON, real deliveries of hookd (one before a
+// secret rotation, one after, and the second with its body tampered) with
+// the secret each is checked with and whether it must verify.
+func verifyCases(t *testing.T) []byte {
+	t.Helper()
 	ctx := context.Background()
 	s := hookdtest.Start(t, nil)
 	hookd := client.New(s.URL(), hookdtest.APIKey)
@@ -38,7 +105,7 @@ func TestOfficialJavaScriptLibraries(t *testing.T) {
 		}
 		got <- sent{h, string(b)}
 	}))
-	defer rcv.Close()
+	t.Cleanup(rcv.Close)
 	w, err := hookd.CreateWebhook(ctx, client.NewWebhook{Name: "js", URL: rcv.URL, Hooks: []string{"eventCanceled"}})
 	if err != nil {
 		t.Fatal(err)
@@ -71,20 +138,5 @@ func TestOfficialJavaScriptLibraries(t *testing.T) {
 		{"name": "tampered", "secret": w.Secret, "d": tampered, "ok": false},
 		{"name": "first, with the new secret", "secret": newSecret, "d": first, "ok": false},
 	})
-	// As docs/receiving.md uses them: the raw body and the headers.
-	out := testkit.Node(t, modules, `
-const { Webhook } = require("standardwebhooks");
-const svix = require("svix");
-for (const c of JSON.parse(process.argv[2])) {
-  for (const [lib, wh] of [["standardwebhooks", new Webhook(c.secret)], ["svix", new svix.Webhook(c.secret)]]) {
-    let ok = true, hook = "";
-    try { hook = wh.verify(c.d.body, c.d.headers).hook; } catch (e) { ok = false; }
-    console.log(lib + ": " + c.name + ": " + (ok === c.ok ? "as expected" : "WRONG") + (ok ? " " + hook : ""));
-  }
-}
-`, string(cases))
-	t.Log(out)
-	if strings.Contains(out, "WRONG") || strings.Count(out, "as expected") != 10 || strings.Count(out, "as expected eventCanceled") != 6 {
-		t.Errorf("the JavaScript libraries disagree:\n%s", out)
-	}
+	return cases
 }

@@ -58,6 +58,13 @@ func TestAPIKeyLifecycle(t *testing.T) {
 	if code != 200 || strings.Contains(body, created.Key) || !strings.Contains(body, `"current":true`) {
 		t.Errorf("listing with the new key: %d %s (the key itself must never be listed)", code, body)
 	}
+	if !strings.Contains(body, `"lastUsedAt":"20`) {
+		t.Errorf("listing: %s, want lastUsedAt of the keys that were used", body)
+	}
+	// A second key of the same name is refused: keys are told apart by name.
+	if code := e.do("POST", "/api/v1/keys", map[string]any{"name": "booking system"}, &apiErr); code != 400 || apiErr.Error.Fields["name"] == "" {
+		t.Errorf("a second key named like the first: %d %+v, want 400 with a name error", code, apiErr)
+	}
 
 	// The new key revokes the first, which stops working at once.
 	if code, body := as(created.Key, "DELETE", "/api/v1/keys/"+first.ID, ""); code != 204 {

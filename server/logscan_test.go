@@ -78,7 +78,7 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 		"data": map[string]any{"eventId": 7, "reason": secrets["webhook secret in a payload"]}}, &trig); code != 202 {
 		t.Fatalf("trigger: %d", code)
 	}
-	testkit.WaitFor(t, 10*time.Second, "three finished deliveries", func() bool {
+	testkit.WaitFor(t, 30*time.Second, "three finished deliveries", func() bool {
 		var out struct{ Deliveries []delivery }
 		call("GET", "/api/v1/deliveries?triggerId="+trig.ID, key, nil, &out)
 		done := 0

@@ -245,3 +245,59 @@ func readAll[R any](ctx context.Context, s *Store, scan func(storeutil.Scanner, 
 	}
 	return out, s.fail(rows.Err(), "read")
 }
+
+// TouchAPIKey records when the key with this hash was last used.
+func (s *Store) TouchAPIKey(ctx context.Context, hash string, at time.Time) error {
+	return s.fail(s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE api_keys SET last_used_at = ? WHERE hash = ? AND (last_used_at IS NULL OR last_used_at < ?)`,
+			toDB(at), hash, toDB(at))
+		return err
+	}), "touch API key")
+}
+
+// DeleteUser deletes one of the account's users unless it is the last
+// administrator; its sessions go with it.
+func (s *Store) DeleteUser(ctx context.Context, accountID, id string) (hookd.User, error) {
+	return s.changeUser(ctx, accountID, id, "delete user", func(tx *sql.Tx, u hookd.User) (bool, error) {
+		_, err := tx.ExecContext(ctx, `DELETE FROM users WHERE id = ?`, id)
+		return u.Admin, err
+	})
+}
+
+// SetAdmin gives or takes a user's administrator rights, unless that
+// leaves the account without an administrator.
+func (s *Store) SetAdmin(ctx context.Context, accountID, id string, admin bool) (hookd.User, error) {
+	return s.changeUser(ctx, accountID, id, "set admin", func(tx *sql.Tx, u hookd.User) (bool, error) {
+		_, err := tx.ExecContext(ctx, `UPDATE users SET admin = ? WHERE id = ?`, admin, id)
+		return u.Admin && !admin, err
+	})
+}
+
+// changeUser applies change to one of the account's users in a
+// transaction, and refuses it when it left the account no administrator
+// (change reports whether it took one away).
+func (s *Store) changeUser(ctx context.Context, accountID, id, what string, change func(*sql.Tx, hookd.User) (bool, error)) (hookd.User, error) {
+	var u hookd.User
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		u, err = storeutil.ScanUser(tx.QueryRowContext(ctx, `SELECT `+storeutil.UserColumns+` FROM users WHERE id = ? AND account_id = ?`, id, accountID), fromDB)
+		if errors.Is(err, sql.ErrNoRows) {
+			return storeutil.NotFound("user", id)
+		} else if err != nil {
+			return err
+		}
+		tookAdmin, err := change(tx, u)
+		if err != nil || !tookAdmin {
+			return err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE account_id = ? AND admin = 1`, accountID).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return storeutil.LastAdmin(u.Username)
+		}
+		return nil
+	})
+	return u, s.fail(err, what)
+}

@@ -22,6 +22,12 @@ func BenchmarkInsertTriggers(b *testing.B) { storetest.BenchmarkInsertTriggers(b
 // BenchmarkClaimTriggers leases batches of 1,000 pending triggers.
 func BenchmarkClaimTriggers(b *testing.B) { storetest.BenchmarkClaimTriggers(b, benchOpen) }
 
+// BenchmarkClaimTriggersAccounts leases batches of 1,000 pending triggers of
+// 100 accounts, each account taking its turn in every claim.
+func BenchmarkClaimTriggersAccounts(b *testing.B) {
+	storetest.BenchmarkClaimTriggersAccounts(b, benchOpen)
+}
+
 // BenchmarkRecordDeliveries records batches of 1,000 delivery results (and
 // marks their triggers done, and updates the URL states), each batch one
 // durable transaction.

@@ -231,9 +231,7 @@ func (s *Store) Delivery(ctx context.Context, accountID, id string) (hookd.Deliv
 // the cursor of the next page ("" on the last page).
 func (s *Store) Deliveries(ctx context.Context, f hookd.DeliveryFilter) ([]hookd.Delivery, string, error) {
 	limit := storeutil.PageLimit(f.Limit)
-	var where strings.Builder
-	args := []any{f.AccountID}
-	where.WriteString(` WHERE account_id = ?`)
+	q := accountQuery(f.AccountID)
 	if f.WebhookID != "" {
 		// No index by webhook (see migration 0004): the account's log is
 		// read newest first from the webhook's newest delivery down to its
@@ -246,47 +244,30 @@ func (s *Store) Deliveries(ctx context.Context, f hookd.DeliveryFilter) ([]hookd
 		} else if err != nil {
 			return nil, "", s.fail(err, "read")
 		}
-		where.WriteString(` AND id >= ? AND id <= ?`)
-		args = append(args, first, last)
+		q.and(`id >= ? AND id <= ?`, first, last)
 	}
 	for _, c := range []struct{ col, v string }{
 		{"webhook_id", f.WebhookID}, {"trigger_id", f.TriggerID}, {"status", f.Status}, {"hook", f.Hook},
 	} {
 		if c.v != "" {
-			where.WriteString(" AND " + c.col + " = ?")
-			args = append(args, c.v)
+			q.and(c.col+" = ?", c.v)
 		}
 	}
 	// Delivery IDs are made at the attempt (or just before it, for a
 	// pending one), so the account's log between the IDs of the range,
 	// widened by an hour for clocks that disagree, holds the range's rows.
 	if !f.Since.IsZero() {
-		where.WriteString(` AND id >= ? AND attempted_at >= ?`)
-		args = append(args, hookd.FloorID(hookd.PrefixDelivery, f.Since.Add(-time.Hour)), toDB(f.Since))
+		q.and(`id >= ? AND attempted_at >= ?`, hookd.FloorID(hookd.PrefixDelivery, f.Since.Add(-time.Hour)), toDB(f.Since))
 	}
 	if !f.Until.IsZero() {
-		where.WriteString(` AND id < ? AND attempted_at < ?`)
-		args = append(args, hookd.FloorID(hookd.PrefixDelivery, f.Until.Add(time.Hour)), toDB(f.Until))
+		q.and(`id < ? AND attempted_at < ?`, hookd.FloorID(hookd.PrefixDelivery, f.Until.Add(time.Hour)), toDB(f.Until))
 	}
 	if f.Cursor != "" {
-		where.WriteString(` AND id < ?`)
-		args = append(args, f.Cursor)
+		q.and(`id < ?`, f.Cursor)
 	}
-	args = append(args, limit+1) // one more tells whether there is a next page
-	rows, err := s.read.QueryContext(ctx, `SELECT `+storeutil.DeliveryColumns+` FROM deliveries`+where.String()+` ORDER BY id DESC LIMIT ?`, args...)
+	rows, err := s.read.QueryContext(ctx, `SELECT `+storeutil.DeliveryColumns+` FROM deliveries`+q.where.String()+` ORDER BY id DESC LIMIT ?`, q.page(limit)...)
+	out, err := collect(rows, err, scanDelivery)
 	if err != nil {
-		return nil, "", s.fail(err, "read")
-	}
-	defer rows.Close()
-	out := []hookd.Delivery{}
-	for rows.Next() {
-		d, err := storeutil.ScanDelivery(rows, fromDB)
-		if err != nil {
-			return nil, "", s.fail(err, "read")
-		}
-		out = append(out, d)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, "", s.fail(err, "read")
 	}
 	out, next := storeutil.Page(out, limit)
@@ -329,19 +310,45 @@ func (s *Store) DeliveryStats(ctx context.Context, accountID string, since time.
 		FROM deliveries WHERE account_id = ? AND id >= ? AND attempted_at >= ?
 		GROUP BY webhook_id, minute, status ORDER BY webhook_id, minute, status`,
 		accountID, hookd.FloorID(hookd.PrefixDelivery, since.Add(-time.Hour)), toDB(since))
+	out, err := collect(rows, err, func(r storeutil.Scanner) (st hookd.DeliveryStat, err error) {
+		var minute sql.NullInt64
+		err = r.Scan(&st.WebhookID, &minute, &st.Status, &st.Count)
+		st.Minute = fromDB(minute)
+		return st, err
+	})
+	return out, s.fail(err, "read")
+}
+
+// WebhookHealth counts the account's deliveries attempted since a time by
+// webhook and status, and joins each webhook's newest failure, in one query.
+func (s *Store) WebhookHealth(ctx context.Context, accountID string, since time.Time) (map[string]hookd.WebhookHealth, error) {
+	// As in DeliveryStats, the ID bound keeps the scan to the period's rows.
+	rows, err := s.read.QueryContext(ctx, `WITH h AS (
+			SELECT webhook_id, sum(status = 'delivered') AS delivered, sum(status = 'failed') AS failed,
+				sum(status = 'skipped') AS skipped, max(CASE WHEN status = 'failed' THEN id END) AS last_failed
+			FROM deliveries WHERE account_id = ? AND id >= ? AND attempted_at >= ?
+			GROUP BY webhook_id)
+		SELECT h.webhook_id, h.delivered, h.failed, h.skipped, coalesce(d.id, ''), coalesce(d.hook, ''),
+			coalesce(d.status_code, 0), coalesce(d.error, ''), d.attempted_at
+		FROM h LEFT JOIN deliveries d ON d.account_id = ? AND d.id = h.last_failed`,
+		accountID, hookd.FloorID(hookd.PrefixDelivery, since.Add(-time.Hour)), toDB(since), accountID)
 	if err != nil {
 		return nil, s.fail(err, "read")
 	}
 	defer rows.Close()
-	out := []hookd.DeliveryStat{}
+	out := map[string]hookd.WebhookHealth{}
 	for rows.Next() {
-		var st hookd.DeliveryStat
-		var minute sql.NullInt64
-		if err := rows.Scan(&st.WebhookID, &minute, &st.Status, &st.Count); err != nil {
+		var h hookd.WebhookHealth
+		var f hookd.Delivery
+		var at sql.NullInt64
+		if err := rows.Scan(&h.WebhookID, &h.Delivered, &h.Failed, &h.Skipped, &f.ID, &f.Hook, &f.StatusCode, &f.Error, &at); err != nil {
 			return nil, s.fail(err, "read")
 		}
-		st.Minute = fromDB(minute)
-		out = append(out, st)
+		if f.ID != "" {
+			f.WebhookID, f.Status, f.AttemptedAt = h.WebhookID, hookd.StatusFailed, fromDB(at)
+			h.LastFailure = &f
+		}
+		out[h.WebhookID] = h
 	}
 	return out, s.fail(rows.Err(), "read")
 }

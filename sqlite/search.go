@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"strings"
 
 	"github.com/hookd-dev/hookd"
 	"github.com/hookd-dev/hookd/internal/storeutil"
@@ -17,20 +16,15 @@ import (
 // stored text (a BLOB would be read as SQLite's binary JSONB).
 func (s *Store) SearchTriggers(ctx context.Context, f hookd.TriggerFilter) ([]hookd.TriggerSummary, string, error) {
 	limit := storeutil.PageLimit(f.Limit)
-	var where strings.Builder
-	args := []any{f.AccountID}
-	where.WriteString(` WHERE account_id = ?`)
+	q := accountQuery(f.AccountID)
 	if f.Hook != "" {
-		where.WriteString(` AND hook = ?`)
-		args = append(args, f.Hook)
+		q.and(`hook = ?`, f.Hook)
 	}
 	if !f.Since.IsZero() {
-		where.WriteString(` AND timestamp >= ?`)
-		args = append(args, toDB(f.Since))
+		q.and(`timestamp >= ?`, toDB(f.Since))
 	}
 	if !f.Until.IsZero() {
-		where.WriteString(` AND timestamp < ?`)
-		args = append(args, toDB(f.Until))
+		q.and(`timestamp < ?`, toDB(f.Until))
 	}
 	for _, m := range f.Data {
 		path := `$."` + m.Field + `"` // field names are letters, digits and _ (hookd.ParseDataMatch)
@@ -38,11 +32,9 @@ func (s *Store) SearchTriggers(ctx context.Context, f hookd.TriggerFilter) ([]ho
 		// or REAL, and SQLite never finds a TEXT equal to a number: one
 		// parse of the row compares value and type. Only true and false,
 		// which it gives as 1 and 0, need their JSON type checked.
-		where.WriteString(` AND json_extract(CAST(data AS TEXT), ?) = ?`)
-		args = append(args, path, sqlValue(m.Value))
+		q.and(`json_extract(CAST(data AS TEXT), ?) = ?`, path, sqlValue(m.Value))
 		if _, ok := m.Value.(bool); ok || m.Value == 0.0 || m.Value == 1.0 {
-			where.WriteString(` AND json_type(CAST(data AS TEXT), ?) IN ` + jsonTypes(m.Value))
-			args = append(args, path)
+			q.and(`json_type(CAST(data AS TEXT), ?) IN `+jsonTypes(m.Value), path)
 		}
 	}
 	if f.Cursor != "" {
@@ -53,25 +45,15 @@ func (s *Store) SearchTriggers(ctx context.Context, f hookd.TriggerFilter) ([]ho
 		} else if err != nil {
 			return nil, "", s.fail(err, "read")
 		}
-		where.WriteString(` AND (timestamp, id) < (?, ?)`)
-		args = append(args, ts.Int64, f.Cursor)
+		q.and(`(timestamp, id) < (?, ?)`, ts.Int64, f.Cursor)
 	}
-	args = append(args, limit+1)
 	rows, err := s.read.QueryContext(ctx, `SELECT `+storeutil.TriggerColumns+` FROM triggers INDEXED BY triggers_search`+
-		where.String()+` ORDER BY timestamp DESC, id DESC LIMIT ?`, args...)
+		q.where.String()+` ORDER BY timestamp DESC, id DESC LIMIT ?`, q.page(limit)...)
+	out, err := collect(rows, err, func(r storeutil.Scanner) (hookd.TriggerSummary, error) {
+		t, err := scanTrigger(r)
+		return hookd.TriggerSummary{Trigger: t}, err
+	})
 	if err != nil {
-		return nil, "", s.fail(err, "read")
-	}
-	defer rows.Close()
-	out := []hookd.TriggerSummary{}
-	for rows.Next() {
-		t, err := storeutil.ScanTrigger(rows, fromDB)
-		if err != nil {
-			return nil, "", s.fail(err, "read")
-		}
-		out = append(out, hookd.TriggerSummary{Trigger: t})
-	}
-	if err := rows.Err(); err != nil {
 		return nil, "", s.fail(err, "read")
 	}
 	out, next := storeutil.PageTriggers(out, limit)

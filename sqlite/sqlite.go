@@ -194,7 +194,7 @@ func (s *Store) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // hotQueries are the write statements of the hot paths (storing triggers,
 // claiming them, recording deliveries), prepared once at Open.
 func hotQueries() []string {
-	q := []string{claimTriggers, doneTriggers}
+	q := []string{claimHeads, claimAccount, doneTriggers}
 	for size := 1; size <= maxChunk; size *= 2 {
 		q = append(q, multiRow(insertTrigger, "", triggerCols, size),
 			multiRow(upsertDelivery, upsertDeliverySuffix, deliveryCols, size),
@@ -292,3 +292,53 @@ func fromDB(v sql.NullInt64) time.Time {
 	}
 	return time.UnixMilli(v.Int64).UTC()
 }
+
+// collect reads every row of a query with scan into a slice (empty, not
+// nil, when there is none) and closes the rows; err is the query's.
+func collect[T any](rows *sql.Rows, err error, scan func(storeutil.Scanner) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// The engine's scans of storeutil's column lists, for collect.
+func scanTrigger(r storeutil.Scanner) (hookd.Trigger, error) { return storeutil.ScanTrigger(r, fromDB) }
+func scanURLState(r storeutil.Scanner) (hookd.URLState, error) {
+	return storeutil.ScanURLState(r, fromDB)
+}
+func scanDelivery(r storeutil.Scanner) (hookd.Delivery, error) {
+	return storeutil.ScanDelivery(r, fromDB)
+}
+
+// query is the WHERE clause of a read of one account's rows, built a
+// condition at a time, and its parameters.
+type query struct {
+	where strings.Builder
+	args  []any
+}
+
+func accountQuery(accountID string) *query {
+	q := &query{args: []any{accountID}}
+	q.where.WriteString(` WHERE account_id = ?`)
+	return q
+}
+
+// and adds a condition and its parameters.
+func (q *query) and(cond string, args ...any) {
+	q.where.WriteString(" AND " + cond)
+	q.args = append(q.args, args...)
+}
+
+// page returns the parameters and, last, the LIMIT of a page of limit
+// rows: one more, which tells whether there is a next page.
+func (q *query) page(limit int) []any { return append(q.args, limit+1) }

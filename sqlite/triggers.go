@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"slices"
 	"strings"
 	"time"
 
@@ -59,11 +58,29 @@ func multiRow(prefix, suffix string, cols, rows int) string {
 	return b.String()
 }
 
+// pendingAccounts lists the accounts with pending triggers (a), skipping
+// along triggers_pending_account: one probe an account.
+const pendingAccounts = `WITH RECURSIVE accounts(a) AS (
+	SELECT (SELECT account_id FROM triggers WHERE done = 0 ORDER BY account_id LIMIT 1)
+	UNION ALL
+	SELECT (SELECT account_id FROM triggers WHERE done = 0 AND account_id > a ORDER BY account_id LIMIT 1)
+	FROM accounts WHERE a IS NOT NULL)`
+
 const (
 	insertTrigger = `INSERT INTO triggers (id, account_id, hook, data, timestamp, received_at, done)`
 	triggerCols   = 7
-	claimTriggers = `UPDATE triggers SET lease_node = ?, lease_until = ?
-		WHERE id IN (SELECT id FROM triggers WHERE done = 0 AND lease_until <= ? ORDER BY id LIMIT ?)
+	// claimHeads lists the accounts with a claimable trigger, the account
+	// whose oldest claimable trigger is oldest first, with that trigger.
+	claimHeads = pendingAccounts + `, heads(a, head) AS MATERIALIZED (
+			SELECT a, (SELECT id FROM triggers WHERE done = 0 AND account_id = a AND lease_until <= ?
+				ORDER BY id LIMIT 1)
+			FROM accounts WHERE a IS NOT NULL AND a NOT IN (SELECT value FROM json_each(?)))
+		SELECT a, head FROM heads WHERE head IS NOT NULL ORDER BY head LIMIT ?`
+	// claimAccount leases one account's oldest claimable triggers, from its
+	// head on.
+	claimAccount = `UPDATE triggers SET lease_node = ?, lease_until = ?
+		WHERE id IN (SELECT id FROM triggers WHERE done = 0 AND account_id = ? AND id >= ? AND lease_until <= ?
+			ORDER BY id LIMIT ?)
 		RETURNING ` + storeutil.TriggerColumns
 	doneTriggers = `UPDATE triggers SET done = 1, lease_node = NULL, lease_until = 0
 		WHERE id IN (SELECT value FROM json_each(?)) AND done = 0`
@@ -100,35 +117,64 @@ func (s *Store) Trigger(ctx context.Context, accountID, id string) (hookd.Trigge
 }
 
 // ClaimTriggers leases up to p.Limit pending triggers whose lease has ended
-// at p.Now to p.Node until p.Until, oldest first.
+// at p.Now to p.Node until p.Until, each account with such triggers taking
+// a turn (storeutil.FairClaim), in one transaction.
 func (s *Store) ClaimTriggers(ctx context.Context, p hookd.ClaimParams) ([]hookd.Trigger, error) {
 	if p.Limit <= 0 {
 		return nil, nil
 	}
+	busy, err := jsonList(p.Busy)
+	if err != nil {
+		return nil, err
+	}
 	var out []hookd.Trigger
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		st, err := s.stmt(ctx, tx, claimTriggers)
-		if err != nil {
-			return err
-		}
-		rows, err := st.QueryContext(ctx, p.Node, toDB(p.Until), toDB(p.Now), p.Limit)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			t, err := storeutil.ScanTrigger(rows, fromDB)
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		claim := func(query string, args ...any) ([]hookd.Trigger, error) {
+			st, err := s.stmt(ctx, tx, query)
 			if err != nil {
-				return err
+				return nil, err
 			}
-			out = append(out, t)
+			rows, err := st.QueryContext(ctx, args...)
+			return collect(rows, err, scanTrigger)
 		}
-		return rows.Err()
+		var err error
+		out, err = storeutil.FairClaim{
+			Heads: func(limit int) (accounts, heads []string, err error) {
+				st, err := s.stmt(ctx, tx, claimHeads)
+				if err != nil {
+					return nil, nil, err
+				}
+				rows, err := st.QueryContext(ctx, toDB(p.Now), busy, limit)
+				if err != nil {
+					return nil, nil, err
+				}
+				defer rows.Close()
+				for rows.Next() {
+					var a, h string
+					if err := rows.Scan(&a, &h); err != nil {
+						return nil, nil, err
+					}
+					accounts, heads = append(accounts, a), append(heads, h)
+				}
+				return accounts, heads, rows.Err()
+			},
+			Take: func(accounts, heads []string, k int) ([]hookd.Trigger, error) {
+				var out []hookd.Trigger
+				for i, a := range accounts {
+					ts, err := claim(claimAccount, p.Node, toDB(p.Until), a, heads[i], toDB(p.Now), k)
+					if err != nil {
+						return nil, err
+					}
+					out = append(out, ts...)
+				}
+				return out, nil
+			},
+		}.Run(p.Limit)
+		return err
 	})
 	if err != nil {
 		return nil, s.fail(err, "claim triggers")
 	}
-	slices.SortFunc(out, func(a, b hookd.Trigger) int { return strings.Compare(a.ID, b.ID) })
 	return out, nil
 }
 
@@ -151,9 +197,8 @@ func (s *Store) ExtendLeases(ctx context.Context, node string, ids []string, unt
 // SentWebhooks returns, per trigger ID, the webhooks that have a delivered,
 // failed or skipped delivery of it.
 func (s *Store) SentWebhooks(ctx context.Context, triggerIDs []string) (map[string][]string, error) {
-	out := map[string][]string{}
 	if len(triggerIDs) == 0 {
-		return out, nil
+		return map[string][]string{}, nil
 	}
 	list, err := jsonList(triggerIDs)
 	if err != nil {
@@ -166,21 +211,17 @@ func (s *Store) SentWebhooks(ctx context.Context, triggerIDs []string) (map[stri
 		return nil, s.fail(err, "read")
 	}
 	defer rows.Close()
-	for rows.Next() {
-		var t, w string
-		if err := rows.Scan(&t, &w); err != nil {
-			return nil, s.fail(err, "read")
-		}
-		out[t] = append(out[t], w)
-	}
-	return out, s.fail(rows.Err(), "read")
+	out, err := storeutil.Pairs(rows)
+	return out, s.fail(err, "read")
 }
 
 // OldestPendingTrigger returns the reception time of the oldest pending
-// trigger (IDs grow with time: the first in the pending index).
+// trigger (IDs grow with time: the lowest of the accounts' first).
 func (s *Store) OldestPendingTrigger(ctx context.Context) (time.Time, error) {
 	var at sql.NullInt64
-	err := s.read.QueryRowContext(ctx, `SELECT received_at FROM triggers WHERE done = 0 ORDER BY id LIMIT 1`).Scan(&at)
+	err := s.read.QueryRowContext(ctx, pendingAccounts+`
+		SELECT received_at FROM triggers WHERE id = (SELECT min((SELECT id FROM triggers
+			WHERE done = 0 AND account_id = a ORDER BY id LIMIT 1)) FROM accounts WHERE a IS NOT NULL)`).Scan(&at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return time.Time{}, nil
 	}
@@ -197,6 +238,9 @@ func (s *Store) PendingTriggers(ctx context.Context) (int64, error) {
 // jsonList encodes IDs as one JSON array parameter, read with json_each, so
 // that one prepared statement serves any number of IDs.
 func jsonList(ids []string) (string, error) {
+	if ids == nil {
+		return "[]", nil // not null, which json_each reads as one NULL value
+	}
 	b, err := json.Marshal(ids)
 	return string(b), err
 }

@@ -10,19 +10,8 @@ import (
 
 func (s *Store) queryURLStates(ctx context.Context, query string, args ...any) ([]hookd.URLState, error) {
 	rows, err := s.read.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, s.fail(err, "read")
-	}
-	defer rows.Close()
-	out := []hookd.URLState{}
-	for rows.Next() {
-		st, err := storeutil.ScanURLState(rows, fromDB)
-		if err != nil {
-			return nil, s.fail(err, "read")
-		}
-		out = append(out, st)
-	}
-	return out, s.fail(rows.Err(), "read")
+	out, err := collect(rows, err, scanURLState)
+	return out, s.fail(err, "read")
 }
 
 // URLStates returns every state that is not healthy, of every account, by

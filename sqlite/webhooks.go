@@ -10,7 +10,7 @@ import (
 	"github.com/hookd-dev/hookd/internal/storeutil"
 )
 
-func scanWebhook(row interface{ Scan(...any) error }) (hookd.Webhook, error) {
+func scanWebhook(row storeutil.Scanner) (hookd.Webhook, error) {
 	var w hookd.Webhook
 	var hooks string
 	var created, updated, prevUntil, until sql.NullInt64
@@ -34,19 +34,8 @@ func scanWebhook(row interface{ Scan(...any) error }) (hookd.Webhook, error) {
 
 func (s *Store) queryWebhooks(ctx context.Context, query string, args ...any) ([]hookd.Webhook, error) {
 	rows, err := s.read.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, s.fail(err, "read")
-	}
-	defer rows.Close()
-	out := []hookd.Webhook{}
-	for rows.Next() {
-		w, err := scanWebhook(rows)
-		if err != nil {
-			return nil, s.fail(err, "read")
-		}
-		out = append(out, w)
-	}
-	return out, s.fail(rows.Err(), "read")
+	out, err := collect(rows, err, scanWebhook)
+	return out, s.fail(err, "read")
 }
 
 // CreateWebhook stores w; an empty ID, CreatedAt or UpdatedAt is filled in.

@@ -223,3 +223,66 @@ func testAPIKeyManagement(t *testing.T, s hookd.Store) {
 	}
 	wantCode(t, errOf(s.DeleteAPIKey(ctx(t), a.ID, k2.ID)), hookd.ECONFLICT, "DeleteAPIKey of the remaining key")
 }
+
+func testRemoveUsersKeepsAnAdmin(t *testing.T, s hookd.Store) {
+	a := account(t, s, "alpha")
+	b := account(t, s, "beta")
+	ann := hookd.User{ID: hookd.NewID(hookd.PrefixUser), AccountID: a.ID, Username: "ann", PasswordHash: "h1", Admin: true, CreatedAt: base}
+	bob := hookd.User{ID: hookd.NewID(hookd.PrefixUser), AccountID: a.ID, Username: "bob", PasswordHash: "h2", CreatedAt: base}
+	cid := hookd.User{ID: hookd.NewID(hookd.PrefixUser), AccountID: b.ID, Username: "cid", PasswordHash: "h3", Admin: true, CreatedAt: base}
+	for _, u := range []*hookd.User{&ann, &bob, &cid} {
+		must(t, s.CreateUser(ctx(t), u))
+	}
+	must(t, s.CreateSession(ctx(t), &hookd.Session{TokenHash: "bob-session", UserID: bob.ID, CSRFToken: "c", CreatedAt: base, ExpiresAt: base.Add(time.Hour)}))
+
+	wantCode(t, errOf(s.SetAdmin(ctx(t), a.ID, ann.ID, false)), hookd.ECONFLICT, "taking the last administrator's rights")
+	wantCode(t, errOf(s.DeleteUser(ctx(t), a.ID, ann.ID)), hookd.ECONFLICT, "deleting the last administrator")
+	wantCode(t, errOf(s.DeleteUser(ctx(t), a.ID, cid.ID)), hookd.ENOTFOUND, "deleting another account's user")
+	wantCode(t, errOf(s.SetAdmin(ctx(t), a.ID, cid.ID, false)), hookd.ENOTFOUND, "changing another account's user")
+	if u, err := s.User(ctx(t), ann.ID); err != nil || !u.Admin {
+		t.Fatalf("after the refusals ann is %+v, %v; want her kept, an administrator", u, err)
+	}
+
+	u, err := s.SetAdmin(ctx(t), a.ID, bob.ID, true)
+	must(t, err)
+	if u.ID != bob.ID {
+		t.Errorf("SetAdmin returned %+v", u)
+	}
+	if u, _ := s.User(ctx(t), bob.ID); !u.Admin {
+		t.Error("bob is not an administrator after SetAdmin(true)")
+	}
+	_, err = s.SetAdmin(ctx(t), a.ID, ann.ID, false) // bob is one now
+	must(t, err)
+	if u, _ := s.User(ctx(t), ann.ID); u.Admin {
+		t.Error("ann is still an administrator after SetAdmin(false)")
+	}
+	_, err = s.SetAdmin(ctx(t), a.ID, ann.ID, true)
+	must(t, err)
+	got, err := s.DeleteUser(ctx(t), a.ID, bob.ID)
+	must(t, err)
+	if got.Username != "bob" {
+		t.Errorf("DeleteUser returned %+v", got)
+	}
+	wantCode(t, errOf(s.User(ctx(t), bob.ID)), hookd.ENOTFOUND, "reading a deleted user")
+	wantCode(t, errOf(s.Session(ctx(t), "bob-session", base)), hookd.ENOTFOUND, "a deleted user's session")
+	users, err := s.Users(ctx(t), a.ID)
+	must(t, err)
+	sameIDs(t, "Users after the deletion", ids(users, func(u hookd.User) string { return u.ID }), []string{ann.ID})
+}
+
+func testTouchAPIKey(t *testing.T, s hookd.Store) {
+	a := account(t, s, "alpha")
+	k := hookd.APIKey{ID: hookd.NewID(hookd.PrefixAPIKey), AccountID: a.ID, Hash: "touched", Prefix: "hk_to", CreatedAt: base}
+	must(t, s.CreateAPIKey(ctx(t), &k))
+	keys, err := s.APIKeys(ctx(t), a.ID)
+	must(t, err)
+	if len(keys) != 1 || !keys[0].LastUsedAt.IsZero() {
+		t.Fatalf("a new key = %+v, want one never used", keys)
+	}
+	must(t, s.TouchAPIKey(ctx(t), "touched", base.Add(time.Hour)))
+	must(t, s.TouchAPIKey(ctx(t), "touched", base.Add(time.Minute))) // older: kept out
+	must(t, s.TouchAPIKey(ctx(t), "unknown", base))
+	keys, err = s.APIKeys(ctx(t), a.ID)
+	must(t, err)
+	sameTime(t, "LastUsedAt", keys[0].LastUsedAt, base.Add(time.Hour))
+}

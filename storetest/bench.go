@@ -61,9 +61,20 @@ func BenchmarkInsertTriggers(b *testing.B, open func(b *testing.B) hookd.Store) 
 // BenchmarkClaimTriggers leases batches of BenchBatch pending triggers, as
 // the dispatcher's tick does, from a store that holds b.N batches.
 func BenchmarkClaimTriggers(b *testing.B, open func(b *testing.B) hookd.Store) {
+	benchmarkClaim(b, open, 1)
+}
+
+// BenchmarkClaimTriggersAccounts is BenchmarkClaimTriggers with the pending
+// triggers of 100 accounts (each batch one account's, in turn): every claim
+// shares its BenchBatch among them.
+func BenchmarkClaimTriggersAccounts(b *testing.B, open func(b *testing.B) hookd.Store) {
+	benchmarkClaim(b, open, 100)
+}
+
+func benchmarkClaim(b *testing.B, open func(b *testing.B) hookd.Store, accounts int) {
 	s := benchStore(b, open)
-	for range b.N {
-		if err := s.InsertTriggers(b.Context(), benchTriggers("acc_bench", BenchBatch)); err != nil {
+	for i := range max(b.N, accounts) {
+		if err := s.InsertTriggers(b.Context(), benchTriggers("acc_bench_"+strconv.Itoa(i%accounts), BenchBatch)); err != nil {
 			b.Fatal(err)
 		}
 	}

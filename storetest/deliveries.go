@@ -396,3 +396,66 @@ func testDeliveryStats(t *testing.T, s hookd.Store) {
 		sameTime(t, "DeliveryStats Minute", got[i].Minute, want[i].Minute)
 	}
 }
+
+func testWebhookHealth(t *testing.T, s hookd.Store) {
+	a := account(t, s, "alpha")
+	b := account(t, s, "beta")
+	w1 := webhook(t, s, a.ID, "https://one.example/h", true)
+	w2 := webhook(t, s, a.ID, "https://two.example/h", true)
+	w3 := webhook(t, s, a.ID, "https://three.example/h", true) // nothing since
+	wb := webhook(t, s, b.ID, "https://one.example/h", true)
+	tr := triggers(a.ID, 1, base)[0]
+	trb := triggers(b.ID, 1, base)[0]
+	must(t, s.InsertTriggers(ctx(t), []hookd.Trigger{tr, trb}))
+	at := func(d time.Duration) time.Time { return base.Add(d) }
+	// Delivery IDs are made at the attempt: these are made in time order.
+	ds := []hookd.Delivery{
+		delivery(tr, w3, hookd.StatusFailed, at(-2*time.Minute)),
+		delivery(tr, w1, hookd.StatusFailed, at(-time.Minute)), // before since
+		delivery(tr, w1, hookd.StatusDelivered, at(0)),
+		delivery(tr, w1, hookd.StatusFailed, at(10*time.Second)),
+	}
+	newest := delivery(tr, w1, hookd.StatusFailed, at(40*time.Second))
+	newest.StatusCode, newest.Error = 0, "connection refused"
+	ds = append(ds, newest,
+		delivery(tr, w1, hookd.StatusDelivered, at(50*time.Second)),
+		delivery(tr, w1, hookd.StatusSkipped, at(55*time.Second)),
+		delivery(tr, w2, hookd.StatusDelivered, at(3*time.Minute)),
+		delivery(trb, wb, hookd.StatusFailed, at(0)),
+	)
+	must(t, s.RecordDeliveries(ctx(t), hookd.RecordParams{Deliveries: ds, Policy: policy}))
+
+	got, err := s.WebhookHealth(ctx(t), a.ID, base)
+	must(t, err)
+	if len(got) != 2 {
+		t.Fatalf("WebhookHealth has %d webhooks, want 2 (w1, w2): %+v", len(got), got)
+	}
+	h1 := got[w1.ID]
+	if h1.Delivered != 2 || h1.Failed != 2 || h1.Skipped != 1 {
+		t.Errorf("w1's health = %d delivered, %d failed, %d skipped; want 2, 2, 1", h1.Delivered, h1.Failed, h1.Skipped)
+	}
+	if f := h1.LastFailure; f == nil {
+		t.Error("w1 has no last failure")
+	} else {
+		if f.ID != newest.ID || f.Error != "connection refused" || f.StatusCode != 0 || f.Status != hookd.StatusFailed ||
+			f.WebhookID != w1.ID || f.Hook != newest.Hook {
+			t.Errorf("w1's last failure = %+v, want the newest one (%s, connection refused)", f, newest.ID)
+		}
+		sameTime(t, "LastFailure.AttemptedAt", f.AttemptedAt, newest.AttemptedAt)
+	}
+	h2 := got[w2.ID]
+	if h2.Delivered != 1 || h2.Failed != 0 || h2.Skipped != 0 || h2.LastFailure != nil {
+		t.Errorf("w2's health = %+v, want 1 delivered and no failure", h2)
+	}
+	if _, ok := got[w3.ID]; ok {
+		t.Error("w3, with no delivery since, has a health row")
+	}
+	if _, ok := got[wb.ID]; ok {
+		t.Error("another account's webhook is in the health")
+	}
+	got, err = s.WebhookHealth(ctx(t), "acc_nobody", base)
+	must(t, err)
+	if len(got) != 0 {
+		t.Errorf("WebhookHealth of an account with nothing = %d rows, want 0", len(got))
+	}
+}

@@ -97,8 +97,9 @@ func testClaimTriggers(t *testing.T, s hookd.Store) {
 	must(t, s.InsertTriggers(ctx(t), reversed(ts)))
 
 	lease := base.Add(time.Minute)
+	// Each account takes a turn: its oldest (lowest ID) first.
 	got := claim(t, s, "node-a", base, lease, 2)
-	sameIDs(t, "first claim, limit 2", triggerIDs(got), triggerIDs(ts[:2]))
+	sameIDs(t, "first claim, limit 2: one of each account", triggerIDs(got), []string{ts[0].ID, ts[3].ID})
 	if len(got) > 0 {
 		if !bytes.Equal(got[0].Data, ts[0].Data) || got[0].AccountID != a.ID || got[0].Hook != ts[0].Hook {
 			t.Errorf("claimed trigger = %+v, want %+v", got[0], ts[0])
@@ -106,9 +107,9 @@ func testClaimTriggers(t *testing.T, s hookd.Store) {
 		sameTime(t, "claimed Timestamp", got[0].Timestamp, ts[0].Timestamp)
 	}
 	got = claim(t, s, "node-a", base, lease, 2)
-	sameIDs(t, "second claim skips leased triggers", triggerIDs(got), triggerIDs(ts[2:4]))
+	sameIDs(t, "second claim skips leased triggers", triggerIDs(got), []string{ts[1].ID, ts[4].ID})
 	got = claim(t, s, "node-b", base.Add(time.Second), lease, 10)
-	sameIDs(t, "another node's claim", triggerIDs(got), triggerIDs(ts[4:]))
+	sameIDs(t, "another node's claim", triggerIDs(got), []string{ts[2].ID})
 	got = claim(t, s, "node-b", lease.Add(-time.Millisecond), lease.Add(time.Hour), 10)
 	sameIDs(t, "claim while every lease is live", triggerIDs(got), nil)
 
@@ -127,6 +128,61 @@ func testClaimTriggers(t *testing.T, s hookd.Store) {
 	if len(got) != 0 {
 		t.Errorf("claim with limit 0 = %d triggers, want none", len(got))
 	}
+}
+
+// testClaimTakesTurns: one account's large backlog does not push another's
+// newer triggers out of the next claim, busy accounts are left out, and with
+// more accounts than a claim takes the accounts take turns.
+func testClaimTakesTurns(t *testing.T, s hookd.Store) {
+	big := account(t, s, "big")
+	small := account(t, s, "small")
+	backlog := triggers(big.ID, 2000, base)
+	must(t, s.InsertTriggers(ctx(t), backlog))
+	fresh := triggers(small.ID, 3, base.Add(time.Minute))
+	must(t, s.InsertTriggers(ctx(t), fresh))
+	now, lease := base.Add(time.Minute), base.Add(time.Hour)
+
+	// Two accounts share a claim of 10: the small one's 3 triggers, and the
+	// big one's oldest for the rest (its share of 5, then what is left).
+	got := claim(t, s, "node-a", now, lease, 10)
+	sameIDs(t, "claim of 10 beside a backlog of 2,000", triggerIDs(got),
+		append(triggerIDs(backlog[:7]), triggerIDs(fresh)...))
+	got = claim(t, s, "node-a", now, lease, 4)
+	sameIDs(t, "the big account alone gets whole claims", triggerIDs(got), triggerIDs(backlog[7:11]))
+
+	// A busy account is left out, from its share and from what is left over.
+	other := account(t, s, "other")
+	more := triggers(other.ID, 20, base.Add(2*time.Minute))
+	late := triggers(small.ID, 1, base.Add(3*time.Minute))
+	must(t, s.InsertTriggers(ctx(t), append(more, late...)))
+	got, err := s.ClaimTriggers(ctx(t), hookd.ClaimParams{Node: "node-a", Now: now, Until: lease, Limit: 10, Busy: []string{big.ID}})
+	must(t, err)
+	sameIDs(t, "claim of 10 with the big account busy", triggerIDs(got), append(triggerIDs(more[:9]), late[0].ID))
+	got, err = s.ClaimTriggers(ctx(t), hookd.ClaimParams{Node: "node-a", Now: now, Until: lease, Limit: 10, Busy: []string{big.ID, other.ID}})
+	must(t, err)
+	sameIDs(t, "claim with every account that has claimable triggers busy", triggerIDs(got), nil)
+}
+
+// testClaimRotates: with more accounts than a claim takes, each claim gives
+// one trigger to the accounts whose oldest claimable trigger is oldest, so
+// the next claim serves the others.
+func testClaimRotates(t *testing.T, s hookd.Store) {
+	var first, second []hookd.Trigger
+	for _, name := range []string{"c1", "c2", "c3", "c4", "c5"} {
+		first = append(first, triggers(account(t, s, name).ID, 1, base)...)
+	}
+	for _, tr := range first {
+		second = append(second, triggers(tr.AccountID, 1, base)...)
+	}
+	must(t, s.InsertTriggers(ctx(t), append(first, second...)))
+	now, lease := base, base.Add(time.Hour)
+	got := claim(t, s, "node-a", now, lease, 3)
+	sameIDs(t, "first claim of 3 among 5 accounts", triggerIDs(got), triggerIDs(first[:3]))
+	got = claim(t, s, "node-a", now, lease, 3)
+	sameIDs(t, "second claim: the two accounts left, then the first again", triggerIDs(got),
+		[]string{first[3].ID, first[4].ID, second[0].ID})
+	got = claim(t, s, "node-a", now, lease, 10)
+	sameIDs(t, "the rest", triggerIDs(got), triggerIDs(second[1:]))
 }
 
 func testClaimSkipsDoneTriggers(t *testing.T, s hookd.Store) {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 
@@ -21,15 +20,9 @@ in the copy). The copy opens with --db FILE. An existing FILE is refused unless
 `
 
 func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("hookd backup", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, backupUsage)
-		fs.PrintDefaults()
-	}
+	fs, f := newFlagsUsage("hookd backup", backupUsage, stderr)
 	var db string
 	var force bool
-	f := &envFlags{fs: fs}
 	f.DB(&db)
 	fs.BoolVar(&force, "force", false, "replace FILE if it exists")
 	if err := f.parseArgs(args, 1); err != nil {

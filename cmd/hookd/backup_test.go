@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -24,7 +23,7 @@ func TestBackupUnderWriteLoad(t *testing.T) {
 	dir := t.TempDir()
 	db, out := filepath.Join(dir, "hookd.db"), filepath.Join(dir, "backup.db")
 	const key = "hk_backup_test_0123456789abcdefghijkl"
-	p := testkit.StartHookd(t, bin, testkit.FreeAddr(t), []string{"HOOKD_API_KEY=" + key, "HOOKD_ADMIN_PASSWORD=not-used-here"},
+	p := testkit.StartHookd(t, bin, testkit.FreeAddr(t), testkit.KeyEnv(key),
 		"--db", db, "--log-level", "warn")
 
 	type answered struct {
@@ -69,27 +68,11 @@ func TestBackupUnderWriteLoad(t *testing.T) {
 		t.Fatalf("hookd backup: %v\n%s", err, res)
 	}
 
-	copyDB, err := sql.Open("sqlite", "file:"+out+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
+	copyDB := openIntact(t, "file:"+out+"?mode=ro", "of the copy")
 	defer copyDB.Close()
-	var check string
-	if err := copyDB.QueryRow("PRAGMA integrity_check").Scan(&check); err != nil || check != "ok" {
-		t.Fatalf("integrity_check of the copy: %q %v", check, err)
-	}
 	inCopy := map[string]bool{}
-	rows, err := copyDB.Query("SELECT id FROM triggers")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var id string
-		rows.Scan(&id)
+	for _, id := range triggerIDs(t, copyDB, "1") {
 		inCopy[id] = true
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
 	}
 	before, during, missing := 0, 0, 0
 	for _, a := range got {

@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-
-	"flag"
 )
 
 const healthUsage = `Usage: hookd health [--url URL] [--timeout 5s]
@@ -24,15 +22,10 @@ otherwise, saying why. It is the container's health check, which has no curl.
 const defaultHealthURL = "http://127.0.0.1:8080/readyz"
 
 func runHealth(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("hookd health", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, healthUsage)
-		fs.PrintDefaults()
-	}
+	fs, f := newFlagsUsage("hookd health", healthUsage, stderr)
 	url := fs.String("url", defaultHealthURL, "the health endpoint to ask (/healthz for liveness, /readyz for readiness)")
 	timeout := fs.Duration("timeout", 5*time.Second, "how long to wait for the answer")
-	if err := (&envFlags{fs: fs}).parse(args); err != nil {
+	if err := f.parse(args); err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)

@@ -2,13 +2,12 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -26,12 +25,9 @@ import (
 // trigger that was not done in the file at a kill that came after its first
 // delivery: a send in flight, or one whose result was not yet recorded.
 func TestRepeatedKill9(t *testing.T) {
-	bin := testkit.BuildHookd(t)
-	db := filepath.Join(t.TempDir(), "hookd.db")
 	const key = "hk_repeated_kill_test_0123456789abcdef"
 	const kills = 20
-	env := []string{"HOOKD_API_KEY=" + key, "HOOKD_ADMIN_PASSWORD=not-used-here"}
-	args := []string{"--db", db, "--batch-interval", "50ms", "--lease", "500ms", "--allow-private-urls", "--log-level", "error"}
+	k := newKillable(t, key, "50ms", "500ms")
 
 	type receipt struct {
 		at    time.Time
@@ -58,7 +54,7 @@ func TestRepeatedKill9(t *testing.T) {
 	notDoneCount := make([]int, kills)
 	addr := testkit.FreeAddr(t)
 	for round := 0; round < kills; round++ {
-		p := testkit.StartHookd(t, bin, addr, env, args...)
+		p := k.start(t, addr)
 		if round == 0 {
 			if code, b, err := apiPost(addr, key, "/api/v1/webhooks", `{"name":"r","url":"`+rc.URL+`","hooks":["eventAdded"]}`); err != nil || code != 201 {
 				t.Fatalf("create webhook: %d %s %v", code, b, err)
@@ -103,33 +99,17 @@ func TestRepeatedKill9(t *testing.T) {
 		stop()
 		wg.Wait()
 
-		conn, err := sql.Open("sqlite", db)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var check string
-		err = conn.QueryRow("PRAGMA integrity_check").Scan(&check)
-		if err != nil || check != "ok" {
-			conn.Close()
-			t.Fatalf("integrity_check after kill %d: %q %v", round+1, check, err)
-		}
-		rows, err := conn.Query("SELECT id FROM triggers WHERE done = 0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var id string
-			rows.Scan(&id)
+		conn := openIntact(t, k.db, fmt.Sprintf("after kill %d", round+1))
+		for _, id := range triggerIDs(t, conn, "done = 0") {
 			notDone[id] = append(notDone[id], round)
 			notDoneCount[round]++
 		}
-		rows.Close()
 		conn.Close()
 	}
 	t.Logf("%d kills; %d triggers accepted (202) in all; integrity_check ok after each", kills, len(accepted))
 
 	// One last start, left running: it sends whatever is still pending.
-	testkit.StartHookd(t, bin, addr, env, args...)
+	k.start(t, addr)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		missing := 0

@@ -32,15 +32,71 @@ func apiPost(addr, key, path, body string) (int, []byte, error) {
 	return a.Status, a.Body, err
 }
 
+// killable is a hookd on a new SQLite file that a test kills and starts
+// again: a tick every interval, leases of lease, receivers on this machine
+// allowed, warnings logged, and key its API key.
+type killable struct {
+	bin, db, key string
+	args         []string
+}
+
+func newKillable(t *testing.T, key, interval, lease string) killable {
+	db := filepath.Join(t.TempDir(), "hookd.db")
+	return killable{bin: testkit.BuildHookd(t), db: db, key: key,
+		args: []string{"--db", db, "--batch-interval", interval, "--lease", lease, "--allow-private-urls", "--log-level", "warn"}}
+}
+
+// start starts it (again) at addr and waits until it serves.
+func (k killable) start(t *testing.T, addr string) *testkit.Hookd {
+	return testkit.StartHookd(t, k.bin, addr, testkit.KeyEnv(k.key), k.args...)
+}
+
+// openIntact opens the SQLite store dsn names and fails t unless it passes
+// PRAGMA integrity_check (what says which file, or when). The caller closes
+// it.
+func openIntact(t *testing.T, dsn, what string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var check string
+	if err := db.QueryRow("PRAGMA integrity_check").Scan(&check); err != nil || check != "ok" {
+		db.Close()
+		t.Fatalf("integrity_check %s: %q %v", what, check, err)
+	}
+	return db
+}
+
+// triggerIDs returns the IDs of the triggers in db that match where ("1"
+// for all).
+func triggerIDs(t *testing.T, db *sql.DB, where string) []string {
+	t.Helper()
+	rows, err := db.Query("SELECT id FROM triggers WHERE " + where)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
 // TestKill9LosesNoAcceptedTrigger kills hookd with SIGKILL in the middle of a
 // stream of triggers, restarts it on the same file and checks that every
 // trigger answered 202 is delivered.
 func TestKill9LosesNoAcceptedTrigger(t *testing.T) {
-	bin := testkit.BuildHookd(t)
-	db := filepath.Join(t.TempDir(), "hookd.db")
 	const key = "hk_kill_test_0123456789abcdefghijklmn"
-	env := []string{"HOOKD_API_KEY=" + key, "HOOKD_ADMIN_PASSWORD=not-used-here"}
-	args := []string{"--db", db, "--batch-interval", "100ms", "--lease", "1s", "--allow-private-urls", "--log-level", "warn"}
+	k := newKillable(t, key, "100ms", "1s")
 
 	var mu sync.Mutex
 	received := map[string]int{}
@@ -53,7 +109,7 @@ func TestKill9LosesNoAcceptedTrigger(t *testing.T) {
 	defer rc.Close()
 
 	addr := testkit.FreeAddr(t)
-	p := testkit.StartHookd(t, bin, addr, env, args...)
+	p := k.start(t, addr)
 	if code, b, err := apiPost(addr, key, "/api/v1/webhooks", `{"name":"r","url":"`+rc.URL+`","hooks":["eventAdded"]}`); err != nil || code != 201 {
 		t.Fatalf("create webhook: %d %s %v", code, b, err)
 	}
@@ -92,17 +148,9 @@ func TestKill9LosesNoAcceptedTrigger(t *testing.T) {
 	t.Logf("%d triggers accepted before SIGKILL", total)
 
 	// The store is intact.
-	conn, err := sql.Open("sqlite", db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var check string
-	if err := conn.QueryRow("PRAGMA integrity_check").Scan(&check); err != nil || check != "ok" {
-		t.Fatalf("integrity_check after SIGKILL: %q %v", check, err)
-	}
-	conn.Close()
+	openIntact(t, k.db, "after SIGKILL").Close()
 
-	testkit.StartHookd(t, bin, addr, env, args...)
+	k.start(t, addr)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		missing := 0

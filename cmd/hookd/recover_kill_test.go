@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
@@ -16,14 +15,11 @@ import (
 // claimed again after their lease), and the only ones sent twice are sends
 // it had made and not yet recorded.
 func TestKill9MidRecovery(t *testing.T) {
-	bin := testkit.BuildHookd(t)
-	db := filepath.Join(t.TempDir(), "hookd.db")
 	const key = "hk_recover_kill_0123456789abcdefghijkl"
-	env := []string{"HOOKD_API_KEY=" + key, "HOOKD_ADMIN_PASSWORD=not-used-here"}
-	args := []string{"--db", db, "--batch-interval", "100ms", "--lease", "1s", "--allow-private-urls", "--log-level", "warn"}
+	k := newKillable(t, key, "100ms", "1s")
 	addr := testkit.FreeAddr(t)
 	base := "http://" + addr
-	p := testkit.StartHookd(t, bin, addr, env, args...)
+	p := k.start(t, addr)
 
 	rc := testkit.NewReceiver(t, 500)
 	var w struct{ ID string }
@@ -38,39 +34,17 @@ func TestKill9MidRecovery(t *testing.T) {
 		at := time.Date(2026, 12, 1, 9, 0, i, 0, time.UTC)
 		items[i] = map[string]any{"hook": "eventAdded", "data": map[string]any{"recurringId": i}, "timestamp": at.Format(time.RFC3339)}
 	}
-	var accepted struct{ Triggers []struct{ ID string } }
-	if a := testkit.Call(t, "POST", base+"/api/v1/triggers", key, items); a.Status != 202 || json.Unmarshal(a.Body, &accepted) != nil {
-		t.Fatalf("triggers: %d %s", a.Status, a.Body)
-	}
-	testkit.WaitFor(t, 30*time.Second, "every trigger failed or skipped", func() bool {
-		var out struct {
-			Triggers []struct{ Deliveries struct{ Failed, Skipped int } }
-		}
-		json.Unmarshal(testkit.Call(t, "GET", base+"/api/v1/triggers?limit=1000", key, nil).Body, &out)
-		n := 0
-		for _, tr := range out.Triggers {
-			n += tr.Deliveries.Failed + tr.Deliveries.Skipped
-		}
-		return n == missed
-	})
+	ids := testkit.PostTriggers(t, base, key, items)
+	testkit.WaitMissed(t, base, key, missed, 30*time.Second)
 	before := rc.Count()
 
 	rc.SetStatus(200)
 	rc.SetDelay(20 * time.Millisecond)
-	body := map[string]any{"since": "2026-12-01T09:00:00Z", "until": "2026-12-01T10:00:00Z"}
-	var rec struct{ Recovery struct{ Queued int } }
-	if a := testkit.Call(t, "POST", base+"/api/v1/webhooks/"+w.ID+"/recover", key, body); a.Status != 202 ||
-		json.Unmarshal(a.Body, &rec) != nil || rec.Recovery.Queued != missed {
-		t.Fatalf("recover: %d %s, want %d queued", a.Status, a.Body, missed)
-	}
+	testkit.Recover(t, base, key, w.ID, "2026-12-01T09:00:00Z", "2026-12-01T10:00:00Z", missed)
 	testkit.WaitFor(t, 30*time.Second, "the recovery under way", func() bool { return rc.Count()-before >= missed/6 })
 	p.Stop(syscall.SIGKILL)
 
-	testkit.StartHookd(t, bin, addr, env, args...)
-	ids := make([]string, len(accepted.Triggers))
-	for i, tr := range accepted.Triggers {
-		ids[i] = tr.ID
-	}
+	k.start(t, addr)
 	twice := rc.WaitAllAtMostTwice(t, before, ids, 60*time.Second)
 	// At most one claim (200 items) can have been sent and not recorded.
 	if twice > 200 {

@@ -54,7 +54,7 @@ func TestRestoreFromBackup(t *testing.T) {
 	bin := testkit.BuildHookd(t)
 	dir := t.TempDir()
 	db, backup := filepath.Join(dir, "hookd.db"), filepath.Join(dir, "backup.db")
-	env := []string{"HOOKD_API_KEY=" + restoreKey, "HOOKD_ADMIN_PASSWORD=not-used-here"}
+	env := testkit.KeyEnv(restoreKey)
 	addr := testkit.FreeAddr(t)
 	p := testkit.StartHookd(t, bin, addr, env, "--db", db, "--log-level", "warn")
 	before := postTrigger(t, p.URL)
@@ -121,7 +121,7 @@ func TestPostgresDumpRestore(t *testing.T) {
 			}
 		}
 	})
-	env := []string{"HOOKD_API_KEY=" + restoreKey, "HOOKD_ADMIN_PASSWORD=not-used-here"}
+	env := testkit.KeyEnv(restoreKey)
 	p := testkit.StartHookd(t, bin, testkit.FreeAddr(t), env, "--db", dsn(src), "--log-level", "warn")
 	id := postTrigger(t, p.URL)
 

@@ -30,6 +30,17 @@ func newFlags(name string, stderr io.Writer) (*flag.FlagSet, *envFlags) {
 	return fs, &envFlags{fs: fs}
 }
 
+// newFlagsUsage is newFlags for a command whose -h prints usage, then its
+// flags.
+func newFlagsUsage(name, usage string, stderr io.Writer) (*flag.FlagSet, *envFlags) {
+	fs, f := newFlags(name, stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		fs.PrintDefaults()
+	}
+	return fs, f
+}
+
 // fromEnv returns the value of the variable env read by parse, or def when
 // env is not set. A value that parse refuses is kept as an error ("is not
 // " + what) that parseArgs reports, and def stands meanwhile.

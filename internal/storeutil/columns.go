@@ -5,7 +5,7 @@ package storeutil
 // in this order.
 const (
 	AccountColumns  = `id, name, created_at`
-	APIKeyColumns   = `id, account_id, name, hash, prefix, created_at`
+	APIKeyColumns   = `id, account_id, name, hash, prefix, created_at, last_used_at`
 	UserColumns     = `id, account_id, username, password_hash, admin, email, created_at`
 	TriggerColumns  = `id, account_id, hook, data, timestamp, received_at`
 	DeliveryColumns = `id, account_id, trigger_id, webhook_id, hook, url, status, status_code, error, duration_ms, attempted_at, response, response_headers, redelivery_of, signature, recovery_id`

@@ -36,6 +36,9 @@ var (
 	// LastAPIKey is the ECONFLICT error of revoking an account's last API
 	// key, by its ID.
 	LastAPIKey = recordError(hookd.ECONFLICT, "API key %s is the account's last key; create another key before you revoke this one")
+	// LastAdmin is the ECONFLICT error of removing, or taking the
+	// administrator's rights from, an account's last administrator.
+	LastAdmin = recordError(hookd.ECONFLICT, "%s is the account's last administrator; make another user an administrator first")
 	// UsernameTaken is the ECONFLICT error of a second user with a username.
 	UsernameTaken = recordError(hookd.ECONFLICT, "the username %q is taken; choose another")
 	// NoUsername is the ENOTFOUND error of a username that no user has.

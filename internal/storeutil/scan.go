@@ -12,6 +12,27 @@ type Scanner interface {
 	Scan(dest ...any) error
 }
 
+// Rows is a result of either engine's driver, read row by row.
+type Rows interface {
+	Scanner
+	Next() bool
+	Err() error
+}
+
+// Pairs reads rows of two strings (a, b) into a map from each a to its bs,
+// in the order read: SentWebhooks' (trigger, webhook) rows, for one.
+func Pairs(rows Rows) (map[string][]string, error) {
+	out := map[string][]string{}
+	var a, b string
+	for rows.Next() {
+		if err := rows.Scan(&a, &b); err != nil {
+			return nil, err
+		}
+		out[a] = append(out[a], b)
+	}
+	return out, rows.Err()
+}
+
 // The Scan functions read one row of the matching column list (columns.go)
 // into a record. T is how the engine's driver holds a stored time, and
 // fromDB reads it (UTC; zero for NULL).
@@ -58,9 +79,9 @@ func ScanAccount[T any](row Scanner, fromDB func(T) time.Time) (a hookd.Account,
 
 // ScanAPIKey reads a row of APIKeyColumns.
 func ScanAPIKey[T any](row Scanner, fromDB func(T) time.Time) (k hookd.APIKey, err error) {
-	var created T
-	err = row.Scan(&k.ID, &k.AccountID, &k.Name, &k.Hash, &k.Prefix, &created)
-	k.CreatedAt = fromDB(created)
+	var created, used T
+	err = row.Scan(&k.ID, &k.AccountID, &k.Name, &k.Hash, &k.Prefix, &created, &used)
+	k.CreatedAt, k.LastUsedAt = fromDB(created), fromDB(used)
 	return k, err
 }
 

@@ -137,6 +137,12 @@ func SpawnHookd(t testing.TB, bin, addr string, env []string, args ...string) *H
 	return h
 }
 
+// KeyEnv is the environment of a hookd under test whose API key is key:
+// an admin password too, which serve requires and these tests do not use.
+func KeyEnv(key string) []string {
+	return []string{"HOOKD_API_KEY=" + key, "HOOKD_ADMIN_PASSWORD=not-used-here"}
+}
+
 // StartHookd is SpawnHookd, then WaitHealthy for up to 30 s.
 func StartHookd(t testing.TB, bin, addr string, env []string, args ...string) *Hookd {
 	t.Helper()

@@ -40,7 +40,59 @@
     });
   });
 
-  // After "Send test", move focus to the result so it is announced.
-  var result = document.querySelector(".result[tabindex]");
-  if (result) result.focus();
+  // "Send test" without holding the page: post in the background, then ask
+  // for the result until the receiver has answered, and show it in place.
+  document.querySelectorAll("form[data-send-test]").forEach(function (form) {
+    var out = document.getElementById("test");
+    var button = form.querySelector("button[type=submit]");
+    if (!out || !window.fetch) return;
+    function show(status, text) {
+      out.textContent = "";
+      var box = document.createElement("div");
+      box.className = "result result-" + status;
+      var p = document.createElement("p");
+      var strong = document.createElement("strong");
+      strong.textContent = "Test: ";
+      p.appendChild(strong);
+      p.appendChild(document.createTextNode(text));
+      box.appendChild(p);
+      out.appendChild(box);
+    }
+    function poll(url, tries) {
+      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (d) {
+          if (d.done || tries > 120) {
+            show(d.status || "failed", d.text || d.error);
+            button.disabled = false;
+            // Focus the result unless the person has moved on meanwhile.
+            var at = document.activeElement;
+            if (!at || at === document.body || at === button) out.focus();
+            return;
+          }
+          setTimeout(function () { poll(url, tries + 1); }, 500);
+        })
+        .catch(function () { show("failed", "The result could not be read; reload the page to see it."); button.disabled = false; });
+    }
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      button.disabled = true;
+      show("pending", "Sending… you can go on working; the result appears here.");
+      fetch(form.action, { method: "POST", body: new FormData(form), headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (r) { return r.json().then(function (d) { return { ok: r.ok, d: d }; }); })
+        .then(function (res) {
+          if (!res.ok || !res.d.id) { show("failed", res.d.error || "The test was not sent."); button.disabled = false; return; }
+          poll(form.action + "/" + encodeURIComponent(res.d.id), 0);
+        })
+        .catch(function () { form.submit(); });
+    });
+  });
+
+  // After an action, move focus to its message, or after an invalid form to
+  // the summary of its errors, so that it is read out and seen first.
+  var focus = document.querySelector(".form-error[tabindex], .flash[tabindex], #test .result");
+  if (focus) {
+    if (focus.closest("#test")) focus = document.getElementById("test");
+    focus.focus();
+  }
 })();

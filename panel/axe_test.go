@@ -1,0 +1,114 @@
+package panel_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/hookd-dev/hookd/internal/testkit"
+)
+
+// axe-core is installed from npm at test time, once per machine, into the
+// user's cache (XDG_CACHE_HOME or ~/.cache): it is a test tool, not part
+// of hookd, so it is never committed.
+var axeSource = sync.OnceValues(func() (string, error) {
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		return "", err
+	}
+	dir := filepath.Join(cache, "hookd-test", "axe-core")
+	file := filepath.Join(dir, "node_modules", "axe-core", "axe.min.js")
+	if _, err := os.Stat(file); err != nil {
+		npm, err := exec.LookPath("npm")
+		if err != nil {
+			return "", fmt.Errorf("npm is not installed, so axe-core cannot be (apt-get install npm)")
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return "", err
+		}
+		cmd := exec.Command(npm, "install", "--prefix", dir, "--no-save", "--no-audit", "--no-fund", "--silent", "axe-core@4")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return "", fmt.Errorf("npm install axe-core@4: %v: %s", err, out)
+		}
+	}
+	b, err := os.ReadFile(file)
+	return string(b), err
+})
+
+// axeViolation is one rule axe-core found broken, with where.
+type axeViolation struct {
+	ID     string `json:"id"`
+	Impact string `json:"impact"`
+	Help   string `json:"help"`
+	Nodes  []struct {
+		Target  []any  `json:"target"`
+		Summary string `json:"failureSummary"`
+	} `json:"nodes"`
+}
+
+// axe runs axe-core on the page the browser shows now (WCAG 2.1 A and AA
+// and axe's best practices) and fails the test with every violation, named
+// by state. Any test that brings a page into a new state can call it.
+func (b *browser) axe(state string) {
+	b.t.Helper()
+	src, err := axeSource()
+	testkit.Require(b.t, "axe-core", err == nil, fmt.Sprint(err))
+	if b.noScript {
+		b.setScript(true)
+		defer b.setScript(false)
+	}
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	loaded, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`typeof axe === "object"`))
+	if !loaded {
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](src+";true")); err != nil {
+			b.t.Fatalf("loading axe-core into %s: %v", state, err)
+		}
+	}
+	out, err := chromedp.Run(ctx, chromedp.Evaluate[string](`axe.run(document, {
+		runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
+		resultTypes: ["violations"]
+	}).then(r => JSON.stringify(r.violations))`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		b.t.Fatalf("axe on %s: %v", state, err)
+	}
+	var vs []axeViolation
+	if err := json.Unmarshal([]byte(out), &vs); err != nil {
+		b.t.Fatalf("axe on %s: %v", state, err)
+	}
+	if len(vs) == 0 {
+		return
+	}
+	var msg strings.Builder
+	for _, v := range vs {
+		fmt.Fprintf(&msg, "\n  %s (%s): %s", v.ID, v.Impact, v.Help)
+		for _, n := range v.Nodes {
+			fmt.Fprintf(&msg, "\n    at %v: %s", n.Target, strings.ReplaceAll(n.Summary, "\n", " "))
+		}
+	}
+	b.shot("axe-failed")
+	b.t.Errorf("axe-core finds %d violations on %s (%s):%s", len(vs), state, b.location(), msg.String())
+}
+
+// check saves screenshots of the page at 1280 px and at 375 px, runs
+// axe-core at both widths, and leaves the browser at 1280 px.
+func (b *browser) check(name string) {
+	b.t.Helper()
+	b.shot(name)
+	b.axe(name)
+	b.setViewport(375, 812)
+	b.shot(name + "-375px")
+	b.axe(name + " at 375 px")
+	if w := eval[int](b, `document.documentElement.scrollWidth`); w > 375 {
+		b.t.Errorf("at 375 px %s is %d px wide: it scrolls sideways", name, w)
+	}
+	b.setViewport(1280, 900)
+}
