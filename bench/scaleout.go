@@ -211,6 +211,23 @@ func (o *Options) scaleStep(ctx context.Context, admin *pgx.Conn, pm int, bin st
 			}
 		}
 	}()
+	// wait waits for node i to serve; when another process took its port
+	// between the bench choosing it and the node listening (the machine is
+	// shared), the node is started again on another, up to 3 times.
+	wait := func(i int) error {
+		for try := 0; ; try++ {
+			err := nodes[i].waitHealthy(ctx, time.Minute)
+			if err == nil || try == 3 || !strings.Contains(nodes[i].out.String(), "address already in use") {
+				return err
+			}
+			nodes[i].stop()
+			nd, err := o.startNode(bin, dsn, key, i)
+			if err != nil {
+				return err
+			}
+			nodes[i] = nd
+		}
+	}
 	for i := range n {
 		nd, err := o.startNode(bin, dsn, key, i)
 		if err != nil {
@@ -218,13 +235,13 @@ func (o *Options) scaleStep(ctx context.Context, admin *pgx.Conn, pm int, bin st
 		}
 		nodes = append(nodes, nd)
 		if i == 0 { // the first creates the schema and the account
-			if err := nd.waitHealthy(ctx, time.Minute); err != nil {
+			if err := wait(0); err != nil {
 				return st, err
 			}
 		}
 	}
-	for _, nd := range nodes[1:] {
-		if err := nd.waitHealthy(ctx, time.Minute); err != nil {
+	for i := 1; i < n; i++ {
+		if err := wait(i); err != nil {
 			return st, err
 		}
 	}
