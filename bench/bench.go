@@ -46,6 +46,17 @@ type Options struct {
 	// load for this long, sampling memory, goroutines and open files every
 	// 10 s (see soak.go). Zero (the default) runs the scenarios.
 	Soak time.Duration
+	// Scenario "scale-out" runs the scale-out scenario instead of the
+	// others (see scaleout.go): for each count in Nodes, that many `hookd
+	// serve` processes (HookdBinary; default this executable) on one fresh
+	// PostgreSQL database, each held to NodeCPU of a CPU by a cgroup (0:
+	// uncapped), fan out ScaleTriggers to ScaleWebhooks webhooks.
+	Scenario      string
+	Nodes         []int   // defaults to 1, 2, 3, 5, 8
+	NodeCPU       float64 // defaults to 0.15; negative: uncapped
+	ScaleWebhooks int     // defaults to 2,000
+	ScaleTriggers int     // defaults to 24
+	HookdBinary   string
 
 	Receivers   int // healthy receivers (hosts); defaults to 4
 	Concurrency int // hookd's MaxConcurrency; defaults to 256
@@ -87,11 +98,20 @@ func (o *Options) check() error {
 		{"--latency-interval", int64(o.LatencyInterval)}, {"--isolation-healthy", int64(o.IsolationHealthy)},
 		{"--isolation-dead", int64(o.IsolationDead)}, {"--isolation-dead-hosts", int64(o.IsolationDeadHosts)},
 		{"--isolation-timeout", int64(o.IsolationTimeout)}, {"--memory-triggers", int64(o.MemoryTriggers)},
-		{"--memory-webhooks", int64(o.MemoryWebhooks)},
+		{"--memory-webhooks", int64(o.MemoryWebhooks)}, {"--webhooks", int64(o.ScaleWebhooks)},
+		{"--triggers", int64(o.ScaleTriggers)},
 	} {
 		if c.v < 0 {
 			return fmt.Errorf("%s must be more than 0 (or left out for its default)", c.flag)
 		}
+	}
+	for _, n := range o.Nodes {
+		if n <= 0 {
+			return fmt.Errorf("--nodes: %d: each step needs at least 1 node, e.g. --nodes 1,2,3,5,8", n)
+		}
+	}
+	if o.NodeCPU > 64 {
+		return fmt.Errorf("--node-cpu %g: give the share of one CPU each node may use, e.g. 0.15 (0 for the default, negative for no cap)", o.NodeCPU)
 	}
 	return nil
 }
@@ -134,6 +154,17 @@ func (o *Options) setDefaults() {
 	defDur(&o.IsolationTimeout, 10*time.Second, 2*time.Second)
 	def(&o.MemoryTriggers, 10, 2)
 	def(&o.MemoryWebhooks, 100000, 20000)
+	def(&o.ScaleWebhooks, 2000, 200)
+	def(&o.ScaleTriggers, 24, 4)
+	if len(o.Nodes) == 0 {
+		o.Nodes = []int{1, 2, 3, 5, 8}
+		if o.Quick {
+			o.Nodes = []int{1, 2}
+		}
+	}
+	if o.NodeCPU == 0 {
+		o.NodeCPU = 0.15
+	}
 }
 
 // scenarios are the benchmark's scenarios, by the names --only takes, in
@@ -203,6 +234,13 @@ func Run(ctx context.Context, o Options, w io.Writer) error {
 		return err
 	}
 	o.setDefaults()
+	if o.Scenario != "" && o.Scenario != "scale-out" {
+		return fmt.Errorf("--scenario %q: the only one is scale-out (leave it out for the others, or use --only)", o.Scenario)
+	}
+	if o.Scenario == "scale-out" {
+		_, err := o.scaleOut(ctx, w)
+		return err
+	}
 	if names := scenarioNames(); o.Only != "" && !slices.Contains(names, o.Only) {
 		return fmt.Errorf("--only %q: want one of %s", o.Only, strings.Join(names, ", "))
 	}

@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/hookd-dev/hookd/internal/testkit"
 )
 
 // TestOnlyNamesTheScenarios: --only with a name that is no scenario's is
@@ -72,7 +74,7 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	testkit.Main(m)
 }
 
 // TestReceiverProcess: with --receiver-process the receivers run in a

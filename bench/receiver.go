@@ -35,6 +35,9 @@ type receiver struct {
 	first atomic.Int64 // unix ns of the first request since reset
 	last  atomic.Int64 // unix ns of the last request since reset
 	rec   atomic.Pointer[recorder]
+	// pairs, when set, records each (URL path, webhook-id) received, for
+	// the scale-out scenario's exactly-once check.
+	pairs atomic.Pointer[pairSet]
 }
 
 // recorder keeps one figure per request: its arrival time (unix ns), or with
@@ -92,6 +95,9 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if l >= now || rc.last.CompareAndSwap(l, now) {
 			break
 		}
+	}
+	if p := rc.pairs.Load(); p != nil {
+		p.add(r.URL.Path, r.Header.Get("webhook-id"), now)
 	}
 	if rec := rc.rec.Load(); rec != nil {
 		if !rec.sinceTrigger {

@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hookd-dev/hookd/bench"
@@ -41,11 +44,23 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.DurationVar(&o.IsolationTimeout, "isolation-timeout", 0, "delivery timeout of the isolation scenario (default 10s)")
 	fs.IntVar(&o.MemoryTriggers, "memory-triggers", 0, "triggers of the memory scenario (default 10)")
 	fs.IntVar(&o.MemoryWebhooks, "memory-webhooks", 0, "webhooks of the memory scenario (default 100000)")
+	fs.StringVar(&o.Scenario, "scenario", "", "scale-out: N `hookd serve` node processes on one PostgreSQL database (--db postgres://…), each in a cgroup held to --node-cpu, for each count in --nodes")
+	nodes := fs.String("nodes", "", "scale-out: the node counts of the steps, e.g. 1,2,3,5,8 (the default)")
+	fs.Float64Var(&o.NodeCPU, "node-cpu", 0, "scale-out: the share of a CPU each node may use, via the cgroup v1 cpu controller (default 0.15; negative for no cap)")
+	fs.IntVar(&o.ScaleWebhooks, "webhooks", 0, "scale-out: webhooks per step (default 2000)")
+	fs.IntVar(&o.ScaleTriggers, "triggers", 0, "scale-out: triggers per step, posted in one batch (default 24)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	memProfile := fs.String("memprofile", "", "write a heap profile at the end of the run to this file")
 	blockProfile := fs.String("blockprofile", "", "write a profile of where goroutines wait (blocking and mutexes) to this file and this file.mutex")
 	if err := f.parse(args); err != nil {
 		return err
+	}
+	for _, n := range strings.FieldsFunc(*nodes, func(r rune) bool { return r == ',' || r == ' ' }) {
+		v, err := strconv.Atoi(n)
+		if err != nil {
+			return usageError{fmt.Errorf("--nodes %q: give node counts separated by commas, e.g. 1,2,3,5,8", *nodes)}
+		}
+		o.Nodes = append(o.Nodes, v)
 	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
