@@ -242,15 +242,7 @@ func TestAPIKeysRevokeLastKey(t *testing.T) {
 
 func TestAPIKeysAdminOnly(t *testing.T) {
 	env, admin := signedIn(t, "/settings/users")
-	if res, _ := admin.post("/settings/users", url.Values{"username": {"clerk"}, "password": {"clerk password 1"}}); res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("add user: %d", res.StatusCode)
-	}
-
-	c := newClient(t, env.URL)
-	c.get("/login")
-	if res, _ := c.post("/login", url.Values{"username": {"clerk"}, "password": {"clerk password 1"}}); res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("sign in as clerk: %d", res.StatusCode)
-	}
+	c := signedInClerk(t, env, admin)
 	if _, body := c.get("/settings"); strings.Contains(body, "/settings/api-keys") {
 		t.Error("the settings page links API keys for a user who is not an administrator")
 	}

@@ -81,6 +81,21 @@ func signedIn(t *testing.T, page string) (*hookdEnv, *client) {
 	return env, c
 }
 
+// signedInClerk has the signed-in admin add "clerk", a user who is not an
+// administrator, and returns a client signed in as clerk.
+func signedInClerk(t *testing.T, env *hookdEnv, admin *client) *client {
+	t.Helper()
+	if res, _ := admin.post("/settings/users", url.Values{"username": {"clerk"}, "password": {"clerk password 1"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("add user: %d", res.StatusCode)
+	}
+	c := newClient(t, env.URL)
+	c.get("/login")
+	if res, _ := c.post("/login", url.Values{"username": {"clerk"}, "password": {"clerk password 1"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign in as clerk: %d", res.StatusCode)
+	}
+	return c
+}
+
 func (c *client) signIn(password string) *http.Response {
 	c.t.Helper()
 	c.get("/login")

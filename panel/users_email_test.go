@@ -58,14 +58,7 @@ func TestUserEmail(t *testing.T) {
 // field with the value kept; the Users page stays the administrators'.
 func TestOwnEmail(t *testing.T) {
 	env, admin := signedIn(t, "/settings/users")
-	if res, _ := admin.post("/settings/users", url.Values{"username": {"clerk"}, "password": {"clerk password 1"}}); res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("add user: %d", res.StatusCode)
-	}
-	clerk := newClient(t, env.URL)
-	clerk.get("/login")
-	if res, _ := clerk.post("/login", url.Values{"username": {"clerk"}, "password": {"clerk password 1"}}); res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("clerk's sign-in: %d", res.StatusCode)
-	}
+	clerk := signedInClerk(t, env, admin)
 	_, body := clerk.get("/settings")
 	if !strings.Contains(body, `href="/settings/email"`) {
 		t.Fatal("the settings page has no way to one's email address")
