@@ -257,15 +257,12 @@ func Run(ctx context.Context, o Options, w io.Writer) error {
 		}
 		defer stop()
 	} else {
-		rs = make(receivers, o.Receivers)
-		for i := range rs {
-			rc, err := startReceiver()
-			if err != nil {
-				return err
-			}
-			defer rc.close()
-			rs[i] = rc
+		var stop func()
+		var err error
+		if rs, stop, err = startReceivers(o.Receivers); err != nil {
+			return err
 		}
+		defer stop()
 	}
 	b := &runner{o: o, rs: rs, r: r, w: w}
 	if o.Soak > 0 {

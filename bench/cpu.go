@@ -52,15 +52,21 @@ func procCPU(file string) time.Duration {
 	return statCPU(b)
 }
 
-// statCPU is utime + stime of a /proc/<pid>/stat line.
-func statCPU(b []byte) time.Duration {
-	// The fields after the command (which may hold spaces) start after
-	// its closing parenthesis; utime and stime are the 12th and 13th.
+// statFields returns the fields of a /proc/<pid>/stat line after the
+// command, which may hold spaces: they start after its closing parenthesis
+// (the state is the first); nil when the line has none.
+func statFields(b []byte) [][]byte {
 	i := bytes.LastIndexByte(b, ')')
 	if i < 0 {
-		return 0
+		return nil
 	}
-	f := bytes.Fields(b[i+1:])
+	return bytes.Fields(b[i+1:])
+}
+
+// statCPU is utime + stime of a /proc/<pid>/stat line.
+func statCPU(b []byte) time.Duration {
+	// utime and stime are the 12th and 13th fields after the command.
+	f := statFields(b)
 	if len(f) < 13 {
 		return 0
 	}

@@ -32,12 +32,45 @@ type receiver struct {
 	remote bool
 
 	count atomic.Int64
-	first atomic.Int64 // unix ns of the first request since reset
-	last  atomic.Int64 // unix ns of the last request since reset
+	span  // the first and last request since reset
 	rec   atomic.Pointer[recorder]
 	// pairs, when set, records each (URL path, webhook-id) received, for
 	// the scale-out scenario's exactly-once check.
 	pairs atomic.Pointer[pairSet]
+}
+
+// span holds the unix ns of the first and the last of a series of arrivals
+// (0: none yet); mark is safe for concurrent use.
+type span struct {
+	first, last atomic.Int64
+}
+
+func (s *span) mark(now int64) {
+	s.first.CompareAndSwap(0, now)
+	for {
+		l := s.last.Load()
+		if l >= now || s.last.CompareAndSwap(l, now) {
+			return
+		}
+	}
+}
+
+// startReceivers starts n receivers in this process; close closes them.
+func startReceivers(n int) (rs receivers, close func(), err error) {
+	close = func() {
+		for _, rc := range rs {
+			rc.close()
+		}
+	}
+	for range n {
+		rc, err := startReceiver()
+		if err != nil {
+			close()
+			return nil, nil, err
+		}
+		rs = append(rs, rc)
+	}
+	return rs, close, nil
 }
 
 // recorder keeps one figure per request: its arrival time (unix ns), or with
@@ -89,13 +122,7 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	now := time.Now().UnixNano()
 	rc.count.Add(1)
-	rc.first.CompareAndSwap(0, now)
-	for {
-		l := rc.last.Load()
-		if l >= now || rc.last.CompareAndSwap(l, now) {
-			break
-		}
-	}
+	rc.mark(now)
 	if p := rc.pairs.Load(); p != nil {
 		p.add(r.URL.Path, r.Header.Get("webhook-id"), now)
 	}
@@ -316,14 +343,12 @@ func (d *deadReceiver) close() {
 const receiverChildEnv = "HOOKD_BENCH_RECEIVER_PROCESS"
 
 func serveReceiverChild(n int, stdin io.Reader, stdout io.Writer) error {
-	rs := make(receivers, n)
-	for i := range rs {
-		rc, err := startReceiver()
-		if err != nil {
-			return err
-		}
-		defer rc.close()
-		rs[i] = rc
+	rs, close, err := startReceivers(n)
+	if err != nil {
+		return err
+	}
+	defer close()
+	for _, rc := range rs {
 		fmt.Fprintln(stdout, rc.url)
 	}
 	io.Copy(io.Discard, stdin) // until the bench process ends

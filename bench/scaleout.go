@@ -575,11 +575,7 @@ func parentPID(pid int) int {
 	if err != nil {
 		return 0
 	}
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 {
-		return 0
-	}
-	f := bytes.Fields(b[i+1:])
+	f := statFields(b)
 	if len(f) < 2 {
 		return 0
 	}
@@ -719,7 +715,7 @@ type pairSet struct {
 	mu             sync.Mutex
 	seen           map[string]struct{}
 	distinct, dups atomic.Int64
-	first, last    atomic.Int64 // unix ns
+	span           // the first and last distinct pair received
 }
 
 func newPairSet(n int) *pairSet { return &pairSet{seen: make(map[string]struct{}, n)} }
@@ -737,13 +733,7 @@ func (p *pairSet) add(path, id string, now int64) {
 		return
 	}
 	p.distinct.Add(1)
-	p.first.CompareAndSwap(0, now)
-	for {
-		l := p.last.Load()
-		if l >= now || p.last.CompareAndSwap(l, now) {
-			break
-		}
-	}
+	p.mark(now)
 }
 
 // tailBuffer keeps the last max bytes written to it.
