@@ -51,11 +51,7 @@ const smallHead = 4 << 10
 const maxIdle = 90 * time.Second
 
 func newFastTransport(cfg Config) *fastTransport {
-	dial := cfg.DialContext
-	if dial == nil {
-		dial = (&net.Dialer{Timeout: cfg.Timeout, KeepAlive: 30 * time.Second}).DialContext
-	}
-	return &fastTransport{timeout: cfg.Timeout, dial: dial, perHost: cfg.MaxPerHost, ua: cfg.UserAgent}
+	return &fastTransport{timeout: cfg.Timeout, dial: receiverDialer(cfg), perHost: cfg.MaxPerHost, ua: cfg.UserAgent}
 }
 
 // countedConn is a receiver's connection, which counts what it read (to

@@ -47,15 +47,22 @@ type httpTransport struct {
 	fast *fastTransport
 }
 
+// receiverDialer is how both HTTP clients dial receivers: cfg.DialContext
+// (netguard's SSRF-safe dialer when hookd serve runs), or a plain
+// net.Dialer when nil.
+func receiverDialer(cfg Config) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	if cfg.DialContext != nil {
+		return cfg.DialContext
+	}
+	return (&net.Dialer{Timeout: cfg.Timeout, KeepAlive: 30 * time.Second}).DialContext
+}
+
 // newHTTPTransport returns the HTTP transport of cfg: it dials with
 // cfg.DialContext (netguard's SSRF-safe dialer when hookd serve runs; a
 // plain net.Dialer when nil) and keeps as many connections as the scheduler
 // lets sends run.
 func newHTTPTransport(cfg Config) *httpTransport {
-	dial := cfg.DialContext
-	if dial == nil {
-		dial = (&net.Dialer{Timeout: cfg.Timeout, KeepAlive: 30 * time.Second}).DialContext
-	}
+	dial := receiverDialer(cfg)
 	var fast *fastTransport
 	if ok, _ := useFastHTTP(); ok {
 		fast = newFastTransport(cfg)
