@@ -19,21 +19,50 @@ type greylistView struct {
 	policy hookd.GreylistPolicy
 	mu     sync.RWMutex
 	states map[hookd.URLKey]hookd.URLState // by account and URL; healthy ones have none
+	// changed holds the URLs this node changed (a send's result, a
+	// release) while a reload reads the store, nil when none does: the
+	// store's copy of those may be older than the view's.
+	changed map[hookd.URLKey]struct{}
 }
 
 func newGreylistView(p hookd.GreylistPolicy) *greylistView {
 	return &greylistView{policy: p, states: make(map[hookd.URLKey]hookd.URLState)}
 }
 
-// replace makes states, as the store holds them, the view.
-func (g *greylistView) replace(states []hookd.URLState) {
-	m := make(map[hookd.URLKey]hookd.URLState, len(states))
-	for _, s := range states {
-		m[s.Key()] = s
-	}
+// reload makes the states read returns, as the store holds them, the
+// view, except for the URLs changed here while read ran: a URL released
+// then stays released, a send's result stays applied. When read fails the
+// view stays as it was.
+func (g *greylistView) reload(read func() ([]hookd.URLState, error)) ([]hookd.URLState, error) {
 	g.mu.Lock()
-	g.states = m
+	g.changed = make(map[hookd.URLKey]struct{})
 	g.mu.Unlock()
+	states, err := read()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if err == nil {
+		m := make(map[hookd.URLKey]hookd.URLState, len(states))
+		for _, s := range states {
+			m[s.Key()] = s
+		}
+		for k := range g.changed {
+			if st, ok := g.states[k]; ok {
+				m[k] = st
+			} else {
+				delete(m, k)
+			}
+		}
+		g.states = m
+	}
+	g.changed = nil
+	return states, err
+}
+
+// touch notes that k changed here, for a reload under way; g.mu is held.
+func (g *greylistView) touch(k hookd.URLKey) {
+	if g.changed != nil {
+		g.changed[k] = struct{}{}
+	}
 }
 
 // lookup returns the state of a URL within an account, and whether it has
@@ -50,6 +79,7 @@ func (g *greylistView) lookup(k hookd.URLKey) (hookd.URLState, bool) {
 func (g *greylistView) update(k hookd.URLKey, delivered bool, errText string, now time.Time) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	g.touch(k)
 	st := g.states[k]
 	st.AccountID, st.URL = k.AccountID, k.URL
 	st = g.policy.Apply(st, delivered, now)
@@ -66,6 +96,7 @@ func (g *greylistView) update(k hookd.URLKey, delivered bool, errText string, no
 // forget drops the account's state of a URL (it was released by a person).
 func (g *greylistView) forget(k hookd.URLKey) {
 	g.mu.Lock()
+	g.touch(k)
 	delete(g.states, k)
 	g.mu.Unlock()
 }
@@ -73,11 +104,10 @@ func (g *greylistView) forget(k hookd.URLKey) {
 // refreshGreylist reloads the view from the store, since other nodes may
 // have changed it.
 func (d *Dispatcher) refreshGreylist(ctx context.Context) error {
-	states, err := d.store.URLStates(ctx)
+	states, err := d.greylist.reload(func() ([]hookd.URLState, error) { return d.store.URLStates(ctx) })
 	if err != nil {
 		return err
 	}
-	d.greylist.replace(states)
 	d.m.greylisted.Set(float64(countGreylisted(states, d.cfg.Now())))
 	return nil
 }

@@ -1,6 +1,7 @@
 package dispatch
 
 import (
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -144,5 +145,51 @@ func TestGreylistIsPerAccount(t *testing.T) {
 	e.tick(d) // its refresh sets the gauge
 	if n := greylisted(); n != 2 {
 		t.Errorf("hookd_greylisted_urls with the URL grey-listed in two accounts = %v, want 2", n)
+	}
+}
+
+// A reload reads the store while people release URLs and sends fail: what
+// changed here meanwhile wins over the store's older copy, the rest is the
+// store's.
+func TestGreylistReloadKeepsWhatChangedWhileItRead(t *testing.T) {
+	now := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	p := hookd.GreylistPolicy{}.WithDefaults()
+	g := newGreylistView(p)
+	released := hookd.URLKey{AccountID: "acc_1", URL: "http://released.example/"}
+	failed := hookd.URLKey{AccountID: "acc_1", URL: "http://failed.example/"}
+	other := hookd.URLKey{AccountID: "acc_1", URL: "http://other.example/"}
+	stale := func(k hookd.URLKey) hookd.URLState {
+		return hookd.URLState{AccountID: k.AccountID, URL: k.URL, Level: 2, ConsecutiveFailures: 9, Until: now.Add(time.Hour)}
+	}
+	g.reload(func() ([]hookd.URLState, error) { return []hookd.URLState{stale(released)}, nil })
+	if st, ok := g.lookup(released); !ok || !st.Greylisted(now) {
+		t.Fatalf("before: %+v %v, want grey-listed", st, ok)
+	}
+	g.reload(func() ([]hookd.URLState, error) {
+		g.forget(released)                                          // a person releases it while the store is read
+		g.update(failed, false, "HTTP 500", now)                    // a send fails meanwhile
+		return []hookd.URLState{stale(released), stale(other)}, nil // the store, as read before both
+	})
+	if st, ok := g.lookup(released); ok {
+		t.Errorf("released URL came back from the older read: %+v", st)
+	}
+	if st, ok := g.lookup(failed); !ok || st.ConsecutiveFailures != 1 || st.LastError != "HTTP 500" {
+		t.Errorf("failed URL = %+v %v, want the failure kept", st, ok)
+	}
+	if _, ok := g.lookup(other); !ok {
+		t.Error("a URL only the store knew was not loaded")
+	}
+	// The next reload takes the store as it is.
+	g.reload(func() ([]hookd.URLState, error) { return nil, nil })
+	if _, ok := g.lookup(failed); ok {
+		t.Error("a reload after the change did not take the store's state")
+	}
+	// A failed read leaves the view as it was.
+	g.update(failed, false, "HTTP 500", now)
+	if _, err := g.reload(func() ([]hookd.URLState, error) { return nil, errors.New("database is locked") }); err == nil {
+		t.Fatal("the read's error was lost")
+	}
+	if _, ok := g.lookup(failed); !ok {
+		t.Error("a failed read emptied the view")
 	}
 }
