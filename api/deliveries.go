@@ -55,44 +55,24 @@ func (h *Handler) listDeliveries(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := hookd.DeliveryFilter{
 		AccountID: accountID(r.Context()), WebhookID: q.Get("webhookId"), TriggerID: q.Get("triggerId"),
-		Status: q.Get("status"), Hook: q.Get("hook"), Cursor: q.Get("cursor"),
+		Status: q.Get("status"), Hook: q.Get("hook"),
 	}
 	errs := hookd.FieldErrors{}
 	if f.Status != "" && !hookd.ValidStatus(f.Status) {
 		errs.Add("status", "must be one of pending, delivered, failed, skipped")
 	}
-	if f.Cursor != "" && !hookd.ValidID(hookd.PrefixDelivery, f.Cursor) {
-		errs.Add("cursor", "is not a cursor hookd made: pass the nextCursor of the previous page as it is")
-	}
-	f.Since, f.Until = queryRange(q, errs)
-	f.Limit = queryLimit(q, errs)
+	f.Cursor, f.Since, f.Until, f.Limit = queryPage(q, hookd.PrefixDelivery, errs)
 	if err := errs.Err(); err != nil {
 		h.error(w, r, err)
 		return
 	}
 	ds, next, err := h.store.Deliveries(r.Context(), f)
-	if err != nil {
-		h.error(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"deliveries": toDeliveriesJSON(ds), "nextCursor": nextCursor(next)})
-}
-
-func toDeliveriesJSON(ds []hookd.Delivery) []deliveryJSON {
-	out := make([]deliveryJSON, len(ds))
-	for i, d := range ds {
-		out[i] = toDeliveryJSON(d)
-	}
-	return out
+	h.reply(w, r, http.StatusOK, map[string]any{"deliveries": each(ds, toDeliveryJSON), "nextCursor": nextCursor(next)}, err)
 }
 
 func (h *Handler) redeliver(w http.ResponseWriter, r *http.Request) {
 	d, err := h.app.Redeliver(r.Context(), accountID(r.Context()), r.PathValue("id"))
-	if err != nil {
-		h.error(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusAccepted, toDeliveryJSON(d))
+	h.reply(w, r, http.StatusAccepted, toDeliveryJSON(d), err)
 }
 
 type greylistEntryJSON struct {
@@ -102,17 +82,13 @@ type greylistEntryJSON struct {
 	ConsecutiveFailures int     `json:"consecutiveFailures"`
 }
 
+func toGreylistEntryJSON(s hookd.URLState) greylistEntryJSON {
+	return greylistEntryJSON{URL: s.URL, Until: timePtr(s.Until), Level: s.Level, ConsecutiveFailures: s.ConsecutiveFailures}
+}
+
 func (h *Handler) listGreylist(w http.ResponseWriter, r *http.Request) {
 	states, err := h.store.Greylist(r.Context(), accountID(r.Context()))
-	if err != nil {
-		h.error(w, r, err)
-		return
-	}
-	out := make([]greylistEntryJSON, len(states))
-	for i, s := range states {
-		out[i] = greylistEntryJSON{URL: s.URL, Until: timePtr(s.Until), Level: s.Level, ConsecutiveFailures: s.ConsecutiveFailures}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"entries": out})
+	h.reply(w, r, http.StatusOK, map[string]any{"entries": each(states, toGreylistEntryJSON)}, err)
 }
 
 func (h *Handler) releaseGreylist(w http.ResponseWriter, r *http.Request) {

@@ -46,6 +46,26 @@ func (h *Handler) error(w http.ResponseWriter, r *http.Request, err error) {
 	writeJSON(w, httpstatus.OfCode(code), errorBody{errorDetail{Code: code, Message: hookd.ErrorMessage(err), Fields: fields}})
 }
 
+// reply answers a request whose work ended in err: with v and status when
+// err is nil, else with err in the contract's shape (and v is not written).
+func (h *Handler) reply(w http.ResponseWriter, r *http.Request, status int, v any, err error) {
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	writeJSON(w, status, v)
+}
+
+// each is a list in its JSON form, one toJSON per item: [] when empty,
+// never null.
+func each[T, J any](items []T, toJSON func(T) J) []J {
+	out := make([]J, len(items))
+	for i, item := range items {
+		out[i] = toJSON(item)
+	}
+	return out
+}
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {

@@ -31,15 +31,8 @@ func toKeyJSON(k hookd.APIKey, callerHash string) keyJSON {
 
 func (h *Handler) listKeys(w http.ResponseWriter, r *http.Request) {
 	keys, err := h.store.APIKeys(r.Context(), accountID(r.Context()))
-	if err != nil {
-		h.error(w, r, err)
-		return
-	}
-	out := make([]keyJSON, len(keys))
-	for i, k := range keys {
-		out[i] = toKeyJSON(k, keyHash(r.Context()))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"keys": out})
+	caller := keyHash(r.Context())
+	h.reply(w, r, http.StatusOK, map[string]any{"keys": each(keys, func(k hookd.APIKey) keyJSON { return toKeyJSON(k, caller) })}, err)
 }
 
 func (h *Handler) createKey(w http.ResponseWriter, r *http.Request) {

@@ -31,6 +31,18 @@ func queryRange(q url.Values, errs hookd.FieldErrors) (since, until time.Time) {
 	return since, until
 }
 
+// queryPage reads the parameters of a page of a list: cursor (the
+// nextCursor of the previous page: an ID with prefix), since, until and
+// limit.
+func queryPage(q url.Values, prefix string, errs hookd.FieldErrors) (cursor string, since, until time.Time, limit int) {
+	cursor = q.Get("cursor")
+	if cursor != "" && !hookd.ValidID(prefix, cursor) {
+		errs.Add("cursor", "is not a cursor hookd made: pass the nextCursor of the previous page as it is")
+	}
+	since, until = queryRange(q, errs)
+	return cursor, since, until, queryLimit(q, errs)
+}
+
 // queryLimit reads the optional page size, 1 to 1000.
 func queryLimit(q url.Values, errs hookd.FieldErrors) int {
 	s := q.Get("limit")

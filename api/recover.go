@@ -46,27 +46,19 @@ func (h *Handler) recoverWebhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rec, n, err := h.app.Recover(r.Context(), accountID(r.Context()), r.PathValue("id"), since, until, h.retention)
-	if err != nil {
-		h.error(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusAccepted, map[string]any{"recovery": map[string]any{
+	h.reply(w, r, http.StatusAccepted, map[string]any{"recovery": map[string]any{
 		"id": rec.ID, "webhookId": rec.WebhookID, "since": hookd.FormatTime(rec.Since),
 		"until": hookd.FormatTime(rec.Until), "queued": n,
-	}})
+	}}, err)
 }
 
 // getRecovery answers GET /api/v1/recoveries/{id}: the recovery that
 // POST …/recover answered with, and how far it got.
 func (h *Handler) getRecovery(w http.ResponseWriter, r *http.Request) {
 	p, err := h.store.Recovery(r.Context(), accountID(r.Context()), r.PathValue("id"))
-	if err != nil {
-		h.error(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"recovery": map[string]any{
+	h.reply(w, r, http.StatusOK, map[string]any{"recovery": map[string]any{
 		"id": p.ID, "webhookId": p.WebhookID, "since": hookd.FormatTime(p.Since), "until": hookd.FormatTime(p.Until),
 		"queued": p.Queued, "pending": p.Pending, "delivered": p.Delivered, "failed": p.Failed,
 		"dropped": p.Dropped(), "done": p.Done(),
-	}})
+	}}, err)
 }

@@ -28,13 +28,9 @@ type countsJSON struct {
 // hookd.ParseDataMatch), newest first, with their delivery counts.
 func (h *Handler) searchTriggers(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f := hookd.TriggerFilter{AccountID: accountID(r.Context()), Hook: q.Get("hook"), Cursor: q.Get("cursor")}
+	f := hookd.TriggerFilter{AccountID: accountID(r.Context()), Hook: q.Get("hook")}
 	errs := hookd.FieldErrors{}
-	if f.Cursor != "" && !hookd.ValidID(hookd.PrefixTrigger, f.Cursor) {
-		errs.Add("cursor", "is not a cursor hookd made: pass the nextCursor of the previous page as it is")
-	}
-	f.Since, f.Until = queryRange(q, errs)
-	f.Limit = queryLimit(q, errs)
+	f.Cursor, f.Since, f.Until, f.Limit = queryPage(q, hookd.PrefixTrigger, errs)
 	for name, vs := range q {
 		field, ok := strings.CutPrefix(name, "data.")
 		if !ok {
@@ -59,17 +55,13 @@ func (h *Handler) searchTriggers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	found, next, err := h.store.SearchTriggers(r.Context(), f)
-	if err != nil {
-		h.error(w, r, err)
-		return
-	}
-	out := make([]triggerFoundJSON, len(found))
-	for i, t := range found {
-		c := t.Deliveries
-		out[i] = triggerFoundJSON{ID: t.ID, Hook: t.Hook, Timestamp: hookd.FormatTime(t.Timestamp), Data: t.Data,
-			Deliveries: countsJSON{Pending: c.Pending, Delivered: c.Delivered, Failed: c.Failed, Skipped: c.Skipped}}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"triggers": out, "nextCursor": nextCursor(next)})
+	h.reply(w, r, http.StatusOK, map[string]any{"triggers": each(found, toTriggerFoundJSON), "nextCursor": nextCursor(next)}, err)
+}
+
+func toTriggerFoundJSON(t hookd.TriggerSummary) triggerFoundJSON {
+	c := t.Deliveries
+	return triggerFoundJSON{ID: t.ID, Hook: t.Hook, Timestamp: hookd.FormatTime(t.Timestamp), Data: t.Data,
+		Deliveries: countsJSON{Pending: c.Pending, Delivered: c.Delivered, Failed: c.Failed, Skipped: c.Skipped}}
 }
 
 // getTrigger answers GET /api/v1/triggers/{id}: the trigger and every
@@ -96,6 +88,6 @@ func (h *Handler) getTrigger(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"id": t.ID, "hook": t.Hook, "timestamp": hookd.FormatTime(t.Timestamp),
-		"receivedAt": hookd.FormatTime(t.ReceivedAt), "data": t.Data, "deliveries": toDeliveriesJSON(ds),
+		"receivedAt": hookd.FormatTime(t.ReceivedAt), "data": t.Data, "deliveries": each(ds, toDeliveryJSON),
 	})
 }

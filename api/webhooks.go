@@ -97,24 +97,12 @@ func (h *Handler) createWebhook(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) listWebhooks(w http.ResponseWriter, r *http.Request) {
 	ws, err := h.store.Webhooks(r.Context(), accountID(r.Context()))
-	if err != nil {
-		h.error(w, r, err)
-		return
-	}
-	out := make([]webhookJSON, len(ws))
-	for i, wh := range ws {
-		out[i] = h.toWebhookJSON(wh)
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"webhooks": out})
+	h.reply(w, r, http.StatusOK, map[string]any{"webhooks": each(ws, h.toWebhookJSON)}, err)
 }
 
 func (h *Handler) getWebhook(w http.ResponseWriter, r *http.Request) {
 	wh, err := h.store.Webhook(r.Context(), accountID(r.Context()), r.PathValue("id"))
-	if err != nil {
-		h.error(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, h.toWebhookJSON(wh))
+	h.reply(w, r, http.StatusOK, h.toWebhookJSON(wh), err)
 }
 
 func (h *Handler) patchWebhook(w http.ResponseWriter, r *http.Request) {
@@ -124,11 +112,7 @@ func (h *Handler) patchWebhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	wh, err := h.app.UpdateWebhook(r.Context(), accountID(r.Context()), r.PathValue("id"), b.input())
-	if err != nil {
-		h.error(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, h.toWebhookJSON(wh))
+	h.reply(w, r, http.StatusOK, h.toWebhookJSON(wh), err)
 }
 
 func (h *Handler) deleteWebhook(w http.ResponseWriter, r *http.Request) {
@@ -139,29 +123,22 @@ func (h *Handler) deleteWebhook(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// secretJSON is a webhook's signing secret, read or rotated.
+type secretJSON struct {
+	Secret string `json:"secret"`
+}
+
 func (h *Handler) getSecret(w http.ResponseWriter, r *http.Request) {
 	wh, err := h.store.Webhook(r.Context(), accountID(r.Context()), r.PathValue("id"))
-	if err != nil {
-		h.error(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"secret": wh.Secret})
+	h.reply(w, r, http.StatusOK, secretJSON{wh.Secret}, err)
 }
 
 func (h *Handler) rotateSecret(w http.ResponseWriter, r *http.Request) {
 	wh, err := h.app.RotateSecret(r.Context(), accountID(r.Context()), r.PathValue("id"))
-	if err != nil {
-		h.error(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"secret": wh.Secret})
+	h.reply(w, r, http.StatusOK, secretJSON{wh.Secret}, err)
 }
 
 func (h *Handler) testWebhook(w http.ResponseWriter, r *http.Request) {
 	d, err := h.app.SendTest(r.Context(), accountID(r.Context()), r.PathValue("id"))
-	if err != nil {
-		h.error(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusAccepted, toDeliveryJSON(d))
+	h.reply(w, r, http.StatusAccepted, toDeliveryJSON(d), err)
 }
