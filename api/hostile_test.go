@@ -114,8 +114,23 @@ func serve(tb testing.TB, h http.Handler, method, path string, body []byte) (int
 	return code, es
 }
 
+// fuzzBodies sends every body, from seeds on, to each endpoint ("METHOD
+// /path", where {id} is the webhook's ID) and checks each answer with serve.
+func fuzzBodies(f *testing.F, seeds []string, endpoints ...string) {
+	for _, s := range seeds {
+		f.Add([]byte(s))
+	}
+	h, id := newAPI(f)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		for _, e := range endpoints {
+			method, path, _ := strings.Cut(strings.ReplaceAll(e, "{id}", id), " ")
+			serve(t, h, method, path, body)
+		}
+	})
+}
+
 func FuzzTriggerBody(f *testing.F) {
-	for _, s := range []string{
+	fuzzBodies(f, []string{
 		`{"hook":"eventCanceled","data":{"eventId":7,"reason":"Snow"}}`,
 		`{"hook":"eventCanceled","data":{"eventId":7,"reason":"Snow"},"timestamp":"2026-12-01T07:00:00Z"}`,
 		`[{"hook":"eventAdded","data":{"recurringId":1}},{"hook":"eventDeleted","data":{"eventId":2}}]`,
@@ -136,17 +151,11 @@ func FuzzTriggerBody(f *testing.F) {
 		`{"hook":"eventAdded","data":{"recurringId":9007199254740991}}`,
 		`{"hook":"eventAdded","data":{"recurringId":-9007199254740992}}`,
 		`{"hook":"eventAdded","data":{"recurringId":1,"\ud800":[]}}`,
-	} {
-		f.Add([]byte(s))
-	}
-	h, _ := newAPI(f)
-	f.Fuzz(func(t *testing.T, body []byte) {
-		serve(t, h, "POST", "/api/v1/triggers", body)
-	})
+	}, "POST /api/v1/triggers")
 }
 
 func FuzzWebhookBody(f *testing.F) {
-	for _, s := range []string{
+	fuzzBodies(f, []string{
 		`{"name":"Calendar","url":"https://192.0.2.10/hook","hooks":["eventAdded"]}`,
 		`{"name":"Calendar","url":"https://192.0.2.10/hook","hooks":["eventAdded"],"enabled":false}`,
 		`{"name":"","url":"ftp://x","hooks":["nope"]}`,
@@ -160,27 +169,14 @@ func FuzzWebhookBody(f *testing.F) {
 		`{"enabled":true,"enabled":false}`, `{"name":"a","NAME":"b"}`, `{"Enabled":false}`,
 		`{"name":"\ud800"}`, `{"name":"a\tb"}`, `{"name":"a\u0085b"}`, `{"url":"http://192.0.2.1:0/"}`,
 		`{"url":"http://192.0.2.1:65536/"}`, `{"url":"http://192.0.2.1:x/"}`, `{"hooks":["eventAdded","\udfff"]}`,
-	} {
-		f.Add([]byte(s))
-	}
-	h, id := newAPI(f)
-	f.Fuzz(func(t *testing.T, body []byte) {
-		serve(t, h, "POST", "/api/v1/webhooks", body)
-		serve(t, h, "PATCH", "/api/v1/webhooks/"+id, body)
-	})
+	}, "POST /api/v1/webhooks", "PATCH /api/v1/webhooks/{id}")
 }
 
 func FuzzKeyBody(f *testing.F) {
-	for _, s := range []string{
+	fuzzBodies(f, []string{
 		`{"name":"ci"}`, `{}`, `{"name":null}`, `{"name":5}`, `{"name":"a","name":"b"}`, `{"Name":"a"}`,
 		`{"name":"\ud800"}`, `{"name":"a","x":1}`, `[]`, `null`,
-	} {
-		f.Add([]byte(s))
-	}
-	h, _ := newAPI(f)
-	f.Fuzz(func(t *testing.T, body []byte) {
-		serve(t, h, "POST", "/api/v1/keys", body)
-	})
+	}, "POST /api/v1/keys")
 }
 
 // FuzzDeliveriesCursor: whatever the cursor, the answer is 200 or a 400
