@@ -2,11 +2,9 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/hookd-dev/hookd"
 	"github.com/hookd-dev/hookd/internal/storeutil"
@@ -80,12 +78,7 @@ func (s *Store) AccountByAPIKey(ctx context.Context, hash string) (hookd.Account
 	defer cancel()
 	a, err := storeutil.ScanAccount(s.pool.QueryRow(ctx, `SELECT a.id, a.name, a.created_at
 		FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.hash = $1`, hash), fromDB)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return a, storeutil.ErrNoAPIKeyMatch
-	} else if err != nil {
-		return a, s.fail(ctx, err, "read")
-	}
-	return a, nil
+	return a, s.fail(ctx, missing(err, storeutil.ErrNoAPIKeyMatch), "read")
 }
 
 // Accounts returns every account, oldest first.
@@ -130,10 +123,7 @@ func (s *Store) UserByUsername(ctx context.Context, username string) (hookd.User
 	ctx, cancel := op(ctx)
 	defer cancel()
 	u, err := storeutil.ScanUser(s.pool.QueryRow(ctx, `SELECT `+storeutil.UserColumns+` FROM users WHERE username = $1`, username), fromDB)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return u, storeutil.NoUsername(username)
-	}
-	return u, s.fail(ctx, err, "read")
+	return u, s.fail(ctx, missing(err, storeutil.NoUsername(username)), "read")
 }
 
 // Users returns the account's users, oldest first.
@@ -194,18 +184,8 @@ func (s *Store) CreateSession(ctx context.Context, ss *hookd.Session) error {
 func (s *Store) Session(ctx context.Context, tokenHash string, now time.Time) (hookd.Session, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	var ss hookd.Session
-	var created, expires pgtype.Timestamptz
-	err := s.pool.QueryRow(ctx, `SELECT token_hash, user_id, csrf_token, created_at, expires_at
-		FROM sessions WHERE token_hash = $1 AND expires_at > $2`, tokenHash, toDB(now)).
-		Scan(&ss.TokenHash, &ss.UserID, &ss.CSRFToken, &created, &expires)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return ss, storeutil.ErrNoSession
-	} else if err != nil {
-		return ss, s.fail(ctx, err, "read")
-	}
-	ss.CreatedAt, ss.ExpiresAt = fromDB(created), fromDB(expires)
-	return ss, nil
+	ss, err := storeutil.ReadSession(s.reader(ctx), fromDB, tokenHash, toDB(now))
+	return ss, s.fail(ctx, err, "read")
 }
 
 // DeleteSession signs a session out. Deleting an unknown session is not an
@@ -245,10 +225,7 @@ func readOne[R any](ctx context.Context, s *Store, scan func(storeutil.Scanner, 
 	ctx, cancel := op(ctx)
 	defer cancel()
 	r, err := scan(s.pool.QueryRow(ctx, query, args...), fromDB)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return r, storeutil.NotFound(kind, id)
-	}
-	return r, s.fail(ctx, err, "read")
+	return r, s.fail(ctx, missing(err, storeutil.NotFound(kind, id)), "read")
 }
 
 // insert stores v with one of the inserts, in a transaction of its own;

@@ -3,15 +3,11 @@ package postgres_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -71,37 +67,13 @@ func fanOut(t *testing.T, bin string, dbs []string, triggers, webhooks int) (flo
 		n.WaitHealthy(t, 30*time.Second)
 		nodes = append(nodes, n)
 	}
-	var got atomic.Int64
-	var mu sync.Mutex
-	var first, last time.Time
-	seen := map[string]bool{}
-	dups := 0
-	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
-		now := time.Now()
-		key := r.URL.Path + " " + r.Header.Get("webhook-id")
-		mu.Lock()
-		if first.IsZero() {
-			first = now
-		}
-		last = now
-		if seen[key] {
-			dups++
-		} else {
-			seen[key] = true
-			got.Add(1)
-		}
-		mu.Unlock()
-	})
-	var receivers []string
+	var receivers []*testkit.Receiver
 	for range 16 {
-		srv := httptest.NewServer(handler)
-		t.Cleanup(srv.Close)
-		receivers = append(receivers, srv.URL)
+		receivers = append(receivers, testkit.NewReceiver(t, http.StatusOK))
 	}
 	for i := range webhooks {
 		createWebhook(t, nodes[i%len(nodes)].URL, "bench "+strconv.Itoa(i),
-			fmt.Sprintf("%s/hooks/%d", receivers[i%len(receivers)], i))
+			fmt.Sprintf("%s/hooks/%d", receivers[i%len(receivers)].URL, i))
 	}
 	time.Sleep(time.Second) // every node has loaded the webhooks
 
@@ -123,8 +95,15 @@ func fanOut(t *testing.T, bin string, dbs []string, triggers, webhooks int) (flo
 		}
 		defer conn.Close(context.Background())
 	}
+	// got counts the deliveries received, each webhook's trigger once.
+	got := func() (n int64) {
+		for _, rc := range receivers {
+			n += int64(len(sends(rc)))
+		}
+		return n
+	}
 	deadline := time.Now().Add(5 * time.Minute)
-	for got.Load() < want {
+	for got() < want {
 		if conn != nil {
 			rows, err := conn.Query(t.Context(), `SELECT id, lease_node FROM triggers WHERE NOT done AND lease_node IS NOT NULL`)
 			if err == nil {
@@ -139,16 +118,29 @@ func fanOut(t *testing.T, bin string, dbs []string, triggers, webhooks int) (flo
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d deliveries after 5 minutes", got.Load(), want)
+			t.Fatalf("%d of %d deliveries after 5 minutes", got(), want)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	mu.Lock()
+	var first, last time.Time
+	dups := 0
+	for _, rc := range receivers {
+		for _, r := range rc.Requests() {
+			if first.IsZero() || r.At.Before(first) {
+				first = r.At
+			}
+			if r.At.After(last) {
+				last = r.At
+			}
+		}
+		for _, n := range sends(rc) {
+			dups += n - 1
+		}
+	}
 	span := last.Sub(first)
 	if dups > 0 {
 		t.Errorf("%d duplicate deliveries", dups)
 	}
-	mu.Unlock()
 	rate := float64(want) / span.Seconds()
 	if conn != nil {
 		perNode := map[string]int{}

@@ -2,11 +2,9 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/hookd-dev/hookd"
 	"github.com/hookd-dev/hookd/internal/storeutil"
@@ -43,17 +41,6 @@ func (s *Store) InsertTriggersIdempotent(ctx context.Context, keys []hookd.Idemp
 func (s *Store) IdempotencyRecord(ctx context.Context, accountID, key string, now time.Time) (hookd.IdempotencyRecord, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	r := hookd.IdempotencyRecord{AccountID: accountID, Key: key}
-	var created, expires pgtype.Timestamptz
-	err := s.pool.QueryRow(ctx, `SELECT request_hash, status, response, created_at, expires_at FROM idempotency_keys
-		WHERE account_id = $1 AND key = $2 AND expires_at > $3`, accountID, key, toDB(now)).
-		Scan(&r.RequestHash, &r.Status, &r.Response, &created, &expires)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return hookd.IdempotencyRecord{}, storeutil.NoIdempotencyRecord(key)
-	}
-	if err != nil {
-		return hookd.IdempotencyRecord{}, s.fail(ctx, err, "read")
-	}
-	r.CreatedAt, r.ExpiresAt = fromDB(created), fromDB(expires)
-	return r, nil
+	r, err := storeutil.ReadIdempotencyRecord(s.reader(ctx), fromDB, accountID, key, toDB(now))
+	return r, s.fail(ctx, err, "read")
 }

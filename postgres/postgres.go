@@ -193,6 +193,20 @@ func op(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, opTimeout)
 }
 
+// reader is the pool as the reads in storeutil use it.
+func (s *Store) reader(ctx context.Context) storeutil.Reader {
+	return storeutil.NewReader(ctx, s.pool.QueryRow, pgx.ErrNoRows)
+}
+
+// missing returns absent when err is a QueryRow's that found no row, and
+// err otherwise.
+func missing(err, absent error) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return absent
+	}
+	return err
+}
+
 // tx runs fn in a read-committed transaction and commits it when fn returns
 // nil. A deadlock or serialization failure (two nodes touching the same
 // triggers in another order) is retried a few times: each try starts over.

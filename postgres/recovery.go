@@ -2,11 +2,9 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/hookd-dev/hookd"
 	"github.com/hookd-dev/hookd/internal/storeutil"
@@ -76,22 +74,8 @@ func (s *Store) CountRecoverable(ctx context.Context, r hookd.Recovery) (int, er
 func (s *Store) Recovery(ctx context.Context, accountID, id string) (hookd.RecoveryProgress, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	var p hookd.RecoveryProgress
-	var since, until, created pgtype.Timestamptz
-	err := s.pool.QueryRow(ctx, `SELECT id, account_id, webhook_id, since, until, queued, created_at,
-			(SELECT count(*) FROM recovery_items WHERE recovery_id = r.id),
-			(SELECT count(*) FROM deliveries WHERE recovery_id = r.id AND account_id = r.account_id AND status = $1),
-			(SELECT count(*) FROM deliveries WHERE recovery_id = r.id AND account_id = r.account_id AND status = $2)
-		FROM recoveries r WHERE id = $3 AND account_id = $4`, hookd.StatusDelivered, hookd.StatusFailed, id, accountID).
-		Scan(&p.ID, &p.AccountID, &p.WebhookID, &since, &until, &p.Queued, &created, &p.Pending, &p.Delivered, &p.Failed)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return p, storeutil.NotFound("recovery", id)
-	}
-	if err != nil {
-		return p, s.fail(ctx, err, "read recovery")
-	}
-	p.Since, p.Until, p.QueuedAt = fromDB(since), fromDB(until), fromDB(created)
-	return p, nil
+	p, err := storeutil.ReadRecovery(s.reader(ctx), fromDB, accountID, id)
+	return p, s.fail(ctx, err, "read recovery")
 }
 
 // ClaimRecoveries leases up to p.Limit items whose lease has ended, oldest

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -38,10 +37,8 @@ func (s *Store) SearchTriggers(ctx context.Context, f hookd.TriggerFilter) ([]ho
 	if f.Cursor != "" {
 		var ts pgtype.Timestamptz
 		err := s.pool.QueryRow(ctx, `SELECT timestamp FROM triggers WHERE id = $1 AND account_id = $2`, f.Cursor, f.AccountID).Scan(&ts)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return nil, "", storeutil.BadCursor()
-		} else if err != nil {
-			return nil, "", s.fail(ctx, err, "read")
+		if err != nil {
+			return nil, "", s.fail(ctx, missing(err, storeutil.BadCursor()), "read")
 		}
 		where(`(timestamp, id) < (` + arg(ts) + `, ` + arg(f.Cursor) + `)`)
 	}

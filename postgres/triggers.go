@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -190,8 +189,5 @@ func (s *Store) OldestPendingTrigger(ctx context.Context) (time.Time, error) {
 	err := s.pool.QueryRow(ctx, pendingAccounts+`
 		SELECT received_at FROM triggers WHERE id = (SELECT min(head.id) FROM accounts CROSS JOIN LATERAL (
 			SELECT id FROM triggers WHERE account_id = accounts.a AND NOT done ORDER BY id LIMIT 1) head)`).Scan(&at)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return time.Time{}, nil
-	}
-	return fromDB(at), s.fail(ctx, err, "read")
+	return fromDB(at), s.fail(ctx, missing(err, nil), "read")
 }

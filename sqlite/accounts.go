@@ -168,18 +168,8 @@ func (s *Store) CreateSession(ctx context.Context, ss *hookd.Session) error {
 // Session returns the session with this token hash unless it has expired at
 // now.
 func (s *Store) Session(ctx context.Context, tokenHash string, now time.Time) (hookd.Session, error) {
-	var ss hookd.Session
-	var created, expires sql.NullInt64
-	err := s.read.QueryRowContext(ctx, `SELECT token_hash, user_id, csrf_token, created_at, expires_at
-		FROM sessions WHERE token_hash = ? AND expires_at > ?`, tokenHash, toDB(now)).
-		Scan(&ss.TokenHash, &ss.UserID, &ss.CSRFToken, &created, &expires)
-	if errors.Is(err, sql.ErrNoRows) {
-		return ss, storeutil.ErrNoSession
-	} else if err != nil {
-		return ss, s.fail(err, "read")
-	}
-	ss.CreatedAt, ss.ExpiresAt = fromDB(created), fromDB(expires)
-	return ss, nil
+	ss, err := storeutil.ReadSession(s.reader(ctx), fromDB, tokenHash, toDB(now))
+	return ss, s.fail(err, "read")
 }
 
 // DeleteSession signs a session out. Deleting an unknown session is not an

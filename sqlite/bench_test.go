@@ -13,7 +13,9 @@ import (
 
 const benchBatch = storetest.BenchBatch
 
-func benchOpen(b *testing.B) hookd.Store { return open(b, filepath.Join(b.TempDir(), "hookd.db")) }
+func benchOpen(b *testing.B) hookd.Store {
+	return sqlite.OpenForTest(b, filepath.Join(b.TempDir(), "hookd.db"))
+}
 
 // BenchmarkInsertTriggers stores batches of 1,000 triggers, each batch one
 // durable (fsynced) transaction.
@@ -41,7 +43,7 @@ func BenchmarkSearchTriggers(b *testing.B) { storetest.BenchmarkSearchTriggers(b
 // (2,000 webhook IDs, so the per-webhook index is written all over), on a
 // log that already holds 100,000 rows.
 func BenchmarkRecordFanOut(b *testing.B) {
-	s := open(b, filepath.Join(b.TempDir(), "hookd.db"))
+	s := sqlite.OpenForTest(b, filepath.Join(b.TempDir(), "hookd.db"))
 	defer s.Close()
 	const webhooks = 2000
 	wid := make([]string, webhooks)
@@ -106,7 +108,7 @@ func fillLog(b *testing.B, s *sqlite.Store, webhooks, total int) {
 // by webhook, the page is found by reading the account's log newest first,
 // here ~100,000 rows.
 func BenchmarkDeliveriesByWebhook(b *testing.B) {
-	s := open(b, filepath.Join(b.TempDir(), "hookd.db"))
+	s := sqlite.OpenForTest(b, filepath.Join(b.TempDir(), "hookd.db"))
 	defer s.Close()
 	const webhooks, total = 2000, 200_000
 	fillLog(b, s, webhooks, total)
@@ -123,7 +125,7 @@ func BenchmarkDeliveriesByWebhook(b *testing.B) {
 // BenchmarkPrune deletes old deliveries in the server's chunks of 5,000 from
 // a log of 2,000-webhook fan-outs, as the retention loop does.
 func BenchmarkPrune(b *testing.B) {
-	s := open(b, filepath.Join(b.TempDir(), "hookd.db"))
+	s := sqlite.OpenForTest(b, filepath.Join(b.TempDir(), "hookd.db"))
 	defer s.Close()
 	const webhooks, chunk = 2000, 5000
 	fillLog(b, s, webhooks, (b.N*chunk+benchBatch-1)/benchBatch*benchBatch)

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"time"
 
 	"github.com/hookd-dev/hookd"
@@ -36,17 +35,6 @@ func (s *Store) InsertTriggersIdempotent(ctx context.Context, keys []hookd.Idemp
 // IdempotencyRecord returns the account's record of key that has not expired
 // at now.
 func (s *Store) IdempotencyRecord(ctx context.Context, accountID, key string, now time.Time) (hookd.IdempotencyRecord, error) {
-	r := hookd.IdempotencyRecord{AccountID: accountID, Key: key}
-	var created, expires sql.NullInt64
-	err := s.read.QueryRowContext(ctx, `SELECT request_hash, status, response, created_at, expires_at FROM idempotency_keys
-		WHERE account_id = ? AND key = ? AND expires_at > ?`, accountID, key, toDB(now)).
-		Scan(&r.RequestHash, &r.Status, &r.Response, &created, &expires)
-	if errors.Is(err, sql.ErrNoRows) {
-		return hookd.IdempotencyRecord{}, storeutil.NoIdempotencyRecord(key)
-	}
-	if err != nil {
-		return hookd.IdempotencyRecord{}, s.fail(err, "read")
-	}
-	r.CreatedAt, r.ExpiresAt = fromDB(created), fromDB(expires)
-	return r, nil
+	r, err := storeutil.ReadIdempotencyRecord(s.reader(ctx), fromDB, accountID, key, toDB(now))
+	return r, s.fail(err, "read")
 }

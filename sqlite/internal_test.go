@@ -13,18 +13,28 @@ import (
 	"github.com/hookd-dev/hookd/internal/migration"
 )
 
-// TestDiskFull fills the database up to a page limit, as a full disk would,
-// and checks that writes fail with EUNAVAILABLE and a message that says why.
-func TestDiskFull(t *testing.T) {
-	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "hookd.db"))
+// OpenForTest opens the store at path or fails the test: how the tests of
+// this package, inside it and outside (sqlite_test), open a store. The
+// caller closes it.
+func OpenForTest(t testing.TB, path string) *Store {
+	t.Helper()
+	s, err := Open(t.Context(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return s
+}
+
+// TestDiskFull fills the database up to a page limit, as a full disk would,
+// and checks that writes fail with EUNAVAILABLE and a message that says why.
+func TestDiskFull(t *testing.T) {
+	s := OpenForTest(t, filepath.Join(t.TempDir(), "hookd.db"))
 	defer s.Close()
 	if _, err := s.write.ExecContext(t.Context(), `PRAGMA max_page_count = 60`); err != nil {
 		t.Fatal(err)
 	}
 	data := json.RawMessage(`{"reason":"` + strings.Repeat("x", 2000) + `"}`)
+	var err error
 	for i := range 1000 {
 		ts := []hookd.Trigger{{ID: hookd.NewID(hookd.PrefixTrigger), AccountID: "acc_1", Hook: "eventCanceled",
 			Data: data, Timestamp: time.Now()}}
@@ -82,10 +92,7 @@ func migratedBefore(t *testing.T, path string, version int) *sql.DB {
 func upgrade(t *testing.T, db *sql.DB, path string) *Store {
 	t.Helper()
 	db.Close()
-	s, err := Open(t.Context(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := OpenForTest(t, path)
 	t.Cleanup(func() { s.Close() })
 	return s
 }

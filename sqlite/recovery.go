@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"time"
 
 	"github.com/hookd-dev/hookd"
@@ -67,18 +66,7 @@ func (s *Store) CountRecoverable(ctx context.Context, r hookd.Recovery) (int, er
 // Recovery returns a recovery and its progress: its items still queued and
 // the deliveries its sends made, by status.
 func (s *Store) Recovery(ctx context.Context, accountID, id string) (hookd.RecoveryProgress, error) {
-	var p hookd.RecoveryProgress
-	var since, until, created sql.NullInt64
-	err := s.read.QueryRowContext(ctx, `SELECT id, account_id, webhook_id, since, until, queued, created_at,
-			(SELECT count(*) FROM recovery_items WHERE recovery_id = r.id),
-			(SELECT count(*) FROM deliveries WHERE recovery_id = r.id AND account_id = r.account_id AND status = ?),
-			(SELECT count(*) FROM deliveries WHERE recovery_id = r.id AND account_id = r.account_id AND status = ?)
-		FROM recoveries r WHERE id = ? AND account_id = ?`, hookd.StatusDelivered, hookd.StatusFailed, id, accountID).
-		Scan(&p.ID, &p.AccountID, &p.WebhookID, &since, &until, &p.Queued, &created, &p.Pending, &p.Delivered, &p.Failed)
-	if errors.Is(err, sql.ErrNoRows) {
-		return p, storeutil.NotFound("recovery", id)
-	}
-	p.Since, p.Until, p.QueuedAt = fromDB(since), fromDB(until), fromDB(created)
+	p, err := storeutil.ReadRecovery(s.reader(ctx), fromDB, accountID, id)
 	return p, s.fail(err, "read recovery")
 }
 

@@ -178,6 +178,11 @@ func (s *Store) Migrate(ctx context.Context) error {
 	return nil
 }
 
+// reader is the read pool as the reads in storeutil use it.
+func (s *Store) reader(ctx context.Context) storeutil.Reader {
+	return storeutil.NewReader(ctx, s.read.QueryRowContext, sql.ErrNoRows)
+}
+
 // tx runs fn in a write transaction and commits it when fn returns nil.
 func (s *Store) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.write.BeginTx(ctx, nil)

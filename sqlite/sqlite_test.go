@@ -11,18 +11,9 @@ import (
 	"github.com/hookd-dev/hookd/storetest"
 )
 
-func open(t testing.TB, path string) *sqlite.Store {
-	t.Helper()
-	s, err := sqlite.Open(t.Context(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
 func TestStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) hookd.Store {
-		return open(t, filepath.Join(t.TempDir(), "hookd.db"))
+		return sqlite.OpenForTest(t, filepath.Join(t.TempDir(), "hookd.db"))
 	})
 }
 
@@ -30,7 +21,7 @@ func TestStore(t *testing.T) {
 // and that Open does not apply a migration twice.
 func TestReopen(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "hookd.db")
-	s := open(t, path)
+	s := sqlite.OpenForTest(t, path)
 	ctx := t.Context()
 	acc := hookd.Account{Name: "alpha"}
 	if err := s.CreateAccount(ctx, &acc); err != nil {
@@ -54,7 +45,7 @@ func TestReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	s = open(t, path)
+	s = sqlite.OpenForTest(t, path)
 	defer s.Close()
 	if err := s.Migrate(ctx); err != nil {
 		t.Fatalf("Migrate on an up-to-date database: %v", err)

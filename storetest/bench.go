@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"encoding/json"
 	"strconv"
 	"testing"
 	"time"
@@ -27,7 +26,7 @@ func benchTriggers(accountID string, n int) []hookd.Trigger {
 	ts := make([]hookd.Trigger, n)
 	for i := range ts {
 		ts[i] = hookd.Trigger{ID: hookd.NewID(hookd.PrefixTrigger), AccountID: accountID, Hook: "eventCanceled",
-			Data:      json.RawMessage(`{"eventId":` + strconv.Itoa(i) + `,"reason":"Snow on the roads"}`),
+			Data:      triggerData(i, "Snow on the roads"),
 			Timestamp: now, ReceivedAt: now}
 	}
 	return ts

@@ -89,3 +89,50 @@ func testConcurrentInsertAndClaim(t *testing.T, s hookd.Store) {
 		t.Errorf("node-c claimed %d triggers whose leases are live", len(got))
 	}
 }
+
+// testNoticesClaimedOnce: nodes claiming at once never get the same notice.
+func testNoticesClaimedOnce(t *testing.T, s hookd.Store) {
+	a := account(t, s, "alpha")
+	var notices []hookd.Notice
+	for i := range 20 {
+		u := "https://h" + string(rune('a'+i)) + ".example/"
+		notices = append(notices, hookd.Notice{ID: hookd.NewID(hookd.PrefixNotice), WebhookID: hookd.NewID(hookd.PrefixWebhook),
+			AccountID: a.ID, Kind: hookd.NoticeRecovered, URL: u, At: base})
+	}
+	// Stored through a change that grey-lists a URL (Tell is asked only then).
+	os := make([]hookd.URLOutcome, 3)
+	for i := range os {
+		os[i] = hookd.URLOutcome{AccountID: a.ID, URL: "https://y.example/", At: base, Error: "HTTP 500"}
+	}
+	must(t, s.RecordDeliveries(ctx(t), hookd.RecordParams{Policy: policy, Outcomes: os,
+		Tell: func([]hookd.GreylistChange) ([]hookd.Trigger, []hookd.Notice) { return nil, notices }}))
+	var mu sync.Mutex
+	seen := map[string]int{}
+	var wg sync.WaitGroup
+	for node := range 4 {
+		wg.Go(func() {
+			for range 10 {
+				ns, err := s.ClaimNotices(ctx(t), hookd.NoticeClaim{Node: string(rune('a' + node)), Now: base.Add(time.Second),
+					Until: base.Add(time.Minute), TellBefore: base, Limit: 3})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				for _, n := range ns {
+					seen[n.WebhookID]++
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if len(seen) != len(notices) {
+		t.Errorf("claimed %d webhooks' notices, want %d", len(seen), len(notices))
+	}
+	for w, c := range seen {
+		if c != 1 {
+			t.Errorf("notice of %s claimed %d times", w, c)
+		}
+	}
+}

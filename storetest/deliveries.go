@@ -2,7 +2,6 @@ package storetest
 
 import (
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -143,16 +142,19 @@ func testRecordDeliveriesGreylist(t *testing.T, s hookd.Store) {
 
 	// Each batch reads the state the previous one wrote.
 	want := hookd.URLState{AccountID: acc, URL: u, ConsecutiveFailures: 2}
-	steps := []time.Time{
-		base.Add(time.Second),                 // third failure: level 1 for 1m
-		base.Add(2 * time.Second),             // in flight during the period: counted, no new period
-		base.Add(time.Minute + 2*time.Second), // first try after the period: level 2 for 2m
-		base.Add(4 * time.Minute),             // level 3 for 4m
+	steps := []struct {
+		name string
+		at   time.Time
+	}{
+		{"the third failure: level 1 for 1m", base.Add(time.Second)},
+		{"a failure in flight during the period: counted, no new period", base.Add(2 * time.Second)},
+		{"the first try after the period: level 2 for 2m", base.Add(time.Minute + 2*time.Second)},
+		{"a failure after the second period: level 3 for 4m", base.Add(4 * time.Minute)},
 	}
-	for i, at := range steps {
-		record(fail(at))
-		want = policy.Apply(want, false, at)
-		sameState(t, "after step "+strconv.Itoa(i+1), state(), want)
+	for _, step := range steps {
+		record(fail(step.at))
+		want = policy.Apply(want, false, step.at)
+		sameState(t, "after "+step.name, state(), want)
 	}
 	if want.Level != 3 || !want.Until.Equal(base.Add(8*time.Minute)) {
 		t.Fatalf("test setup: want level 3 until +8m, have %+v", want)

@@ -1,10 +1,8 @@
 package storetest
 
 import (
-	"encoding/json"
 	"math/rand/v2"
 	"os"
-	"strconv"
 	"testing"
 	"time"
 
@@ -38,7 +36,7 @@ func BenchmarkSearchTriggers(b *testing.B, open func(b *testing.B) hookd.Store, 
 		for i := range ts {
 			at := start.Add(time.Duration(n+i) * (30 * 24 * time.Hour / SearchBenchTriggers))
 			ts[i] = hookd.Trigger{ID: hookd.NewID(hookd.PrefixTrigger), AccountID: "acc_bench", Hook: hooks[rng.IntN(len(hooks))],
-				Data:      json.RawMessage(`{"eventId":` + strconv.Itoa(rng.IntN(100_000)) + `,"reason":"Snow on the roads"}`),
+				Data:      triggerData(rng.IntN(100_000), "Snow on the roads"),
 				Timestamp: at, ReceivedAt: at}
 		}
 		if err := s.InsertTriggers(b.Context(), ts); err != nil {

@@ -19,7 +19,6 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -170,12 +169,25 @@ func triggers(accountID string, n int, at time.Time) []hookd.Trigger {
 			ID:         hookd.NewID(hookd.PrefixTrigger),
 			AccountID:  accountID,
 			Hook:       "eventCanceled",
-			Data:       json.RawMessage(`{"eventId":` + strconv.Itoa(i) + `,"reason":"Snow"}`),
+			Data:       triggerData(i, "Snow"),
 			Timestamp:  at,
 			ReceivedAt: at,
 		}
 	}
 	return ts
+}
+
+// triggerData is the data of a trigger the suite and the benchmarks store:
+// an event's ID and a reason, as an event hook's data has them.
+func triggerData(eventID int, reason string) json.RawMessage {
+	data, err := json.Marshal(struct {
+		EventID int    `json:"eventId"`
+		Reason  string `json:"reason"`
+	}{eventID, reason})
+	if err != nil {
+		panic(err) // an int and a string always marshal
+	}
+	return data
 }
 
 func delivery(tr hookd.Trigger, w hookd.Webhook, status string, at time.Time) hookd.Delivery {

@@ -8,13 +8,12 @@ import (
 	"github.com/hookd-dev/hookd"
 )
 
-// Tx is an engine's transaction as the steps here use it. The steps' SQL
-// uses $N placeholders, which bind by number in both drivers (pgx, and
-// SQLite's $NNN parameters).
+// Tx is an engine's transaction as the steps here use it: a Reader that
+// also writes. The steps' SQL uses $N placeholders, which bind by number in
+// both drivers (pgx, and SQLite's $NNN parameters).
 type Tx struct {
-	Exec     Exec
-	QueryRow func(query string, args ...any) Scanner
-	NoRows   error // the driver's error of a QueryRow that found no row
+	Reader
+	Exec Exec
 }
 
 // NewTx is Tx of an engine's transaction: its exec and queryRow methods
@@ -23,22 +22,44 @@ type Tx struct {
 func NewTx[R any, S Scanner](ctx context.Context, exec func(context.Context, string, ...any) (R, error),
 	queryRow func(context.Context, string, ...any) S, noRows error) Tx {
 	return Tx{
+		Reader: NewReader(ctx, queryRow, noRows),
 		Exec: func(query string, args ...any) error {
 			_, err := exec(ctx, query, args...)
 			return err
 		},
+	}
+}
+
+// Reader is what the reads (reads.go) and steps here read through: an
+// engine's pool of connections, or its transaction.
+type Reader struct {
+	QueryRow func(query string, args ...any) Scanner
+	NoRows   error // the driver's error of a QueryRow that found no row
+}
+
+// NewReader is Reader of an engine's pool or transaction: its queryRow
+// method (QueryRowContext of database/sql, QueryRow of pgx), and its
+// driver's error of no row.
+func NewReader[S Scanner](ctx context.Context, queryRow func(context.Context, string, ...any) S, noRows error) Reader {
+	return Reader{
 		QueryRow: func(query string, args ...any) Scanner { return queryRow(ctx, query, args...) },
 		NoRows:   noRows,
 	}
 }
 
-// found returns err of reading the record of kind with this ID: NotFound
-// when it found no row.
-func (tx Tx) found(err error, kind, id string) error {
-	if errors.Is(err, tx.NoRows) {
-		return NotFound(kind, id)
+// missing returns absent when err is the driver's error of no row, and
+// err otherwise.
+func (r Reader) missing(err, absent error) error {
+	if errors.Is(err, r.NoRows) {
+		return absent
 	}
 	return err
+}
+
+// found returns err of reading the record of kind with this ID: NotFound
+// when it found no row.
+func (r Reader) found(err error, kind, id string) error {
+	return r.missing(err, NotFound(kind, id))
 }
 
 // keep counts with query (one $1, accountID) what the account has left

@@ -2,7 +2,8 @@
 // that is no part of the domain: the defaults a record gets when it is
 // stored, the column lists and row scans both dialects share, the steps of
 // the multi-record writes (Bootstrap, the idempotent trigger insert), the
-// delivery page, the application errors a store returns for a missing or
+// reads of one record that are one statement in both (a session, an
+// idempotency record, a recovery's progress), the delivery page, the application errors a store returns for a missing or
 // taken record, and the error that keeps a database failure's cause.
 // Detecting the conditions in a driver's errors (a unique violation, a full
 // disk) and the SQL that differs stay in each engine.
