@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -142,20 +141,6 @@ func SpawnHookd(t testing.TB, bin, addr string, env []string, args ...string) *H
 // an admin password too, which serve requires and these tests do not use.
 func KeyEnv(key string) []string {
 	return []string{"HOOKD_API_KEY=" + key, "HOOKD_ADMIN_PASSWORD=not-used-here"}
-}
-
-// FirstStartSecrets returns what `hookd serve` prints once to standard
-// error at its first start when none is given (contract: the generated API
-// key, then the admin password), in the order printed: each stands alone on
-// a line indented by two spaces.
-func FirstStartSecrets(output string) []string {
-	var secrets []string
-	for _, line := range strings.Split(output, "\n") {
-		if s, ok := strings.CutPrefix(line, "  "); ok && s != "" && !strings.ContainsAny(s, " \t\r") {
-			secrets = append(secrets, s)
-		}
-	}
-	return secrets
 }
 
 // StartHookd is SpawnHookd, then WaitHealthy for up to 30 s.
