@@ -3,11 +3,7 @@ package receiver_test
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -48,8 +44,6 @@ for (const c of JSON.parse(process.argv[2])) {
 // verifies the same real deliveries as the official libraries, and refuses
 // the tampered one and the wrong secret.
 func TestPythonWithoutALibrary(t *testing.T) {
-	python, err := exec.LookPath("python3")
-	testkit.Require(t, "python3", err == nil, "it runs the Python code of docs/receiving.md")
 	doc, err := os.ReadFile(filepath.Join("..", "docs", "receiving.md"))
 	if err != nil {
 		t.Fatal(err)
@@ -71,15 +65,10 @@ for c in json.loads(sys.argv[1]):
         hook, ok = "", False
     print(c["name"] + ": " + ("as expected" if ok == c["ok"] else "WRONG") + (" " + hook if ok else ""))
 `
-	file := filepath.Join(t.TempDir(), "verify.py")
-	if err := os.WriteFile(file, []byte(prog), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(python, file, string(cases)).CombinedOutput()
-	t.Logf("%s", out)
-	if err != nil || strings.Contains(string(out), "WRONG") || strings.Count(string(out), "as expected") != 5 ||
-		strings.Count(string(out), "as expected eventCanceled") != 3 {
-		t.Errorf("the Python code of docs/receiving.md disagrees (%v):\n%s", err, out)
+	out := testkit.Python(t, prog, string(cases))
+	t.Log(out)
+	if strings.Contains(out, "WRONG") || strings.Count(out, "as expected") != 5 || strings.Count(out, "as expected eventCanceled") != 3 {
+		t.Errorf("the Python code of docs/receiving.md disagrees:\n%s", out)
 	}
 }
 
@@ -96,38 +85,30 @@ func verifyCases(t *testing.T) []byte {
 		Headers map[string]string `json:"headers"`
 		Body    string            `json:"body"`
 	}
-	got := make(chan sent, 4)
-	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		h := map[string]string{}
-		for k := range r.Header {
-			h[strings.ToLower(k)] = r.Header.Get(k)
-		}
-		got <- sent{h, string(b)}
-	}))
-	t.Cleanup(rcv.Close)
+	rcv := testkit.NewReceiver(t, 200)
 	w, err := hookd.CreateWebhook(ctx, client.NewWebhook{Name: "js", URL: rcv.URL, Hooks: []string{"eventCanceled"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	receive := func() sent {
+	// receive waits for the n-th delivery and returns it as a receiver
+	// reads it: the raw body and the headers (named in lower case).
+	receive := func(n int) sent {
 		t.Helper()
-		select {
-		case d := <-got:
-			return d
-		case <-time.After(10 * time.Second):
-			t.Fatal("no delivery")
+		r := rcv.Wait(t, n, 10*time.Second)[n-1]
+		h := map[string]string{}
+		for k := range r.Header {
+			h[strings.ToLower(k)] = r.Header.Get(k)
 		}
-		return sent{}
+		return sent{h, string(r.Body)}
 	}
 	hookd.Trigger(ctx, client.EventCanceled{EventID: 7, Reason: "Snow"})
-	first := receive()
+	first := receive(1)
 	newSecret, err := hookd.RotateSecret(ctx, w.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	hookd.Trigger(ctx, client.EventCanceled{EventID: 8, Reason: "Rain"})
-	second := receive()
+	second := receive(2)
 	tampered := second
 	tampered.Body = strings.Replace(second.Body, "Rain", "Sun", 1)
 

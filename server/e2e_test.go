@@ -2,13 +2,11 @@ package server_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,111 +14,9 @@ import (
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
 	"github.com/hookd-dev/hookd"
-	"github.com/hookd-dev/hookd/client"
 	"github.com/hookd-dev/hookd/internal/testkit"
 	"github.com/hookd-dev/hookd/server"
 )
-
-const testKey = "hk_test_key_for_e2e_0123456789abcdef"
-
-// env is a running hookd with an API client of one account (its key).
-type env struct {
-	t   *testing.T
-	srv *server.Server
-	url string
-	key string
-}
-
-func start(t *testing.T, mod func(*server.Config)) *env {
-	t.Helper()
-	cfg := server.DefaultConfig()
-	cfg.Addr = "127.0.0.1:0"
-	cfg.DB = filepath.Join(t.TempDir(), "hookd.db")
-	cfg.BatchInterval = 50 * time.Millisecond
-	cfg.DeliveryTimeout = 2 * time.Second
-	cfg.AllowPrivateURLs = true
-	cfg.APIKey = testKey
-	cfg.AdminPassword = "correct horse battery staple"
-	cfg.Stderr = io.Discard
-	if mod != nil {
-		mod(&cfg)
-	}
-	s, err := server.Open(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return &env{t: t, srv: s, url: s.URL(), key: testKey}
-}
-
-// do sends an API request and decodes a JSON answer into out (if not nil).
-func (e *env) do(method, path string, body any, out any) int {
-	e.t.Helper()
-	a := testkit.Call(e.t, method, e.url+path, e.key, body)
-	if out != nil && len(a.Body) > 0 {
-		if err := json.Unmarshal(a.Body, out); err != nil {
-			e.t.Fatalf("%s %s: answer is not JSON: %s", method, path, a.Body)
-		}
-	}
-	return a.Status
-}
-
-// The API's answers, read as the Go client reads them.
-type (
-	webhook  = client.Webhook
-	delivery = client.Delivery
-)
-
-type apiError struct {
-	Error struct {
-		Code    string            `json:"code"`
-		Message string            `json:"message"`
-		Fields  map[string]string `json:"fields"`
-	} `json:"error"`
-}
-
-func (e *env) createWebhook(name, url string, hooks ...string) webhook {
-	e.t.Helper()
-	var w webhook
-	if code := e.do("POST", "/api/v1/webhooks", map[string]any{"name": name, "url": url, "hooks": hooks}, &w); code != 201 {
-		e.t.Fatalf("create webhook: %d", code)
-	}
-	return w
-}
-
-func (e *env) trigger(body string) string {
-	e.t.Helper()
-	var out struct{ ID string }
-	if code := e.do("POST", "/api/v1/triggers", body, &out); code != 202 {
-		e.t.Fatalf("trigger %s: %d", body, code)
-	}
-	return out.ID
-}
-
-// waitDelivery waits until the deliveries matching query are one, with
-// status, and returns it.
-func (e *env) waitDelivery(query, status string) delivery {
-	e.t.Helper()
-	var d delivery
-	testkit.WaitFor(e.t, 10*time.Second, "one "+status+" delivery for "+query, func() bool {
-		ds := e.deliveries(query)
-		if len(ds) == 1 && ds[0].Status == status {
-			d = ds[0]
-			return true
-		}
-		return false
-	})
-	return d
-}
-
-func (e *env) deliveries(query string) []delivery {
-	e.t.Helper()
-	var out struct{ Deliveries []delivery }
-	if code := e.do("GET", "/api/v1/deliveries?"+query, nil, &out); code != 200 {
-		e.t.Fatalf("deliveries: %d", code)
-	}
-	return out.Deliveries
-}
 
 func TestDeliversSignedPayload(t *testing.T) {
 	e := start(t, nil)
@@ -527,10 +423,8 @@ func TestHealthAndMetricsAndHooks(t *testing.T) {
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("healthz: %v %v", resp, err)
 	}
-	resp, _ = http.Get(e.url + "/metrics")
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 || !bytes.Contains(b, []byte("hookd_deliveries_queued")) {
-		t.Errorf("metrics: %d, missing hookd metrics", resp.StatusCode)
+	if m := testkit.Call(t, "GET", e.url+"/metrics", "", nil); m.Status != 200 || !bytes.Contains(m.Body, []byte("hookd_deliveries_queued")) {
+		t.Errorf("metrics: %d, missing hookd metrics", m.Status)
 	}
 	var hooks struct {
 		Hooks []struct {
@@ -553,18 +447,11 @@ func TestAccountsAreIsolated(t *testing.T) {
 	w := e.createWebhook("Mine", rc.URL, "eventAdded")
 	// A second account with its own key, made through the store.
 	other := addAccount(t, e.srv)
-	req, _ := http.NewRequest("GET", e.url+"/api/v1/webhooks/"+w.ID, nil)
-	req.Header.Set("Authorization", "Bearer "+other)
-	resp, _ := http.DefaultClient.Do(req)
-	if resp.StatusCode != 404 {
-		t.Errorf("another account's key sees the webhook: %d", resp.StatusCode)
+	if code := e.as(other).do("GET", "/api/v1/webhooks/"+w.ID, nil, nil); code != 404 {
+		t.Errorf("another account's key sees the webhook: %d", code)
 	}
-	req, _ = http.NewRequest("POST", e.url+"/api/v1/triggers", strings.NewReader(`{"hook":"eventAdded","data":{"recurringId":1}}`))
-	req.Header.Set("Authorization", "Bearer "+other)
-	req.Header.Set("Content-Type", "application/json")
-	resp, _ = http.DefaultClient.Do(req)
-	if resp.StatusCode != 202 {
-		t.Fatalf("other account's trigger: %d", resp.StatusCode)
+	if code := e.as(other).do("POST", "/api/v1/triggers", `{"hook":"eventAdded","data":{"recurringId":1}}`, nil); code != 202 {
+		t.Fatalf("other account's trigger: %d", code)
 	}
 	time.Sleep(200 * time.Millisecond)
 	if rc.Count() != 0 {

@@ -6,12 +6,8 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
-	"net/url"
 	"os"
-	"regexp"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -39,10 +35,10 @@ func TestSignInFloodLeavesAPIResponsive(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c := floodClient(t, fmt.Sprintf("127.0.0.%d", 10+i))
-			csrf := loginToken(t, c, e.url)
+			c := floodClient(fmt.Sprintf("127.0.0.%d", 10+i))
+			csrf := formToken(t, c, e.url+"/login")
 			for n := 0; ctx.Err() == nil; n++ {
-				resp, err := c.PostForm(e.url+"/login", url.Values{"username": {fmt.Sprintf("nobody-%d-%d", i, n)}, "password": {"guess-guess"}, "csrf": {csrf}})
+				resp, err := postForm(c, e.url+"/login", csrf, "username", fmt.Sprintf("nobody-%d-%d", i, n), "password", "guess-guess")
 				if err != nil {
 					return
 				}
@@ -82,30 +78,9 @@ func (e *env) apiMedian(n int) time.Duration {
 	return ds[n/2]
 }
 
-// floodClient is an HTTP client whose connections come from local, a
+// floodClient is a panelClient whose connections come from local, a
 // loopback address of its own.
-func floodClient(t *testing.T, local string) *http.Client {
-	jar, _ := cookiejar.New(nil)
+func floodClient(local string) *http.Client {
 	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(local)}}
-	return &http.Client{Jar: jar, Transport: &http.Transport{DialContext: d.DialContext},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-}
-
-var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
-
-// loginToken loads the sign-in page and returns its form's CSRF token.
-func loginToken(t *testing.T, c *http.Client, base string) string {
-	resp, err := c.Get(base + "/login")
-	if err != nil {
-		t.Error(err)
-		return ""
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	m := csrfField.FindSubmatch(b)
-	if m == nil {
-		t.Errorf("no CSRF token on the sign-in page: %s", strings.TrimSpace(string(b))[:200])
-		return ""
-	}
-	return string(m[1])
+	return panelClient(&http.Transport{DialContext: d.DialContext})
 }

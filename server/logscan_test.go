@@ -1,13 +1,7 @@
 package server_test
 
 import (
-	"encoding/json"
-	"io"
 	"log/slog"
-	"net/http"
-	"net/http/cookiejar"
-	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -34,11 +28,11 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 	})
 
 	// The one-time print on Stderr is where the generated secrets are.
-	printed := regexp.MustCompile(`(?m)^  (\S+)$`).FindAllStringSubmatch(stderr.String(), -1)
+	printed := testkit.FirstStartSecrets(stderr.String())
 	if len(printed) != 2 {
 		t.Fatalf("stderr = %q, want the generated API key and admin password", stderr.String())
 	}
-	key, password := printed[0][1], printed[1][1]
+	key, password := printed[0], printed[1]
 	secrets := map[string]string{
 		"API key":                     key,
 		"API key without its prefix":  strings.TrimPrefix(key, "hk_"),
@@ -51,13 +45,10 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 		"webhook secret in a payload": "whsec_bm90IGEgc2VjcmV0IGJ1dCBsb29rcyBsaWtlIG9u",
 	}
 
-	call := func(method, path, auth string, body any, out any) int {
+	// Every API call goes as the account of the key it names.
+	call := func(method, path, key string, body any, out any) int {
 		t.Helper()
-		a := testkit.Call(t, method, e.url+path, auth, body)
-		if out != nil {
-			json.Unmarshal(a.Body, out)
-		}
-		return a.Status
+		return e.as(key).do(method, path, body, out)
 	}
 
 	// Webhooks: one healthy, one failing with 500, one refusing connections.
@@ -139,56 +130,23 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 	call("GET", "/api/v1/webhooks?api_key="+secrets["API key in a query string"], "", nil, nil)
 
 	// The panel: a wrong password, then a sign-in, a page and a sign-out.
-	jar, _ := cookiejar.New(nil)
-	browser := &http.Client{Jar: jar}
-	signIn := func(pw string) *http.Response {
-		t.Helper()
-		resp, err := browser.Get(e.url + "/login")
-		if err != nil {
-			t.Fatal(err)
-		}
-		page, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindSubmatch(page)
-		if m == nil {
-			t.Fatalf("no CSRF token on the sign-in page:\n%s", page)
-		}
-		secrets["sign-in CSRF token "+pw] = string(m[1])
-		resp, err = browser.PostForm(e.url+"/login", url.Values{"username": {"admin"}, "password": {pw}, "csrf": {string(m[1])}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		return resp
-	}
-	if resp := signIn(secrets["wrong password"]); resp.StatusCode != 401 {
+	browser := panelClient(nil)
+	resp, token := signIn(t, browser, e.url, secrets["wrong password"])
+	if resp.StatusCode != 401 {
 		t.Fatalf("wrong password: %d", resp.StatusCode)
 	}
-	signIn(password)
-	base, _ := url.Parse(e.url)
-	var session string
-	for _, c := range jar.Cookies(base) {
-		if c.Name == "hookd_session" {
-			session = c.Value
-		}
+	secrets["sign-in CSRF token, wrong password"] = token
+	resp, token = signIn(t, browser, e.url, password)
+	secrets["sign-in CSRF token"] = token
+	session := sessionCookie(resp)
+	if session == nil {
+		t.Fatalf("signing in gave no session cookie: %d", resp.StatusCode)
 	}
-	if session == "" {
-		t.Fatal("signing in gave no session cookie")
-	}
-	secrets["session cookie"] = session
-	resp, err := browser.Get(e.url + "/settings/webhooks")
-	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("webhooks page: %v %v", resp, err)
-	}
-	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindSubmatch(page); m != nil {
-		secrets["session CSRF token"] = string(m[1])
-		resp, err := browser.PostForm(e.url+"/logout", url.Values{"csrf": {string(m[1])}})
-		if err == nil {
-			resp.Body.Close()
-		}
+	secrets["session cookie"] = session.Value
+	token = formToken(t, browser, e.url+"/settings/webhooks")
+	secrets["session CSRF token"] = token
+	if resp, err := postForm(browser, e.url+"/logout", token); err == nil {
+		resp.Body.Close()
 	}
 
 	e.srv.Close() // the shutdown logs too

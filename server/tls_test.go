@@ -3,10 +3,7 @@ package server_test
 import (
 	"crypto/tls"
 	"crypto/x509"
-	"io"
 	"net/http"
-	"net/http/cookiejar"
-	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -47,11 +44,12 @@ func TestTLS(t *testing.T) {
 	}
 
 	// The panel's session cookie is Secure over TLS.
-	jar, _ := cookiejar.New(nil)
 	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
 	defer tr.CloseIdleConnections()
-	c := &http.Client{Transport: tr, Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	if secure := signInCookieSecure(t, c, e.url); !secure {
+	resp, _ = signIn(t, panelClient(tr), e.url, "correct horse battery staple")
+	if ck := sessionCookie(resp); ck == nil {
+		t.Fatalf("sign-in: %d and no session cookie", resp.StatusCode)
+	} else if !ck.Secure {
 		t.Error("the session cookie is not Secure over TLS")
 	}
 
@@ -87,24 +85,4 @@ func TestTLSSettingsRefused(t *testing.T) {
 			t.Errorf("cert %q key %q: %v, want an error naming %q", c.cert, c.key, err, c.want)
 		}
 	}
-}
-
-// signInCookieSecure signs in to the panel as admin and reports whether the
-// session cookie came with Secure.
-func signInCookieSecure(t *testing.T, c *http.Client, base string) bool {
-	t.Helper()
-	token := loginToken(t, c, base)
-	resp, err := c.PostForm(base+"/login", url.Values{"username": {"admin"}, "password": {"correct horse battery staple"}, "csrf": {token}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	for _, ck := range resp.Cookies() {
-		if ck.Name == "hookd_session" {
-			return ck.Secure
-		}
-	}
-	t.Fatalf("sign-in: %d and no session cookie", resp.StatusCode)
-	return false
 }

@@ -2,6 +2,7 @@ package testkit
 
 import (
 	"bytes"
+	"strings"
 	"sync"
 )
 
@@ -25,4 +26,18 @@ func (b *LogBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// FirstStartSecrets reads a hookd's output (a LogBuffer's String) for what
+// `hookd serve` prints once to standard error at its first start when none
+// is given (contract: the generated API key, then the admin password), in
+// the order printed: each stands alone on a line indented by two spaces.
+func FirstStartSecrets(output string) []string {
+	var secrets []string
+	for _, line := range strings.Split(output, "\n") {
+		if s, ok := strings.CutPrefix(line, "  "); ok && s != "" && !strings.ContainsAny(s, " \t\r") {
+			secrets = append(secrets, s)
+		}
+	}
+	return secrets
 }

@@ -1,7 +1,6 @@
 package testkit
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -50,19 +49,36 @@ func NodeModules(t testing.TB, specs ...string) string {
 // NodeModules) and returns its standard output; the test fails if it fails.
 func Node(t testing.TB, modules, program string, args ...string) string {
 	t.Helper()
-	f := filepath.Join(t.TempDir(), "program.cjs")
+	return runProgram(t, "node", "program.cjs", []string{"NODE_PATH=" + modules}, program, args...)
+}
+
+// Python runs a Python 3 program (the standard library only) and returns
+// its standard output; the test fails if it fails. Without python3 the test
+// is skipped, or fails under HOOKD_REQUIRE_ALL=1 (Require).
+func Python(t testing.TB, program string, args ...string) string {
+	t.Helper()
+	python, err := exec.LookPath("python3")
+	Require(t, "python3", err == nil, "it runs Python code against hookd")
+	return runProgram(t, python, "program.py", nil, program, args...)
+}
+
+// runProgram writes program to a file named file and runs it with
+// interpreter, env added to this process's environment.
+func runProgram(t testing.TB, interpreter, file string, env []string, program string, args ...string) string {
+	t.Helper()
+	f := filepath.Join(t.TempDir(), file)
 	if err := os.WriteFile(f, []byte(program), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("node", append([]string{f}, args...)...)
-	cmd.Env = append(os.Environ(), "NODE_PATH="+modules)
+	cmd := exec.Command(interpreter, append([]string{f}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
 	out, err := cmd.Output()
 	if err != nil {
 		stderr := ""
 		if ee, ok := err.(*exec.ExitError); ok {
 			stderr = string(ee.Stderr)
 		}
-		t.Fatalf("node: %v\n%s%s", err, out, stderr)
+		t.Fatalf("%s: %v\n%s%s", filepath.Base(interpreter), err, out, stderr)
 	}
-	return fmt.Sprint(string(out))
+	return string(out)
 }
