@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -19,8 +18,8 @@ import (
 	"github.com/hookd-dev/hookd"
 	"github.com/hookd-dev/hookd/api"
 	"github.com/hookd-dev/hookd/app"
+	"github.com/hookd-dev/hookd/internal/sqlitetest"
 	"github.com/hookd-dev/hookd/netguard"
-	"github.com/hookd-dev/hookd/sqlite"
 )
 
 // Hostile input: whatever the body, the API answers 2xx or a 4xx in the
@@ -42,11 +41,7 @@ func (noSender) ReleaseURL(string, string)                            {}
 func newAPI(tb testing.TB) (http.Handler, string) {
 	tb.Helper()
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "hookd.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { store.Close() })
+	store := sqlitetest.Open(tb)
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	acc := hookd.Account{ID: hookd.NewID(hookd.PrefixAccount), Name: "fuzz", CreatedAt: now}
 	if _, err := store.Bootstrap(ctx, hookd.BootstrapParams{

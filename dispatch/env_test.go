@@ -3,13 +3,12 @@ package dispatch
 import (
 	"context"
 	"encoding/json"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/hookd-dev/hookd"
-	"github.com/hookd-dev/hookd/sqlite"
+	"github.com/hookd-dev/hookd/internal/sqlitetest"
 )
 
 // The tests drive dispatchers against a real SQLite store: a dispatcher is
@@ -25,14 +24,7 @@ func settings(store hookd.Store) Config {
 }
 
 // openStore opens a new SQLite store in a temporary directory.
-func openStore(tb testing.TB) hookd.Store {
-	s, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "hookd.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { s.Close() })
-	return s
-}
+func openStore(tb testing.TB) hookd.Store { return sqlitetest.Open(tb) }
 
 // clock is the tests' Config.Now.
 type clock struct {

@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -14,9 +13,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/internal/sqlitetest"
 	"github.com/hookd-dev/hookd/internal/testkit"
 	"github.com/hookd-dev/hookd/notify"
-	"github.com/hookd-dev/hookd/sqlite"
 )
 
 // The tests drive a Mailer's Tick against a real SQLite store and a real
@@ -51,11 +50,7 @@ type fixture struct {
 func newFixture(t *testing.T, smtpURL string, conf *tls.Config) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "hookd.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := sqlitetest.Open(t)
 	f := &fixture{t: t, store: s, clock: &clock{now: t0}, logs: &testkit.LogBuffer{}, reg: prometheus.NewRegistry()}
 	f.account = hookd.Account{ID: hookd.NewID(hookd.PrefixAccount), Name: "library", CreatedAt: t0}
 	must(t, s.CreateAccount(ctx, &f.account))
@@ -64,6 +59,7 @@ func newFixture(t *testing.T, smtpURL string, conf *tls.Config) *fixture {
 	must(t, s.CreateWebhook(ctx, &f.webhook))
 	must(t, s.CreateUser(ctx, &hookd.User{ID: hookd.NewID(hookd.PrefixUser), AccountID: f.account.ID, Username: "ann",
 		PasswordHash: "x", Email: "ann@library.example", CreatedAt: t0}))
+	var err error
 	f.mailer, err = notify.New(notify.Config{Store: s, SMTP: smtpURL, From: "hookd@library.example",
 		PublicURL: "https://hookd.library.example", Interval: time.Hour, Poll: time.Second, Node: "node-a", TLS: conf,
 		Location: time.UTC, Now: f.clock.Now, Registerer: f.reg,
