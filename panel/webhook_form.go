@@ -49,10 +49,7 @@ type formHook struct {
 }
 
 func formGroups(c *hookd.Catalogue, selected []string) []formGroup {
-	has := make(map[string]bool, len(selected))
-	for _, s := range selected {
-		has[s] = true
-	}
+	has := hookSet(selected)
 	var out []formGroup
 	for _, g := range hookGroups(c) {
 		fg := formGroup{hookGroup: g, All: true}
