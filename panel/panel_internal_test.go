@@ -231,3 +231,20 @@ func TestSpreadsheetSafe(t *testing.T) {
 		"https://a.example/=x":                  "https://a.example/=x",
 	})
 }
+
+// TestErrorSummary: a form with no errors has no summary; a refused one
+// links each listed field's error to its field, in the order given.
+func TestErrorSummary(t *testing.T) {
+	if s, err := newErrorSummary("Not saved.", map[string]string{}, "email", "email"); s != nil || err != nil {
+		t.Errorf("no errors: %+v, %v; want no summary", s, err)
+	}
+	s, err := newErrorSummary("The user was not added.", map[string]string{"password": "Too short.", "username": "Taken.", "email": "Bad."},
+		"username", "new-username", "password", "new-password")
+	want := []fieldLink{{"new-username", "Taken."}, {"new-password", "Too short."}}
+	if err != nil || s.Heading != "The user was not added." || !slices.Equal(s.Fields, want) {
+		t.Errorf("summary = %+v, %v; want %v", s, err, want)
+	}
+	if _, err := newErrorSummary("Not saved.", map[string]string{"a": "b"}, "a"); err == nil {
+		t.Error("an odd list of fields is not an error")
+	}
+}
