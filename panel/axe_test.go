@@ -5,10 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/chromedp/chromedp"
@@ -16,32 +14,17 @@ import (
 	"github.com/hookd-dev/hookd/internal/testkit"
 )
 
-// axe-core is installed from npm at test time, once per machine, into the
-// user's cache (XDG_CACHE_HOME or ~/.cache): it is a test tool, not part
-// of hookd, so it is never committed.
-var axeSource = sync.OnceValues(func() (string, error) {
-	cache, err := os.UserCacheDir()
+// axeSource is axe-core's script. It comes from npm (testkit.NodeModules,
+// once per machine, into the user's cache): it is a test tool, not part of
+// hookd, so it is never committed.
+func (b *browser) axeSource() string {
+	b.t.Helper()
+	src, err := os.ReadFile(filepath.Join(testkit.NodeModules(b.t, "axe-core@4"), "axe-core", "axe.min.js"))
 	if err != nil {
-		return "", err
+		b.t.Fatalf("axe-core: %v", err)
 	}
-	dir := filepath.Join(cache, "hookd-test", "axe-core")
-	file := filepath.Join(dir, "node_modules", "axe-core", "axe.min.js")
-	if _, err := os.Stat(file); err != nil {
-		npm, err := exec.LookPath("npm")
-		if err != nil {
-			return "", fmt.Errorf("npm is not installed, so axe-core cannot be (apt-get install npm)")
-		}
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return "", err
-		}
-		cmd := exec.Command(npm, "install", "--prefix", dir, "--no-save", "--no-audit", "--no-fund", "--silent", "axe-core@4")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return "", fmt.Errorf("npm install axe-core@4: %v: %s", err, out)
-		}
-	}
-	b, err := os.ReadFile(file)
-	return string(b), err
-})
+	return string(src)
+}
 
 // axeViolation is one rule axe-core found broken, with where.
 type axeViolation struct {
@@ -59,8 +42,6 @@ type axeViolation struct {
 // by state. Any test that brings a page into a new state can call it.
 func (b *browser) axe(state string) {
 	b.t.Helper()
-	src, err := axeSource()
-	testkit.Require(b.t, "axe-core", err == nil, fmt.Sprint(err))
 	if b.noScript {
 		b.setScript(true)
 		defer b.setScript(false)
@@ -69,7 +50,7 @@ func (b *browser) axe(state string) {
 	defer cancel()
 	loaded, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`typeof axe === "object"`))
 	if !loaded {
-		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](src+";true")); err != nil {
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](b.axeSource()+";true")); err != nil {
 			b.t.Fatalf("loading axe-core into %s: %v", state, err)
 		}
 	}

@@ -2,7 +2,6 @@ package panel_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -441,14 +440,7 @@ func TestBrowserSourceSteps(t *testing.T) {
 // redelivers a failed delivery from its log.
 func TestBrowserTestAndRedeliver(t *testing.T) {
 	env := startHookd(t)
-	code, body := env.api(t, "POST", "/api/v1/webhooks", map[string]any{
-		"name": "Room display", "url": env.Receiver.URL, "hooks": []string{"roomBookingCreated"},
-	})
-	if code != 201 {
-		t.Fatalf("create webhook: %d %s", code, body)
-	}
-	var wh struct{ ID string }
-	_ = json.Unmarshal(body, &wh)
+	wh := env.createWebhook(t, "Room display", env.Receiver.URL, "roomBookingCreated")
 
 	b := newBrowser(t, env.URL)
 	b.signIn()
@@ -572,12 +564,7 @@ func TestBrowserCrossSitePOST(t *testing.T) {
 func TestBrowserGreylist(t *testing.T) {
 	env := startHookd(t)
 	env.Receiver.SetStatus(500)
-	code, body := env.api(t, "POST", "/api/v1/webhooks", map[string]any{
-		"name": "Old catalogue server", "url": env.Receiver.URL + "/down", "hooks": []string{"eventAdded"},
-	})
-	if code != 201 {
-		t.Fatalf("create webhook: %d %s", code, body)
-	}
+	env.createWebhook(t, "Old catalogue server", env.Receiver.URL+"/down", "eventAdded")
 	for i := 0; i < 3; i++ {
 		if code, body := env.api(t, "POST", "/api/v1/triggers", map[string]any{
 			"hook": "eventAdded", "data": map[string]any{"recurringId": 100 + i},

@@ -2,13 +2,9 @@ package panel_test
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/hookd-dev/hookd/server"
 )
 
 // shopCatalogue is an operator's catalogue; legacy adds a hook that a
@@ -30,26 +26,9 @@ const legacyHook = `,
 // descriptions and fields of a --catalogue file, and after a restart with
 // a hook removed, the list and the edit page say so and saving drops it.
 func TestBrowserCustomCatalogue(t *testing.T) {
-	dir := t.TempDir()
-	db := filepath.Join(dir, "hookd.db")
-	v1, v2 := filepath.Join(dir, "v1.json"), filepath.Join(dir, "v2.json")
-	for path, content := range map[string]string{v1: strings.Replace(shopCatalogue, "%s", legacyHook, 1), v2: strings.Replace(shopCatalogue, "%s", "", 1)} {
-		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	old := startHookd(t, func(c *server.Config) { c.DB, c.Catalogue = db, v1 })
-	code, body := old.api(t, "POST", "/api/v1/webhooks", map[string]any{"name": "Old shop", "url": old.Receiver.URL, "hooks": []string{"orderPaid", "orderLegacy"}})
-	if code != 201 {
-		t.Fatalf("create webhook: %d %s", code, body)
-	}
-	var created struct{ ID string }
-	_ = json.Unmarshal(body, &created)
-	if err := old.srv.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	env := startHookd(t, func(c *server.Config) { c.DB, c.Catalogue = db, v2 })
+	old := startHookd(t, withCatalogue(t, strings.Replace(shopCatalogue, "%s", legacyHook, 1)))
+	created := old.createWebhook(t, "Old shop", old.Receiver.URL, "orderPaid", "orderLegacy")
+	env := old.restart(t, withCatalogue(t, strings.Replace(shopCatalogue, "%s", "", 1)))
 	b := newBrowser(t, env.URL)
 	b.signIn()
 	b.open("/settings/webhooks/new", "new-webhook-custom")
@@ -78,7 +57,7 @@ func TestBrowserCustomCatalogue(t *testing.T) {
 	if strings.Contains(b.text("#"+created.ID), "no longer in the catalogue") {
 		t.Error("after saving, the list still flags orderLegacy")
 	}
-	code, body = env.api(t, "GET", "/api/v1/webhooks/"+created.ID, nil)
+	code, body := env.api(t, "GET", "/api/v1/webhooks/"+created.ID, nil)
 	var got struct {
 		Hooks        []string
 		MissingHooks []string `json:"missingHooks"`

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookd-dev/hookd"
 	"github.com/hookd-dev/hookd/internal/testkit"
 )
 
@@ -19,34 +20,21 @@ import (
 // events 207 and 208, delivered to both.
 type logFixture struct {
 	env        *hookdEnv
-	ok, bad    webhookRef
+	ok, bad    hookd.Webhook
 	badRecv    *testkit.Receiver
 	t207, t208 string
 }
-
-type webhookRef struct{ ID, Name, Secret string }
 
 func newLogFixture(t *testing.T) *logFixture {
 	t.Helper()
 	env := startHookd(t)
 	f := &logFixture{env: env, badRecv: testkit.NewReceiver(t, 500)}
-	f.ok = f.createWebhook(t, "Library site", env.Receiver.URL)
-	f.bad = f.createWebhook(t, "Chat bridge", f.badRecv.URL)
+	f.ok = env.createWebhook(t, "Library site", env.Receiver.URL, "eventCanceled")
+	f.bad = env.createWebhook(t, "Chat bridge", f.badRecv.URL, "eventCanceled")
 	f.t207 = f.trigger(t, 207, "")
 	f.t208 = f.trigger(t, 208, "")
 	f.waitDeliveries(t, 4)
 	return f
-}
-
-func (f *logFixture) createWebhook(t *testing.T, name, u string) webhookRef {
-	t.Helper()
-	code, body := f.env.api(t, "POST", "/api/v1/webhooks", map[string]any{"name": name, "url": u, "hooks": []string{"eventCanceled"}})
-	if code != 201 {
-		t.Fatalf("create webhook: %d %s", code, body)
-	}
-	var w webhookRef
-	_ = json.Unmarshal(body, &w)
-	return w
 }
 
 // trigger sends eventCanceled for an event; at is its time ("" now).
@@ -314,7 +302,7 @@ func regexpFind(t *testing.T, s, re string) string {
 func TestDeliveriesPaging(t *testing.T) {
 	env := startHookd(t)
 	f := &logFixture{env: env}
-	f.ok = f.createWebhook(t, "Library site", env.Receiver.URL)
+	f.ok = env.createWebhook(t, "Library site", env.Receiver.URL, "eventCanceled")
 	batch := make([]map[string]any, 60)
 	for i := range batch {
 		batch[i] = map[string]any{"hook": "eventCanceled", "data": map[string]any{"eventId": 1000 + i, "reason": "Snow"}}

@@ -24,8 +24,8 @@ import (
 func TestBrowserFindExplainRecover(t *testing.T) {
 	env := startHookd(t, func(c *server.Config) { c.GreylistAfter = 2 })
 	f := &logFixture{env: env, badRecv: testkit.NewReceiver(t, 500)}
-	f.ok = f.createWebhook(t, "Library site", env.Receiver.URL)
-	f.bad = f.createWebhook(t, "Chat bridge", f.badRecv.URL)
+	f.ok = env.createWebhook(t, "Library site", env.Receiver.URL, "eventCanceled")
+	f.bad = env.createWebhook(t, "Chat bridge", f.badRecv.URL, "eventCanceled")
 	var missed []string
 	for _, ev := range []int{205, 206, 207} {
 		missed = append(missed, f.trigger(t, ev, ""))

@@ -29,15 +29,7 @@ func TestBrowserDocsScreenshots(t *testing.T) {
 	env := startHookd(t)
 	ctx := context.Background()
 	down := testkit.NewReceiver(t, 503)
-	create := func(name, url string, hooks ...string) string {
-		code, body := env.api(t, "POST", "/api/v1/webhooks", map[string]any{"name": name, "url": url, "hooks": hooks})
-		if code != 201 {
-			t.Fatalf("create %s: %d %s", name, code, body)
-		}
-		var w struct{ ID string }
-		_ = json.Unmarshal(body, &w)
-		return w.ID
-	}
+	create := func(name, url string, hooks ...string) string { return env.createWebhook(t, name, url, hooks...).ID }
 	events := []string{"eventAdded", "eventSeriesCanceled", "eventCanceled", "eventSeriesDeleted", "eventDeleted",
 		"eventSeriesStatusChanged", "eventRescheduled", "userRegisteredForEvent"}
 	web := create("Library website", env.Receiver.URL+"/communico/events", events...)

@@ -13,23 +13,25 @@ import (
 
 func (h *handler) funcs() template.FuncMap {
 	return template.FuncMap{
-		"asset":       h.assets.url,
-		"hookTitle":   hookTitle,
-		"clock":       h.clock,
-		"clockSec":    h.clockSec,
-		"ago":         h.ago,
-		"isoTime":     func(t time.Time) string { return hookd.FormatTime(t) },
-		"fullTime":    h.fullTime,
-		"ms":          formatMs,
-		"plural":      plural,
-		"add":         func(a, b int) int { return a + b },
-		"confirm":     newConfirmForm,
-		"hasPrefix":   strings.HasPrefix,
-		"outcome":     h.deliveryOutcome,
-		"cause":       h.cause,
-		"zone":        h.zone,
-		"helpURL":     func() string { return helpURL },
-		"statusLabel": statusLabel,
+		"asset":        h.assets.url,
+		"hookTitle":    hookTitle,
+		"clock":        h.clock,
+		"clockSec":     h.clockSec,
+		"ago":          h.ago,
+		"isoTime":      func(t time.Time) string { return hookd.FormatTime(t) },
+		"fullTime":     h.fullTime,
+		"ms":           formatMs,
+		"plural":       plural,
+		"add":          func(a, b int) int { return a + b },
+		"confirm":      newConfirmForm,
+		"errorSummary": newErrorSummary,
+		"release":      newReleaseForm,
+		"hasPrefix":    strings.HasPrefix,
+		"outcome":      h.deliveryOutcome,
+		"cause":        h.cause,
+		"zone":         h.zone,
+		"helpURL":      func() string { return helpURL },
+		"statusLabel":  statusLabel,
 	}
 }
 
@@ -153,4 +155,47 @@ type confirmForm struct {
 
 func newConfirmForm(csrf, action, label, kind, cancel string) confirmForm {
 	return confirmForm{CSRF: csrf, Action: action, Label: label, Kind: kind, Cancel: cancel}
+}
+
+// errorSummary is the box above a form that was refused (template
+// "errorSummary"): what was not done, and each field's error linked to its
+// field, in the order the form has them.
+type errorSummary struct {
+	Heading string
+	Fields  []fieldLink
+}
+
+// fieldLink is one field's error and the id of the field it links to.
+type fieldLink struct{ ID, Text string }
+
+// newErrorSummary makes the summary of errs, nil when there are none (the
+// form was not refused). fields are pairs of an error's key in errs and the
+// id of its field; an error of a key not listed is not linked.
+func newErrorSummary(heading string, errs map[string]string, fields ...string) (*errorSummary, error) {
+	if len(fields)%2 != 0 {
+		return nil, fmt.Errorf("errorSummary: fields come in pairs of key and id, got %q", fields)
+	}
+	if len(errs) == 0 {
+		return nil, nil
+	}
+	s := &errorSummary{Heading: heading}
+	for i := 0; i < len(fields); i += 2 {
+		if text := errs[fields[i]]; text != "" {
+			s.Fields = append(s.Fields, fieldLink{ID: fields[i+1], Text: text})
+		}
+	}
+	return s, nil
+}
+
+// releaseForm is the "Resume now" button of a webhook in a list (template
+// "release"), there while its URL is grey-listed or waiting; Back is the
+// page to come back to, "" for the webhook list.
+type releaseForm struct {
+	CSRF    string
+	Webhook webhookRow
+	Back    string
+}
+
+func newReleaseForm(csrf string, wh webhookRow, back string) releaseForm {
+	return releaseForm{CSRF: csrf, Webhook: wh, Back: back}
 }

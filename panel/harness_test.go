@@ -26,6 +26,7 @@ const (
 // listener) and a real receiver for its deliveries.
 type hookdEnv struct {
 	srv      *server.Server
+	db       string            // its SQLite file
 	URL      string            // the panel's base URL
 	APIURL   string            // the API's base URL
 	Receiver *testkit.Receiver // answers 200 unless told otherwise
@@ -71,7 +72,28 @@ func startHookd(t *testing.T, mods ...func(*server.Config)) *hookdEnv {
 			t.Errorf("server.Close: %v", err)
 		}
 	})
-	return &hookdEnv{srv: s, URL: s.URL(), APIURL: s.URL(), Receiver: testkit.NewReceiver(t, http.StatusOK)}
+	return &hookdEnv{srv: s, db: cfg.DB, URL: s.URL(), APIURL: s.URL(), Receiver: testkit.NewReceiver(t, http.StatusOK)}
+}
+
+// restart closes e and starts another hookd on its database, as an
+// operator restarts hookd with other settings (mods).
+func (e *hookdEnv) restart(t *testing.T, mods ...func(*server.Config)) *hookdEnv {
+	t.Helper()
+	if err := e.srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return startHookd(t, append([]func(*server.Config){func(c *server.Config) { c.DB = e.db }}, mods...)...)
+}
+
+// withCatalogue has hookd read its catalogue from a file of content, as
+// --catalogue does.
+func withCatalogue(t *testing.T, content string) func(*server.Config) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "catalogue.json")
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return func(c *server.Config) { c.Catalogue = path }
 }
 
 // api calls the real REST API with the test key.
@@ -81,7 +103,6 @@ func (e *hookdEnv) api(t *testing.T, method, path string, body any) (int, []byte
 	return a.Status, a.Body
 }
 
-// webhooks lists the account's webhooks through the store.
 // storeDone stores triggers and their deliveries in the store directly,
 // the triggers done: a delivery log as hookd would have written it.
 func (e *hookdEnv) storeDone(t *testing.T, triggers []hookd.Trigger, deliveries []hookd.Delivery) {
@@ -99,6 +120,19 @@ func (e *hookdEnv) storeDone(t *testing.T, triggers []hookd.Trigger, deliveries 
 	}
 }
 
+// createWebhook creates a webhook through the API, enabled, and returns it
+// as the API answered (its ID and secret with it).
+func (e *hookdEnv) createWebhook(t *testing.T, name, url string, hooks ...string) hookd.Webhook {
+	t.Helper()
+	code, body := e.api(t, "POST", "/api/v1/webhooks", map[string]any{"name": name, "url": url, "hooks": hooks})
+	var wh hookd.Webhook
+	if code != 201 || json.Unmarshal(body, &wh) != nil {
+		t.Fatalf("create webhook %q: %d %s", name, code, body)
+	}
+	return wh
+}
+
+// webhooks lists the account's webhooks through the API.
 func (e *hookdEnv) webhooks(t *testing.T) []hookd.Webhook {
 	t.Helper()
 	code, b := e.api(t, "GET", "/api/v1/webhooks", nil)

@@ -78,10 +78,7 @@ func singular(name string) string {
 // the rest are listed by readable name. Hooks the catalogue lacks are not
 // listed (the list flags them apart).
 func hookSummary(c *hookd.Catalogue, names []string) []string {
-	has := make(map[string]bool, len(names))
-	for _, n := range names {
-		has[n] = true
-	}
+	has := hookSet(names)
 	var out []string
 	every, producer := true, 0
 	for _, g := range hookGroups(c) {
@@ -115,13 +112,20 @@ func hookSummary(c *hookd.Catalogue, names []string) []string {
 	return out
 }
 
+// hookSet is a webhook's hook names as a set, to ask of each hook of the
+// catalogue whether the webhook has it.
+func hookSet(names []string) map[string]bool {
+	has := make(map[string]bool, len(names))
+	for _, n := range names {
+		has[n] = true
+	}
+	return has
+}
+
 // toggleGroup ticks every hook of group, or unticks them all when they
 // already are.
 func toggleGroup(c *hookd.Catalogue, selected []string, group string) []string {
-	has := make(map[string]bool, len(selected))
-	for _, s := range selected {
-		has[s] = true
-	}
+	has := hookSet(selected)
 	all := true
 	for _, hk := range c.Hooks() {
 		if hk.Group == group {

@@ -2,6 +2,7 @@ package panel
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -110,7 +111,7 @@ func TestThrottle(t *testing.T) {
 		th.fail(key)
 		waits = append(waits, th.wait(key))
 	}
-	if want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second}; !equalDurations(waits, want) {
+	if want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second}; !slices.Equal(waits, want) {
 		t.Fatalf("waits %v, want %v", waits, want)
 	}
 	if d := th.wait(throttleKey("admin", "192.0.2.2")); d != 0 {
@@ -133,18 +134,6 @@ func TestThrottle(t *testing.T) {
 	if d := th.wait(key); d != 0 {
 		t.Errorf("after a success: %s", d)
 	}
-}
-
-func equalDurations(a, b []time.Duration) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // redirectTricks are targets by which browsers have been led to another
@@ -241,4 +230,21 @@ func TestSpreadsheetSafe(t *testing.T) {
 		"":                                      "",
 		"https://a.example/=x":                  "https://a.example/=x",
 	})
+}
+
+// TestErrorSummary: a form with no errors has no summary; a refused one
+// links each listed field's error to its field, in the order given.
+func TestErrorSummary(t *testing.T) {
+	if s, err := newErrorSummary("Not saved.", map[string]string{}, "email", "email"); s != nil || err != nil {
+		t.Errorf("no errors: %+v, %v; want no summary", s, err)
+	}
+	s, err := newErrorSummary("The user was not added.", map[string]string{"password": "Too short.", "username": "Taken.", "email": "Bad."},
+		"username", "new-username", "password", "new-password")
+	want := []fieldLink{{"new-username", "Taken."}, {"new-password", "Too short."}}
+	if err != nil || s.Heading != "The user was not added." || !slices.Equal(s.Fields, want) {
+		t.Errorf("summary = %+v, %v; want %v", s, err, want)
+	}
+	if _, err := newErrorSummary("Not saved.", map[string]string{"a": "b"}, "a"); err == nil {
+		t.Error("an odd list of fields is not an error")
+	}
 }

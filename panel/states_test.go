@@ -1,7 +1,6 @@
 package panel_test
 
 import (
-	"encoding/json"
 	"net/http"
 	"testing"
 	"time"
@@ -64,14 +63,7 @@ func TestBrowserSendTestDoesNotHoldThePage(t *testing.T) {
 		}
 		w.WriteHeader(200)
 	})
-	code, body := env.api(t, "POST", "/api/v1/webhooks", map[string]any{
-		"name": "Slow receiver", "url": env.Receiver.URL, "hooks": []string{"eventAdded"}})
-	if code != 201 {
-		t.Fatalf("create webhook: %d %s", code, body)
-	}
-	var wh struct{ ID string }
-	_ = json.Unmarshal(body, &wh)
-	id := wh.ID
+	id := env.createWebhook(t, "Slow receiver", env.Receiver.URL, "eventAdded").ID
 	b := newBrowser(t, env.URL)
 	b.signIn()
 	b.open("/settings/webhooks/"+id, "edit-slow")

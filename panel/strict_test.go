@@ -1,7 +1,6 @@
 package panel_test
 
 import (
-	"encoding/json"
 	"html"
 	"net/http"
 	"net/url"
@@ -40,12 +39,7 @@ func TestWebhookFormStrictRules(t *testing.T) {
 // reaches the store; the page shows the newest deliveries instead.
 func TestDeliveriesPageIgnoresForeignCursor(t *testing.T) {
 	env := startHookd(t)
-	code, b := env.api(t, "POST", "/api/v1/webhooks", map[string]any{"name": "Log", "url": env.Receiver.URL, "hooks": []string{"eventAdded"}})
-	if code != 201 {
-		t.Fatalf("create webhook: %d %s", code, b)
-	}
-	var wh struct{ ID string }
-	json.Unmarshal(b, &wh)
+	wh := env.createWebhook(t, "Log", env.Receiver.URL, "eventAdded")
 	c := newClient(t, env.URL)
 	c.signIn(testPassword)
 	for _, cursor := range []string{"' OR '1'='1", "dl_%", "~", hookd.NewID(hookd.PrefixWebhook)} {

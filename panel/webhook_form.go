@@ -49,10 +49,7 @@ type formHook struct {
 }
 
 func formGroups(c *hookd.Catalogue, selected []string) []formGroup {
-	has := make(map[string]bool, len(selected))
-	for _, s := range selected {
-		has[s] = true
-	}
+	has := hookSet(selected)
 	var out []formGroup
 	for _, g := range hookGroups(c) {
 		fg := formGroup{hookGroup: g, All: true}
@@ -172,13 +169,11 @@ func (h *handler) webhookSubmit(w http.ResponseWriter, r *http.Request, v *visit
 	if existing == nil {
 		verb = "created"
 	}
-	h.log.Info("panel: webhook "+verb, "webhook", saved.ID, "user", v.User.Username)
-	h.setFlash(w, r, v, "ok", "Webhook “"+saved.Name+"” "+verb+". It receives "+
-		plural(len(saved.Hooks), "hook", "hooks")+" at "+saved.URL+".")
 	// The list, with the saved webhook on top of its first page: the
 	// contract's "returns to the list, which shows the new webhook", at any
 	// number of webhooks.
-	redirect(w, r, "/settings/webhooks?saved="+url.QueryEscape(saved.ID))
+	h.webhookDone(w, r, v, saved, "webhook "+verb, "Webhook “"+saved.Name+"” "+verb+". It receives "+
+		plural(len(saved.Hooks), "hook", "hooks")+" at "+saved.URL+".", "/settings/webhooks?saved="+url.QueryEscape(saved.ID))
 }
 
 func (h *handler) renderForm(w http.ResponseWriter, r *http.Request, v *visitor, status int, p webhookFormPage) {

@@ -25,16 +25,8 @@ func manyWebhooks(t *testing.T, env *hookdEnv, n int, failing map[int]bool) []st
 	}
 	ids := make([]string, n)
 	for i := range n {
-		code, body := env.api(t, "POST", "/api/v1/webhooks", map[string]any{
-			"name": fmt.Sprintf("Branch %03d display", i), "url": fmt.Sprintf("%s/branch-%03d", env.Receiver.URL, i),
-			"hooks": []string{"eventAdded", "eventCanceled"},
-		})
-		if code != 201 {
-			t.Fatalf("create webhook %d: %d %s", i, code, body)
-		}
-		var w struct{ ID string }
-		_ = json.Unmarshal(body, &w)
-		ids[i] = w.ID
+		ids[i] = env.createWebhook(t, fmt.Sprintf("Branch %03d display", i), fmt.Sprintf("%s/branch-%03d", env.Receiver.URL, i),
+			"eventAdded", "eventCanceled").ID
 	}
 	now := time.Now().UTC()
 	var trs []hookd.Trigger
