@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/server"
 )
 
 // Options size a run. Zero fields take the defaults named (Quick picks
@@ -295,7 +296,7 @@ func Run(ctx context.Context, o Options, w io.Writer) error {
 }
 
 // postgres is whether the run's store is PostgreSQL.
-func (o *Options) postgres() bool { return strings.HasPrefix(o.DB, "postgres") }
+func (o *Options) postgres() bool { return server.IsPostgres(o.DB) }
 
 func machine(o Options) string {
 	store := "SQLite (temporary file per scenario, WAL, synchronous=FULL)"

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -111,4 +112,28 @@ func cpuWhose() string {
 		return "hookd alone"
 	}
 	return "hookd and the receivers in its process"
+}
+
+type jiffies struct{ total, idle int64 }
+
+// machineCPU reads the machine's CPU time, all and idle (with iowait).
+func machineCPU() jiffies {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return jiffies{}
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	var j jiffies
+	for i, v := range f[1:] {
+		n, _ := strconv.ParseInt(v, 10, 64)
+		if i == 8 || i == 9 { // guest time is already in user time
+			continue
+		}
+		j.total += n
+		if i == 3 || i == 4 {
+			j.idle += n
+		}
+	}
+	return j
 }

@@ -110,23 +110,9 @@ func batchBody(start, n int) []byte {
 // post sends one trigger (or a batch) through the API and returns the
 // trigger IDs answered 202.
 func (in *instance) post(ctx context.Context, body []byte) ([]string, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, in.srv.URL()+"/api/v1/triggers", bytes.NewReader(body))
+	raw, err := call(ctx, in.client, http.MethodPost, in.srv.URL()+"/api/v1/triggers", in.key, body, http.StatusAccepted)
 	if err != nil {
 		return nil, err
-	}
-	req.Header.Set("Authorization", "Bearer "+in.key)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := in.client.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode != http.StatusAccepted {
-		return nil, fmt.Errorf("POST /api/v1/triggers: %s: %s", resp.Status, strings.TrimSpace(string(raw)))
 	}
 	if body[0] == '[' {
 		var out struct {
@@ -148,6 +134,27 @@ func (in *instance) post(ctx context.Context, body []byte) ([]string, error) {
 	}
 	err = json.Unmarshal(raw, &out)
 	return []string{out.ID}, err
+}
+
+// call makes a request of hookd's API with key and a JSON body, and returns
+// the answer's body when its status is want.
+func call(ctx context.Context, client *http.Client, method, u, key string, body []byte, want int) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != want {
+		return nil, fmt.Errorf("%s %s: %s: %s", method, u, resp.Status, strings.TrimSpace(string(raw)))
+	}
+	return raw, nil
 }
 
 // bulkCreator is implemented by stores that can create many webhooks in one

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -13,7 +12,6 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -24,7 +22,6 @@ import (
 // counts it. Several receivers model several hosts: hookd's per-host cap
 // applies to each.
 type receiver struct {
-	ln  net.Listener
 	srv *http.Server
 	url string // http://127.0.0.1:port
 	// remote is set for a receiver of the receiver process
@@ -97,12 +94,23 @@ func (r *recorder) values() []int64 {
 	return r.vals[:n]
 }
 
-func startReceiver() (*receiver, error) {
+// listenLocal listens on a fresh port of 127.0.0.1 and returns the
+// listener and its http:// URL: where the bench's receivers, and the
+// scale-out nodes, are reached.
+func listenLocal() (net.Listener, string, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, "", err
+	}
+	return ln, "http://" + ln.Addr().String(), nil
+}
+
+func startReceiver() (*receiver, error) {
+	ln, url, err := listenLocal()
 	if err != nil {
 		return nil, err
 	}
-	rc := &receiver{ln: ln, url: "http://" + ln.Addr().String()}
+	rc := &receiver{url: url}
 	rc.srv = &http.Server{Handler: rc, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 5 * time.Minute}
 	go rc.srv.Serve(ln)
 	return rc, nil
@@ -280,8 +288,7 @@ func (rs receivers) waitFor(ctx context.Context, n int64, timeout time.Duration)
 	deadline := time.Now().Add(timeout)
 	for rs.count() < n {
 		if time.Now().After(deadline) {
-			return errors.New("timed out after " + timeout.String() + " with " +
-				strconv.FormatInt(rs.count(), 10) + " of " + strconv.FormatInt(n, 10) + " deliveries received")
+			return fmt.Errorf("timed out after %s with %d of %d deliveries received", timeout, rs.count(), n)
 		}
 		poll := 2 * time.Millisecond
 		if len(rs) > 0 && rs[0].remote {
@@ -297,44 +304,6 @@ func (rs receivers) waitFor(ctx context.Context, n int64, timeout time.Duration)
 		}
 	}
 	return nil
-}
-
-// deadReceiver accepts connections, reads what is sent and never answers.
-type deadReceiver struct {
-	ln    net.Listener
-	url   string
-	mu    sync.Mutex
-	conns []net.Conn
-}
-
-func startDead() (*deadReceiver, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	d := &deadReceiver{ln: ln, url: "http://" + ln.Addr().String()}
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			d.mu.Lock()
-			d.conns = append(d.conns, c)
-			d.mu.Unlock()
-			go io.Copy(io.Discard, c)
-		}
-	}()
-	return d, nil
-}
-
-func (d *deadReceiver) close() {
-	d.ln.Close()
-	d.mu.Lock()
-	for _, c := range d.conns {
-		c.Close()
-	}
-	d.mu.Unlock()
 }
 
 // receiverChildEnv, set to a count, makes hookd bench the receiver

@@ -7,34 +7,25 @@ package bench
 // database spent on each delivery.
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-)
 
-// cgroupCPU is where the cgroup v1 cpu controller is mounted.
-var cgroupCPU = "/sys/fs/cgroup/cpu"
+	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/server"
+)
 
 // scaleBatchInterval is the nodes' --batch-interval in the scale-out
 // scenario (hookd's default is 5 s; a shorter tick keeps the wait for the
@@ -72,13 +63,9 @@ func (o *Options) scaleOut(ctx context.Context, w io.Writer) ([]ScaleStep, error
 	if !o.postgres() {
 		return nil, errors.New("--scenario scale-out needs --db postgres://… (a server where it may create databases: each step gets a fresh one)")
 	}
-	bin := o.HookdBinary
-	if bin == "" {
-		exe, err := os.Executable()
-		if err != nil {
-			return nil, fmt.Errorf("finding the hookd binary to start the nodes: %w", err)
-		}
-		bin = exe
+	bin, err := o.nodeBinary()
+	if err != nil {
+		return nil, err
 	}
 	if o.NodeCPU > 0 {
 		if err := probeCgroup(); err != nil {
@@ -87,24 +74,27 @@ func (o *Options) scaleOut(ctx context.Context, w io.Writer) ([]ScaleStep, error
 	}
 	admin, err := pgx.Connect(ctx, withoutPool(o.DB))
 	if err != nil {
-		return nil, fmt.Errorf("connecting to %s: %w", redactDSN(o.DB), err)
+		return nil, fmt.Errorf("connecting to %s: %w", server.StoreName(o.DB), err)
 	}
 	defer admin.Close(context.Background())
-	sweepStale(ctx, admin, w)
+	// What an earlier run killed with SIGKILL left behind (its nodes die
+	// with it).
+	for _, d := range sweepCgroups() {
+		fmt.Fprintf(w, "removed %s, left by an earlier run\n", d)
+	}
+	for _, db := range sweepDatabases(ctx, admin) {
+		fmt.Fprintf(w, "dropped database %s, left by an earlier run\n", db)
+	}
 	pm, err := postmasterPID(ctx, admin)
 	if err != nil {
 		fmt.Fprintf(w, "PostgreSQL's CPU will read as 0: %v\n", err)
 	}
 
-	rs := make(receivers, o.Receivers)
-	for i := range rs {
-		rc, err := startReceiver()
-		if err != nil {
-			return nil, err
-		}
-		defer rc.close()
-		rs[i] = rc
+	rs, closeReceivers, err := startReceivers(o.Receivers)
+	if err != nil {
+		return nil, err
 	}
+	defer closeReceivers()
 	capText := "no CPU cap"
 	if o.NodeCPU > 0 {
 		capText = fmt.Sprintf("each node held to %.2f CPU (cgroup v1 cpu.cfs_quota_us)", o.NodeCPU)
@@ -134,71 +124,14 @@ func (o *Options) scaleOut(ctx context.Context, w io.Writer) ([]ScaleStep, error
 	return steps, nil
 }
 
-// sweepStale removes what an earlier scale-out run killed with SIGKILL left
-// behind (its nodes die with it): the cgroups and databases named after a
-// bench process that no longer runs.
-func sweepStale(ctx context.Context, admin *pgx.Conn, w io.Writer) {
-	gone := func(pid string) bool {
-		_, err := os.Stat("/proc/" + pid)
-		return errors.Is(err, os.ErrNotExist)
-	}
-	dirs, _ := filepath.Glob(filepath.Join(cgroupCPU, "hookd-bench-*"))
-	for _, d := range dirs {
-		rest := strings.TrimPrefix(strings.TrimPrefix(filepath.Base(d), "hookd-bench-"), "probe-")
-		pid, _, _ := strings.Cut(rest, "-")
-		if _, err := strconv.Atoi(pid); err == nil && gone(pid) && os.Remove(d) == nil {
-			fmt.Fprintf(w, "removed %s, left by an earlier run\n", d)
-		}
-	}
-	rows, err := admin.Query(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'hookd\_scale\_%'`)
-	if err != nil {
-		return
-	}
-	names, _ := pgx.CollectRows(rows, pgx.RowTo[string])
-	for _, db := range names {
-		pid, _, _ := strings.Cut(strings.TrimPrefix(db, "hookd_scale_"), "_")
-		if _, err := strconv.Atoi(pid); err == nil && gone(pid) {
-			if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{db}.Sanitize()+" WITH (FORCE)"); err == nil {
-				fmt.Fprintf(w, "dropped database %s, left by an earlier run\n", db)
-			}
-		}
-	}
-}
-
-// probeCgroup checks that a cpu cgroup can be made, saying what to do when
-// it cannot.
-func probeCgroup() error {
-	dir := filepath.Join(cgroupCPU, fmt.Sprintf("hookd-bench-probe-%d", os.Getpid()))
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		return fmt.Errorf("--node-cpu needs the cgroup v1 cpu controller writable at %s (run as root where it is mounted), or --node-cpu 0 to run the nodes uncapped: %w", cgroupCPU, err)
-	}
-	return os.Remove(dir)
-}
-
-// node is one `hookd serve` process of a step.
-type node struct {
-	cmd    *exec.Cmd
-	url    string
-	cgroup string // "" when uncapped
-	out    *tailBuffer
-	done   chan struct{}
-}
-
 func (o *Options) scaleStep(ctx context.Context, admin *pgx.Conn, pm int, bin string, rs receivers, n int) (st ScaleStep, err error) {
 	st.Nodes = n
-	dbName := fmt.Sprintf("hookd_scale_%d_%d", os.Getpid(), n)
-	admin.Exec(ctx, "DROP DATABASE IF EXISTS "+dbName+" WITH (FORCE)")
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+dbName); err != nil {
-		return st, fmt.Errorf("creating the step's database: %w", err)
-	}
-	defer admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+dbName+" WITH (FORCE)")
-	dsn, err := withDatabase(o.DB, dbName)
+	dbName, dsn, drop, err := stepDatabase(ctx, admin, o.DB, n)
 	if err != nil {
 		return st, err
 	}
-	var kb [24]byte
-	rand.Read(kb[:])
-	key := "hk_bench_" + hex.EncodeToString(kb[:])
+	defer drop()
+	key := hookd.NewAPIKey()
 
 	nodes := make([]*node, 0, n)
 	defer func() {
@@ -287,16 +220,7 @@ func (o *Options) scaleStep(ctx context.Context, admin *pgx.Conn, pm int, bin st
 		waits, samples = sampleWaits(sampleCtx, sampleConn, dbName)
 	}()
 
-	var triggers bytes.Buffer
-	triggers.WriteByte('[')
-	for i := range o.ScaleTriggers {
-		if i > 0 {
-			triggers.WriteByte(',')
-		}
-		triggers.WriteString(triggerBody(i))
-	}
-	triggers.WriteByte(']')
-	if _, err := call(ctx, client, http.MethodPost, nodes[0].url+"/api/v1/triggers", key, triggers.Bytes(), http.StatusAccepted); err != nil {
+	if _, err := call(ctx, client, http.MethodPost, nodes[0].url+"/api/v1/triggers", key, batchBody(0, o.ScaleTriggers), http.StatusAccepted); err != nil {
 		stopSampling()
 		sampler.Wait()
 		return st, err
@@ -356,308 +280,6 @@ func (o *Options) scaleStep(ctx context.Context, admin *pgx.Conn, pm int, bin st
 	return st, nil
 }
 
-// withDatabase returns dsn (a postgres:// URL) naming database db, with
-// pool_max_conns 8 unless it sets one (8 nodes × 8 stay within
-// PostgreSQL's default max_connections of 100).
-func withDatabase(dsn, db string) (string, error) {
-	u, err := url.Parse(dsn)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		return "", fmt.Errorf("--db for scale-out must be a postgres:// URL: %s", redactDSN(dsn))
-	}
-	u.Path = "/" + db
-	q := u.Query()
-	if q.Get("pool_max_conns") == "" {
-		q.Set("pool_max_conns", "8")
-	}
-	u.RawQuery = q.Encode()
-	return u.String(), nil
-}
-
-// withoutPool leaves out the pool settings (pool_max_conns …) of a
-// postgres:// URL, which the nodes' pools take and a single connection
-// refuses.
-func withoutPool(dsn string) string {
-	u, err := url.Parse(dsn)
-	if err != nil {
-		return dsn
-	}
-	q := u.Query()
-	for k := range q {
-		if strings.HasPrefix(k, "pool_") {
-			q.Del(k)
-		}
-	}
-	u.RawQuery = q.Encode()
-	return u.String()
-}
-
-func redactDSN(dsn string) string {
-	if u, err := url.Parse(dsn); err == nil {
-		return u.Redacted()
-	}
-	return "(the --db value)"
-}
-
-func (o *Options) startNode(bin, dsn, key string, i int) (*node, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	nd := &node{url: "http://" + addr, out: &tailBuffer{max: 4000}, done: make(chan struct{})}
-	nd.cmd = exec.Command(bin, "serve", "--addr", addr, "--db", dsn, "--node", "bench-"+strconv.Itoa(i),
-		"--allow-private-urls", "--rate-limit", "0", "--batch-interval", scaleBatchInterval.String(),
-		"--max-concurrency", strconv.Itoa(o.Concurrency), "--max-per-host", strconv.Itoa(o.PerHost), "--log-level", "warn")
-	// The admin password is set, so that no node prints a generated one.
-	nd.cmd.Env = append(os.Environ(), "HOOKD_API_KEY="+key, "HOOKD_ADMIN_PASSWORD="+key, "HOOKD_DB=", receiverChildEnv+"=")
-	nd.cmd.Stdout, nd.cmd.Stderr = nd.out, nd.out
-	setParentDeath(nd.cmd)
-	if o.NodeCPU > 0 {
-		nd.cgroup = filepath.Join(cgroupCPU, fmt.Sprintf("hookd-bench-%d-%d", os.Getpid(), i))
-		if err := os.Mkdir(nd.cgroup, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
-			return nil, fmt.Errorf("creating cgroup %s: %w", nd.cgroup, err)
-		}
-		const period = 100000
-		quota := int(o.NodeCPU * period)
-		if err := writeFile(filepath.Join(nd.cgroup, "cpu.cfs_period_us"), period); err != nil {
-			os.Remove(nd.cgroup)
-			return nil, err
-		}
-		if err := writeFile(filepath.Join(nd.cgroup, "cpu.cfs_quota_us"), quota); err != nil {
-			os.Remove(nd.cgroup)
-			return nil, err
-		}
-	}
-	if err := nd.cmd.Start(); err != nil {
-		if nd.cgroup != "" {
-			os.Remove(nd.cgroup)
-		}
-		return nil, fmt.Errorf("starting %s serve: %w", bin, err)
-	}
-	go func() { nd.cmd.Wait(); close(nd.done) }()
-	if nd.cgroup != "" {
-		// Joined a moment after it starts: before it opens the database.
-		if err := writeFile(filepath.Join(nd.cgroup, "cgroup.procs"), nd.cmd.Process.Pid); err != nil {
-			nd.stop()
-			return nil, err
-		}
-	}
-	return nd, nil
-}
-
-func writeFile(file string, v int) error {
-	if err := os.WriteFile(file, []byte(strconv.Itoa(v)), 0o644); err != nil {
-		return fmt.Errorf("setting %s: %w", file, err)
-	}
-	return nil
-}
-
-func (nd *node) waitHealthy(ctx context.Context, within time.Duration) error {
-	deadline := time.Now().Add(within)
-	for {
-		if resp, err := http.Get(nd.url + "/healthz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		select {
-		case <-nd.done:
-			return fmt.Errorf("node at %s exited before it served", nd.url)
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("node at %s not healthy within %s", nd.url, within)
-		}
-	}
-}
-
-// stop ends the node (SIGTERM, then SIGKILL after 10 s) and removes its
-// cgroup.
-func (nd *node) stop() {
-	nd.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-nd.done:
-	case <-time.After(10 * time.Second):
-		nd.cmd.Process.Kill()
-		<-nd.done
-	}
-	if nd.cgroup != "" {
-		// The group is empty once its process has exited; the kernel may
-		// take a moment to notice.
-		for i := 0; i < 50; i++ {
-			if err := os.Remove(nd.cgroup); err == nil || errors.Is(err, os.ErrNotExist) {
-				break
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
-}
-
-type throttle struct{ periods, throttled int64 }
-
-// nodesCPU is the nodes' CPU so far (from /proc/<pid>/stat) and their
-// cgroups' CFS periods and throttled periods.
-func nodesCPU(nodes []*node) (time.Duration, throttle) {
-	var cpu time.Duration
-	var th throttle
-	for _, nd := range nodes {
-		cpu += procCPU("/proc/" + strconv.Itoa(nd.cmd.Process.Pid) + "/stat")
-		if nd.cgroup == "" {
-			continue
-		}
-		b, _ := os.ReadFile(filepath.Join(nd.cgroup, "cpu.stat"))
-		for _, line := range strings.Split(string(b), "\n") {
-			k, v, _ := strings.Cut(line, " ")
-			n, _ := strconv.ParseInt(v, 10, 64)
-			switch k {
-			case "nr_periods":
-				th.periods += n
-			case "nr_throttled":
-				th.throttled += n
-			}
-		}
-	}
-	return cpu, th
-}
-
-type jiffies struct{ total, idle int64 }
-
-// machineCPU reads the machine's CPU time, all and idle (with iowait).
-func machineCPU() jiffies {
-	b, err := os.ReadFile("/proc/stat")
-	if err != nil {
-		return jiffies{}
-	}
-	line, _, _ := strings.Cut(string(b), "\n")
-	f := strings.Fields(line)
-	var j jiffies
-	for i, v := range f[1:] {
-		n, _ := strconv.ParseInt(v, 10, 64)
-		if i == 8 || i == 9 { // guest time is already in user time
-			continue
-		}
-		j.total += n
-		if i == 3 || i == 4 {
-			j.idle += n
-		}
-	}
-	return j
-}
-
-// postmasterPID finds the PostgreSQL server's main process: the first line
-// of postmaster.pid in its data directory, checked against this machine's
-// processes (a server elsewhere cannot be measured from here).
-func postmasterPID(ctx context.Context, c *pgx.Conn) (int, error) {
-	var dir string
-	var backend int
-	if err := c.QueryRow(ctx, "SELECT current_setting('data_directory'), pg_backend_pid()").Scan(&dir, &backend); err != nil {
-		return 0, fmt.Errorf("reading the data directory (needs a superuser or pg_read_all_settings): %w", err)
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "postmaster.pid"))
-	if err != nil {
-		return 0, fmt.Errorf("the server does not run on this machine, or its data directory cannot be read: %w", err)
-	}
-	first, _, _ := strings.Cut(string(b), "\n")
-	pm, err := strconv.Atoi(strings.TrimSpace(first))
-	if err != nil || parentPID(backend) != pm {
-		return 0, fmt.Errorf("postmaster.pid names %q, which is not the parent of this connection's backend %d", first, backend)
-	}
-	return pm, nil
-}
-
-// parentPID reads a process's parent from /proc; 0 when it cannot.
-func parentPID(pid int) int {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0
-	}
-	f := statFields(b)
-	if len(f) < 2 {
-		return 0
-	}
-	p, _ := strconv.Atoi(string(f[1]))
-	return p
-}
-
-// pgCPU adds up the CPU of the server's processes that work for the step:
-// the postmaster, its background processes (WAL writer, checkpointer,
-// autovacuum…, shared with every database of the server) and the client
-// backends of the step's database — not other databases' backends.
-type pgCPU struct {
-	postmaster  int
-	first, last map[int]time.Duration
-	started     bool // the first sample has been taken
-}
-
-func (p *pgCPU) sample(ctx context.Context, c *pgx.Conn, db string) {
-	if p.postmaster == 0 {
-		return
-	}
-	rows, err := c.Query(ctx, `SELECT pid FROM pg_stat_activity WHERE datname = $1 OR backend_type <> 'client backend'`, db)
-	if err != nil {
-		return
-	}
-	pids, _ := pgx.CollectRows(rows, pgx.RowTo[int32])
-	pids = append(pids, int32(p.postmaster))
-	for _, pid := range pids {
-		if int(pid) != p.postmaster && parentPID(int(pid)) != p.postmaster {
-			continue
-		}
-		cpu := procCPU("/proc/" + strconv.Itoa(int(pid)) + "/stat")
-		if _, ok := p.first[int(pid)]; !ok {
-			p.first[int(pid)] = cpu
-			if p.started { // born during the step: all its CPU counts
-				p.first[int(pid)] = 0
-			}
-		}
-		p.last[int(pid)] = cpu
-	}
-	p.started = true
-}
-
-func (p *pgCPU) used() time.Duration {
-	var d time.Duration
-	for pid, l := range p.last {
-		d += l - p.first[pid]
-	}
-	return d
-}
-
-func walLSN(ctx context.Context, c *pgx.Conn) (int64, error) {
-	var lsn int64
-	err := c.QueryRow(ctx, "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint").Scan(&lsn)
-	return lsn, err
-}
-
-// sampleWaits samples, every 50 ms until ctx ends, what the step
-// database's active backends wait on ("type:event"; "" = running).
-func sampleWaits(ctx context.Context, c *pgx.Conn, db string) (map[string]int, int) {
-	waits := map[string]int{}
-	n := 0
-	for ctx.Err() == nil {
-		rows, err := c.Query(ctx, `SELECT coalesce(wait_event_type || ':' || wait_event, '') FROM pg_stat_activity
-			WHERE datname = $1 AND state = 'active' AND pid <> pg_backend_pid()`, db)
-		if err == nil {
-			ws, err := pgx.CollectRows(rows, pgx.RowTo[string])
-			if err == nil {
-				n++
-				for _, w := range ws {
-					waits[w]++
-				}
-			}
-		}
-		select {
-		case <-ctx.Done():
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-	return waits, n
-}
-
 // createHooks creates n webhooks through the API of the node at base, 16 at
 // a time; the i-th posts to receiver i mod len(rs), path /w/i.
 func createHooks(ctx context.Context, client *http.Client, base, key string, n int, rs receivers) error {
@@ -690,25 +312,6 @@ func createHooks(ctx context.Context, client *http.Client, base, key string, n i
 	return first
 }
 
-func call(ctx context.Context, client *http.Client, method, u, key string, body []byte, want int) ([]byte, error) {
-	req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Authorization", "Bearer "+key)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := client.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != want {
-		return nil, fmt.Errorf("%s %s: %s: %s", method, u, resp.Status, strings.TrimSpace(string(raw)))
-	}
-	return raw, nil
-}
-
 // pairSet counts the (webhook URL path, webhook-id) pairs the receivers
 // get: a send beyond the first of its pair is a duplicate.
 type pairSet struct {
@@ -734,29 +337,6 @@ func (p *pairSet) add(path, id string, now int64) {
 	}
 	p.distinct.Add(1)
 	p.mark(now)
-}
-
-// tailBuffer keeps the last max bytes written to it.
-type tailBuffer struct {
-	mu  sync.Mutex
-	b   []byte
-	max int
-}
-
-func (t *tailBuffer) Write(p []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.b = append(t.b, p...)
-	if len(t.b) > t.max {
-		t.b = slices.Clone(t.b[len(t.b)-t.max:])
-	}
-	return len(p), nil
-}
-
-func (t *tailBuffer) String() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return string(t.b)
 }
 
 func writeScaleTable(w io.Writer, steps []ScaleStep) {

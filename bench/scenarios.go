@@ -269,6 +269,32 @@ func (b *runner) startWith(ctx context.Context, cfg instanceConfig, n int) (*ins
 	return in, ids, nil
 }
 
+// fanOut is what one fan-out burst measured.
+type fanOut struct {
+	ids  []string      // the triggers posted
+	took time.Duration // from the tick to the last delivery received
+	rate float64       // deliveries/s from the first delivery to the last
+	cpu  perEach       // CPU per delivery until every send was recorded
+}
+
+// fanOutOnce posts triggers triggers to the webhooks of in, ticks, and waits
+// until want deliveries have arrived and every send is recorded: the fan-out
+// and the big fan-out measure it alike.
+func (b *runner) fanOutOnce(ctx context.Context, in *instance, triggers int, want int64) (fanOut, error) {
+	b.rs.reset(nil)
+	c0 := sampleCPU(b.o.postgres())
+	ids, t0, err := b.burst(ctx, in, triggers, want, 2*time.Minute)
+	if err != nil {
+		return fanOut{}, err
+	}
+	if err := in.waitIdle(ctx, 2*time.Minute); err != nil {
+		return fanOut{}, err
+	}
+	cpu := cpuPer(c0, sampleCPU(b.o.postgres()), want, b.o.postgres())
+	first, last := b.rs.span()
+	return fanOut{ids: ids, took: last.Sub(t0), rate: float64(want) / last.Sub(first).Seconds(), cpu: cpu}, nil
+}
+
 // fanout: FanoutTriggers × FanoutWebhooks, deliveries per second from the
 // first to the last.
 func (b *runner) fanout(ctx context.Context) error {
@@ -279,20 +305,13 @@ func (b *runner) fanout(ctx context.Context) error {
 	}
 	defer in.close()
 	want := int64(o.FanoutTriggers * o.FanoutWebhooks)
-	b.rs.reset(nil)
-	c0 := sampleCPU(b.o.postgres())
-	ids, t0, err := b.burst(ctx, in, o.FanoutTriggers, want, 2*time.Minute)
+	f, err := b.fanOutOnce(ctx, in, o.FanoutTriggers, want)
 	if err != nil {
 		return err
 	}
-	if err := in.waitIdle(ctx, 2*time.Minute); err != nil {
-		return err
-	}
-	cpu := cpuPer(c0, sampleCPU(b.o.postgres()), want, b.o.postgres())
-	first, last := b.rs.span()
-	rate := float64(want) / last.Sub(first).Seconds()
-	b.logf("%d deliveries: %.0f/s (%.2f × raw), last %s after the tick, %s", want, rate, b.ratio(rate), last.Sub(t0).Round(time.Millisecond), cpu)
-	if _, err := in.checkLog(ctx, byTrigger(ids), int(want), int(want)); err != nil {
+	rate := f.rate
+	b.logf("%d deliveries: %.0f/s (%.2f × raw), last %s after the tick, %s", want, rate, b.ratio(rate), f.took.Round(time.Millisecond), f.cpu)
+	if _, err := in.checkLog(ctx, byTrigger(f.ids), int(want), int(want)); err != nil {
 		return err
 	}
 	target := 0.8
@@ -302,7 +321,7 @@ func (b *runner) fanout(ctx context.Context) error {
 	b.r.Rows = append(b.r.Rows, Row{Scenario: fmt.Sprintf("Fan-out, %d triggers × %s webhooks", o.FanoutTriggers, num(float64(o.FanoutWebhooks))),
 		Figure: num(rate) + " deliveries/s", Ratio: b.ratio(rate), Target: fmt.Sprintf("≥ %.1f × raw", target), Met: yes(b.ratio(rate) >= target),
 		Note: fmt.Sprintf("first to last delivery; last %s after the tick; every attempt in the log; the raw ceiling's %d receivers and at most as many connections (%d, %d per host); %s (%s, until recorded)",
-			secs(last.Sub(t0)), len(b.rs), min(o.Concurrency, len(b.rs)*o.PerHost), o.PerHost, cpu, cpuWhose())})
+			secs(f.took), len(b.rs), min(o.Concurrency, len(b.rs)*o.PerHost), o.PerHost, f.cpu, cpuWhose())})
 	b.r.Throughputs = append(b.r.Throughputs, Bar{"fan-out (deliveries/s)", rate})
 	return nil
 }
@@ -342,26 +361,18 @@ func (b *runner) bigFanout(ctx context.Context) error {
 		return err
 	}
 	want := int64(o.BigWebhooks)
-	b.rs.reset(nil)
-	c0 := sampleCPU(b.o.postgres())
-	ids, t0, err := b.burst(ctx, in, 1, want, 2*time.Minute)
+	f, err := b.fanOutOnce(ctx, in, 1, want)
 	if err != nil {
 		return err
 	}
-	if err := in.waitIdle(ctx, 2*time.Minute); err != nil {
-		return err
-	}
-	cpu := cpuPer(c0, sampleCPU(b.o.postgres()), want, b.o.postgres())
-	first, last := b.rs.span()
-	took := last.Sub(t0)
-	rate := float64(want) / last.Sub(first).Seconds()
-	b.logf("last delivery %s after the tick (%.0f deliveries/s, %.2f × raw), %s", took.Round(time.Millisecond), rate, b.ratio(rate), cpu)
-	if _, err := in.checkLog(ctx, byTrigger(ids), int(want), int(want)); err != nil {
+	rate := f.rate
+	b.logf("last delivery %s after the tick (%.0f deliveries/s, %.2f × raw), %s", f.took.Round(time.Millisecond), rate, b.ratio(rate), f.cpu)
+	if _, err := in.checkLog(ctx, byTrigger(f.ids), int(want), int(want)); err != nil {
 		return err
 	}
 	b.r.Rows = append(b.r.Rows, Row{Scenario: fmt.Sprintf("Big fan-out, 1 trigger × %s webhooks", num(float64(o.BigWebhooks))),
-		Figure: "last delivery " + secs(took) + " after the tick", Ratio: b.ratio(rate), Target: "≥ 0.8 × raw (≤ 5 s where raw > 25,000/s)",
-		Met: yes(b.ratio(rate) >= 0.8), Note: fmt.Sprintf("%s deliveries/s (the ratio); webhooks read before the tick; %s (%s, until recorded)", num(rate), cpu, cpuWhose())})
+		Figure: "last delivery " + secs(f.took) + " after the tick", Ratio: b.ratio(rate), Target: "≥ 0.8 × raw (≤ 5 s where raw > 25,000/s)",
+		Met: yes(b.ratio(rate) >= 0.8), Note: fmt.Sprintf("%s deliveries/s (the ratio); webhooks read before the tick; %s (%s, until recorded)", num(rate), f.cpu, cpuWhose())})
 	b.r.Throughputs = append(b.r.Throughputs, Bar{"big fan-out (deliveries/s)", rate})
 	return nil
 }

@@ -5,9 +5,6 @@ import (
 	"context"
 	"fmt"
 	"html"
-	"io"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -43,28 +40,6 @@ type SoakSample struct {
 	Failed     int64 // POSTs the failing receivers got (answered 500) so far
 	Pending    int64 // triggers not yet done in the store
 	DBBytes    int64 // SQLite file + WAL (0 for PostgreSQL)
-}
-
-// failingReceiver answers every POST 500 and counts it.
-type failingReceiver struct {
-	srv   *http.Server
-	url   string
-	count atomic.Int64
-}
-
-func startFailing() (*failingReceiver, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	f := &failingReceiver{url: "http://" + ln.Addr().String()}
-	f.srv = &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
-		f.count.Add(1)
-		http.Error(w, "always failing (hookd bench --soak)", http.StatusInternalServerError)
-	})}
-	go f.srv.Serve(ln)
-	return f, nil
 }
 
 // soak runs steady load for o.Soak: soakRate triggers per second to

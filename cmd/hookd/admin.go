@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -90,14 +89,6 @@ func subcommand(cmd string, args, subs []string, usage string, stdout, stderr io
 	return "", usageError{fmt.Errorf("%s: unknown subcommand %q; say %s", cmd, args[0], say)}
 }
 
-// storeFlags starts the flags of a command that works on the store
-// directly: --db (HOOKD_DB) as serve has it, and messages to stderr.
-func storeFlags(name string, stderr io.Writer, db *string) (*flag.FlagSet, *envFlags) {
-	fs, f := newFlags(name, stderr)
-	f.DB(db)
-	return fs, f
-}
-
 func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	sub, err := subcommand("keys", args, []string{"list", "create", "revoke"}, keysUsage, stdout, stderr)
 	if sub == "" {
@@ -157,20 +148,19 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 }
 
-// runPassword sets a control-panel user's password: the value of
-// HOOKD_ADMIN_PASSWORD, or a generated one printed once.
-func runPassword(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var db, user string
-	fs, f := storeFlags("hookd password", stderr, &db)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: hookd password [--db …] [--user admin]
+const passwordUsage = `Usage: hookd password [--db …] [--user admin]
 
 Sets a control panel user's password: the value of HOOKD_ADMIN_PASSWORD when it
 is set, else a generated one, printed once. For a lost admin password.
 
-`)
-		fs.PrintDefaults()
-	}
+`
+
+// runPassword sets a control-panel user's password: the value of
+// HOOKD_ADMIN_PASSWORD, or a generated one printed once.
+func runPassword(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var db, user string
+	fs, f := newFlagsUsage("hookd password", passwordUsage, stderr)
+	f.DB(&db)
 	fs.StringVar(&user, "user", "admin", "the user whose password is set")
 	if err := f.parse(args); err != nil {
 		return err

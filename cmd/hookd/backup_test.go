@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -57,15 +56,15 @@ func TestBackupUnderWriteLoad(t *testing.T) {
 	testkit.WaitFor(t, 30*time.Second, "200 triggers accepted", func() bool { return count() >= 200 })
 
 	began := time.Now()
-	res, err := exec.Command(bin, "backup", "--db", db, out).CombinedOutput()
+	res, errOut, code := runBin(t, bin, nil, "", "backup", "--db", db, out)
 	ended := time.Now()
 	// Let the stream run on past the backup: triggers after it are not in the copy.
 	n := count()
 	testkit.WaitFor(t, 30*time.Second, "more triggers after the backup", func() bool { return count() >= n+50 })
 	stop()
 	wg.Wait()
-	if err != nil {
-		t.Fatalf("hookd backup: %v\n%s", err, res)
+	if code != 0 {
+		t.Fatalf("hookd backup: exit status %d\n%s%s", code, res, errOut)
 	}
 
 	copyDB := openIntact(t, "file:"+out+"?mode=ro", "of the copy")
@@ -95,8 +94,8 @@ func TestBackupUnderWriteLoad(t *testing.T) {
 	}
 
 	// The copy is a store hookd opens with --db.
-	if res, err := exec.Command(bin, "accounts", "list", "--db", out).CombinedOutput(); err != nil || !strings.Contains(string(res), "default") {
-		t.Errorf("hookd accounts list --db <the copy>: %v\n%s", err, res)
+	if res, errOut, code := runBin(t, bin, nil, "", "accounts", "list", "--db", out); code != 0 || !strings.Contains(res, "default") {
+		t.Errorf("hookd accounts list --db <the copy>: exit status %d\n%s%s", code, res, errOut)
 	}
 }
 

@@ -8,10 +8,10 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
+	"github.com/hookd-dev/hookd"
 	"github.com/hookd-dev/hookd/receiver"
 )
 
@@ -37,9 +37,11 @@ func runListen(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}
 	if *forward != "" {
-		u, err := url.Parse(*forward)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return usageError{fmt.Errorf("--forward %q: want an http or https URL, e.g. http://127.0.0.1:3000/hooks", *forward)}
+		// The form a webhook's URL must have: the handler is where hookd
+		// itself will deliver once it is deployed.
+		errs := hookd.FieldErrors{}
+		if hookd.ValidateURL(*forward, errs) == nil {
+			return usageError{fmt.Errorf("--forward %q: want an http or https URL, e.g. http://127.0.0.1:3000/hooks (the URL %s)", *forward, errs["url"])}
 		}
 		if v == nil {
 			return usageError{errors.New("--forward relays verified deliveries only: give the webhook's secret with --secret")}

@@ -133,6 +133,14 @@ func (e *envFlags) DB(p *string) {
 	}
 }
 
+// storeFlags starts the flags of a command that works on the store
+// directly: --db (HOOKD_DB) as serve has it, and messages to stderr.
+func storeFlags(name string, stderr io.Writer, db *string) (*flag.FlagSet, *envFlags) {
+	fs, f := newFlags(name, stderr)
+	f.DB(db)
+	return fs, f
+}
+
 func (e *envFlags) parse(args []string) error { return e.parseArgs(args, 0) }
 
 // parseArgs parses the flags and allows up to maxArgs arguments after them.
