@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/app"
 )
 
 type triggerFoundJSON struct {
@@ -73,18 +74,10 @@ func (h *Handler) getTrigger(w http.ResponseWriter, r *http.Request) {
 		h.error(w, r, err)
 		return
 	}
-	var ds []hookd.Delivery
-	for cursor := ""; ; {
-		page, next, err := h.store.Deliveries(r.Context(), hookd.DeliveryFilter{AccountID: acc, TriggerID: t.ID, Limit: 1000, Cursor: cursor})
-		if err != nil {
-			h.error(w, r, err)
-			return
-		}
-		ds = append(ds, page...)
-		if next == "" {
-			break
-		}
-		cursor = next
+	ds, err := app.TriggerDeliveries(r.Context(), h.store, acc, t.ID)
+	if err != nil {
+		h.error(w, r, err)
+		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"id": t.ID, "hook": t.Hook, "timestamp": hookd.FormatTime(t.Timestamp),

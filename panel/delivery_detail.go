@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/app"
 )
 
 type deliveryDetailPage struct {
@@ -55,7 +56,7 @@ func (h *handler) deliveryDetail(w http.ResponseWriter, r *http.Request, v *visi
 		return
 	}
 	p.Answer = answerHeaders(d.ResponseHeaders)
-	all, err := h.triggerDeliveries(r, acc, d.TriggerID)
+	all, err := app.TriggerDeliveries(r.Context(), h.store, acc, d.TriggerID)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -69,24 +70,6 @@ func (h *handler) deliveryDetail(w http.ResponseWriter, r *http.Request, v *visi
 	}
 	slices.Reverse(p.Attempts) // oldest first: the order they were made in
 	h.render(w, r, http.StatusOK, "delivery_detail", p)
-}
-
-// triggerDeliveries returns every delivery of a trigger, to every webhook,
-// newest first.
-func (h *handler) triggerDeliveries(r *http.Request, acc, triggerID string) ([]hookd.Delivery, error) {
-	var out []hookd.Delivery
-	f := hookd.DeliveryFilter{AccountID: acc, TriggerID: triggerID, Limit: 1000}
-	for {
-		page, next, err := h.store.Deliveries(r.Context(), f)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, page...)
-		if next == "" {
-			return out, nil
-		}
-		f.Cursor = next
-	}
 }
 
 // answerHeaders reads the logged answer's header (a JSON object of lists

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/app"
 )
 
 type triggerPage struct {
@@ -28,7 +29,7 @@ func (h *handler) triggerPage(w http.ResponseWriter, r *http.Request, v *visitor
 		return
 	}
 	names := webhookNames(hooks)
-	ds, err := h.triggerDeliveries(r, acc, t.ID)
+	ds, err := app.TriggerDeliveries(r.Context(), h.store, acc, t.ID)
 	if err != nil {
 		h.fail(w, r, err)
 		return
