@@ -137,6 +137,12 @@ type caller struct{ account, keyHash string }
 func accountID(ctx context.Context) string { c, _ := ctx.Value(ctxKey{}).(caller); return c.account }
 func keyHash(ctx context.Context) string   { c, _ := ctx.Value(ctxKey{}).(caller); return c.keyHash }
 
+// byID calls f for the record named by the {id} in the request's path,
+// within the caller's account: another account's IDs are not found.
+func byID[T any](r *http.Request, f func(ctx context.Context, accountID, id string) (T, error)) (T, error) {
+	return f(r.Context(), accountID(r.Context()), r.PathValue("id"))
+}
+
 // ServeHTTP routes a request: unknown paths and methods get JSON 404 and
 // 405, then the API key is checked, then the body is capped.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {

@@ -71,7 +71,7 @@ func (h *Handler) listDeliveries(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) redeliver(w http.ResponseWriter, r *http.Request) {
-	d, err := h.app.Redeliver(r.Context(), accountID(r.Context()), r.PathValue("id"))
+	d, err := byID(r, h.app.Redeliver)
 	h.reply(w, r, http.StatusAccepted, toDeliveryJSON(d), err)
 }
 

@@ -25,8 +25,7 @@ type deliveryDetailJSON struct {
 // The delivery of a deleted webhook is read like any other: the log is
 // history and keeps it until retention removes it.
 func (h *Handler) getDelivery(w http.ResponseWriter, r *http.Request) {
-	acc := accountID(r.Context())
-	d, err := h.store.Delivery(r.Context(), acc, r.PathValue("id"))
+	d, err := byID(r, h.store.Delivery)
 	if err != nil {
 		h.error(w, r, err)
 		return
@@ -37,7 +36,7 @@ func (h *Handler) getDelivery(w http.ResponseWriter, r *http.Request) {
 		for _, hd := range sent {
 			req.Headers[hd.Name] = hd.Value
 		}
-		t, err := h.store.Trigger(r.Context(), acc, d.TriggerID)
+		t, err := h.store.Trigger(r.Context(), d.AccountID, d.TriggerID)
 		switch {
 		case err == nil:
 			body := string(t.Envelope())

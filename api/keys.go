@@ -63,7 +63,7 @@ func (h *Handler) createKey(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) revokeKey(w http.ResponseWriter, r *http.Request) {
-	if _, err := h.app.RevokeAPIKey(r.Context(), accountID(r.Context()), r.PathValue("id")); err != nil {
+	if _, err := byID(r, h.app.RevokeAPIKey); err != nil {
 		h.error(w, r, err)
 		return
 	}

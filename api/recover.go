@@ -55,7 +55,7 @@ func (h *Handler) recoverWebhook(w http.ResponseWriter, r *http.Request) {
 // getRecovery answers GET /api/v1/recoveries/{id}: the recovery that
 // POST …/recover answered with, and how far it got.
 func (h *Handler) getRecovery(w http.ResponseWriter, r *http.Request) {
-	p, err := h.store.Recovery(r.Context(), accountID(r.Context()), r.PathValue("id"))
+	p, err := byID(r, h.store.Recovery)
 	h.reply(w, r, http.StatusOK, map[string]any{"recovery": map[string]any{
 		"id": p.ID, "webhookId": p.WebhookID, "since": hookd.FormatTime(p.Since), "until": hookd.FormatTime(p.Until),
 		"queued": p.Queued, "pending": p.Pending, "delivered": p.Delivered, "failed": p.Failed,

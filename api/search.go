@@ -68,13 +68,12 @@ func toTriggerFoundJSON(t hookd.TriggerSummary) triggerFoundJSON {
 // getTrigger answers GET /api/v1/triggers/{id}: the trigger and every
 // attempt to deliver it, to every webhook, newest first.
 func (h *Handler) getTrigger(w http.ResponseWriter, r *http.Request) {
-	acc := accountID(r.Context())
-	t, err := h.store.Trigger(r.Context(), acc, r.PathValue("id"))
+	t, err := byID(r, h.store.Trigger)
 	if err != nil {
 		h.error(w, r, err)
 		return
 	}
-	ds, err := app.TriggerDeliveries(r.Context(), h.store, acc, t.ID)
+	ds, err := app.TriggerDeliveries(r.Context(), h.store, t.AccountID, t.ID)
 	if err != nil {
 		h.error(w, r, err)
 		return

@@ -101,7 +101,7 @@ func (h *Handler) listWebhooks(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) getWebhook(w http.ResponseWriter, r *http.Request) {
-	wh, err := h.store.Webhook(r.Context(), accountID(r.Context()), r.PathValue("id"))
+	wh, err := byID(r, h.store.Webhook)
 	h.reply(w, r, http.StatusOK, h.toWebhookJSON(wh), err)
 }
 
@@ -129,16 +129,16 @@ type secretJSON struct {
 }
 
 func (h *Handler) getSecret(w http.ResponseWriter, r *http.Request) {
-	wh, err := h.store.Webhook(r.Context(), accountID(r.Context()), r.PathValue("id"))
+	wh, err := byID(r, h.store.Webhook)
 	h.reply(w, r, http.StatusOK, secretJSON{wh.Secret}, err)
 }
 
 func (h *Handler) rotateSecret(w http.ResponseWriter, r *http.Request) {
-	wh, err := h.app.RotateSecret(r.Context(), accountID(r.Context()), r.PathValue("id"))
+	wh, err := byID(r, h.app.RotateSecret)
 	h.reply(w, r, http.StatusOK, secretJSON{wh.Secret}, err)
 }
 
 func (h *Handler) testWebhook(w http.ResponseWriter, r *http.Request) {
-	d, err := h.app.SendTest(r.Context(), accountID(r.Context()), r.PathValue("id"))
+	d, err := byID(r, h.app.SendTest)
 	h.reply(w, r, http.StatusAccepted, toDeliveryJSON(d), err)
 }
