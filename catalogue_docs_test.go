@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -23,33 +22,27 @@ const (
 
 // exampleData is a hook's data with made-up values of the right types.
 func exampleData(h *hookd.Hook) json.RawMessage {
-	var b strings.Builder
-	b.WriteByte('{')
+	data := map[string]any{}
 	for i, f := range h.Fields {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		var v string
 		switch f.Type {
 		case hookd.Integer:
-			v = strconv.Itoa(4711 + 10*i)
+			data[f.Name] = 4711 + 10*i
 		case hookd.Number:
-			v = "12.5"
+			data[f.Name] = 12.5
 		case hookd.Boolean:
-			v = "true"
+			data[f.Name] = true
 		case hookd.Time:
-			v = `"2026-12-01T08:00:00.000Z"`
+			data[f.Name] = "2026-12-01T08:00:00.000Z"
 		default:
-			v = strconv.Quote(map[string]string{
+			data[f.Name] = map[string]string{
 				"reason": "Snow", "newStatus": "published", "status": "approved", "statusText": "Approved",
 				"webhookId": "wh_0b5x2gq1mz", "url": "https://crm.example.org/hooks",
 				"lastError": "HTTP 503 Service Unavailable",
-			}[f.Name])
+			}[f.Name]
 		}
-		b.WriteString(strconv.Quote(f.Name) + ": " + v)
 	}
-	b.WriteByte('}')
-	return json.RawMessage(b.String())
+	b, _ := json.Marshal(data) // ints, floats, bools and strings always encode
+	return b
 }
 
 // catalogueDoc is the generated part of docs/catalogue.md.

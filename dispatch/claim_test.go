@@ -14,22 +14,18 @@ import (
 )
 
 func TestClaimLimit(t *testing.T) {
-	for _, c := range []struct {
-		name                          string
-		queued, claimBelow, maxFanOut int
-		want                          int
-	}{
-		{"nobody subscribed: a claim only marks triggers done", 0, 8192, 0, claimSize},
-		{"small fan-out: capped at claimSize", 0, 8192, 1, claimSize},
-		{"fills the queue up to claimBelow", 0, 8192, 4, 2048},
-		{"counts what is queued already", 8000, 8192, 4, 48},
-		{"a fan-out above claimBelow still claims one", 0, 8192, 100000, 1},
-		{"a full queue still claims one", 8192, 8192, 1, 1},
-	} {
-		if got := claimLimit(c.queued, c.claimBelow, c.maxFanOut); got != c.want {
-			t.Errorf("%s: claimLimit(%d, %d, %d) = %d, want %d", c.name, c.queued, c.claimBelow, c.maxFanOut, got, c.want)
+	check := func(queued, claimBelow, maxFanOut, want int) {
+		t.Helper()
+		if got := claimLimit(queued, claimBelow, maxFanOut); got != want {
+			t.Errorf("claimLimit(%d, %d, %d) = %d, want %d", queued, claimBelow, maxFanOut, got, want)
 		}
 	}
+	check(0, 8192, 0, claimSize) // nobody subscribed: a claim only marks triggers done
+	check(0, 8192, 1, claimSize) // small fan-out: capped at claimSize
+	check(0, 8192, 4, 2048)      // fills the queue up to claimBelow
+	check(8000, 8192, 4, 48)     // counts what is queued already
+	check(0, 8192, 100000, 1)    // a fan-out above claimBelow still claims one
+	check(8192, 8192, 1, 1)      // a full queue still claims one
 }
 
 // A tick sends every pending trigger to each enabled webhook subscribed to
