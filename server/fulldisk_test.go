@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -57,6 +56,12 @@ func fill(t *testing.T, path string) {
 	}
 }
 
+// bigTrigger is the i-th of triggers of about 1.5 kB each: they fill a
+// small disk fast.
+func bigTrigger(i int) string {
+	return `{"hook":"eventCanceled","data":{"eventId":` + strconv.Itoa(i) + `,"reason":"` + strings.Repeat("x", 1500) + `"}}`
+}
+
 // TestFullDisk puts the SQLite file on a real 4 MB filesystem and fills it:
 // triggers get 503 saying the store cannot be written (never a 202 that is
 // then lost), /healthz still answers, and once space returns triggers are
@@ -66,22 +71,16 @@ func TestFullDisk(t *testing.T) {
 	e := start(t, func(c *server.Config) { c.DB = filepath.Join(dir, "hookd.db") })
 	rc := testkit.NewReceiver(t, 200)
 	e.createWebhook("r", rc.URL, "eventCanceled")
-	body := func(i int) string {
-		return `{"hook":"eventCanceled","data":{"eventId":` + strconv.Itoa(i) + `,"reason":"` + strings.Repeat("x", 1500) + `"}}`
-	}
 
-	var mu sync.Mutex
 	var accepted []string
 	post := func(i int) (int, string) {
 		var out struct{ ID string }
-		code, _, raw := e.post(testKey, body(i))
+		code, _, raw := e.post(testKey, bigTrigger(i))
 		if code == 202 {
 			if err := json.Unmarshal([]byte(raw), &out); err != nil {
 				t.Fatalf("202 answer: %s", raw)
 			}
-			mu.Lock()
 			accepted = append(accepted, out.ID)
-			mu.Unlock()
 		}
 		return code, raw
 	}
@@ -139,19 +138,16 @@ func TestFullDisk(t *testing.T) {
 			t.Fatalf("trigger after space returned: %d %s", code, raw)
 		}
 	}
-	mu.Lock()
-	want := append([]string(nil), accepted...)
-	mu.Unlock()
 	testkit.WaitFor(t, 10*time.Second, "every accepted trigger delivered", func() bool {
 		got := rc.SentByID(0)
-		for _, id := range want {
+		for _, id := range accepted {
 			if got[id] == 0 {
 				return false
 			}
 		}
 		return true
 	})
-	t.Logf("all %d accepted triggers delivered after space returned", len(want))
+	t.Logf("all %d accepted triggers delivered after space returned", len(accepted))
 }
 
 // TestFullDiskShutdown: sends whose results cannot be recorded because the
@@ -164,18 +160,15 @@ func TestFullDiskShutdown(t *testing.T) {
 	rc := testkit.NewReceiver(t, 200)
 	rc.SetHandler(func(http.ResponseWriter, *http.Request) { <-release }) // answer only once the disk is full
 	e.createWebhook("r", rc.URL, "eventCanceled")
-	big := func(i int) string {
-		return `{"hook":"eventCanceled","data":{"eventId":` + strconv.Itoa(i) + `,"reason":"` + strings.Repeat("y", 1500) + `"}}`
-	}
 	for i := range 20 {
-		if code, _, raw := e.post(testKey, big(i)); code != 202 {
+		if code, _, raw := e.post(testKey, bigTrigger(i)); code != 202 {
 			t.Fatalf("trigger: %d %s", code, raw)
 		}
 	}
 	rc.Wait(t, 1, 10*time.Second) // sends in flight
 	fill(t, filepath.Join(dir, "filler"))
 	for i := range 2000 { // until the store refuses: its slack is used up too
-		if code, _, _ := e.post(testKey, big(100+i)); code == 503 {
+		if code, _, _ := e.post(testKey, bigTrigger(100+i)); code == 503 {
 			break
 		}
 	}

@@ -4,10 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"net/http"
-	"net/http/httptest"
 	"sort"
 	"strings"
 	"sync"
@@ -29,23 +26,7 @@ func TestRepeatedKill9(t *testing.T) {
 	const kills = 20
 	k := newKillable(t, key, "50ms", "500ms")
 
-	type receipt struct {
-		at    time.Time
-		count int
-	}
-	var mu sync.Mutex
-	received := map[string]*receipt{}
-	rc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
-		id := r.Header.Get("webhook-id")
-		mu.Lock()
-		if received[id] == nil {
-			received[id] = &receipt{at: time.Now()}
-		}
-		received[id].count++
-		mu.Unlock()
-	}))
-	defer rc.Close()
+	rc := testkit.NewReceiver(t, 200)
 
 	var accMu sync.Mutex
 	var accepted []string
@@ -110,53 +91,43 @@ func TestRepeatedKill9(t *testing.T) {
 
 	// One last start, left running: it sends whatever is still pending.
 	k.start(t, addr)
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		missing := 0
-		mu.Lock()
-		for _, id := range accepted {
-			if received[id] == nil {
-				missing++
-			}
-		}
-		mu.Unlock()
-		if missing == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d accepted triggers never delivered", missing, len(accepted))
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	waitDelivered(t, rc, accepted, 30*time.Second, "")
 	time.Sleep(time.Second) // leases of the last kill have ended: late duplicates arrive now
 
 	// A duplicate is a send whose result was not recorded before a kill:
 	// the trigger was not done in the file at a kill that came after its
 	// first delivery. Anything else would be hookd sending a trigger twice
 	// on its own.
-	mu.Lock()
-	defer mu.Unlock()
+	firstAt, counts := map[string]time.Time{}, map[string]int{} // by webhook-id
+	for _, r := range rc.Requests() {
+		id := r.Header.Get("webhook-id")
+		if counts[id] == 0 {
+			firstAt[id] = r.At
+		}
+		counts[id]++
+	}
 	dups, unexplained := 0, 0
 	perKill := make([]int, kills)
-	for id, r := range received {
-		if r.count < 2 {
+	for id, count := range counts {
+		if count < 2 {
 			continue
 		}
-		dups += r.count - 1
+		dups += count - 1
 		// A request written just before a kill may be read by the receiver
 		// just after it: allow a second.
-		k := sort.Search(len(killedAt), func(i int) bool { return !killedAt[i].Before(r.at.Add(-time.Second)) })
+		at := firstAt[id]
+		k := sort.Search(len(killedAt), func(i int) bool { return !killedAt[i].Before(at.Add(-time.Second)) })
 		explained := false
 		for _, round := range notDone[id] {
 			if round >= k {
 				explained = true
-				perKill[round] += r.count - 1
+				perKill[round] += count - 1
 				break
 			}
 		}
 		if !explained {
 			unexplained++
-			t.Errorf("trigger %s delivered %d times, first at %s, and done at every later kill", id, r.count, r.at.Format("15:04:05.000"))
+			t.Errorf("trigger %s delivered %d times, first at %s, and done at every later kill", id, count, at.Format("15:04:05.000"))
 		}
 	}
 	t.Logf("all %d accepted triggers delivered at least once; %d duplicate deliveries (same webhook-id)", len(accepted), dups)

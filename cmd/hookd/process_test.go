@@ -1,13 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"database/sql"
 	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -49,6 +45,29 @@ func newKillable(t *testing.T, key, interval, lease string) killable {
 // start starts it (again) at addr and waits until it serves.
 func (k killable) start(t *testing.T, addr string) *testkit.Hookd {
 	return testkit.StartHookd(t, k.bin, addr, testkit.KeyEnv(k.key), k.args...)
+}
+
+// waitDelivered waits until rc has received each of ids, the triggers
+// hookd accepted, and fails t saying how many never came (when, such as
+// " after restart", ends the message).
+func waitDelivered(t *testing.T, rc *testkit.Receiver, ids []string, within time.Duration, when string) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		received, missing := rc.SentByID(0), 0
+		for _, id := range ids {
+			if received[id] == 0 {
+				missing++
+			}
+		}
+		if missing == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d accepted triggers never delivered%s", missing, len(ids), when)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // openIntact opens the SQLite store dsn names and fails t unless it passes
@@ -98,15 +117,7 @@ func TestKill9LosesNoAcceptedTrigger(t *testing.T) {
 	const key = "hk_kill_test_0123456789abcdefghijklmn"
 	k := newKillable(t, key, "100ms", "1s")
 
-	var mu sync.Mutex
-	received := map[string]int{}
-	rc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
-		mu.Lock()
-		received[r.Header.Get("webhook-id")]++
-		mu.Unlock()
-	}))
-	defer rc.Close()
+	rc := testkit.NewReceiver(t, 200)
 
 	addr := testkit.FreeAddr(t)
 	p := k.start(t, addr)
@@ -143,39 +154,20 @@ func TestKill9LosesNoAcceptedTrigger(t *testing.T) {
 	p.Stop(syscall.SIGKILL)
 	stop()
 	wg.Wait()
-	total := 0
-	accepted.Range(func(any, any) bool { total++; return true })
+	var ids []string
+	accepted.Range(func(id, _ any) bool { ids = append(ids, id.(string)); return true })
+	total := len(ids)
 	t.Logf("%d triggers accepted before SIGKILL", total)
 
 	// The store is intact.
 	openIntact(t, k.db, "after SIGKILL").Close()
 
 	k.start(t, addr)
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		missing := 0
-		accepted.Range(func(id, _ any) bool {
-			mu.Lock()
-			if received[id.(string)] == 0 {
-				missing++
-			}
-			mu.Unlock()
-			return true
-		})
-		if missing == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d accepted triggers never delivered after restart", missing, total)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	waitDelivered(t, rc, ids, 30*time.Second, " after restart")
 	dups := 0
-	mu.Lock()
-	for _, c := range received {
+	for _, c := range rc.SentByID(0) {
 		dups += c - 1
 	}
-	mu.Unlock()
 	t.Logf("all %d accepted triggers delivered; %d duplicate deliveries (in flight at the kill, same webhook-id)", total, dups)
 	if dups > 256 {
 		t.Errorf("%d duplicates: more than could have been in flight", dups)
@@ -190,16 +182,11 @@ func TestSIGTERMShutsDownGracefully(t *testing.T) {
 	addr := testkit.FreeAddr(t)
 	p := testkit.StartHookd(t, bin, addr, nil, "--db", db)
 	out := p.Output.String()
-	sc := bufio.NewScanner(strings.NewReader(out))
-	var key string
-	for sc.Scan() {
-		if l := strings.TrimSpace(sc.Text()); strings.HasPrefix(l, "hk_") {
-			key = l
-		}
-	}
-	if key == "" {
+	secrets := testkit.FirstStartSecrets(out)
+	if len(secrets) == 0 || !strings.HasPrefix(secrets[0], "hk_") {
 		t.Fatalf("no generated API key printed:\n%s", out)
 	}
+	key := secrets[0]
 	code, _, _ := apiPost(addr, key, "/api/v1/triggers", `{"hook":"eventAdded","data":{"recurringId":1}}`)
 	if code != 202 {
 		t.Fatalf("trigger with the printed key: %d", code)

@@ -4,149 +4,40 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/hookd-dev/hookd/internal/testkit"
 	"github.com/hookd-dev/hookd/server"
 )
 
-// notYet are the contract's settings that hookd does not have yet, with the
-// issue that adds each. The test fails once one exists, so that it leaves
-// this list and is checked like the others.
-var notYet = map[string]string{}
-
-// docRow is one row of a settings table in Markdown: | `--flag` | `ENV` | default | meaning |.
-type docRow struct {
-	flags, envs []string
-	def         string
-}
-
-var codeSpan = regexp.MustCompile("`([^`]*)`")
-
-// settingsTable reads the first Markdown table after the heading that
-// contains heading.
-func settingsTable(t *testing.T, path, heading string) []docRow {
-	t.Helper()
-	raw, err := os.ReadFile(path)
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		t.Fatalf("read %s: %v", path, err)
-	}
-	testkit.Require(t, path, err == nil, "it is not beside this checkout")
-	_, after, ok := strings.Cut(string(raw), heading)
-	if !ok {
-		t.Fatalf("%s has no heading %q", path, heading)
-	}
-	var rows []docRow
-	inTable := false
-	for _, line := range strings.Split(after, "\n") {
-		if !strings.HasPrefix(line, "|") {
-			if inTable {
-				break
-			}
-			continue
-		}
-		inTable = true
-		cells := strings.Split(strings.Trim(line, "|"), "|")
-		if len(cells) < 4 || !strings.Contains(cells[0], "`--") {
-			continue // the header and its rule
-		}
-		var r docRow
-		for _, m := range codeSpan.FindAllStringSubmatch(cells[0], -1) {
-			r.flags = append(r.flags, strings.TrimPrefix(m[1], "--"))
-		}
-		for _, m := range codeSpan.FindAllStringSubmatch(cells[1], -1) {
-			r.envs = append(r.envs, m[1])
-		}
-		r.def = strings.TrimSpace(cells[2])
-		if m := codeSpan.FindStringSubmatch(r.def); m != nil {
-			r.def = m[1]
-		}
-		rows = append(rows, r)
-	}
-	if len(rows) == 0 {
-		t.Fatalf("%s: no settings table after %q", path, heading)
-	}
-	return rows
-}
-
-// sameDefault reports whether a documented default means the setting's
-// default value (durations compare as durations: 1m is 1m0s).
-func sameDefault(doc string, s server.Setting) bool {
-	cfg := server.DefaultConfig()
-	v := s.Field(&cfg)
-	if d, ok := v.(*time.Duration); ok {
-		got, err := time.ParseDuration(doc)
-		return err == nil && got == *d
-	}
-	want := server.FormatDefault(v)
-	if want == "" {
-		return doc == s.NoDefault
-	}
-	return doc == want
-}
-
-// TestSettingsTablesAgree holds the README's and the contract's settings
-// tables and `hookd serve --help` to the one settings table
-// (server.Settings, defaults from server.DefaultConfig).
-func TestSettingsTablesAgree(t *testing.T) {
-	settings := map[string]server.Setting{}
-	for _, s := range server.Settings() {
-		settings[s.Flag] = s
-	}
-	check := func(doc string, rows []docRow, mustListAll bool) {
-		listed := map[string]bool{}
-		for _, r := range rows {
-			for i, f := range r.flags {
-				listed[f] = true
-				s, ok := settings[f]
-				if !ok {
-					if _, later := notYet[f]; later && doc == "CONTRACT.md" {
-						continue
-					}
-					t.Errorf("%s lists --%s, which hookd serve does not have", doc, f)
-					continue
-				}
-				if _, later := notYet[f]; later {
-					t.Errorf("--%s exists now: take it off notYet in this test", f)
-				}
-				if i < len(r.envs) && r.envs[i] != s.Env {
-					t.Errorf("%s: --%s reads %s, the code reads %s", doc, f, r.envs[i], s.Env)
-				}
-				if len(r.flags) == 1 && !sameDefault(r.def, s) {
-					cfg := server.DefaultConfig()
-					t.Errorf("%s: --%s defaults to %q, the code to %q", doc, f, r.def, server.FormatDefault(s.Field(&cfg)))
-				}
-			}
-		}
-		if mustListAll {
-			for f := range settings {
-				if !listed[f] {
-					t.Errorf("%s does not list --%s", doc, f)
-				}
-			}
-		}
-	}
-	check("README.md", settingsTable(t, filepath.Join("..", "..", "README.md"), "## Settings"), true)
-	check("CONTRACT.md", settingsTable(t, filepath.Join("..", "..", "..", "shared", "CONTRACT.md"), "`hookd serve` settings"), false)
-
+// TestServeHelpShowsEachSetting: `hookd serve --help` shows each setting
+// of the one settings table (server.Settings) with its default (from
+// server.DefaultConfig) and its variable.
+func TestServeHelpShowsEachSetting(t *testing.T) {
 	var out bytes.Buffer
 	if err := run(t.Context(), []string{"serve", "--help"}, &out, &out); !errors.Is(err, flag.ErrHelp) {
 		t.Fatalf("serve --help: %v", err)
 	}
 	help := out.String()
+	// Each flag's entry starts a line with "  -" and its name, then a space
+	// (its kind) or a new line (its help).
+	entries := map[string]string{}
+	for _, e := range strings.Split(help, "\n  -")[1:] {
+		if i := strings.IndexAny(e, " \n"); i > 0 {
+			entries[e[:i]] = e[i:]
+		}
+	}
 	cfg := server.DefaultConfig()
 	for _, s := range server.Settings() {
-		loc := regexp.MustCompile(`\n  -` + s.Flag + `[ \n]`).FindStringIndex(help)
-		if loc == nil {
+		entry, ok := entries[s.Flag]
+		if !ok {
 			t.Errorf("serve --help does not show -%s:\n%s", s.Flag, help)
 			continue
 		}
-		entry, _, _ := strings.Cut(help[loc[1]:], "\n  -")
 		want := server.FormatDefault(s.Field(&cfg))
 		if want == "" {
 			want = s.NoDefault
@@ -160,6 +51,24 @@ func TestSettingsTablesAgree(t *testing.T) {
 	}
 }
 
+// refusedServe runs `hookd serve` on a new store, which it must refuse with
+// a usage error (exit status 2) before the store is created, and returns
+// that error; what names the case in failures.
+func refusedServe(t *testing.T, what string) error {
+	t.Helper()
+	db := filepath.Join(t.TempDir(), "hookd.db")
+	var out bytes.Buffer
+	err := run(t.Context(), []string{"serve", "--db", db, "--addr", "127.0.0.1:0"}, &out, &out)
+	var u usageError
+	if !errors.As(err, &u) {
+		t.Fatalf("serve %s: %v, want a usage error (exit 2)", what, err)
+	}
+	if _, err := os.Stat(db); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("serve refused, yet the store %s was created (%v)", db, err)
+	}
+	return err
+}
+
 // TestServeRefusesWeakChosenCredentials: a chosen API key under 32
 // characters or admin password under 10 stops serve with exit status 2 and
 // a message naming the variable, before the store is created.
@@ -171,15 +80,9 @@ func TestServeRefusesWeakChosenCredentials(t *testing.T) {
 	} {
 		t.Run(c.env, func(t *testing.T) {
 			t.Setenv(c.env, c.value)
-			db := filepath.Join(t.TempDir(), "hookd.db")
-			var out bytes.Buffer
-			err := run(t.Context(), []string{"serve", "--db", db, "--addr", "127.0.0.1:0"}, &out, &out)
-			var u usageError
-			if !errors.As(err, &u) || !strings.Contains(err.Error(), c.want) {
-				t.Fatalf("serve with %s=%q: %v, want a usage error (exit 2) saying %q", c.env, c.value, err, c.want)
-			}
-			if _, err := os.Stat(db); !errors.Is(err, os.ErrNotExist) {
-				t.Errorf("serve refused, yet the store %s was created (%v)", db, err)
+			what := fmt.Sprintf("with %s=%q", c.env, c.value)
+			if err := refusedServe(t, what); !strings.Contains(err.Error(), c.want) {
+				t.Errorf("serve %s: %v, want it to say %q", what, err, c.want)
 			}
 		})
 	}
@@ -207,13 +110,7 @@ func TestServeReadsVariablesAsTheirSettings(t *testing.T) {
 	t.Setenv("HOOKD_BATCH_INTERVAL", "fast")
 	t.Setenv("HOOKD_MAX_CONCURRENCY", "many")
 	t.Setenv("HOOKD_ALLOW_PRIVATE_URLS", "sometimes")
-	db := filepath.Join(t.TempDir(), "hookd.db")
-	var out bytes.Buffer
-	err := run(t.Context(), []string{"serve", "--db", db, "--addr", "127.0.0.1:0"}, &out, &out)
-	var u usageError
-	if !errors.As(err, &u) {
-		t.Fatalf("serve with unreadable variables: %v, want a usage error (exit 2)", err)
-	}
+	err := refusedServe(t, "with unreadable variables")
 	for _, want := range []string{
 		`HOOKD_BATCH_INTERVAL="fast" is not a duration such as 5s or 1m`,
 		`HOOKD_MAX_CONCURRENCY="many" is not a whole number`,
@@ -222,9 +119,6 @@ func TestServeReadsVariablesAsTheirSettings(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("serve with unreadable variables: %q does not say %q", err, want)
 		}
-	}
-	if _, err := os.Stat(db); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("serve refused, yet the store %s was created (%v)", db, err)
 	}
 }
 
