@@ -52,58 +52,31 @@ type Options struct {
 	// serve` processes (HookdBinary; default this executable) on one fresh
 	// PostgreSQL database, each held to NodeCPU of a CPU by a cgroup (0:
 	// uncapped), fan out ScaleTriggers to ScaleWebhooks webhooks.
-	Scenario      string
-	Nodes         []int   // defaults to 1, 2, 3, 5, 8
-	NodeCPU       float64 // defaults to 0.15; negative: uncapped
-	ScaleWebhooks int     // defaults to 2,000
-	ScaleTriggers int     // defaults to 24
-	HookdBinary   string
+	Scenario    string
+	Nodes       []int   // defaults to 1, 2, 3, 5, 8
+	NodeCPU     float64 // defaults to 0.15; negative: uncapped
+	HookdBinary string
 
-	Receivers   int // healthy receivers (hosts); defaults to 4
-	Concurrency int // hookd's MaxConcurrency; defaults to 256
-	PerHost     int // hookd's MaxPerHost; defaults to 64
-
-	RawRequests        int           // raw ceiling requests; defaults to 40,000
-	IngestDuration     time.Duration // each ingest measurement; defaults to 5s
-	IngestClients      int           // concurrent single-POST clients; defaults to 64
-	IngestBatch        int           // triggers per batch POST; defaults to 1,000
-	FanoutTriggers     int           // defaults to 10
-	FanoutWebhooks     int           // defaults to 2,000
-	BigWebhooks        int           // defaults to 100,000
-	LatencyRate        int           // triggers per second; defaults to 500
-	LatencyWebhooks    int           // defaults to 20
-	LatencyDuration    time.Duration // defaults to 60s
-	LatencyInterval    time.Duration // the batch interval of the latency run; defaults to 5s (hookd's default)
-	IsolationHealthy   int           // defaults to 1,000
-	IsolationDead      int           // webhooks whose URL never answers; defaults to 100
-	IsolationDeadHosts int           // listeners the dead URLs are spread over; defaults to IsolationDead (one host each)
-	IsolationTriggers  int           // defaults to 10
-	IsolationTimeout   time.Duration // delivery timeout of the isolation runs; defaults to 10s (hookd's default)
-	MemoryTriggers     int           // defaults to 10
-	MemoryWebhooks     int           // defaults to 100,000
+	// The sizes of the scenarios: zero takes the default that Sizes gives,
+	// which also names each one's flag.
+	Receivers, Concurrency, PerHost                  int
+	RawRequests, IngestClients, IngestBatch          int
+	FanoutTriggers, FanoutWebhooks, BigWebhooks      int
+	LatencyRate, LatencyWebhooks                     int
+	IsolationHealthy, IsolationDead                  int
+	IsolationDeadHosts, IsolationTriggers            int
+	MemoryTriggers, MemoryWebhooks                   int
+	ScaleWebhooks, ScaleTriggers                     int
+	IngestDuration, LatencyDuration, LatencyInterval time.Duration
+	IsolationTimeout                                 time.Duration
 }
 
 // check refuses negative sizes and durations: zero means the default, and
 // a negative one would otherwise quietly become the default too.
 func (o *Options) check() error {
-	for _, c := range []struct {
-		flag string
-		v    int64
-	}{
-		{"--receivers", int64(o.Receivers)}, {"--concurrency", int64(o.Concurrency)}, {"--per-host", int64(o.PerHost)},
-		{"--raw-requests", int64(o.RawRequests)}, {"--ingest-duration", int64(o.IngestDuration)},
-		{"--ingest-clients", int64(o.IngestClients)}, {"--ingest-batch", int64(o.IngestBatch)},
-		{"--fanout-triggers", int64(o.FanoutTriggers)}, {"--fanout-webhooks", int64(o.FanoutWebhooks)},
-		{"--big-webhooks", int64(o.BigWebhooks)}, {"--latency-rate", int64(o.LatencyRate)},
-		{"--latency-webhooks", int64(o.LatencyWebhooks)}, {"--latency-duration", int64(o.LatencyDuration)},
-		{"--latency-interval", int64(o.LatencyInterval)}, {"--isolation-healthy", int64(o.IsolationHealthy)},
-		{"--isolation-dead", int64(o.IsolationDead)}, {"--isolation-dead-hosts", int64(o.IsolationDeadHosts)},
-		{"--isolation-timeout", int64(o.IsolationTimeout)}, {"--memory-triggers", int64(o.MemoryTriggers)},
-		{"--memory-webhooks", int64(o.MemoryWebhooks)}, {"--webhooks", int64(o.ScaleWebhooks)},
-		{"--triggers", int64(o.ScaleTriggers)},
-	} {
-		if c.v < 0 {
-			return fmt.Errorf("%s must be more than 0 (or left out for its default)", c.flag)
+	for _, z := range Sizes() {
+		if z.get(o) < 0 {
+			return fmt.Errorf("--%s must be more than 0 (or left out for its default)", z.Flag)
 		}
 	}
 	for _, n := range o.Nodes {
@@ -117,46 +90,23 @@ func (o *Options) check() error {
 	return nil
 }
 
+// setDefaults gives every size left at zero its default (Sizes).
 func (o *Options) setDefaults() {
-	def := func(p *int, normal, quick int) {
-		if *p <= 0 {
-			*p = normal
-			if o.Quick {
-				*p = quick
-			}
+	flags := map[string]Size{}
+	for _, z := range Sizes() {
+		flags[z.Flag] = z
+		if z.get(o) > 0 {
+			continue
+		}
+		switch {
+		case z.SameAs != "":
+			z.set(o, flags[z.SameAs].get(o)) // listed after the size it copies
+		case o.Quick:
+			z.set(o, z.Quick)
+		default:
+			z.set(o, z.Full)
 		}
 	}
-	defDur := func(p *time.Duration, normal, quick time.Duration) {
-		if *p <= 0 {
-			*p = normal
-			if o.Quick {
-				*p = quick
-			}
-		}
-	}
-	def(&o.Receivers, 4, 4)
-	def(&o.Concurrency, 256, 256)
-	def(&o.PerHost, 64, 64)
-	def(&o.RawRequests, 40000, 10000)
-	defDur(&o.IngestDuration, 5*time.Second, 2*time.Second)
-	def(&o.IngestClients, 64, 64)
-	def(&o.IngestBatch, 1000, 1000)
-	def(&o.FanoutTriggers, 10, 10)
-	def(&o.FanoutWebhooks, 2000, 500)
-	def(&o.BigWebhooks, 100000, 10000)
-	def(&o.LatencyRate, 500, 200)
-	def(&o.LatencyWebhooks, 20, 20)
-	defDur(&o.LatencyDuration, 60*time.Second, 5*time.Second)
-	defDur(&o.LatencyInterval, 5*time.Second, time.Second)
-	def(&o.IsolationHealthy, 1000, 200)
-	def(&o.IsolationDead, 100, 20)
-	def(&o.IsolationDeadHosts, o.IsolationDead, o.IsolationDead)
-	def(&o.IsolationTriggers, 10, 10)
-	defDur(&o.IsolationTimeout, 10*time.Second, 2*time.Second)
-	def(&o.MemoryTriggers, 10, 2)
-	def(&o.MemoryWebhooks, 100000, 20000)
-	def(&o.ScaleWebhooks, 2000, 200)
-	def(&o.ScaleTriggers, 24, 4)
 	if len(o.Nodes) == 0 {
 		o.Nodes = []int{1, 2, 3, 5, 8}
 		if o.Quick {
