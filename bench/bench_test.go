@@ -94,3 +94,36 @@ func TestReceiverProcess(t *testing.T) {
 		t.Fatalf("output does not give the receiver process's CPU apart:\n%s", out.String())
 	}
 }
+
+// TestSizesDefaults: every size left out takes its default from Sizes, the
+// --quick one with --quick; a size that copies another takes that one's
+// value; a given size is kept, and a negative one is refused naming its
+// flag.
+func TestSizesDefaults(t *testing.T) {
+	for _, quick := range []bool{false, true} {
+		o := Options{Quick: quick, IsolationDead: 7, MemoryTriggers: 3}
+		if err := o.check(); err != nil {
+			t.Fatal(err)
+		}
+		o.setDefaults()
+		for _, z := range Sizes() {
+			want := z.Full
+			if quick {
+				want = z.Quick
+			}
+			switch z.Flag {
+			case "isolation-dead", "isolation-dead-hosts":
+				want = 7 // given, and copied
+			case "memory-triggers":
+				want = 3 // given
+			}
+			if got := z.get(&o); got != want {
+				t.Errorf("quick=%v: --%s = %d, want %d", quick, z.Flag, got, want)
+			}
+		}
+	}
+	o := Options{LatencyDuration: -time.Second}
+	if err := o.check(); err == nil || !strings.Contains(err.Error(), "--latency-duration") {
+		t.Errorf("a negative duration: %v, want an error naming --latency-duration", err)
+	}
+}
