@@ -24,6 +24,7 @@ func (h *handler) funcs() template.FuncMap {
 		"plural":       plural,
 		"add":          func(a, b int) int { return a + b },
 		"confirm":      newConfirmForm,
+		"actions":      newFormActions,
 		"errorSummary": newErrorSummary,
 		"release":      newReleaseForm,
 		"hasPrefix":    strings.HasPrefix,
@@ -146,15 +147,27 @@ func plural(n int, one, many string) string {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
+// formActions is the row that ends a form (template "actions"; "buttons"
+// is the row's content): its submit button, which says Label, styled Kind
+// (primary or danger), and a Cancel link back to Cancel. Class is the row's
+// other classes ("sticky-actions"), if any.
+type formActions struct {
+	Label, Kind, Cancel, Class string
+}
+
+func newFormActions(label, kind, cancel string, class ...string) formActions {
+	return formActions{Label: label, Kind: kind, Cancel: cancel, Class: strings.Join(class, " ")}
+}
+
 // confirmForm is the form of a confirmation page (template "confirm"): a
-// POST to Action whose button says Label, styled Kind (danger or primary),
-// and a Cancel link back to Cancel.
+// POST to Action, ended by Actions.
 type confirmForm struct {
-	CSRF, Action, Label, Kind, Cancel string
+	CSRF, Action string
+	Actions      formActions
 }
 
 func newConfirmForm(csrf, action, label, kind, cancel string) confirmForm {
-	return confirmForm{CSRF: csrf, Action: action, Label: label, Kind: kind, Cancel: cancel}
+	return confirmForm{CSRF: csrf, Action: action, Actions: newFormActions(label, kind, cancel)}
 }
 
 // errorSummary is the box above a form that was refused (template

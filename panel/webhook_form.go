@@ -36,6 +36,15 @@ type webhookFormPage struct {
 // HasErrors reports whether the form has any error to show.
 func (p webhookFormPage) HasErrors() bool { return len(p.Errors) > 0 || len(p.Others) > 0 }
 
+// Cancel is where the form's Cancel link leads: the webhook list from the
+// new page, the webhook's own page from its edit page.
+func (p webhookFormPage) Cancel() string {
+	if p.New {
+		return "/settings/webhooks"
+	}
+	return "/settings/webhooks/" + p.Webhook.ID
+}
+
 type formGroup struct {
 	hookGroup
 	Hooks []formHook

@@ -25,13 +25,8 @@ import (
 //	HOOKD_BENCH=1 HOOKD_TEST_POSTGRES=postgres://… go test -run FanOut -v ./postgres/
 func TestFanOutThroughput(t *testing.T) {
 	testkit.OptIn(t, "HOOKD_BENCH", "a measurement")
-	triggers, webhooks := 10, 2000
-	if v, err := strconv.Atoi(os.Getenv("HOOKD_BENCH_TRIGGERS")); err == nil && v > 0 {
-		triggers = v
-	}
-	if v, err := strconv.Atoi(os.Getenv("HOOKD_BENCH_WEBHOOKS")); err == nil && v > 0 {
-		webhooks = v
-	}
+	pg1, pg2 := testDatabase(t), testDatabase(t) // first: without PostgreSQL, skip before building and the SQLite run
+	triggers, webhooks := benchSize("HOOKD_BENCH_TRIGGERS", 10), benchSize("HOOKD_BENCH_WEBHOOKS", 2000)
 	bin := testkit.BuildHookd(t)
 	type result struct {
 		name string
@@ -46,9 +41,7 @@ func TestFanOutThroughput(t *testing.T) {
 		})
 	}
 	run("sqlite", []string{filepath.Join(t.TempDir(), "hookd.db")})
-	pg1 := testDatabase(t)
 	run("postgres-1-node", []string{pg1})
-	pg2 := testDatabase(t)
 	run("postgres-2-nodes", []string{pg2, pg2})
 
 	t.Logf("fan-out of %d triggers × %d webhooks (%d deliveries), first to last delivery:", triggers, webhooks, triggers*webhooks)
@@ -153,4 +146,13 @@ func fanOut(t *testing.T, bin string, dbs []string, triggers, webhooks int) (flo
 	}
 	t.Logf("%d deliveries in %v: %.0f/s", want, span.Round(time.Millisecond), rate)
 	return rate, span
+}
+
+// benchSize is the positive whole number in the environment variable env,
+// or def when it holds none.
+func benchSize(env string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(env)); err == nil && v > 0 {
+		return v
+	}
+	return def
 }
