@@ -141,6 +141,26 @@ func OutcomeKeys(outcomes []URLOutcome) []URLKey {
 	return keys
 }
 
+// MayChange returns the pairs of outcomes, in the order of OutcomeKeys,
+// whose grey-list state the outcomes can change: a pair with a failure, or
+// with a state in stored (a success clears it). A pair with successes only
+// and no state stays healthy, so a store need not lock, read or write it.
+func MayChange(stored map[URLKey]URLState, outcomes []URLOutcome) []URLKey {
+	failed := make(map[URLKey]bool)
+	for _, o := range outcomes {
+		if !o.OK {
+			failed[o.Key()] = true
+		}
+	}
+	var out []URLKey
+	for _, k := range OutcomeKeys(outcomes) {
+		if _, had := stored[k]; had || failed[k] {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
 // FoldOutcomes applies outcomes, in order, to the stored grey-list states of
 // their (account, URL) pairs with policy (its zero fields defaulted), and
 // returns what a store writes back: the states to store (insert or

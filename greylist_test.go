@@ -146,3 +146,52 @@ func TestFoldOutcomesKeepsLastError(t *testing.T) {
 		t.Errorf("after a success: upsert %+v healthy %v, want the state deleted", up, healthy)
 	}
 }
+
+// TestMayChange: a batch's outcomes can change the state of a pair with a
+// failure or with a stored state, never of a pair with successes only and
+// no state; and folding only the pairs MayChange names writes the same as
+// folding them all.
+func TestMayChange(t *testing.T) {
+	const a, b, c, d = "https://a.example/h", "https://b.example/h", "https://c.example/h", "https://d.example/h"
+	t0 := time.Date(2026, 12, 1, 7, 0, 0, 0, time.UTC)
+	ok := func(acc, u string) hookd.URLOutcome {
+		return hookd.URLOutcome{AccountID: acc, URL: u, OK: true, At: t0}
+	}
+	fail := func(acc, u string) hookd.URLOutcome {
+		return hookd.URLOutcome{AccountID: acc, URL: u, OK: false, Error: "HTTP 500", At: t0}
+	}
+	stored := map[hookd.URLKey]hookd.URLState{
+		{AccountID: "acc_1", URL: b}: {AccountID: "acc_1", URL: b, ConsecutiveFailures: 1},
+	}
+	outcomes := []hookd.URLOutcome{
+		ok("acc_1", a), ok("acc_1", a), // healthy and stays so: left alone
+		ok("acc_1", b),                   // has a state: a success clears it
+		ok("acc_1", c), fail("acc_1", c), // a failure among successes
+		ok("acc_2", b), // the same URL in another account, healthy there
+		fail("acc_2", d),
+	}
+	got := hookd.MayChange(stored, outcomes)
+	want := []hookd.URLKey{{AccountID: "acc_1", URL: b}, {AccountID: "acc_1", URL: c}, {AccountID: "acc_2", URL: d}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("MayChange = %v, want %v", got, want)
+	}
+	if got := hookd.MayChange(nil, []hookd.URLOutcome{ok("acc_1", a), ok("acc_1", c)}); len(got) != 0 {
+		t.Errorf("successes to healthy URLs: %v, want none", got)
+	}
+	changing := map[hookd.URLKey]bool{}
+	for _, k := range got {
+		changing[k] = true
+	}
+	var some []hookd.URLOutcome
+	for _, o := range outcomes {
+		if changing[o.Key()] {
+			some = append(some, o)
+		}
+	}
+	policy := hookd.DefaultGreylistPolicy
+	u1, h1 := hookd.FoldOutcomes(policy, stored, outcomes)
+	u2, h2 := hookd.FoldOutcomes(policy, stored, some)
+	if !reflect.DeepEqual(u1, u2) || !reflect.DeepEqual(h1, h2) {
+		t.Errorf("folding all: %v %v; folding those MayChange names: %v %v", u1, h1, u2, h2)
+	}
+}

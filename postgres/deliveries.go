@@ -118,19 +118,31 @@ func urlLockKey(k hookd.URLKey) int32 {
 	return int32(h.Sum32())
 }
 
-// applyOutcomes locks the outcomes' (account, URL) pairs, loads their
-// stored states in one query, folds the outcomes into them
-// (hookd.FoldOutcomes) and writes back what changed.
+// applyOutcomes folds the outcomes into the stored grey-list states of
+// their (account, URL) pairs (hookd.FoldOutcomes) and writes back what
+// changed. It reads the states first without a lock: the pairs the batch
+// cannot change (successes to URLs with no state, as in every fan-out to
+// healthy receivers) are left alone, so that nodes sending to the same URLs
+// do not queue behind each other's locks. The others are locked, in key
+// order so that two batches never wait for each other in a cycle, and read
+// again. A state another node writes meanwhile to a pair left alone is
+// kept: that node's outcome counts as the later one, as either may be when
+// they are concurrent.
 func applyOutcomes(ctx context.Context, tx pgx.Tx, p hookd.RecordParams) error {
-	outcomes, policy := p.Outcomes, p.Policy
-	pairs := hookd.OutcomeKeys(outcomes)
-	// Lock every pair of the batch, in key order so that two batches never
-	// wait for each other in a cycle, before reading their states.
+	policy := p.Policy
+	stored, err := readURLStates(ctx, tx, hookd.OutcomeKeys(p.Outcomes))
+	if err != nil {
+		return err
+	}
+	pairs := hookd.MayChange(stored, p.Outcomes)
+	if len(pairs) == 0 {
+		return nil
+	}
 	keys := make([]int32, 0, len(pairs))
-	accounts, urls := make([]string, len(pairs)), make([]string, len(pairs))
-	for i, k := range pairs {
+	changing := make(map[hookd.URLKey]bool, len(pairs))
+	for _, k := range pairs {
 		keys = append(keys, urlLockKey(k))
-		accounts[i], urls[i] = k.AccountID, k.URL
+		changing[k] = true
 	}
 	slices.Sort(keys)
 	keys = slices.Compact(keys)
@@ -138,19 +150,10 @@ func applyOutcomes(ctx context.Context, tx pgx.Tx, p hookd.RecordParams) error {
 		lockURLClass, keys); err != nil {
 		return err
 	}
-	rows, err := tx.Query(ctx, storeutil.SelectURLStates+`
-		WHERE (account_id, url) IN (SELECT * FROM unnest($1::text[], $2::text[]))`, accounts, urls)
-	if err != nil {
+	if stored, err = readURLStates(ctx, tx, pairs); err != nil {
 		return err
 	}
-	read, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.URLState, error) { return storeutil.ScanURLState(r, fromDB) })
-	if err != nil {
-		return err
-	}
-	stored := make(map[hookd.URLKey]hookd.URLState, len(read))
-	for _, st := range read {
-		stored[st.Key()] = st
-	}
+	outcomes := slices.DeleteFunc(slices.Clone(p.Outcomes), func(o hookd.URLOutcome) bool { return !changing[o.Key()] })
 	upsert, healthy := hookd.FoldOutcomes(policy, stored, outcomes)
 	if p.Tell != nil {
 		if changes := hookd.GreylistChanges(stored, upsert, healthy); len(changes) > 0 {
@@ -166,7 +169,7 @@ func applyOutcomes(ctx context.Context, tx pgx.Tx, p hookd.RecordParams) error {
 		}
 	}
 	if len(healthy) > 0 {
-		accounts, urls = accounts[:0], urls[:0]
+		accounts, urls := make([]string, 0, len(healthy)), make([]string, 0, len(healthy))
 		for _, k := range healthy {
 			accounts, urls = append(accounts, k.AccountID), append(urls, k.URL)
 		}
@@ -178,7 +181,7 @@ func applyOutcomes(ctx context.Context, tx pgx.Tx, p hookd.RecordParams) error {
 	if len(upsert) == 0 {
 		return nil
 	}
-	accounts, urls = make([]string, len(upsert)), make([]string, len(upsert))
+	accounts, urls := make([]string, len(upsert)), make([]string, len(upsert))
 	failures, levels := make([]int32, len(upsert)), make([]int32, len(upsert))
 	until := make([]pgtype.Timestamptz, len(upsert))
 	lastErrors := make([]string, len(upsert))
@@ -192,6 +195,29 @@ func applyOutcomes(ctx context.Context, tx pgx.Tx, p hookd.RecordParams) error {
 		ON CONFLICT (account_id, url) DO UPDATE SET consecutive_failures = excluded.consecutive_failures,
 			level = excluded.level, until = excluded.until, last_error = excluded.last_error`, accounts, urls, failures, levels, until, lastErrors)
 	return err
+}
+
+// readURLStates reads the stored states of pairs, by pair; a healthy pair
+// has none.
+func readURLStates(ctx context.Context, tx pgx.Tx, pairs []hookd.URLKey) (map[hookd.URLKey]hookd.URLState, error) {
+	accounts, urls := make([]string, len(pairs)), make([]string, len(pairs))
+	for i, k := range pairs {
+		accounts[i], urls[i] = k.AccountID, k.URL
+	}
+	rows, err := tx.Query(ctx, storeutil.SelectURLStates+`
+		WHERE (account_id, url) IN (SELECT * FROM unnest($1::text[], $2::text[]))`, accounts, urls)
+	if err != nil {
+		return nil, err
+	}
+	read, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (hookd.URLState, error) { return storeutil.ScanURLState(r, fromDB) })
+	if err != nil {
+		return nil, err
+	}
+	stored := make(map[hookd.URLKey]hookd.URLState, len(read))
+	for _, st := range read {
+		stored[st.Key()] = st
+	}
+	return stored, nil
 }
 
 // Delivery returns one of the account's deliveries.

@@ -81,6 +81,7 @@ func Run(t *testing.T, open func(t *testing.T) hookd.Store) {
 		{"ReleaseURL", testReleaseURL},
 		{"Ping", testPing},
 		{"ConcurrentInsertAndClaim", testConcurrentInsertAndClaim},
+		{"ConcurrentOutcomes", testConcurrentOutcomes},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
