@@ -66,6 +66,25 @@ func FloorID(prefix string, t time.Time) string {
 	return encodeID(prefix, b)
 }
 
+// deliveryIDSkew is how far apart a delivery's attempt time and the time in
+// its ID may be: the ID is made at the attempt (or, for a test or a
+// redelivery, just before it), by a node whose clock may disagree with
+// another's by far less than this.
+const deliveryIDSkew = time.Hour
+
+// DeliveryIDsFrom and DeliveryIDsBefore bound the IDs of the deliveries
+// attempted from since, or before until: a store scans an account's log by
+// ID between them, and filters by attempt time, rather than keep an index
+// by attempt time too.
+func DeliveryIDsFrom(since time.Time) string {
+	return FloorID(PrefixDelivery, since.Add(-deliveryIDSkew))
+}
+
+// DeliveryIDsBefore: see DeliveryIDsFrom.
+func DeliveryIDsBefore(until time.Time) string {
+	return FloorID(PrefixDelivery, until.Add(deliveryIDSkew))
+}
+
 func encodeID(prefix string, b [16]byte) string {
 	out := make([]byte, len(prefix)+26)
 	copy(out, prefix)

@@ -240,15 +240,14 @@ func (s *Store) Deliveries(ctx context.Context, f hookd.DeliveryFilter) ([]hookd
 			add(c.col+" =", c.v)
 		}
 	}
-	// Delivery IDs are made at the attempt, so the bounds on the IDs
-	// (widened by an hour for clocks that disagree) let the scan of the
-	// account's log by ID stop at the range's ends.
+	// The bounds on the IDs let the scan of the account's log by ID stop
+	// at the range's ends (there is no index by attempt time).
 	if !f.Since.IsZero() {
-		add("id >=", hookd.FloorID(hookd.PrefixDelivery, f.Since.Add(-time.Hour)))
+		add("id >=", hookd.DeliveryIDsFrom(f.Since))
 		add("attempted_at >=", toDB(f.Since))
 	}
 	if !f.Until.IsZero() {
-		add("id <", hookd.FloorID(hookd.PrefixDelivery, f.Until.Add(time.Hour)))
+		add("id <", hookd.DeliveryIDsBefore(f.Until))
 		add("attempted_at <", toDB(f.Until))
 	}
 	if f.Cursor != "" {
@@ -284,7 +283,8 @@ func (s *Store) LastDeliveries(ctx context.Context, accountID string) (map[strin
 }
 
 // DeliveryStats counts the account's deliveries attempted since a time by
-// webhook, minute (UTC) and status, in that order.
+// webhook, minute (UTC) and status, in that order. It reads the account's
+// log by ID from hookd.DeliveryIDsFrom(since), as WebhookHealth does.
 func (s *Store) DeliveryStats(ctx context.Context, accountID string, since time.Time) ([]hookd.DeliveryStat, error) {
 	return readAll(ctx, s, func(r storeutil.Scanner, fromDB readTime) (st hookd.DeliveryStat, err error) {
 		var minute pgtype.Timestamptz
@@ -292,8 +292,8 @@ func (s *Store) DeliveryStats(ctx context.Context, accountID string, since time.
 		st.Minute = fromDB(minute)
 		return st, err
 	}, `SELECT webhook_id, date_trunc('minute', attempted_at) AS minute, status, count(*)
-		FROM deliveries WHERE account_id = $1 AND attempted_at >= $2
-		GROUP BY webhook_id, minute, status ORDER BY webhook_id, minute, status`, accountID, toDB(since))
+		FROM deliveries WHERE account_id = $1 AND id >= $2 AND attempted_at >= $3
+		GROUP BY webhook_id, minute, status ORDER BY webhook_id, minute, status`, accountID, hookd.DeliveryIDsFrom(since), toDB(since))
 }
 
 // WebhookHealth counts the account's deliveries attempted since a time by
@@ -303,11 +303,11 @@ func (s *Store) WebhookHealth(ctx context.Context, accountID string, since time.
 			SELECT webhook_id, count(*) FILTER (WHERE status = 'delivered') AS delivered,
 				count(*) FILTER (WHERE status = 'failed') AS failed, count(*) FILTER (WHERE status = 'skipped') AS skipped,
 				max(id) FILTER (WHERE status = 'failed') AS last_failed
-			FROM deliveries WHERE account_id = $1 AND attempted_at >= $2
+			FROM deliveries WHERE account_id = $1 AND id >= $2 AND attempted_at >= $3
 			GROUP BY webhook_id)
 		SELECT h.webhook_id, h.delivered, h.failed, h.skipped, coalesce(d.id, ''), coalesce(d.hook, ''),
 			coalesce(d.status_code, 0), coalesce(d.error, ''), d.attempted_at
-		FROM h LEFT JOIN deliveries d ON d.account_id = $1 AND d.id = h.last_failed`, accountID, toDB(since))
+		FROM h LEFT JOIN deliveries d ON d.account_id = $1 AND d.id = h.last_failed`, accountID, hookd.DeliveryIDsFrom(since), toDB(since))
 	if err != nil {
 		return nil, err
 	}

@@ -253,10 +253,10 @@ func (s *Store) Deliveries(ctx context.Context, f hookd.DeliveryFilter) ([]hookd
 	// pending one), so the account's log between the IDs of the range,
 	// widened by an hour for clocks that disagree, holds the range's rows.
 	if !f.Since.IsZero() {
-		q.and(`id >= ? AND attempted_at >= ?`, hookd.FloorID(hookd.PrefixDelivery, f.Since.Add(-time.Hour)), toDB(f.Since))
+		q.and(`id >= ? AND attempted_at >= ?`, hookd.DeliveryIDsFrom(f.Since), toDB(f.Since))
 	}
 	if !f.Until.IsZero() {
-		q.and(`id < ? AND attempted_at < ?`, hookd.FloorID(hookd.PrefixDelivery, f.Until.Add(time.Hour)), toDB(f.Until))
+		q.and(`id < ? AND attempted_at < ?`, hookd.DeliveryIDsBefore(f.Until), toDB(f.Until))
 	}
 	if f.Cursor != "" {
 		q.and(`id < ?`, f.Cursor)
@@ -287,13 +287,12 @@ func prefixed(p, cols string) string {
 // DeliveryStats counts the account's deliveries attempted since a time by
 // webhook, minute (UTC) and status, in that order.
 func (s *Store) DeliveryStats(ctx context.Context, accountID string, since time.Time) ([]hookd.DeliveryStat, error) {
-	// Delivery IDs are made at the attempt, so the account's log from the
-	// first ID of the period holds the period's rows; starting an hour
-	// earlier leaves room for clocks that disagree.
+	// The account's log from hookd.DeliveryIDsFrom(since) holds the
+	// period's rows.
 	rows, err := s.read.QueryContext(ctx, `SELECT webhook_id, attempted_at - attempted_at % 60000 AS minute, status, count(*)
 		FROM deliveries WHERE account_id = ? AND id >= ? AND attempted_at >= ?
 		GROUP BY webhook_id, minute, status ORDER BY webhook_id, minute, status`,
-		accountID, hookd.FloorID(hookd.PrefixDelivery, since.Add(-time.Hour)), toDB(since))
+		accountID, hookd.DeliveryIDsFrom(since), toDB(since))
 	out, err := collect(rows, err, func(r storeutil.Scanner) (st hookd.DeliveryStat, err error) {
 		var minute sql.NullInt64
 		err = r.Scan(&st.WebhookID, &minute, &st.Status, &st.Count)
@@ -315,6 +314,6 @@ func (s *Store) WebhookHealth(ctx context.Context, accountID string, since time.
 		SELECT h.webhook_id, h.delivered, h.failed, h.skipped, coalesce(d.id, ''), coalesce(d.hook, ''),
 			coalesce(d.status_code, 0), coalesce(d.error, ''), d.attempted_at
 		FROM h LEFT JOIN deliveries d ON d.account_id = ? AND d.id = h.last_failed`,
-		accountID, hookd.FloorID(hookd.PrefixDelivery, since.Add(-time.Hour)), toDB(since), accountID)
+		accountID, hookd.DeliveryIDsFrom(since), toDB(since), accountID)
 	return storeutil.ByWebhook(list, func(h hookd.WebhookHealth) string { return h.WebhookID }), err
 }
