@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -135,42 +134,5 @@ func testNoticesClaimedOnce(t *testing.T, s hookd.Store) {
 		if c != 1 {
 			t.Errorf("notice of %s claimed %d times", w, c)
 		}
-	}
-}
-
-// testConcurrentOutcomes records batches of outcomes from several
-// goroutines at once, as several nodes' result writers do, each with
-// failures to one URL and successes to healthy others: every failure
-// counts (none is lost to a concurrent batch), and the healthy URLs get no
-// state.
-func testConcurrentOutcomes(t *testing.T, s hookd.Store) {
-	a := account(t, s, "alpha")
-	const writers, batches, healthy = 6, 10, 40
-	const failing = "https://failing.example/hook"
-	policy := hookd.GreylistPolicy{After: 1000, Base: time.Minute, Max: time.Hour} // counts, never grey-lists
-	var wg sync.WaitGroup
-	for w := range writers {
-		wg.Go(func() {
-			for range batches {
-				p := hookd.RecordParams{Policy: policy}
-				for i := range healthy {
-					p.Outcomes = append(p.Outcomes, hookd.URLOutcome{AccountID: a.ID,
-						URL: "https://healthy-" + strconv.Itoa((i+w)%healthy) + ".example/hook", OK: true, At: base})
-				}
-				p.Outcomes = append(p.Outcomes, hookd.URLOutcome{AccountID: a.ID, URL: failing, Error: "HTTP 503", At: base})
-				if err := s.RecordDeliveries(ctx(t), p); err != nil {
-					t.Errorf("RecordDeliveries: %v", err)
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	states, err := s.URLStates(ctx(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(states) != 1 || states[0].URL != failing || states[0].ConsecutiveFailures != writers*batches {
-		t.Fatalf("states = %+v, want only %s with %d failures in a row", states, failing, writers*batches)
 	}
 }
