@@ -183,7 +183,8 @@ type fieldLink struct{ ID, Text string }
 
 // newErrorSummary makes the summary of errs, nil when there are none (the
 // form was not refused). fields are pairs of an error's key in errs and the
-// id of its field; an error of a key not listed is not linked.
+// id of its field; an error of a key not listed is left out of the
+// summary (the form shows it where it belongs).
 func newErrorSummary(heading string, errs map[string]string, fields ...string) (*errorSummary, error) {
 	if len(fields)%2 != 0 {
 		return nil, fmt.Errorf("errorSummary: fields come in pairs of key and id, got %q", fields)
