@@ -20,14 +20,14 @@ type webhookFormPage struct {
 	URL     string
 	Enabled bool
 	Groups  []formGroup
-	// Missing are hooks the webhook subscribes to that the catalogue no
-	// longer has; saving the form drops them (they cannot be ticked).
-	Missing []string
 	Errors  map[string]string
 	Others  []string // errors that belong to no field
-	Grey    greyState
-	Row     webhookRow      // the stored webhook's health, when editing
-	Test    *hookd.Delivery // the result of "Send test", when just sent
+	// Row is the stored webhook as the list shows it, when editing: its
+	// health, grey-list state, and the hooks it subscribes to that the
+	// catalogue no longer has (saving the form drops them: they cannot be
+	// ticked).
+	Row  webhookRow
+	Test *hookd.Delivery // the result of "Send test", when just sent
 	// Reveal opens the secret (after a rotation); PreviousActive says the
 	// previous secret still signs.
 	Reveal, PreviousActive bool
@@ -98,13 +98,11 @@ func (h *handler) webhookEdit(w http.ResponseWriter, r *http.Request, v *visitor
 // fillEditExtras loads what the edit page shows beside the form: the URL's
 // grey-list state and the result of a test just sent.
 func (h *handler) fillEditExtras(r *http.Request, v *visitor, p *webhookFormPage) error {
-	p.Grey = toGrey(p.Webhook.Greylist, h.now())
-	row, err := h.oneWebhookRow(r, v, p.Webhook.ID)
+	row, err := h.rowMaker(r, v)
 	if err != nil {
 		return err
 	}
-	p.Row = row
-	p.Missing = h.app.Catalogue().Missing(p.Webhook.Hooks)
+	p.Row = row(p.Webhook)
 	p.Reveal = r.URL.Query().Get("reveal") == "1"
 	p.PreviousActive = p.Webhook.PreviousSecret != "" && h.now().Before(p.Webhook.PreviousUntil)
 	if id := r.URL.Query().Get("test"); id != "" {

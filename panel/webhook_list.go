@@ -247,11 +247,26 @@ func (s health) sortRate() int {
 // delivery and health over the last 24 hours: three queries, whatever the
 // number of webhooks.
 func (h *handler) webhookRows(r *http.Request, v *visitor) ([]webhookRow, error) {
-	ctx := r.Context()
-	hooks, err := h.store.Webhooks(ctx, v.User.AccountID)
+	hooks, err := h.store.Webhooks(r.Context(), v.User.AccountID)
 	if err != nil {
 		return nil, err
 	}
+	row, err := h.rowMaker(r, v)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]webhookRow, len(hooks))
+	for i, wh := range hooks {
+		rows[i] = row(wh)
+	}
+	return rows, nil
+}
+
+// rowMaker reads the account's last deliveries and health (two queries)
+// and returns what makes a webhook's row from them: for the list, and for
+// the one webhook an edit page has loaded.
+func (h *handler) rowMaker(r *http.Request, v *visitor) (func(hookd.Webhook) webhookRow, error) {
+	ctx := r.Context()
 	last, err := h.store.LastDeliveries(ctx, v.User.AccountID)
 	if err != nil {
 		return nil, err
@@ -261,36 +276,21 @@ func (h *handler) webhookRows(r *http.Request, v *visitor) ([]webhookRow, error)
 	if err != nil {
 		return nil, err
 	}
-	rows := make([]webhookRow, len(hooks))
-	for i, wh := range hooks {
-		rows[i] = webhookRow{Webhook: wh, Hooks: hookSummary(cat, wh.Hooks), Missing: cat.Missing(wh.Hooks),
+	return func(wh hookd.Webhook) webhookRow {
+		row := webhookRow{Webhook: wh, Hooks: hookSummary(cat, wh.Hooks), Missing: cat.Missing(wh.Hooks),
 			Grey: toGrey(wh.Greylist, now)}
 		if d, ok := last[wh.ID]; ok {
-			rows[i].Last = &d
+			row.Last = &d
 		}
 		if s, ok := healths[wh.ID]; ok {
 			hs := health{Delivered: s.Delivered, Failed: s.Failed, Skipped: s.Skipped, LastFailure: s.LastFailure}
 			if sent := s.Delivered + s.Failed; sent > 0 {
 				hs.HasRate, hs.Rate = true, s.Delivered*100/sent
 			}
-			rows[i].Health = hs
+			row.Health = hs
 		}
-	}
-	return rows, nil
-}
-
-// oneWebhookRow is webhookRows for the one webhook an edit page shows.
-func (h *handler) oneWebhookRow(r *http.Request, v *visitor, id string) (webhookRow, error) {
-	rows, err := h.webhookRows(r, v)
-	if err != nil {
-		return webhookRow{}, err
-	}
-	for _, row := range rows {
-		if row.ID == id {
-			return row, nil
-		}
-	}
-	return webhookRow{}, hookd.Errorf(hookd.ENOTFOUND, "There is no such webhook. It may have been deleted.")
+		return row
+	}, nil
 }
 
 func toGrey(s hookd.URLState, now time.Time) greyState {
