@@ -35,7 +35,7 @@ type Setting struct {
 func Settings() []Setting {
 	return []Setting{
 		{Flag: "addr", Env: "HOOKD_ADDR", Help: "listen address", Field: func(c *Config) any { return &c.Addr }},
-		{Flag: "db", Env: "HOOKD_DB", Help: "a file path = embedded SQLite; postgres://… = PostgreSQL", Field: func(c *Config) any { return &c.DB }},
+		{Flag: "db", Env: "HOOKD_DB", Help: "a file path = embedded SQLite; postgres://… = PostgreSQL", Field: func(c *Config) any { return &c.DB }, Redact: StoreName},
 		{Flag: "batch-interval", Env: "HOOKD_BATCH_INTERVAL", Help: "how often pending triggers are dispatched", Field: func(c *Config) any { return &c.BatchInterval }},
 		{Flag: "delivery-timeout", Env: "HOOKD_DELIVERY_TIMEOUT", Help: "whole-request timeout for one POST, reading the answer included", Field: func(c *Config) any { return &c.DeliveryTimeout }},
 		{Flag: "greylist-after", Env: "HOOKD_GREYLIST_AFTER", Help: "consecutive failures of a URL before it is grey-listed", Field: func(c *Config) any { return &c.GreylistAfter }},

@@ -104,11 +104,7 @@ func serveFlags(fs *flag.FlagSet, cfg *server.Config) *envFlags {
 		}
 		switch p := s.Field(cfg).(type) {
 		case *string:
-			f.String(p, s.Flag, s.Env, *p, help)
-			if s.Redact != nil {
-				fl := fs.Lookup(s.Flag)
-				fl.DefValue = s.Redact(fl.DefValue)
-			}
+			f.setting(s, p, *p, help)
 		case *time.Duration:
 			f.Duration(p, s.Flag, s.Env, *p, help)
 		case *int:
@@ -128,8 +124,19 @@ func (e *envFlags) DB(p *string) {
 	for _, s := range server.Settings() {
 		if s.Flag == "db" {
 			def := server.DefaultConfig()
-			e.String(p, s.Flag, s.Env, *s.Field(&def).(*string), s.Help)
+			e.setting(s, p, *s.Field(&def).(*string), s.Help)
 		}
+	}
+}
+
+// setting defines the string setting s, its default shown by --help (the
+// environment's value, if set) rewritten by s.Redact so that a password in
+// it is not.
+func (e *envFlags) setting(s server.Setting, p *string, def, help string) {
+	e.String(p, s.Flag, s.Env, def, help)
+	if s.Redact != nil {
+		fl := e.fs.Lookup(s.Flag)
+		fl.DefValue = s.Redact(fl.DefValue)
 	}
 }
 

@@ -122,18 +122,32 @@ func TestServeReadsVariablesAsTheirSettings(t *testing.T) {
 	}
 }
 
-// TestHelpHidesTheSMTPPassword: --help shows a setting's value from the
-// environment as its default; the SMTP URL's password is not shown.
-func TestHelpHidesTheSMTPPassword(t *testing.T) {
+// TestHelpHidesPasswords: --help shows a setting's value from the
+// environment as its default; a password in it (the SMTP URL's, the
+// PostgreSQL URL's) is not shown, by serve nor by the commands that work on
+// the store directly.
+func TestHelpHidesPasswords(t *testing.T) {
 	t.Setenv("HOOKD_SMTP_URL", "smtp://hookd:Sup3r-secret@mail.example.org:587")
-	var out bytes.Buffer
-	if err := run(t.Context(), []string{"serve", "--help"}, &out, &out); !errors.Is(err, flag.ErrHelp) {
-		t.Fatalf("serve --help: %v", err)
-	}
-	if strings.Contains(out.String(), "Sup3r-secret") {
-		t.Errorf("serve --help shows the SMTP password:\n%s", out.String())
-	}
-	if !strings.Contains(out.String(), `(default "smtp://hookd:xxxxx@mail.example.org:587")`) {
-		t.Errorf("serve --help does not show the SMTP URL, redacted:\n%s", out.String())
+	t.Setenv("HOOKD_DB", "postgres://hookd:Db-s3cret@db.example.org:5432/hookd")
+	for _, c := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"serve", "--help"}, []string{`(default "smtp://hookd:xxxxx@mail.example.org:587")`, `(default "postgres://hookd:xxxxx@db.example.org:5432/hookd")`}},
+		{[]string{"backup", "--help"}, []string{`(default "postgres://hookd:xxxxx@db.example.org:5432/hookd")`}},
+		{[]string{"password", "--help"}, []string{`(default "postgres://hookd:xxxxx@db.example.org:5432/hookd")`}},
+	} {
+		var out bytes.Buffer
+		if err := run(t.Context(), c.args, &out, &out); !errors.Is(err, flag.ErrHelp) {
+			t.Fatalf("%s: %v", strings.Join(c.args, " "), err)
+		}
+		if strings.Contains(out.String(), "Sup3r-secret") || strings.Contains(out.String(), "Db-s3cret") {
+			t.Errorf("%s shows a password:\n%s", strings.Join(c.args, " "), out.String())
+		}
+		for _, w := range c.want {
+			if !strings.Contains(out.String(), w) {
+				t.Errorf("%s does not show %s:\n%s", strings.Join(c.args, " "), w, out.String())
+			}
+		}
 	}
 }
