@@ -302,7 +302,7 @@ func (c *Client) Recover(ctx context.Context, webhookID string, since, until tim
 
 // RecoveryByID returns the progress of a recovery that Recover queued.
 func (c *Client) RecoveryByID(ctx context.Context, id string) (RecoveryProgress, error) {
-	out, err := call[struct{ Recovery RecoveryProgress }](ctx, c, request{method: http.MethodGet, path: "/api/v1/recoveries/" + url.PathEscape(id)})
+	out, err := call[struct{ Recovery RecoveryProgress }](ctx, c, get("/api/v1/recoveries/"+url.PathEscape(id), nil))
 	return out.Recovery, err
 }
 
@@ -338,12 +338,7 @@ func setRange(v url.Values, since, until time.Time, limit int, cursor string) {
 
 // Deliveries returns a page of the delivery log, newest first.
 func (c *Client) Deliveries(ctx context.Context, q DeliveryQuery) (DeliveryPage, error) {
-	var out struct {
-		Deliveries []Delivery
-		NextCursor *string
-	}
-	_, err := c.do(ctx, get("/api/v1/deliveries", q.values()), &out)
-	return DeliveryPage{Deliveries: out.Deliveries, NextCursor: deref(out.NextCursor)}, err
+	return call[DeliveryPage](ctx, c, get("/api/v1/deliveries", q.values())) // a null nextCursor leaves ""
 }
 
 // Delivery returns one delivery with exactly what was sent (Request).
@@ -371,12 +366,7 @@ func (c *Client) SearchTriggers(ctx context.Context, q TriggerQuery) (TriggerPag
 		v.Set("data."+field, string(b))
 	}
 	setRange(v, q.Since, q.Until, q.Limit, q.Cursor)
-	var out struct {
-		Triggers   []FoundTrigger
-		NextCursor *string
-	}
-	_, err := c.do(ctx, get("/api/v1/triggers", v), &out)
-	return TriggerPage{Triggers: out.Triggers, NextCursor: deref(out.NextCursor)}, err
+	return call[TriggerPage](ctx, c, get("/api/v1/triggers", v))
 }
 
 // TriggerByID returns one trigger and every attempt to deliver it.
@@ -417,11 +407,4 @@ func (c *Client) RevokeKey(ctx context.Context, id string) error {
 // OpenAPI returns the OpenAPI 3.1 document of this hookd's API.
 func (c *Client) OpenAPI(ctx context.Context) (json.RawMessage, error) {
 	return call[json.RawMessage](ctx, c, get("/api/v1/openapi.json", nil))
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }
