@@ -32,11 +32,7 @@ data, and the error names the field. Flags may come before or after the hook.
 `
 
 func runTrigger(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, f := newFlags("hookd trigger", stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, triggerUsage)
-		fs.PrintDefaults()
-	}
+	fs, f := newFlagsUsage("hookd trigger", triggerUsage, stderr)
 	var api, key, data, file, at, idem string
 	f.String(&api, "api", "HOOKD_API", "http://127.0.0.1:8080", "the hookd to send to")
 	f.String(&key, "key", "HOOKD_API_KEY", "", "an API key of the account")
@@ -58,7 +54,7 @@ func runTrigger(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if key == "" {
 		return usageError{errors.New("no API key: set HOOKD_API_KEY or give --key")}
 	}
-	var when time.Time
+	when := time.Now()
 	if at != "" {
 		t, err := time.Parse(time.RFC3339Nano, at)
 		if err != nil {
@@ -93,9 +89,6 @@ func runTrigger(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if payload, err = typedData(ctx, c, api, hook, fields, when); err != nil {
 			return err
 		}
-	}
-	if when.IsZero() {
-		when = time.Now()
 	}
 	a, err := c.Trigger(ctx, client.Custom{Hook: hook, Data: payload}, append(opts, client.At(when))...)
 	if err != nil {
@@ -155,9 +148,6 @@ func typedData(ctx context.Context, c *client.Client, api, hook string, args []s
 	}
 	raw, _ := json.Marshal(data)
 	body, _ := json.Marshal(map[string]any{"hook": hook, "data": json.RawMessage(raw)})
-	if when.IsZero() {
-		when = time.Now()
-	}
 	if _, _, err := cat.ParseTriggers(body, when); err != nil {
 		return nil, refused(err, nil)
 	}
