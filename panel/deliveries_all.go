@@ -237,7 +237,7 @@ func (h *handler) allDeliveries(w http.ResponseWriter, r *http.Request, v *visit
 		newChoice("f-webhook", "webhook", "Webhook", "All webhooks", f.Webhook, ids, func(id string) string { return names[id] }),
 		newChoice("f-hook", "hook", "Hook", "All hooks", f.Hook, hookNames, hookTitle),
 		newChoice("f-status", "status", "Status", "Any status", f.Status,
-			[]string{hookd.StatusDelivered, hookd.StatusFailed, hookd.StatusSkipped, hookd.StatusPending}, statusLabel),
+			[]string{hookd.StatusDelivered, hookd.StatusFailed, hookd.StatusSkipped, hookd.StatusPending}, upperFirst),
 	}
 	exp := f.query("")
 	exp.Set("format", "csv")

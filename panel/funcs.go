@@ -32,16 +32,8 @@ func (h *handler) funcs() template.FuncMap {
 		"cause":        h.cause,
 		"zone":         h.zone,
 		"helpURL":      func() string { return helpURL },
-		"statusLabel":  statusLabel,
+		"statusLabel":  upperFirst, // a delivery status as a label: "Delivered"
 	}
-}
-
-// statusLabel is a delivery status as a label: "Delivered".
-func statusLabel(s string) string {
-	if s == "" {
-		return ""
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // helpURL is the panel's guide, linked from every page.
