@@ -322,15 +322,24 @@ func (a *Accounts) SetAdmin(ctx context.Context, accountID, by, id string, admin
 	return a.store.SetAdmin(ctx, accountID, id, admin)
 }
 
+// user reads one of the account's users; another account's user is not
+// found, as one that does not exist.
+func (a *Accounts) user(ctx context.Context, accountID, userID string) (hookd.User, error) {
+	u, err := a.store.User(ctx, userID)
+	if err != nil || u.AccountID != accountID {
+		if err == nil || hookd.ErrorCode(err) == hookd.ENOTFOUND {
+			return hookd.User{}, hookd.Errorf(hookd.ENOTFOUND, "there is no such user")
+		}
+		return hookd.User{}, err
+	}
+	return u, nil
+}
+
 // SetPassword sets the password of one of the account's users and ends
 // every session of theirs but keepSession (a session token's hash; "" ends
 // them all): whoever used the old password is signed out.
 func (a *Accounts) SetPassword(ctx context.Context, accountID, userID, password, keepSession string) error {
-	u, err := a.store.User(ctx, userID)
-	if err != nil || u.AccountID != accountID {
-		if err == nil || hookd.ErrorCode(err) == hookd.ENOTFOUND {
-			return hookd.Errorf(hookd.ENOTFOUND, "there is no such user")
-		}
+	if _, err := a.user(ctx, accountID, userID); err != nil {
 		return err
 	}
 	hash, err := a.hashPassword(ctx, password)
@@ -349,11 +358,8 @@ func (a *Accounts) SetEmail(ctx context.Context, accountID, userID, email string
 	if err := errs.Err(); err != nil {
 		return hookd.User{}, err
 	}
-	u, err := a.store.User(ctx, userID)
-	if err != nil || u.AccountID != accountID {
-		if err == nil || hookd.ErrorCode(err) == hookd.ENOTFOUND {
-			return hookd.User{}, hookd.Errorf(hookd.ENOTFOUND, "there is no such user")
-		}
+	u, err := a.user(ctx, accountID, userID)
+	if err != nil {
 		return hookd.User{}, err
 	}
 	if err := a.store.SetEmail(ctx, userID, email); err != nil {
