@@ -59,13 +59,12 @@ func (h *handler) userCreate(w http.ResponseWriter, r *http.Request, v *visitor)
 }
 
 func (h *handler) userSetPassword(w http.ResponseWriter, r *http.Request, v *visitor) {
-	u, err := h.store.User(r.Context(), r.PathValue("id"))
-	if err != nil || u.AccountID != v.User.AccountID {
-		h.fail(w, r, hookd.Errorf(hookd.ENOTFOUND, "There is no such user."))
+	u, ok := h.accountUser(w, r, v)
+	if !ok {
 		return
 	}
 	// The visitor's own session stays; every other session of the user ends.
-	err = h.app.SetPassword(r.Context(), v.User.AccountID, u.ID, r.PostFormValue("password"), v.Session.TokenHash)
+	err := h.app.SetPassword(r.Context(), v.User.AccountID, u.ID, r.PostFormValue("password"), v.Session.TokenHash)
 	if h.userChanged(w, r, v, err, hookd.EINVALID,
 		func(err error) string {
 			return "The password of “" + u.Username + "” was not changed. " + userErrors(err)["password"]
