@@ -10,21 +10,16 @@ import (
 // of their account's webhooks go (grey-listed, recovered).
 func (h *handler) userSetEmail(w http.ResponseWriter, r *http.Request, v *visitor) {
 	u, err := h.app.SetEmail(r.Context(), v.User.AccountID, r.PathValue("id"), r.PostFormValue("email"))
-	switch {
-	case hookd.ErrorCode(err) == hookd.EINVALID:
-		h.setFlash(w, r, v, "error", "The email address was not changed. "+userErrors(err)["email"])
-	case hookd.ErrorCode(err) == hookd.ENOTFOUND:
-		h.fail(w, r, hookd.Errorf(hookd.ENOTFOUND, "There is no such user."))
-		return
-	case err != nil:
-		h.fail(w, r, err)
-		return
-	case u.Email == "":
-		h.log.Info("panel: email cleared", "username", u.Username, "by", v.User.Username)
-		h.setFlash(w, r, v, "ok", "“"+u.Username+"” has no email address now and gets no notifications.")
-	default:
-		h.log.Info("panel: email set", "username", u.Username, "by", v.User.Username)
-		h.setFlash(w, r, v, "ok", "Notifications for “"+u.Username+"” go to "+u.Email+" now.")
+	if hookd.ErrorCode(err) == hookd.ENOTFOUND {
+		err = hookd.Errorf(hookd.ENOTFOUND, "There is no such user.")
 	}
-	redirect(w, r, "/settings/users")
+	what, done := "email set", "Notifications for “"+u.Username+"” go to "+u.Email+" now."
+	if u.Email == "" {
+		what, done = "email cleared", "“"+u.Username+"” has no email address now and gets no notifications."
+	}
+	if h.userChanged(w, r, v, err, hookd.EINVALID, func(err error) string {
+		return "The email address was not changed. " + userErrors(err)["email"]
+	}, done) {
+		h.log.Info("panel: "+what, "username", u.Username, "by", v.User.Username)
+	}
 }
