@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/app"
 )
 
 // logFilter is what the account-wide Deliveries page and its export are
@@ -312,24 +313,7 @@ func webhookNames(hooks []hookd.Webhook) map[string]string {
 // and their deliveries.
 func (h *handler) eachDelivery(ctx context.Context, acc string, f logFilter, fn func(hookd.Delivery) error) error {
 	const page = 500
-	// each walks the deliveries df selects, page after page.
-	each := func(df hookd.DeliveryFilter) error {
-		for {
-			ds, next, err := h.store.Deliveries(ctx, df)
-			if err != nil {
-				return err
-			}
-			for _, d := range ds {
-				if err := fn(d); err != nil {
-					return err
-				}
-			}
-			if next == "" {
-				return nil
-			}
-			df.Cursor = next
-		}
-	}
+	each := func(df hookd.DeliveryFilter) error { return app.EachDelivery(ctx, h.store, df, fn) }
 	if !f.searching() {
 		df := f.deliveryFilter(acc)
 		df.Limit = page
