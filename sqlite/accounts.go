@@ -200,19 +200,8 @@ func notFound(res sql.Result, err error, missing error) error {
 // functions): the lists of accounts, API keys and users.
 func readAll[R any](ctx context.Context, s *Store, scan func(storeutil.Scanner, func(sql.NullInt64) time.Time) (R, error), query string, args ...any) ([]R, error) {
 	rows, err := s.read.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, s.fail(err, "read")
-	}
-	defer rows.Close()
-	var out []R
-	for rows.Next() {
-		r, err := scan(rows, fromDB)
-		if err != nil {
-			return nil, s.fail(err, "read")
-		}
-		out = append(out, r)
-	}
-	return out, s.fail(rows.Err(), "read")
+	out, err := collect(rows, err, func(r storeutil.Scanner) (R, error) { return scan(r, fromDB) })
+	return out, s.fail(err, "read")
 }
 
 // readOne reads the record of kind with this ID with query, scanned by

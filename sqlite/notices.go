@@ -15,6 +15,9 @@ func txOf(ctx context.Context, tx *sql.Tx) storeutil.Tx {
 
 // ClaimNotices leases the waiting notices that are due, oldest first.
 func (s *Store) ClaimNotices(ctx context.Context, p hookd.NoticeClaim) ([]hookd.Notice, error) {
+	if p.Limit <= 0 {
+		return nil, nil // as PostgreSQL: SQLite's LIMIT would read a negative one as none
+	}
 	// Most polls find nothing: a read says so without taking the write lock
 	// that deliveries are recorded under.
 	var waiting bool
@@ -29,18 +32,8 @@ func (s *Store) ClaimNotices(ctx context.Context, p hookd.NoticeClaim) ([]hookd.
 				ORDER BY event_at LIMIT ?5)
 			RETURNING webhook_id, account_id, event_id, kind, url, until, consecutive_failures, last_error, event_at, attempts, told`,
 			p.Node, toDB(p.Until), toDB(p.Now), toDB(p.TellBefore), p.Limit)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			n, err := storeutil.ScanNotice(rows, fromDB)
-			if err != nil {
-				return err
-			}
-			out = append(out, n)
-		}
-		return rows.Err()
+		out, err = collect(rows, err, func(r storeutil.Scanner) (hookd.Notice, error) { return storeutil.ScanNotice(r, fromDB) })
+		return err
 	})
 	storeutil.SortNotices(out)
 	return out, s.fail(err, "claim notices")

@@ -67,6 +67,13 @@ func testNotices(t *testing.T, s hookd.Store) {
 		t.Fatalf("claimed %+v from an empty store", ns)
 	}
 	record(base, false, 3) // grey-listed, level 1
+	for _, limit := range []int{0, -1} {
+		now := base.Add(time.Second)
+		ns, err := s.ClaimNotices(ctx(t), hookd.NoticeClaim{Node: "a", Now: now, Until: now.Add(time.Minute), TellBefore: base, Limit: limit})
+		if err != nil || len(ns) != 0 {
+			t.Fatalf("a claim of at most %d: %+v, %v; want none", limit, ns, err)
+		}
+	}
 	ns := claimAt("a", base.Add(time.Second), base)
 	if len(ns) != 1 {
 		t.Fatalf("claimed %d notices, want the grey-listing", len(ns))
