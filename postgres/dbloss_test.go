@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookd-dev/hookd/internal/pgtest"
 	"github.com/hookd-dev/hookd/internal/testkit"
 	"github.com/hookd-dev/hookd/server"
 )
@@ -79,7 +80,7 @@ func (p *proxy) cut() {
 // error (never a 202 that is then lost), and when the database is back
 // hookd serves and delivers again by itself.
 func TestDatabaseLoss(t *testing.T) {
-	db := testDatabase(t)
+	db := pgtest.Database(t)
 	u, err := url.Parse(db)
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/hookd-dev/hookd/internal/pgtest"
 	"github.com/hookd-dev/hookd/internal/testkit"
 )
 
@@ -25,7 +26,7 @@ import (
 //	HOOKD_BENCH=1 HOOKD_TEST_POSTGRES=postgres://… go test -run FanOut -v ./postgres/
 func TestFanOutThroughput(t *testing.T) {
 	testkit.OptIn(t, "HOOKD_BENCH", "a measurement")
-	pg1, pg2 := testDatabase(t), testDatabase(t) // first: without PostgreSQL, skip before building and the SQLite run
+	pg1, pg2 := pgtest.Database(t), pgtest.Database(t) // first: without PostgreSQL, skip before building and the SQLite run
 	triggers, webhooks := benchSize("HOOKD_BENCH_TRIGGERS", 10), benchSize("HOOKD_BENCH_WEBHOOKS", 2000)
 	bin := testkit.BuildHookd(t)
 	type result struct {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/hookd-dev/hookd/internal/pgtest"
 	"github.com/hookd-dev/hookd/internal/testkit"
 )
 
@@ -86,7 +87,7 @@ func createWebhook(t *testing.T, base, name, url string) webhookJSON {
 // duplicates are sends the killed node had not recorded, and that every node
 // shows the same grey-list.
 func TestMultiNode(t *testing.T) {
-	db := testDatabase(t) // first: without PostgreSQL, skip before building
+	db := pgtest.Database(t) // first: without PostgreSQL, skip before building
 	bin := testkit.BuildHookd(t)
 	const maxConcurrency = 32
 	conc := []string{"--max-concurrency", strconv.Itoa(maxConcurrency)}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -15,21 +14,18 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/internal/pgtest"
 	"github.com/hookd-dev/hookd/internal/testkit"
 	"github.com/hookd-dev/hookd/postgres"
 	"github.com/hookd-dev/hookd/storetest"
 )
 
-// withParams returns dsn with its database replaced by db (when not empty)
-// and the query parameters set.
-func withParams(t testing.TB, dsn, db string, params map[string]string) string {
+// withParams returns dsn with the query parameters set.
+func withParams(t testing.TB, dsn string, params map[string]string) string {
 	t.Helper()
 	u, err := url.Parse(dsn)
 	if err != nil || u.Scheme == "" {
 		t.Fatalf("HOOKD_TEST_POSTGRES must be a postgres:// URL: %q", postgres.Redact(dsn))
-	}
-	if db != "" {
-		u.Path = "/" + db
 	}
 	q := u.Query()
 	for k, v := range params {
@@ -37,36 +33,6 @@ func withParams(t testing.TB, dsn, db string, params map[string]string) string {
 	}
 	u.RawQuery = q.Encode()
 	return u.String()
-}
-
-var dbSeq atomic.Int64
-
-// testDatabase creates a database of its own for the test and drops it when
-// the test ends, and returns its DSN.
-func testDatabase(t testing.TB) string {
-	t.Helper()
-	server := testkit.PostgresDSN(t)
-	name := fmt.Sprintf("hookd_test_%d_%d_%d", os.Getpid(), time.Now().UnixNano()%1e9, dbSeq.Add(1))
-	admin := func(sql string) error {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, server)
-		if err != nil {
-			return err
-		}
-		defer conn.Close(ctx)
-		_, err = conn.Exec(ctx, sql)
-		return err
-	}
-	if err := admin(`CREATE DATABASE ` + name); err != nil {
-		t.Fatalf("create the test database: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := admin(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`); err != nil {
-			t.Errorf("drop the test database %s: %v", name, err)
-		}
-	})
-	return withParams(t, server, name, nil)
 }
 
 // schemaOpener returns a function that opens a store in a new, empty schema
@@ -85,7 +51,7 @@ func schemaOpener(db string) func(t *testing.T) hookd.Store {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s, err := postgres.Open(t.Context(), withParams(t, db, "", map[string]string{"search_path": schema}))
+		s, err := postgres.Open(t.Context(), withParams(t, db, map[string]string{"search_path": schema}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -96,14 +62,14 @@ func schemaOpener(db string) func(t *testing.T) hookd.Store {
 // TestStore runs the conformance suite that the SQLite store also passes,
 // each subtest in a new schema of a database made for this run.
 func TestStore(t *testing.T) {
-	storetest.Run(t, schemaOpener(testDatabase(t)))
+	storetest.Run(t, schemaOpener(pgtest.Database(t)))
 }
 
 // TestMigrateConcurrently opens several stores on one new database at once,
 // as nodes starting together do: each migration is applied once, and
 // Migrate on an up-to-date database does nothing.
 func TestMigrateConcurrently(t *testing.T) {
-	db := testDatabase(t)
+	db := pgtest.Database(t)
 	var wg sync.WaitGroup
 	stores := make([]*postgres.Store, 4)
 	errs := make([]error, len(stores))

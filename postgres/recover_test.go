@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookd-dev/hookd/internal/pgtest"
 	"github.com/hookd-dev/hookd/internal/testkit"
 )
 
@@ -14,7 +15,7 @@ import (
 // killed node's items are claimed again after their lease), and the only
 // triggers sent twice are sends the killed node had made and not recorded.
 func TestRecoverAcrossNodesWithKill(t *testing.T) {
-	db := testDatabase(t) // first: without PostgreSQL, skip before building
+	db := pgtest.Database(t) // first: without PostgreSQL, skip before building
 	bin := testkit.BuildHookd(t)
 	nodes := []*node{startNode(t, bin, db, "node-1"), startNode(t, bin, db, "node-2")}
 	for _, n := range nodes {

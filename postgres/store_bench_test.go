@@ -6,12 +6,13 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/hookd-dev/hookd"
+	"github.com/hookd-dev/hookd/internal/pgtest"
 	"github.com/hookd-dev/hookd/postgres"
 	"github.com/hookd-dev/hookd/storetest"
 )
 
 func benchOpen(b *testing.B) hookd.Store {
-	s, err := postgres.Open(b.Context(), testDatabase(b))
+	s, err := postgres.Open(b.Context(), pgtest.Database(b))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -41,7 +42,7 @@ func BenchmarkRecordDeliveries(b *testing.B) { storetest.BenchmarkRecordDeliveri
 func BenchmarkSearchTriggers(b *testing.B) {
 	var dsn string
 	open := func(b *testing.B) hookd.Store {
-		dsn = testDatabase(b)
+		dsn = pgtest.Database(b)
 		s, err := postgres.Open(b.Context(), dsn)
 		if err != nil {
 			b.Fatal(err)

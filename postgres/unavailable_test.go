@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/hookd-dev/hookd/internal/pgtest"
 	"github.com/hookd-dev/hookd/internal/testkit"
 	"github.com/hookd-dev/hookd/server"
 )
@@ -35,7 +36,7 @@ func adminExec(t *testing.T, sql string) {
 // needs it answers 503 with Retry-After, never 500, and hookd resumes by
 // itself when the database is back, without a restart.
 func TestStoreUnavailableIs503(t *testing.T) {
-	dsn := testDatabase(t)
+	dsn := pgtest.Database(t)
 	u, _ := url.Parse(dsn)
 	db := strings.TrimPrefix(u.Path, "/")
 	role := db + "_role"

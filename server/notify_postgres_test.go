@@ -3,49 +3,22 @@ package server_test
 import (
 	"context"
 	"crypto/tls"
-	"fmt"
 	"io"
-	"net/url"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/hookd-dev/hookd/internal/pgtest"
 	"github.com/hookd-dev/hookd/internal/testkit"
 	"github.com/hookd-dev/hookd/server"
 )
-
-// postgresDB creates a database for the test and drops it when it ends.
-func postgresDB(t *testing.T) string {
-	t.Helper()
-	dsn := testkit.PostgresDSN(t)
-	name := fmt.Sprintf("hookd_notify_%d_%d", os.Getpid(), time.Now().UnixNano()%1e9)
-	admin := func(sql string) {
-		conn, err := pgx.Connect(context.Background(), dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close(context.Background())
-		if _, err := conn.Exec(context.Background(), sql); err != nil {
-			t.Fatal(err)
-		}
-	}
-	admin("CREATE DATABASE " + name)
-	t.Cleanup(func() { admin("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)") })
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
 
 // TestTwoPostgresNodesSendOneEmail: two nodes on one PostgreSQL store, both
 // with --smtp-url, both dispatching and both looking for notices: the
 // grey-listing is emailed once to each user, not once per node.
 func TestTwoPostgresNodesSendOneEmail(t *testing.T) {
-	db := postgresDB(t)
+	db := pgtest.Database(t)
 	smtp := testkit.NewSMTPServer(t, testkit.SMTPOptions{STARTTLS: true, User: "hookd", Password: smtpPassword})
 	node := func() *env {
 		return start(t, func(c *server.Config) {
