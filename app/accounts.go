@@ -237,17 +237,15 @@ func (a *Accounts) Authenticate(ctx context.Context, key string) (accountID, has
 		clear(a.keyCache) // many keys come and go: look them up again
 	}
 	a.keyCache[hash] = cachedKey{account: acc.ID, expires: now.Add(keyCacheTTL)}
-	defer func() {
-		// When the key was last used, to within keyCacheTTL, for the people
-		// deciding whether to revoke it. A failure here does not refuse
-		// the request the key came with.
-		_ = a.store.TouchAPIKey(ctx, hash, now)
-	}()
 	if len(a.knownKeys) > 10000 {
 		clear(a.knownKeys)
 	}
 	a.knownKeys[hash] = now
 	a.keyMu.Unlock()
+	// When the key was last used, to within keyCacheTTL, for the people
+	// deciding whether to revoke it. A failure here does not refuse the
+	// request the key came with.
+	_ = a.store.TouchAPIKey(ctx, hash, now)
 	return acc.ID, hash, nil
 }
 
