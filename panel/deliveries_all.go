@@ -61,9 +61,13 @@ func (h *handler) readLogFilter(q url.Values) logFilter {
 	if len(f.data) > hookd.MaxDataMatches {
 		f.Problems = append(f.Problems, "At most 4 payload conditions at once.")
 	}
-	if f.Cursor != "" && !hookd.ValidID(hookd.PrefixDelivery, f.Cursor) && !hookd.ValidID(hookd.PrefixTrigger, f.Cursor) {
-		f.Cursor = "" // not one of ours: the newest page
+	// A page of the search is after a trigger, of the log after a delivery;
+	// any other cursor is not one of ours: the newest page.
+	prefix := hookd.PrefixDelivery
+	if f.searching() {
+		prefix = hookd.PrefixTrigger
 	}
+	f.Cursor = pageCursor(prefix, f.Cursor)
 	return f
 }
 
@@ -252,7 +256,7 @@ func (h *handler) allDeliveries(w http.ResponseWriter, r *http.Request, v *visit
 	var next string
 	if f.searching() {
 		tf := f.triggerFilter(acc)
-		tf.Limit, tf.Cursor = allDeliveriesPerPage, pageCursor(hookd.PrefixTrigger, f.Cursor)
+		tf.Limit, tf.Cursor = allDeliveriesPerPage, f.Cursor
 		var found []hookd.TriggerSummary
 		found, next, err = h.store.SearchTriggers(ctx, tf)
 		for _, t := range found {
@@ -265,7 +269,7 @@ func (h *handler) allDeliveries(w http.ResponseWriter, r *http.Request, v *visit
 		}
 	} else {
 		df := f.deliveryFilter(acc)
-		df.Limit, df.Cursor = allDeliveriesPerPage, pageCursor(hookd.PrefixDelivery, f.Cursor)
+		df.Limit, df.Cursor = allDeliveriesPerPage, f.Cursor
 		var ds []hookd.Delivery
 		ds, next, err = h.store.Deliveries(ctx, df)
 		p.Rows = logRows(ds, names)
